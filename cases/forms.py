@@ -1,0 +1,136 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case
+from cases.selectors import CaseloadFilters
+from cases.stages import EndReason, Stage, allowed_next_stages
+from households.models import Flat, VulnerabilityLevel
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class CaseloadFilterForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Show"),
+        choices=[("mine", _("My cases")), ("all", _("All I can see"))],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    estate = forms.TypedChoiceField(label=_("Estate"), coerce=int, required=False, empty_value=None)
+    project = forms.TypedChoiceField(
+        label=_("Project"), coerce=int, required=False, empty_value=None
+    )
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    vulnerability = forms.ChoiceField(
+        label=_("Vulnerability"),
+        choices=[("", _("All")), *VulnerabilityLevel.choices],
+        required=False,
+    )
+    staff = forms.TypedChoiceField(label=_("Staff"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, options: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        everyone = [("", _("All"))]
+        self.fields["estate"].choices = everyone + [(e.pk, e.name) for e in options["estates"]]
+        self.fields["project"].choices = everyone + [(p.pk, p.name) for p in options["projects"]]
+        self.fields["staff"].choices = everyone + [
+            (u.pk, u.get_full_name() or u.get_username()) for u in options["staff"]
+        ]
+        self.fields["stage"].choices = [
+            ("open", _("Open cases")),
+            ("all", _("All cases")),
+            *Stage.choices,
+        ]
+
+    def filters(self, *, default_scope: str) -> CaseloadFilters:
+        """The chosen filters; anything invalid falls back to its default."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return CaseloadFilters(
+            scope=data.get("scope") or default_scope,
+            q=data.get("q", ""),
+            estate=data.get("estate"),
+            project=data.get("project"),
+            stage=data.get("stage") or "open",
+            vulnerability=data.get("vulnerability", ""),
+            staff=data.get("staff"),
+        )
+
+
+class FlatChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Flat) -> str:
+        return f"{obj.address} ({obj.stairwell.estate.name})"
+
+
+class CaseForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Case
+        fields = [
+            "next_step",
+            "next_step_on",
+            "move_out_on",
+            "return_on",
+            "temporary_flat",
+            "permanent_flat",
+        ]
+        widgets = {"next_step_on": DateInput, "move_out_on": DateInput, "return_on": DateInput}
+        field_classes = {"temporary_flat": FlatChoiceField, "permanent_flat": FlatChoiceField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        case = self.instance
+        flats = (
+            Flat.objects.filter(stairwell__estate__organisation=case.project.estate.organisation_id)
+            .exclude(pk=case.household.flat_id)
+            .select_related("stairwell__estate")
+            .order_by(
+                "stairwell__estate__name", "stairwell__street", "stairwell__number", "floor", "door"
+            )
+        )
+        for name in ("temporary_flat", "permanent_flat"):
+            self.fields[name].queryset = flats
+            self.fields[name].empty_label = _("Not decided")
+        if not self.is_bound:
+            self.initial["version"] = case.version
+
+
+class StageForm(forms.Form):
+    to_stage = forms.ChoiceField(label=_("New stage"))
+    expected_stage = forms.CharField(widget=forms.HiddenInput)
+    end_reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", "—"), *EndReason.choices], required=False
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_stage"].choices = [
+            (s, Stage(s).label) for s in allowed_next_stages(case.stage)
+        ]
+        self.fields["expected_stage"].initial = case.stage
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("to_stage") == Stage.ENDED and not cleaned.get("end_reason"):
+            self.add_error("end_reason", _("Choose why the case ends."))
+        if cleaned.get("to_stage") != Stage.ENDED:
+            cleaned["end_reason"] = ""
+        return cleaned
+
+
+class AssignForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Staff member"), queryset=None)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = staff
+        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.get_username()

@@ -1,0 +1,317 @@
+"""Renovation projects, their stairwell schedules, and the case of each household in a project."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from cases.stages import OPEN_STAGES, EndReason, Stage
+from households.models import Estate, Flat, Household, Stairwell, VulnerabilityAssessment
+
+
+class ProjectKind(models.TextChoices):
+    RENOVATION_WITH_RETURN = "renovation", _("Renovation with return")
+    TRANSFORMATION = "transformation", _("Transformation with permanent moves")
+    DEMOLITION = "demolition", _("Demolition")
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def for_user(self, user) -> "ProjectQuerySet":
+        from cases.permissions import project_access_q
+
+        return self.filter(project_access_q(user))
+
+
+class Project(models.Model):
+    """A renovation project (byggesag) on an estate."""
+
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="projects", verbose_name=_("estate")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=ProjectKind.choices)
+    starts_on = models.DateField(_("starts"), null=True, blank=True)
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        permissions = [("work_in_project", "Work with the cases of the project")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ProjectKind.values), name="project_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
+                name="project_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def expects_return(self) -> bool:
+        return self.kind == ProjectKind.RENOVATION_WITH_RETURN
+
+
+def _dates_in_order(earlier: str, later: str) -> Q:
+    return (
+        Q(**{f"{earlier}__isnull": True})
+        | Q(**{f"{later}__isnull": True})
+        | Q(**{f"{later}__gte": F(earlier)})
+    )
+
+
+class StairwellSchedule(models.Model):
+    """The building schedule's dates for one stairwell in a project."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="schedules", verbose_name=_("project")
+    )
+    stairwell = models.ForeignKey(
+        Stairwell, on_delete=models.PROTECT, related_name="schedules", verbose_name=_("stairwell")
+    )
+    notice_on = models.DateField(_("notice"), null=True, blank=True)
+    packing_on = models.DateField(_("packing"), null=True, blank=True)
+    move_out_on = models.DateField(_("move-out"), null=True, blank=True)
+    return_on = models.DateField(_("return"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "move_out_on", "stairwell"]
+        verbose_name = _("stairwell schedule")
+        verbose_name_plural = _("stairwell schedules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "stairwell"], name="schedule_unique_per_stairwell"
+            ),
+            models.CheckConstraint(
+                condition=_dates_in_order("notice_on", "packing_on"),
+                name="schedule_packing_after_notice",
+            ),
+            models.CheckConstraint(
+                condition=_dates_in_order("packing_on", "move_out_on"),
+                name="schedule_move_out_after_packing",
+            ),
+            models.CheckConstraint(
+                condition=_dates_in_order("move_out_on", "return_on"),
+                name="schedule_return_after_move_out",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} – {self.stairwell}"
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def open(self) -> "CaseQuerySet":
+        return self.filter(stage__in=OPEN_STAGES)
+
+    def for_user(self, user) -> "CaseQuerySet":
+        from cases.permissions import case_access_q
+
+        return self.filter(case_access_q(user))
+
+    def with_vulnerability(self) -> "CaseQuerySet":
+        latest = VulnerabilityAssessment.objects.filter(household=OuterRef("household")).order_by(
+            "-assessed_at", "-pk"
+        )
+        return self.annotate(vulnerability=Subquery(latest.values("level")[:1]))
+
+    def with_schedule(self) -> "CaseQuerySet":
+        """Annotate the stairwell schedule's dates, overridden by the case's own where set."""
+        schedule = StairwellSchedule.objects.filter(
+            project=OuterRef("project"), stairwell=OuterRef("household__flat__stairwell")
+        )
+        return self.annotate(
+            schedule_notice_on=Subquery(schedule.values("notice_on")[:1]),
+            schedule_packing_on=Subquery(schedule.values("packing_on")[:1]),
+            effective_move_out_on=Coalesce(
+                "move_out_on", Subquery(schedule.values("move_out_on")[:1])
+            ),
+            effective_return_on=Coalesce("return_on", Subquery(schedule.values("return_on")[:1])),
+        )
+
+
+class Case(models.Model):
+    """One household in one project, followed through the stages of the rehousing."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="cases", verbose_name=_("household")
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="cases", verbose_name=_("project")
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.IDENTIFIED
+    )
+    end_reason = models.CharField(
+        _("reason for ending"), max_length=20, choices=EndReason.choices, blank=True
+    )
+    stage_changed_at = models.DateTimeField(_("stage changed"), default=timezone.now)
+    next_step = models.CharField(_("next step"), max_length=200, blank=True)
+    next_step_on = models.DateField(_("next step date"), null=True, blank=True)
+    move_out_on = models.DateField(
+        _("move-out date"),
+        null=True,
+        blank=True,
+        help_text=_("Only if it differs from the stairwell schedule."),
+    )
+    return_on = models.DateField(
+        _("return date"),
+        null=True,
+        blank=True,
+        help_text=_("Only if it differs from the stairwell schedule."),
+    )
+    temporary_flat = models.ForeignKey(
+        Flat,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("temporary flat"),
+    )
+    permanent_flat = models.ForeignKey(
+        Flat,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("permanent destination"),
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="CaseAssignment",
+        through_fields=("case", "user"),
+        related_name="cases",
+    )
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("next_step_on").asc(nulls_last=True), "pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "project"], name="one_case_per_household_and_project"
+            ),
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="case_stage_valid"),
+            models.CheckConstraint(
+                condition=~Q(stage=Stage.ENDED) | ~Q(end_reason=""), name="ended_case_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_reason="") | Q(stage__in=[Stage.ENDED, Stage.CLOSED]),
+                name="end_reason_only_when_ended",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(stage=Stage.CLOSED),
+                name="closed_at_only_when_closed",
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "stage"])]
+
+    def __str__(self) -> str:
+        return f"Sag #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
+    @property
+    def is_closed(self) -> bool:
+        return self.stage == Stage.CLOSED
+
+
+class StageChange(models.Model):
+    """One move of a case from one stage to another: who, when, from, to, and why."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="stage_changes", verbose_name=_("case")
+    )
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    changed_at = models.DateTimeField(_("when"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        indexes = [models.Index(fields=["case", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or '–'} → {self.to_stage}"
+
+
+class AssignmentRole(models.TextChoices):
+    CASEWORKER = "caseworker", _("Caseworker")
+    BRIDGE_BUILDER = "bridge_builder", _("Bridge-builder")
+
+
+class CaseAssignment(models.Model):
+    """A member of staff responsible for a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_assignments"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=AssignmentRole.choices)
+    assigned_at = models.DateTimeField(default=timezone.now)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["role", "assigned_at"]
+        verbose_name = _("case assignment")
+        verbose_name_plural = _("case assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="assignment_unique_per_user"),
+            models.CheckConstraint(
+                condition=Q(role__in=AssignmentRole.values), name="assignment_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.case}"
+
+
+class ProjectUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
+
+
+class ProjectGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)

@@ -1,0 +1,159 @@
+"""Reads worth naming: the caseload, stage counts, who can be assigned."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+
+from cases.models import Case, CaseAssignment, Project, StageChange
+from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
+from genhusning.roles import Role
+from households.models import OrganisationUserObjectPermission, Resident, Stairwell
+
+User = get_user_model()
+
+
+def assignable_staff(*, case: Case) -> QuerySet:
+    """Caseworkers and bridge-builders of the case's organisation not yet on the case."""
+    staff_ids = OrganisationUserObjectPermission.objects.filter(
+        content_object_id=case.project.estate.organisation_id,
+        permission__codename="staff_of_organisation",
+    ).values("user_id")
+    return (
+        User.objects.filter(
+            is_active=True,
+            pk__in=staff_ids,
+            groups__name__in=[Role.CASEWORKER, Role.BRIDGE_BUILDER],
+        )
+        .exclude(case_assignments__case=case)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def case_list_related(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """What a list of cases shows: household, residents, flat, project, responsible staff."""
+    return queryset.select_related(
+        "project__estate", "household__flat__stairwell"
+    ).prefetch_related(
+        Prefetch(
+            "household__residents", queryset=Resident.objects.order_by("-is_contact_person", "pk")
+        ),
+        Prefetch("assignments", queryset=CaseAssignment.objects.select_related("user")),
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadFilters:
+    scope: str = "all"  # "mine" or "all"
+    q: str = ""
+    estate: int | None = None
+    project: int | None = None
+    stage: str = "open"  # a stage, "open" or "all"
+    vulnerability: str = ""
+    staff: int | None = None
+
+
+def search_q(term: str) -> Q:
+    """Match one search word against residents' names and the flat's address."""
+    names = Resident.objects.filter(household=OuterRef("household")).filter(
+        Q(first_name__icontains=term) | Q(last_name__icontains=term)
+    )
+    match = Q(household__flat__stairwell__street__icontains=term) | Q(Exists(names))
+    if term.isdigit():
+        match |= Q(household__flat__stairwell__number=int(term))
+    elif len(term) <= 3:
+        match |= Q(household__flat__door__iexact=term.rstrip("."))
+    return match
+
+
+def caseload(*, user: AbstractBaseUser, filters: CaseloadFilters) -> QuerySet[Case]:
+    cases = Case.objects.for_user(user).with_vulnerability().with_schedule()
+    if filters.scope == "mine":
+        cases = cases.filter(assignments__user=user)
+    if filters.stage == "open":
+        cases = cases.open()
+    elif filters.stage in Stage.values:
+        cases = cases.filter(stage=filters.stage)
+    if filters.estate:
+        cases = cases.filter(project__estate_id=filters.estate)
+    if filters.project:
+        cases = cases.filter(project_id=filters.project)
+    if filters.vulnerability:
+        cases = cases.filter(vulnerability=filters.vulnerability)
+    if filters.staff:
+        cases = cases.filter(assignments__user_id=filters.staff)
+    for term in filters.q.split():
+        cases = cases.filter(search_q(term))
+    ordered = cases.order_by(
+        F("next_step_on").asc(nulls_last=True),
+        F("effective_move_out_on").asc(nulls_last=True),
+        "pk",
+    )
+    return case_list_related(ordered)
+
+
+def caseload_filter_options(*, user: AbstractBaseUser) -> dict:
+    """The projects, estates and staff a user can filter her caseload by (two queries)."""
+    visible = Case.objects.for_user(user)
+    projects = list(
+        Project.objects.filter(pk__in=visible.values("project_id"))
+        .select_related("estate")
+        .order_by("name")
+    )
+    estates = sorted({project.estate for project in projects}, key=lambda estate: estate.name)
+    staff = list(
+        User.objects.filter(case_assignments__case__in=visible)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+    return {"projects": projects, "estates": estates, "staff": staff}
+
+
+def has_assigned_cases(*, user: AbstractBaseUser) -> bool:
+    return CaseAssignment.objects.filter(user=user, case__stage__in=OPEN_STAGES).exists()
+
+
+def case_stage_history(*, case: Case) -> QuerySet[StageChange]:
+    return case.stage_changes.select_related("changed_by")
+
+
+@dataclass
+class StairwellRow:
+    stairwell: Stairwell
+    schedule: object | None
+    counts: list[int]
+    total: int
+
+
+def project_stage_table(*, project: Project) -> tuple[list[str], list[StairwellRow], list[int]]:
+    """Per stairwell of the project: its schedule and how many cases are in each stage.
+
+    Returns the stages shown (those with cases, in stage order), one row per stairwell, and the
+    column totals. Three queries, whatever the size of the project.
+    """
+    counts = (
+        Case.objects.filter(project=project)
+        .values("household__flat__stairwell_id", "stage")
+        .annotate(n=Count("pk"))
+    )
+    by_stairwell: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in counts:
+        by_stairwell[row["household__flat__stairwell_id"]][row["stage"]] = row["n"]
+    present = {stage for stages in by_stairwell.values() for stage in stages}
+    stages = [stage for stage in STAGE_ORDER if stage in present]
+
+    schedules = {schedule.stairwell_id: schedule for schedule in project.schedules.all()}
+    stairwells = Stairwell.objects.filter(Q(pk__in=schedules) | Q(pk__in=by_stairwell)).order_by(
+        "street", "number", "letter"
+    )
+    rows = []
+    for stairwell in stairwells:
+        stage_counts = [by_stairwell[stairwell.pk].get(stage, 0) for stage in stages]
+        rows.append(
+            StairwellRow(stairwell, schedules.get(stairwell.pk), stage_counts, sum(stage_counts))
+        )
+    totals = [sum(row.counts[index] for row in rows) for index in range(len(stages))]
+    return stages, rows, totals

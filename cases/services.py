@@ -1,0 +1,165 @@
+"""Every write to projects and cases: typed, keyword-only, under a transaction."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from cases.models import AssignmentRole, Case, CaseAssignment, Project, StageChange
+from cases.selectors import assignable_staff
+from cases.stages import EndReason, Stage, is_allowed
+from genhusning.roles import Role
+from genhusning.versioning import ConflictError, update_versioned
+from households.models import Household
+
+CASE_EDITABLE_FIELDS = (
+    "next_step",
+    "next_step_on",
+    "move_out_on",
+    "return_on",
+    "temporary_flat",
+    "permanent_flat",
+)
+
+
+@transaction.atomic
+def case_open(
+    *, household: Household, project: Project, by: AbstractBaseUser | None, note: str = ""
+) -> Case:
+    if household.flat.stairwell.estate_id != project.estate_id:
+        raise ValidationError(_("The household does not live in the project's estate."))
+    case = Case.objects.create(household=household, project=project, updated_by=by)
+    StageChange.objects.create(
+        case=case, from_stage="", to_stage=Stage.IDENTIFIED, changed_by=by, note=note
+    )
+    return case
+
+
+@transaction.atomic
+def case_advance_stage(
+    *,
+    case: Case,
+    to_stage: str,
+    by: AbstractBaseUser | None,
+    note: str = "",
+    end_reason: str = "",
+    expected_stage: str | None = None,
+) -> Case:
+    """Move the case to `to_stage` if the stage machine allows it, and record the change.
+
+    `expected_stage` is the stage the user saw; if someone moved the case meanwhile, nothing
+    is changed and ConflictError says where it is now.
+    """
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_stage is not None and locked.stage != expected_stage:
+        raise ConflictError(locked)
+    if not is_allowed(locked.stage, to_stage):
+        raise ValidationError(
+            _("A case in the stage “%(from)s” cannot move to “%(to)s”.")
+            % {
+                "from": Stage(locked.stage).label,
+                "to": Stage(to_stage).label if to_stage in Stage.values else to_stage,
+            }
+        )
+    if to_stage == Stage.ENDED and end_reason not in EndReason.values:
+        raise ValidationError(_("Choose why the case ends."))
+    if to_stage != Stage.ENDED and end_reason:
+        raise ValidationError(_("Only an ended case has a reason for ending."))
+
+    now = timezone.now()
+    StageChange.objects.create(
+        case=locked,
+        from_stage=locked.stage,
+        to_stage=to_stage,
+        changed_by=by,
+        changed_at=now,
+        note=note.strip(),
+    )
+    locked.stage = to_stage
+    locked.stage_changed_at = now
+    if to_stage == Stage.ENDED:
+        locked.end_reason = end_reason
+    if to_stage == Stage.CLOSED:
+        locked.closed_at = now
+    locked.save(update_fields=["stage", "stage_changed_at", "end_reason", "closed_at"])
+    return locked
+
+
+@transaction.atomic
+def case_update(
+    *, case: Case, by: AbstractBaseUser | None, expected_version: int, data: dict
+) -> Case:
+    """Save the editable fields of a case unless someone else saved it since `expected_version`."""
+    unknown = set(data) - set(CASE_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    household_flat_id = case.household.flat_id
+    for field in ("temporary_flat", "permanent_flat"):
+        flat = data.get(field)
+        if flat is not None and flat.pk == household_flat_id:
+            raise ValidationError({field: _("The household's own flat cannot be its new flat.")})
+    update_versioned(case, expected_version=expected_version, values=data, by=by)
+    return case
+
+
+@transaction.atomic
+def case_assign_staff(
+    *, case: Case, user: AbstractBaseUser, by: AbstractBaseUser | None
+) -> CaseAssignment:
+    """Make `user` responsible for the case, give her access to it, and tell her by e-mail."""
+    if not assignable_staff(case=case).filter(pk=user.pk).exists():
+        raise ValidationError(_("This person cannot be assigned to the case."))
+    is_bridge_builder = user.groups.filter(name=Role.BRIDGE_BUILDER).exists()  # type: ignore[attr-defined]
+    assignment = CaseAssignment.objects.create(
+        case=case,
+        user=user,
+        role=AssignmentRole.BRIDGE_BUILDER if is_bridge_builder else AssignmentRole.CASEWORKER,
+        assigned_by=by,
+    )
+    assign_perm("cases.view_case", user, case)
+    assign_perm("cases.change_case", user, case)
+
+    from cases.tasks import notify_case_assigned
+
+    notify_case_assigned.delay_on_commit(assignment.pk)
+    return assignment
+
+
+@transaction.atomic
+def case_unassign_staff(*, case: Case, user: AbstractBaseUser) -> None:
+    CaseAssignment.objects.filter(case=case, user=user).delete()
+    remove_perm("cases.view_case", user, case)
+    remove_perm("cases.change_case", user, case)
+
+
+@transaction.atomic
+def assignment_send_notification(*, assignment_id: int) -> bool:
+    """E-mail the assignee a link to her new case (no names: the mail leaves the system).
+
+    Sends at most once per assignment; returns whether a mail was sent.
+    """
+    assignment = (
+        CaseAssignment.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=assignment_id, notified_at__isnull=True)
+        .first()
+    )
+    if assignment is None or not assignment.user.email:
+        return False
+    link = settings.SITE_URL + reverse("cases:detail", args=[assignment.case_id])
+    with translation.override(settings.LANGUAGE_CODE):
+        send_mail(
+            subject=_("You have been assigned a case in genhusning"),
+            message=_("You have been assigned case #%(id)s.\n\nOpen it here: %(link)s\n")
+            % {"id": assignment.case_id, "link": link},
+            from_email=None,
+            recipient_list=[assignment.user.email],
+        )
+    assignment.notified_at = timezone.now()
+    assignment.save(update_fields=["notified_at"])
+    return True

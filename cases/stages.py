@@ -1,0 +1,69 @@
+"""The stages of a case and the transitions between them (DOMAIN.md)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Stage(models.TextChoices):
+    IDENTIFIED = "identified", _("Identified")
+    NOTIFIED = "notified", _("Notified")
+    PACKING = "packing", _("Packing")
+    TEMPORARY = "temporary", _("Temporarily rehoused")
+    RETURN_NOTIFIED = "return_notified", _("Return notified")
+    PACKING_RETURN = "packing_return", _("Packing for return")
+    RETURNED = "returned", _("Returned")
+    REESTABLISHED = "reestablished", _("Re-established")
+    MOVED_PERMANENTLY = "moved_permanently", _("Moved permanently")
+    FOLLOW_UP = "follow_up", _("Follow-up (bridge-building)")
+    ENDED = "ended", _("Ended")
+    CLOSED = "closed", _("Closed")
+
+
+class EndReason(models.TextChoices):
+    LEFT_ON_OWN = "left_on_own", _("Left on their own")
+    EVICTED = "evicted", _("Evicted")
+    DECEASED = "deceased", _("Deceased")
+
+
+# The path of a case, in order. Ending early is allowed from every open stage.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Stage.IDENTIFIED: (Stage.NOTIFIED,),
+    Stage.NOTIFIED: (Stage.PACKING,),
+    Stage.PACKING: (Stage.TEMPORARY, Stage.MOVED_PERMANENTLY),
+    Stage.TEMPORARY: (Stage.RETURN_NOTIFIED,),
+    Stage.RETURN_NOTIFIED: (Stage.PACKING_RETURN,),
+    Stage.PACKING_RETURN: (Stage.RETURNED,),
+    Stage.RETURNED: (Stage.REESTABLISHED,),
+    Stage.REESTABLISHED: (Stage.CLOSED,),
+    Stage.MOVED_PERMANENTLY: (Stage.FOLLOW_UP,),
+    Stage.FOLLOW_UP: (Stage.CLOSED,),
+    Stage.ENDED: (Stage.CLOSED,),
+    Stage.CLOSED: (),
+}
+
+OPEN_STAGES = tuple(stage for stage in Stage if stage not in (Stage.ENDED, Stage.CLOSED))
+
+# The order stages are shown in: the return path, then the permanent path, then the ends.
+STAGE_ORDER = tuple(Stage)
+
+
+def allowed_next_stages(stage: str) -> tuple[str, ...]:
+    """Every stage a case in `stage` may move to, the early end included."""
+    following = TRANSITIONS[Stage(stage)]
+    if stage in OPEN_STAGES:
+        return (*following, Stage.ENDED)
+    return following
+
+
+def is_allowed(from_stage: str, to_stage: str) -> bool:
+    return to_stage in allowed_next_stages(from_stage)
+
+
+def primary_next_stage(stage: str, *, expects_return: bool) -> str | None:
+    """The usual next step: after packing, home again or a permanent move by project kind."""
+    following = TRANSITIONS[Stage(stage)]
+    if not following:
+        return None
+    if stage == Stage.PACKING:
+        return Stage.TEMPORARY if expects_return else Stage.MOVED_PERMANENTLY
+    return following[0]

@@ -1,0 +1,12 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from cases import services
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5, time_limit=60
+)
+def notify_case_assigned(assignment_id: int) -> bool:
+    return services.assignment_send_notification(assignment_id=assignment_id)

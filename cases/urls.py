@@ -1,0 +1,16 @@
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("sager/", views.caseload_view, name="caseload"),
+    path("sager/<int:pk>/", views.case_detail, name="detail"),
+    path("sager/<int:pk>/rediger/", views.case_edit, name="edit"),
+    path("sager/<int:pk>/stadie/", views.case_stage, name="stage"),
+    path("sager/<int:pk>/medarbejdere/", views.case_assign, name="assign"),
+    path("sager/<int:pk>/medarbejdere/<int:user_id>/fjern/", views.case_unassign, name="unassign"),
+    path("projekter/", views.project_list, name="projects"),
+    path("projekter/<int:pk>/", views.project_detail, name="project"),
+]

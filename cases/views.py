@@ -1,0 +1,212 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.forms import AssignForm, CaseForm, CaseloadFilterForm, StageForm
+from cases.models import Case, Project, StairwellSchedule
+from cases.permissions import can_assign_staff, get_case_for_user, get_project_for_user
+from cases.selectors import (
+    assignable_staff,
+    case_stage_history,
+    caseload,
+    caseload_filter_options,
+    has_assigned_cases,
+    project_stage_table,
+)
+from cases.services import (
+    CASE_EDITABLE_FIELDS,
+    case_advance_stage,
+    case_assign_staff,
+    case_unassign_staff,
+)
+from cases.services import case_update as case_update_service
+from cases.stages import OPEN_STAGES, Stage, allowed_next_stages, primary_next_stage
+from genhusning.versioning import ConflictError, differences
+from households.permissions import can_view_social_data
+from households.selectors import latest_assessment
+
+PAGE_SIZE = 50
+
+
+@require_GET
+def caseload_view(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("cases.view_case"):
+        raise PermissionDenied
+    options = caseload_filter_options(user=request.user)
+    default_scope = "mine" if has_assigned_cases(user=request.user) else "all"
+    form = CaseloadFilterForm(request.GET or {"scope": default_scope}, options=options)
+    filters = form.filters(default_scope=default_scope)
+    page = Paginator(caseload(user=request.user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"form": form, "page": page, "filters": filters, "today": timezone.localdate()}
+    template = "cases/caseload.html#results" if request.htmx else "cases/caseload.html"
+    return render(request, template, context)
+
+
+def _detail_context(request: HttpRequest, case: Case, **overrides) -> dict:
+    user = request.user
+    can_change = user.has_perm("cases.change_case") and not case.is_closed
+    can_assign = can_assign_staff(user, case)
+    context = {
+        "case": case,
+        "household": case.household,
+        "residents": case.household.residents.all(),
+        "assessment": latest_assessment(household=case.household),
+        "can_view_social": can_view_social_data(user),
+        "schedule": StairwellSchedule.objects.filter(
+            project=case.project_id, stairwell=case.household.flat.stairwell_id
+        ).first(),
+        "history": case_stage_history(case=case),
+        "assignments": case.assignments.select_related("user"),
+        "can_change": can_change,
+        "can_assign": can_assign,
+        "stage_form": StageForm(case=case) if can_change else None,
+        "can_end": Stage.ENDED in allowed_next_stages(case.stage),
+        "primary_stage": primary_next_stage(case.stage, expects_return=case.project.expects_return),
+        "assign_form": AssignForm(staff=assignable_staff(case=case)) if can_assign else None,
+    }
+    context.update(overrides)
+    return context
+
+
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    return render(request, "cases/case_detail.html", _detail_context(request, case))
+
+
+@require_POST
+def case_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk, for_change=True)
+    form = StageForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            case = case_advance_stage(
+                case=case,
+                to_stage=form.cleaned_data["to_stage"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+                end_reason=form.cleaned_data["end_reason"],
+                expected_stage=form.cleaned_data["expected_stage"],
+            )
+        except ConflictError as conflict:
+            messages.warning(
+                request,
+                _("Someone else moved the case to “%(stage)s” meanwhile. Nothing was changed.")
+                % {"stage": Stage(conflict.current.stage).label},
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("The case is now in “%(stage)s”.") % {"stage": Stage(case.stage).label}
+            )
+            form = None
+    case = get_case_for_user(request.user, pk)
+    if request.htmx:
+        context = _detail_context(request, case)
+        if form is not None and form.errors:
+            context["stage_form"] = form
+        return render(request, "cases/case_detail.html#stage-panel", context)
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk, for_change=True)
+    form = CaseForm(request.POST or None, instance=case)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in CASE_EDITABLE_FIELDS}
+        try:
+            case_update_service(
+                case=case, by=request.user, expected_version=form.cleaned_data["version"], data=data
+            )
+        except ConflictError as error:
+            conflict = {
+                "current": error.current,
+                "rows": differences(form, error.current, CASE_EDITABLE_FIELDS),
+            }
+            form = CaseForm(request.POST.copy(), instance=error.current)
+            form.data["version"] = error.current.version
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The case is saved."))
+            return redirect("cases:detail", pk=case.pk)
+    status = 409 if conflict else 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "cases/case_form.html",
+        {"case": case, "form": form, "conflict": conflict},
+        status=status,
+    )
+
+
+def _assignments_response(request: HttpRequest, case: Case) -> HttpResponse:
+    if request.htmx:
+        return render(request, "cases/case_detail.html#assignments", _detail_context(request, case))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_POST
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    if not can_assign_staff(request.user, case):
+        raise PermissionDenied
+    form = AssignForm(request.POST, staff=assignable_staff(case=case))
+    if form.is_valid():
+        case_assign_staff(case=case, user=form.cleaned_data["user"], by=request.user)
+        messages.success(request, _("The staff member is assigned and gets an e-mail."))
+    else:
+        messages.error(request, _("Choose a staff member from the list."))
+    return _assignments_response(request, case)
+
+
+@require_POST
+def case_unassign(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    if not can_assign_staff(request.user, case):
+        raise PermissionDenied
+    assignment = case.assignments.filter(user_id=user_id).first()
+    if assignment is not None:
+        case_unassign_staff(case=case, user=assignment.user)
+        messages.success(request, _("The staff member is no longer on the case."))
+    return _assignments_response(request, case)
+
+
+@require_GET
+def project_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("cases.view_project"):
+        raise PermissionDenied
+    projects = (
+        Project.objects.for_user(request.user)
+        .select_related("estate")
+        .annotate(
+            open_cases=Count("cases", filter=Q(cases__stage__in=OPEN_STAGES)),
+            all_cases=Count("cases"),
+        )
+        .order_by("estate__name", "name")
+    )
+    return render(request, "cases/project_list.html", {"projects": projects})
+
+
+@require_GET
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk)
+    stages, rows, totals = project_stage_table(project=project)
+    context = {
+        "project": project,
+        "stages": [Stage(stage) for stage in stages],
+        "rows": rows,
+        "totals": totals,
+        "case_total": sum(totals),
+    }
+    return render(request, "cases/project_detail.html", context)

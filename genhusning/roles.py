@@ -1,0 +1,51 @@
+"""The roles of DOMAIN.md as Django groups, and the model-level permissions each role has.
+
+What a role may do is decided here; which objects it may do it to is decided by guardian
+object permissions (estate, project, organisation or case), see the apps' permissions.py.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", _("Caseworker")
+    BRIDGE_BUILDER = "bridge_builder", _("Bridge-builder")
+    REHOUSING_OFFICER = "rehousing_officer", _("Rehousing officer")
+    MANAGER = "manager", _("Manager")
+    VISITATOR = "visitator", _("Municipal visitator")
+    CARETAKER = "caretaker", _("Caretaker")
+
+
+_SOCIAL_WORK = (
+    "cases.view_case",
+    "cases.change_case",
+    "cases.view_project",
+    "households.view_household",
+    "households.change_household",
+    "households.view_social_data",
+    "households.view_flat",
+    "households.add_resident",
+    "households.change_resident",
+    "households.view_vulnerabilityassessment",
+    "households.add_vulnerabilityassessment",
+)
+
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.CASEWORKER: _SOCIAL_WORK,
+    Role.BRIDGE_BUILDER: _SOCIAL_WORK,
+    # Logistics only: no social notes, no vulnerability factors.
+    Role.REHOUSING_OFFICER: (
+        "cases.view_case",
+        "cases.change_case",
+        "cases.view_project",
+        "households.view_household",
+        "households.view_flat",
+        "households.add_resident",
+        "households.change_resident",
+    ),
+    Role.MANAGER: (*_SOCIAL_WORK, "cases.add_caseassignment", "cases.delete_caseassignment"),
+    # The visitator and the caretaker get their own pages in later parts of the product.
+    Role.VISITATOR: (),
+    Role.CARETAKER: (),
+}

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from genhusning import views
+
+admin.site.site_header = "genhusning"
+admin.site.site_title = "genhusning"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("konto/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("cases.urls")),
+    path("", include("households.urls")),
+]

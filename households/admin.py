@@ -1,0 +1,68 @@
+from django.contrib import admin
+from guardian.admin import GuardedModelAdmin
+
+from households.models import (
+    Estate,
+    Flat,
+    Household,
+    Municipality,
+    Organisation,
+    Resident,
+    Stairwell,
+    VulnerabilityAssessment,
+)
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(GuardedModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Estate)
+class EstateAdmin(GuardedModelAdmin):
+    list_display = ["name", "number", "organisation", "municipality", "area"]
+    list_filter = ["organisation", "municipality"]
+    search_fields = ["name", "number", "area"]
+
+
+@admin.register(Stairwell)
+class StairwellAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "postcode", "city", "estate"]
+    list_filter = ["estate"]
+    search_fields = ["street", "postcode", "city"]
+
+
+@admin.register(Flat)
+class FlatAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "rooms", "area_m2"]
+    list_filter = ["stairwell__estate"]
+    list_select_related = ["stairwell"]
+    search_fields = ["stairwell__street", "door"]
+    raw_id_fields = ["stairwell"]
+
+
+class ResidentInline(admin.TabularInline):
+    model = Resident
+    extra = 0
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "flat", "moved_out_on"]
+    list_select_related = ["flat__stairwell"]
+    search_fields = ["residents__last_name", "flat__stairwell__street"]
+    raw_id_fields = ["flat"]
+    inlines = [ResidentInline]
+
+
+@admin.register(VulnerabilityAssessment)
+class VulnerabilityAssessmentAdmin(admin.ModelAdmin):
+    list_display = ["household", "level", "assessed_at", "assessed_by"]
+    list_filter = ["level"]
+    raw_id_fields = ["household"]

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, **kwargs) -> None:
+    from households.services import roles_sync
+
+    roles_sync()
+
+
+class HouseholdsConfig(AppConfig):
+    name = "households"
+    verbose_name = _("Households and estates")
+
+    def ready(self) -> None:
+        # After every migrate, the role groups get exactly the permissions of genhusning/roles.py.
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="households.sync_roles")

@@ -1,0 +1,80 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.forms import DateInput
+from households.models import Household, Resident, VulnerabilityFactor, VulnerabilityLevel
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A model form that carries the version it was read at, for optimistic locking."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk:
+            self.initial["version"] = self.instance.version
+
+
+class HouseholdForm(VersionedModelForm):
+    class Meta:
+        model = Household
+        fields = ["moved_in_on", "social_note"]
+        widgets = {"moved_in_on": DateInput, "social_note": forms.Textarea(attrs={"rows": 5})}
+
+
+class ResidentForm(VersionedModelForm):
+    class Meta:
+        model = Resident
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_year",
+            "phone",
+            "email",
+            "language",
+            "interpreter_needed",
+            "digital",
+            "is_contact_person",
+        ]
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "birth_year": forms.NumberInput(
+                attrs={"inputmode": "numeric", "min": 1900, "max": 2100}
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["version"].required = False
+            self.initial["version"] = 0
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year is not None and not 1900 <= year <= 2100:
+            raise forms.ValidationError(_("Write the year with four digits, for example 1948."))
+        return year
+
+
+class VulnerabilityForm(forms.Form):
+    level = forms.ChoiceField(
+        label=_("Level"), choices=VulnerabilityLevel.choices, widget=forms.RadioSelect
+    )
+    factors = forms.MultipleChoiceField(
+        label=_("Factors"),
+        choices=VulnerabilityFactor.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("level") not in (None, VulnerabilityLevel.NONE) and not cleaned.get(
+            "factors"
+        ):
+            self.add_error("factors", _("Choose at least one factor for a vulnerable household."))
+        return cleaned

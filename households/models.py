@@ -1,0 +1,371 @@
+"""Places and people: organisations, estates, stairwells, flats, households and residents."""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+class Municipality(models.Model):
+    code = models.CharField(_("municipality code"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{3}$"), name="municipality_code_three_digits"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    """A housing organisation (boligorganisation)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("housing organisation")
+        verbose_name_plural = _("housing organisations")
+        permissions = [
+            ("manage_organisation", "Lead the organisation: see and assign all its cases"),
+            ("staff_of_organisation", "Be staff of the organisation (can be assigned cases)"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Estate(models.Model):
+    """An estate (afdeling) of a housing organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="estates",
+        verbose_name=_("organisation"),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="estates",
+        verbose_name=_("municipality"),
+    )
+    number = models.CharField(_("estate number"), max_length=20)
+    name = models.CharField(_("name"), max_length=200)
+    area = models.CharField(
+        _("area"),
+        max_length=100,
+        help_text=_("Neighbourhood or district, used to follow where households move."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("estate")
+        verbose_name_plural = _("estates")
+        permissions = [
+            ("work_in_estate", "Work with the cases of the estate"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "number"], name="estate_number_unique_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (afd. {self.number})"
+
+
+class Stairwell(models.Model):
+    """A stairwell (opgang): street and house number. Schedules are set per stairwell."""
+
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="stairwells", verbose_name=_("estate")
+    )
+    street = models.CharField(_("street"), max_length=100)
+    number = models.PositiveSmallIntegerField(_("house number"))
+    letter = models.CharField(_("letter"), max_length=1, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=4)
+    city = models.CharField(_("city"), max_length=100)
+
+    class Meta:
+        ordering = ["street", "number", "letter"]
+        verbose_name = _("stairwell")
+        verbose_name_plural = _("stairwells")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "number", "letter", "postcode"], name="stairwell_address_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(postcode__regex=r"^[0-9]{4}$"), name="stairwell_postcode_four_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(letter__regex=r"^[A-Z]?$"), name="stairwell_letter_capital"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street} {self.house_number}"
+
+    @property
+    def house_number(self) -> str:
+        return f"{self.number}{self.letter}"
+
+
+def format_floor(floor: int | None) -> str:
+    if floor is None:
+        return ""
+    if floor == 0:
+        return "st."
+    if floor < 0:
+        return "kl."
+    return f"{floor}."
+
+
+class Flat(models.Model):
+    stairwell = models.ForeignKey(
+        Stairwell, on_delete=models.PROTECT, related_name="flats", verbose_name=_("stairwell")
+    )
+    floor = models.SmallIntegerField(
+        _("floor"),
+        null=True,
+        blank=True,
+        help_text=_("0 is the ground floor, -1 the basement; empty for a house."),
+    )
+    door = models.CharField(
+        _("door"), max_length=10, blank=True, help_text=_("tv, th, mf or a number.")
+    )
+    rooms = models.PositiveSmallIntegerField(_("rooms"))
+    area_m2 = models.PositiveSmallIntegerField(_("area (m²)"))
+
+    class Meta:
+        ordering = ["stairwell", "floor", "door"]
+        verbose_name = _("flat")
+        verbose_name_plural = _("flats")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stairwell", "floor", "door"],
+                name="flat_unique_in_stairwell",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(floor__isnull=True) | Q(floor__gte=-2, floor__lte=40),
+                name="flat_floor_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(rooms__gte=1, rooms__lte=12), name="flat_rooms_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(area_m2__gte=10, area_m2__lte=400), name="flat_area_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def unit(self) -> str:
+        """Floor and door in Danish form: '2. tv', 'st. th'."""
+        return " ".join(part for part in (format_floor(self.floor), self.door) if part)
+
+    @property
+    def address(self) -> str:
+        """'Blokvej 12, 2. tv' (needs the stairwell loaded)."""
+        unit = self.unit
+        return f"{self.stairwell}, {unit}" if unit else str(self.stairwell)
+
+    @property
+    def full_address(self) -> str:
+        return f"{self.address}, {self.stairwell.postcode} {self.stairwell.city}"
+
+
+class HouseholdQuerySet(models.QuerySet["Household"]):
+    def current(self) -> "HouseholdQuerySet":
+        return self.filter(moved_out_on__isnull=True)
+
+    def for_user(self, user) -> "HouseholdQuerySet":
+        from households.permissions import household_access_q
+
+        return self.filter(household_access_q(user))
+
+
+class Household(models.Model):
+    """The tenancy of a flat: the people who live there together."""
+
+    flat = models.ForeignKey(
+        Flat, on_delete=models.PROTECT, related_name="households", verbose_name=_("flat")
+    )
+    moved_in_on = models.DateField(_("moved in"), null=True, blank=True)
+    moved_out_on = models.DateField(
+        _("tenancy ended"),
+        null=True,
+        blank=True,
+        help_text=_("The household no longer holds the tenancy."),
+    )
+    social_note = models.TextField(
+        _("social note"),
+        blank=True,
+        help_text=_("Sensitive. Not shown to rehousing officers or outside the social team."),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["flat"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        permissions = [("view_social_data", "See sensitive social notes and vulnerability factors")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flat"],
+                condition=Q(moved_out_on__isnull=True),
+                name="one_current_household_per_flat",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Husstand #{self.pk}"
+
+    def display_name(self) -> str:
+        """'Jens Nielsen (+2)': the contact person and the count of the others (uses residents)."""
+        residents = sorted(self.residents.all(), key=lambda r: (not r.is_contact_person, r.pk))
+        if not residents:
+            return str(_("(no residents)"))
+        first = residents[0]
+        others = len(residents) - 1
+        return f"{first.full_name} (+{others})" if others else first.full_name
+
+
+class Resident(models.Model):
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="residents", verbose_name=_("household")
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=50, blank=True, help_text=_("Leave empty for Danish.")
+    )
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
+    digital = models.BooleanField(
+        _("manages digitally"),
+        default=True,
+        help_text=_("Uses Digital Post and self-service on their own."),
+    )
+    is_contact_person = models.BooleanField(_("contact person"), default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-is_contact_person", "birth_year", "pk"]
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True)
+                | Q(birth_year__gte=1900, birth_year__lte=2100),
+                name="resident_birth_year_range",
+            )
+        ]
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class VulnerabilityLevel(models.TextChoices):
+    NONE = "none", _("Not vulnerable")
+    LESS = "less", _("Less vulnerable")
+    PARTICULARLY = "particularly", _("Particularly vulnerable")
+
+
+class VulnerabilityFactor(models.TextChoices):
+    MENTAL_ILLNESS = "mental_illness", _("Mental illness")
+    ADDICTION = "addiction", _("Addiction")
+    DEMENTIA = "dementia", _("Dementia")
+    LONELINESS = "loneliness", _("Loneliness")
+    DEBT = "debt", _("Debt")
+    NO_NETWORK = "no_network", _("No network")
+    RUN_DOWN_HOME = "run_down_home", _("Run-down home (rubbish, pests, mould, needles)")
+    ELDERLY = "elderly", _("Elderly")
+    PHYSICALLY_LIMITED = "physically_limited", _("Physically limited")
+    NOT_DIGITAL = "not_digital", _("Not digital")
+
+
+class VulnerabilityAssessment(models.Model):
+    """How vulnerable a household is in the rehousing. The newest counts; history stays."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("household")
+    )
+    level = models.CharField(_("level"), max_length=20, choices=VulnerabilityLevel.choices)
+    factors = ArrayField(
+        models.CharField(max_length=30, choices=VulnerabilityFactor.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("factors"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("assessed by"),
+    )
+    assessed_at = models.DateTimeField(_("assessed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_at", "-pk"]
+        get_latest_by = "assessed_at"
+        verbose_name = _("vulnerability assessment")
+        verbose_name_plural = _("vulnerability assessments")
+        indexes = [models.Index(fields=["household", "-assessed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=VulnerabilityLevel.values), name="assessment_level_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} ({self.assessed_at:%d.%m.%Y})"
+
+    def factor_labels(self) -> list[str]:
+        return [str(VulnerabilityFactor(factor).label) for factor in self.factors]
+
+
+# Guardian object permissions with direct foreign keys: fast joins, deleted with the object.
+class OrganisationUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+
+
+class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+
+
+class EstateUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Estate, on_delete=models.CASCADE)
+
+
+class EstateGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Estate, on_delete=models.CASCADE)

@@ -1,0 +1,148 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases.models import Case, StairwellSchedule
+from cases.selectors import case_list_related
+from genhusning.versioning import ConflictError, differences
+from households.forms import HouseholdForm, ResidentForm, VulnerabilityForm
+from households.models import Household
+from households.permissions import can_view_social_data, get_flat_for_user, get_household_for_user
+from households.selectors import assessment_history
+from households.services import (
+    HOUSEHOLD_EDITABLE_FIELDS,
+    RESIDENT_EDITABLE_FIELDS,
+    household_update,
+    resident_add,
+    resident_update,
+    vulnerability_assess,
+)
+
+
+@require_GET
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household_for_user(request.user, pk)
+    cases = case_list_related(
+        Case.objects.for_user(request.user).filter(household=household).with_vulnerability()
+    )
+    assessments = list(assessment_history(household=household))
+    context = {
+        "household": household,
+        "residents": household.residents.all(),
+        "cases": cases,
+        "assessment": assessments[0] if assessments else None,
+        "assessments": assessments,
+        "can_view_social": can_view_social_data(request.user),
+    }
+    return render(request, "households/household_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household_for_user(request.user, pk, for_change=True)
+    if not can_view_social_data(request.user):
+        raise PermissionDenied
+    form = HouseholdForm(request.POST or None, instance=household)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in HOUSEHOLD_EDITABLE_FIELDS}
+        try:
+            household_update(
+                household=household,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                data=data,
+            )
+        except ConflictError as error:
+            conflict = {
+                "current": error.current,
+                "rows": differences(form, error.current, HOUSEHOLD_EDITABLE_FIELDS),
+            }
+            form = HouseholdForm(request.POST.copy(), instance=error.current)
+            form.data["version"] = error.current.version
+        else:
+            messages.success(request, _("The household is saved."))
+            return redirect("households:detail", pk=household.pk)
+    status = 409 if conflict else 400 if form.is_bound and form.errors else 200
+    context = {"household": household, "form": form, "conflict": conflict}
+    return render(request, "households/household_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def resident_edit(request: HttpRequest, household_pk: int, pk: int | None = None) -> HttpResponse:
+    household = get_household_for_user(request.user, household_pk)
+    perm = "households.change_resident" if pk else "households.add_resident"
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    resident = household.residents.filter(pk=pk).first() if pk else None
+    if pk and resident is None:
+        raise Http404
+    form = ResidentForm(request.POST or None, instance=resident)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in RESIDENT_EDITABLE_FIELDS}
+        try:
+            if resident is None:
+                resident_add(household=household, data=data)
+            else:
+                resident_update(
+                    resident=resident, expected_version=form.cleaned_data["version"], data=data
+                )
+        except ConflictError as error:
+            conflict = {
+                "current": error.current,
+                "rows": differences(form, error.current, RESIDENT_EDITABLE_FIELDS),
+            }
+            form = ResidentForm(request.POST.copy(), instance=error.current)
+            form.data["version"] = error.current.version
+        else:
+            messages.success(request, _("The resident is saved."))
+            return redirect("households:detail", pk=household.pk)
+    status = 409 if conflict else 400 if form.is_bound and form.errors else 200
+    context = {"household": household, "resident": resident, "form": form, "conflict": conflict}
+    return render(request, "households/resident_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def household_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household_for_user(request.user, pk)
+    if not (
+        request.user.has_perm("households.add_vulnerabilityassessment")
+        and can_view_social_data(request.user)
+    ):
+        raise PermissionDenied
+    latest = household.assessments.first()
+    initial = {"level": latest.level, "factors": latest.factors} if latest else {}
+    form = VulnerabilityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vulnerability_assess(household=household, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The assessment is saved."))
+            return redirect("households:detail", pk=household.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "households/assess_form.html",
+        {"household": household, "form": form},
+        status=status,
+    )
+
+
+@require_GET
+def flat_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    flat = get_flat_for_user(request.user, pk)
+    households = (
+        Household.objects.for_user(request.user).filter(flat=flat).prefetch_related("residents")
+    )
+    cases = case_list_related(Case.objects.for_user(request.user).filter(household__flat=flat))
+    schedules = StairwellSchedule.objects.filter(stairwell=flat.stairwell_id).select_related(
+        "project"
+    )
+    context = {"flat": flat, "households": households, "cases": cases, "schedules": schedules}
+    return render(request, "households/flat_detail.html", context)
