@@ -1,0 +1,112 @@
+"""Small factories: plain functions with sensible defaults, one per model the tests need."""
+
+import itertools
+from datetime import date
+
+from django.contrib.auth.models import Group, User
+
+from cases.models import Case, Project, ProjectKind, StairwellSchedule
+from cases.services import case_open
+from households.models import (
+    Estate,
+    Flat,
+    Household,
+    Municipality,
+    Organisation,
+    Resident,
+    Stairwell,
+    VulnerabilityAssessment,
+)
+
+_numbers = itertools.count(1)
+
+PASSWORD = "a-long-test-password-42"
+
+
+def make_user(username: str, role: str | None = None, **fields) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, **fields)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def make_municipality(name: str = "Hvidovre", code: str = "167") -> Municipality:
+    return Municipality.objects.get_or_create(code=code, defaults={"name": name})[0]
+
+
+def make_organisation(name: str | None = None) -> Organisation:
+    return Organisation.objects.create(name=name or f"Boligselskab {next(_numbers)}")
+
+
+def make_estate(organisation: Organisation, name: str | None = None, **fields) -> Estate:
+    number = next(_numbers)
+    fields.setdefault("municipality", make_municipality())
+    return Estate.objects.create(
+        organisation=organisation,
+        number=str(number),
+        name=name or f"Afdeling {number}",
+        area="Syd",
+        **fields,
+    )
+
+
+def make_stairwell(estate: Estate, street: str = "Egevej", number: int | None = None) -> Stairwell:
+    return Stairwell.objects.create(
+        estate=estate,
+        street=street,
+        number=number or next(_numbers),
+        postcode="2650",
+        city="Hvidovre",
+    )
+
+
+def make_flat(stairwell: Stairwell, floor: int = 1, door: str = "tv", **fields) -> Flat:
+    fields.setdefault("rooms", 3)
+    fields.setdefault("area_m2", 75)
+    return Flat.objects.create(stairwell=stairwell, floor=floor, door=door, **fields)
+
+
+def make_household(flat: Flat, *names: str, **fields) -> Household:
+    household = Household.objects.create(flat=flat, **fields)
+    for index, name in enumerate(names or ("Hanne Jensen",)):
+        first, last = name.split(" ", 1)
+        Resident.objects.create(
+            household=household,
+            first_name=first,
+            last_name=last,
+            birth_year=1950 + index,
+            is_contact_person=index == 0,
+        )
+    return household
+
+
+def make_project(
+    estate: Estate, kind: str = ProjectKind.RENOVATION_WITH_RETURN, **fields
+) -> Project:
+    fields.setdefault("name", f"Helhedsplan {estate.name}")
+    fields.setdefault("starts_on", date(2026, 1, 1))
+    fields.setdefault("ends_on", date(2028, 12, 31))
+    return Project.objects.create(estate=estate, kind=kind, **fields)
+
+
+def make_schedule(project: Project, stairwell: Stairwell, **dates) -> StairwellSchedule:
+    return StairwellSchedule.objects.create(project=project, stairwell=stairwell, **dates)
+
+
+def make_case(project: Project, household: Household | None = None, **fields) -> Case:
+    if household is None:
+        stairwell = make_stairwell(project.estate)
+        household = make_household(make_flat(stairwell))
+    case = case_open(household=household, project=project, by=None)
+    if fields:
+        Case.objects.filter(pk=case.pk).update(**fields)
+        case.refresh_from_db()
+    return case
+
+
+def assess(
+    household: Household, level: str, factors: list[str] | None = None, note: str = ""
+) -> None:
+    VulnerabilityAssessment.objects.create(
+        household=household, level=level, factors=factors or [], note=note
+    )
