@@ -1,10 +1,15 @@
+from typing import cast
+
 from django import forms
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
-from cases.selectors import CaseloadFilters
+from cases.selectors import CaseloadFilters, available_flats
 from cases.stages import EndReason, Stage, allowed_next_stages
 from households.models import Flat, VulnerabilityLevel
+from households.templatetags.people import staff_name
 
 
 class DateInput(forms.DateInput):
@@ -36,21 +41,20 @@ class CaseloadFilterForm(forms.Form):
 
     def __init__(self, *args, options: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        everyone = [("", _("All"))]
-        self.fields["estate"].choices = everyone + [(e.pk, e.name) for e in options["estates"]]
-        self.fields["project"].choices = everyone + [(p.pk, p.name) for p in options["projects"]]
-        self.fields["staff"].choices = everyone + [
-            (u.pk, u.get_full_name() or u.get_username()) for u in options["staff"]
-        ]
-        self.fields["stage"].choices = [
-            ("open", _("Open cases")),
-            ("all", _("All cases")),
-            *Stage.choices,
-        ]
+        everyone: list[tuple[object, object]] = [("", _("All"))]
+        choices = {
+            "estate": everyone + [(e.pk, e.name) for e in options["estates"]],
+            "project": everyone + [(p.pk, p.name) for p in options["projects"]],
+            "staff": everyone + [(u.pk, staff_name(u)) for u in options["staff"]],
+            "stage": [("open", _("Open cases")), ("all", _("All cases")), *Stage.choices],
+        }
+        for name, field_choices in choices.items():
+            cast(forms.ChoiceField, self.fields[name]).choices = field_choices
 
     def filters(self, *, default_scope: str) -> CaseloadFilters:
         """The chosen filters; anything invalid falls back to its default."""
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # cleaned_data then holds just the fields that were valid
+        data = self.cleaned_data
         return CaseloadFilters(
             scope=data.get("scope") or default_scope,
             q=data.get("q", ""),
@@ -86,17 +90,11 @@ class CaseForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         case = self.instance
-        flats = (
-            Flat.objects.filter(stairwell__estate__organisation=case.project.estate.organisation_id)
-            .exclude(pk=case.household.flat_id)
-            .select_related("stairwell__estate")
-            .order_by(
-                "stairwell__estate__name", "stairwell__street", "stairwell__number", "floor", "door"
-            )
-        )
+        flats = available_flats(case=case)
         for name in ("temporary_flat", "permanent_flat"):
-            self.fields[name].queryset = flats
-            self.fields[name].empty_label = _("Not decided")
+            field = cast(FlatChoiceField, self.fields[name])
+            field.queryset = flats
+            field.empty_label = _("Not decided")
         if not self.is_bound:
             self.initial["version"] = case.version
 
@@ -113,13 +111,13 @@ class StageForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_stage"].choices = [
+        cast(forms.ChoiceField, self.fields["to_stage"]).choices = [
             (s, Stage(s).label) for s in allowed_next_stages(case.stage)
         ]
         self.fields["expected_stage"].initial = case.stage
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
         if cleaned.get("to_stage") == Stage.ENDED and not cleaned.get("end_reason"):
             self.add_error("end_reason", _("Choose why the case ends."))
         if cleaned.get("to_stage") != Stage.ENDED:
@@ -127,10 +125,14 @@ class StageForm(forms.Form):
         return cleaned
 
 
-class AssignForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Staff member"), queryset=None)
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return staff_name(obj)
 
-    def __init__(self, *args, staff, **kwargs):
+
+class AssignForm(forms.Form):
+    user = StaffChoiceField(label=_("Staff member"), queryset=User.objects.none())
+
+    def __init__(self, *args, staff: QuerySet[User], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = staff
-        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        cast(StaffChoiceField, self.fields["user"]).queryset = staff

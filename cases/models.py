@@ -1,6 +1,7 @@
 """Renovation projects, their stairwell schedules, and the case of each household in a project."""
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -188,7 +189,7 @@ class Case(models.Model):
         related_name="+",
         verbose_name=_("permanent destination"),
     )
-    staff = models.ManyToManyField(
+    staff: "models.ManyToManyField[User, CaseAssignment]" = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="CaseAssignment",
         through_fields=("case", "user"),

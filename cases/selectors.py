@@ -3,16 +3,13 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from cases.models import Case, CaseAssignment, Project, StageChange
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
 from genhusning.roles import Role
-from households.models import OrganisationUserObjectPermission, Resident, Stairwell
-
-User = get_user_model()
+from households.models import Flat, Household, OrganisationUserObjectPermission, Resident, Stairwell
 
 
 def assignable_staff(*, case: Case) -> QuerySet:
@@ -30,6 +27,27 @@ def assignable_staff(*, case: Case) -> QuerySet:
         .exclude(case_assignments__case=case)
         .distinct()
         .order_by("first_name", "last_name", "username")
+    )
+
+
+def available_flats(*, case: Case) -> QuerySet[Flat]:
+    """Flats of the case's organisation it can move to: nobody lives there, no other case uses them.
+
+    The flats the case already has stay on the list, so editing never silently drops them.
+    """
+    others = Case.objects.open().exclude(pk=case.pk)
+    occupied = Household.objects.current().values("flat")
+    temporary = others.filter(temporary_flat__isnull=False).values("temporary_flat")
+    permanent = others.filter(permanent_flat__isnull=False).values("permanent_flat")
+    free = ~Q(pk__in=occupied) & ~Q(pk__in=temporary) & ~Q(pk__in=permanent)
+    return (
+        Flat.objects.filter(stairwell__estate__organisation=case.project.estate.organisation_id)
+        .filter(Q(pk__in=[case.temporary_flat_id, case.permanent_flat_id]) | free)
+        .exclude(pk=case.household.flat_id)
+        .select_related("stairwell__estate")
+        .order_by(
+            "stairwell__estate__name", "stairwell__street", "stairwell__number", "floor", "door"
+        )
     )
 
 
@@ -69,7 +87,7 @@ def search_q(term: str) -> Q:
     return match
 
 
-def caseload(*, user: AbstractBaseUser, filters: CaseloadFilters) -> QuerySet[Case]:
+def caseload(*, user: User, filters: CaseloadFilters) -> QuerySet[Case]:
     cases = Case.objects.for_user(user).with_vulnerability().with_schedule()
     if filters.scope == "mine":
         cases = cases.filter(assignments__user=user)
@@ -82,7 +100,7 @@ def caseload(*, user: AbstractBaseUser, filters: CaseloadFilters) -> QuerySet[Ca
     if filters.project:
         cases = cases.filter(project_id=filters.project)
     if filters.vulnerability:
-        cases = cases.filter(vulnerability=filters.vulnerability)
+        cases = cases.filter(vulnerability=filters.vulnerability)  # type: ignore[misc]
     if filters.staff:
         cases = cases.filter(assignments__user_id=filters.staff)
     for term in filters.q.split():
@@ -95,7 +113,7 @@ def caseload(*, user: AbstractBaseUser, filters: CaseloadFilters) -> QuerySet[Ca
     return case_list_related(ordered)
 
 
-def caseload_filter_options(*, user: AbstractBaseUser) -> dict:
+def caseload_filter_options(*, user: User) -> dict:
     """The projects, estates and staff a user can filter her caseload by (two queries)."""
     visible = Case.objects.for_user(user)
     projects = list(
@@ -112,7 +130,7 @@ def caseload_filter_options(*, user: AbstractBaseUser) -> dict:
     return {"projects": projects, "estates": estates, "staff": staff}
 
 
-def has_assigned_cases(*, user: AbstractBaseUser) -> bool:
+def has_assigned_cases(*, user: User) -> bool:
     return CaseAssignment.objects.filter(user=user, case__stage__in=OPEN_STAGES).exists()
 
 
@@ -128,7 +146,7 @@ class StairwellRow:
     total: int
 
 
-def project_stage_table(*, project: Project) -> tuple[list[str], list[StairwellRow], list[int]]:
+def project_stage_table(*, project: Project) -> tuple[list[Stage], list[StairwellRow], list[int]]:
     """Per stairwell of the project: its schedule and how many cases are in each stage.
 
     Returns the stages shown (those with cases, in stage order), one row per stairwell, and the
@@ -143,7 +161,7 @@ def project_stage_table(*, project: Project) -> tuple[list[str], list[StairwellR
     for row in counts:
         by_stairwell[row["household__flat__stairwell_id"]][row["stage"]] = row["n"]
     present = {stage for stages in by_stairwell.values() for stage in stages}
-    stages = [stage for stage in STAGE_ORDER if stage in present]
+    stages = [Stage(stage) for stage in STAGE_ORDER if stage in present]
 
     schedules = {schedule.stairwell_id: schedule for schedule in project.schedules.all()}
     stairwells = Stairwell.objects.filter(Q(pk__in=schedules) | Q(pk__in=by_stairwell)).order_by(

@@ -1,7 +1,7 @@
 """Every write to projects and cases: typed, keyword-only, under a transaction."""
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -28,9 +28,7 @@ CASE_EDITABLE_FIELDS = (
 
 
 @transaction.atomic
-def case_open(
-    *, household: Household, project: Project, by: AbstractBaseUser | None, note: str = ""
-) -> Case:
+def case_open(*, household: Household, project: Project, by: User | None, note: str = "") -> Case:
     if household.flat.stairwell.estate_id != project.estate_id:
         raise ValidationError(_("The household does not live in the project's estate."))
     case = Case.objects.create(household=household, project=project, updated_by=by)
@@ -45,7 +43,7 @@ def case_advance_stage(
     *,
     case: Case,
     to_stage: str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     note: str = "",
     end_reason: str = "",
     expected_stage: str | None = None,
@@ -91,9 +89,7 @@ def case_advance_stage(
 
 
 @transaction.atomic
-def case_update(
-    *, case: Case, by: AbstractBaseUser | None, expected_version: int, data: dict
-) -> Case:
+def case_update(*, case: Case, by: User | None, expected_version: int, data: dict) -> Case:
     """Save the editable fields of a case unless someone else saved it since `expected_version`."""
     unknown = set(data) - set(CASE_EDITABLE_FIELDS)
     if unknown:
@@ -108,13 +104,11 @@ def case_update(
 
 
 @transaction.atomic
-def case_assign_staff(
-    *, case: Case, user: AbstractBaseUser, by: AbstractBaseUser | None
-) -> CaseAssignment:
+def case_assign_staff(*, case: Case, user: User, by: User | None) -> CaseAssignment:
     """Make `user` responsible for the case, give her access to it, and tell her by e-mail."""
     if not assignable_staff(case=case).filter(pk=user.pk).exists():
         raise ValidationError(_("This person cannot be assigned to the case."))
-    is_bridge_builder = user.groups.filter(name=Role.BRIDGE_BUILDER).exists()  # type: ignore[attr-defined]
+    is_bridge_builder = user.groups.filter(name=Role.BRIDGE_BUILDER).exists()
     assignment = CaseAssignment.objects.create(
         case=case,
         user=user,
@@ -126,12 +120,12 @@ def case_assign_staff(
 
     from cases.tasks import notify_case_assigned
 
-    notify_case_assigned.delay_on_commit(assignment.pk)
+    transaction.on_commit(lambda: notify_case_assigned.delay(assignment.pk))
     return assignment
 
 
 @transaction.atomic
-def case_unassign_staff(*, case: Case, user: AbstractBaseUser) -> None:
+def case_unassign_staff(*, case: Case, user: User) -> None:
     CaseAssignment.objects.filter(case=case, user=user).delete()
     remove_perm("cases.view_case", user, case)
     remove_perm("cases.change_case", user, case)

@@ -6,7 +6,11 @@ from cases import services
 
 
 @shared_task(
-    autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5, time_limit=60
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=50,
+    time_limit=60,
 )
 def notify_case_assigned(assignment_id: int) -> bool:
     return services.assignment_send_notification(assignment_id=assignment_id)

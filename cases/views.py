@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from cases.services import (
 )
 from cases.services import case_update as case_update_service
 from cases.stages import OPEN_STAGES, Stage, allowed_next_stages, primary_next_stage
+from genhusning.http import AuthedRequest
 from genhusning.versioning import ConflictError, differences
 from households.permissions import can_view_social_data
 from households.selectors import latest_assessment
@@ -35,7 +36,7 @@ PAGE_SIZE = 50
 
 
 @require_GET
-def caseload_view(request: HttpRequest) -> HttpResponse:
+def caseload_view(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("cases.view_case"):
         raise PermissionDenied
     options = caseload_filter_options(user=request.user)
@@ -50,7 +51,7 @@ def caseload_view(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _detail_context(request: HttpRequest, case: Case, **overrides) -> dict:
+def _detail_context(request: AuthedRequest, case: Case, **overrides) -> dict:
     user = request.user
     can_change = user.has_perm("cases.change_case") and not case.is_closed
     can_assign = can_assign_staff(user, case)
@@ -77,13 +78,13 @@ def _detail_context(request: HttpRequest, case: Case, **overrides) -> dict:
 
 
 @require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     return render(request, "cases/case_detail.html", _detail_context(request, case))
 
 
 @require_POST
-def case_stage(request: HttpRequest, pk: int) -> HttpResponse:
+def case_stage(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, for_change=True)
     form = StageForm(request.POST, case=case)
     if form.is_valid():
@@ -108,18 +109,16 @@ def case_stage(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("The case is now in “%(stage)s”.") % {"stage": Stage(case.stage).label}
             )
-            form = None
-    case = get_case_for_user(request.user, pk)
-    if request.htmx:
-        context = _detail_context(request, case)
-        if form is not None and form.errors:
-            context["stage_form"] = form
-        return render(request, "cases/case_detail.html#stage-panel", context)
-    return redirect("cases:detail", pk=case.pk)
+    if not request.htmx:
+        return redirect("cases:detail", pk=case.pk)
+    context = _detail_context(request, get_case_for_user(request.user, pk))
+    if form.errors:
+        context["stage_form"] = form  # show what was wrong next to the fields
+    return render(request, "cases/case_detail.html#stage-panel", context)
 
 
 @require_http_methods(["GET", "POST"])
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, for_change=True)
     form = CaseForm(request.POST or None, instance=case)
     conflict = None
@@ -134,8 +133,9 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "current": error.current,
                 "rows": differences(form, error.current, CASE_EDITABLE_FIELDS),
             }
-            form = CaseForm(request.POST.copy(), instance=error.current)
-            form.data["version"] = error.current.version
+            rebound = request.POST.copy()
+            rebound["version"] = str(error.current.version)
+            form = CaseForm(rebound, instance=error.current)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -150,14 +150,14 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _assignments_response(request: HttpRequest, case: Case) -> HttpResponse:
+def _assignments_response(request: AuthedRequest, case: Case) -> HttpResponse:
     if request.htmx:
         return render(request, "cases/case_detail.html#assignments", _detail_context(request, case))
     return redirect("cases:detail", pk=case.pk)
 
 
 @require_POST
-def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def case_assign(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     if not can_assign_staff(request.user, case):
         raise PermissionDenied
@@ -171,7 +171,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def case_unassign(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+def case_unassign(request: AuthedRequest, pk: int, user_id: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     if not can_assign_staff(request.user, case):
         raise PermissionDenied
@@ -183,7 +183,7 @@ def case_unassign(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
 
 
 @require_GET
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("cases.view_project"):
         raise PermissionDenied
     projects = (
@@ -199,12 +199,12 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk)
     stages, rows, totals = project_stage_table(project=project)
     context = {
         "project": project,
-        "stages": [Stage(stage) for stage in stages],
+        "stages": stages,
         "rows": rows,
         "totals": totals,
         "case_total": sum(totals),

@@ -1,5 +1,7 @@
 """Optimistic locking: a save succeeds only if nobody else saved the row since it was read."""
 
+from typing import Any
+
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
@@ -8,7 +10,7 @@ from django.utils import timezone
 class ConflictError(Exception):
     """Someone else saved the object after this user read it; `current` is what is saved now."""
 
-    def __init__(self, current: models.Model) -> None:
+    def __init__(self, current: Any) -> None:
         super().__init__(f"{type(current).__name__} {current.pk} was changed by someone else")
         self.current = current
 

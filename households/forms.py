@@ -71,8 +71,8 @@ class VulnerabilityForm(forms.Form):
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
     )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
         if cleaned.get("level") not in (None, VulnerabilityLevel.NONE) and not cleaned.get(
             "factors"
         ):

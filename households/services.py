@@ -2,7 +2,7 @@
 
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -36,7 +36,7 @@ RESIDENT_EDITABLE_FIELDS = (
 
 @transaction.atomic
 def household_update(
-    *, household: Household, by: AbstractBaseUser | None, expected_version: int, data: dict
+    *, household: Household, by: User | None, expected_version: int, data: dict
 ) -> None:
     if set(data) - set(HOUSEHOLD_EDITABLE_FIELDS):
         raise ValueError(f"Not editable: {sorted(set(data) - set(HOUSEHOLD_EDITABLE_FIELDS))}")
@@ -73,7 +73,7 @@ def resident_update(*, resident: Resident, expected_version: int, data: dict) ->
 def vulnerability_assess(
     *,
     household: Household,
-    by: AbstractBaseUser | None,
+    by: User | None,
     level: str,
     factors: list[str],
     note: str = "",
@@ -96,19 +96,19 @@ def vulnerability_assess(
 
 
 @transaction.atomic
-def estate_assign_staff(*, estate: Estate, user: AbstractBaseUser) -> None:
+def estate_assign_staff(*, estate: Estate, user: User) -> None:
     """Let `user` work with the cases of `estate`; she becomes staff of its organisation."""
     assign_perm("households.work_in_estate", user, estate)
     assign_perm("households.staff_of_organisation", user, estate.organisation)
 
 
 @transaction.atomic
-def estate_unassign_staff(*, estate: Estate, user: AbstractBaseUser) -> None:
+def estate_unassign_staff(*, estate: Estate, user: User) -> None:
     remove_perm("households.work_in_estate", user, estate)
 
 
 @transaction.atomic
-def organisation_add_manager(*, organisation: Organisation, user: AbstractBaseUser) -> None:
+def organisation_add_manager(*, organisation: Organisation, user: User) -> None:
     assign_perm("households.manage_organisation", user, organisation)
     assign_perm("households.staff_of_organisation", user, organisation)
 

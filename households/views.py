@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import Case, StairwellSchedule
 from cases.selectors import case_list_related
+from genhusning.http import AuthedRequest
 from genhusning.versioning import ConflictError, differences
 from households.forms import HouseholdForm, ResidentForm, VulnerabilityForm
 from households.models import Household
@@ -23,7 +24,7 @@ from households.services import (
 
 
 @require_GET
-def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def household_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request.user, pk)
     cases = case_list_related(
         Case.objects.for_user(request.user).filter(household=household).with_vulnerability()
@@ -41,7 +42,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def household_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request.user, pk, for_change=True)
     if not can_view_social_data(request.user):
         raise PermissionDenied
@@ -61,8 +62,9 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "current": error.current,
                 "rows": differences(form, error.current, HOUSEHOLD_EDITABLE_FIELDS),
             }
-            form = HouseholdForm(request.POST.copy(), instance=error.current)
-            form.data["version"] = error.current.version
+            rebound = request.POST.copy()
+            rebound["version"] = str(error.current.version)
+            form = HouseholdForm(rebound, instance=error.current)
         else:
             messages.success(request, _("The household is saved."))
             return redirect("households:detail", pk=household.pk)
@@ -72,7 +74,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def resident_edit(request: HttpRequest, household_pk: int, pk: int | None = None) -> HttpResponse:
+def resident_edit(request: AuthedRequest, household_pk: int, pk: int | None = None) -> HttpResponse:
     household = get_household_for_user(request.user, household_pk)
     perm = "households.change_resident" if pk else "households.add_resident"
     if not request.user.has_perm(perm):
@@ -96,8 +98,9 @@ def resident_edit(request: HttpRequest, household_pk: int, pk: int | None = None
                 "current": error.current,
                 "rows": differences(form, error.current, RESIDENT_EDITABLE_FIELDS),
             }
-            form = ResidentForm(request.POST.copy(), instance=error.current)
-            form.data["version"] = error.current.version
+            rebound = request.POST.copy()
+            rebound["version"] = str(error.current.version)
+            form = ResidentForm(rebound, instance=error.current)
         else:
             messages.success(request, _("The resident is saved."))
             return redirect("households:detail", pk=household.pk)
@@ -107,7 +110,7 @@ def resident_edit(request: HttpRequest, household_pk: int, pk: int | None = None
 
 
 @require_http_methods(["GET", "POST"])
-def household_assess(request: HttpRequest, pk: int) -> HttpResponse:
+def household_assess(request: AuthedRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request.user, pk)
     if not (
         request.user.has_perm("households.add_vulnerabilityassessment")
@@ -135,7 +138,7 @@ def household_assess(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def flat_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def flat_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     flat = get_flat_for_user(request.user, pk)
     households = (
         Household.objects.for_user(request.user).filter(flat=flat).prefetch_related("residents")

@@ -4,7 +4,14 @@ Organisation A has estates A1 and A2; organisation B has estate B1.
 The caseworker of A1 sees A1's cases only; the manager of A sees A1 and A2; nobody in A sees B1.
 """
 
+import os
+import subprocess
+import sys
+import time
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
@@ -104,3 +111,104 @@ def cast(db) -> Cast:
     organisation_add_manager(organisation=org_a, user=users["manager_a"])
     organisation_add_manager(organisation=org_b, user=users["manager_b"])
     return Cast(**users, **cases)
+
+
+# --- Real services: a Celery worker process on the real Redis, and Debian's Chromium ----------
+
+FULL_SUITE = os.environ.get("GENHUSNING_FULL_SUITE") == "1"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def skip_unless(condition: bool, reason: str) -> None:
+    """Skip with a reason on a bare machine; with GENHUSNING_FULL_SUITE=1 (CI) fail instead."""
+    if condition:
+        return
+    if FULL_SUITE:
+        pytest.fail(f"{reason} (GENHUSNING_FULL_SUITE=1 requires it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_unless_a_worker_is_asked_for(request):
+    """Tests run tasks inline, except those marked celery_worker, which go through Redis."""
+    from genhusning.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = request.node.get_closest_marker("celery_worker") is None
+    yield
+    app.conf.task_always_eager = before
+
+
+def database_url_for_worker() -> str:
+    """The test database as a URL, for a worker in another process."""
+    from django.db import connections
+
+    db = connections["default"].settings_dict
+    auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    socket_dir = db.get("OPTIONS", {}).get("host")
+    if socket_dir:
+        return f"postgresql://{auth}@/{db['NAME']}?host={socket_dir}"
+    return f"postgresql://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@dataclass
+class WorkerProcess:
+    mail_dir: Path
+    log: Path
+
+    def sent_mails(self) -> list[str]:
+        return [path.read_text() for path in sorted(self.mail_dir.glob("*.log"))]
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    from django.conf import settings
+
+    from genhusning.celery import app
+
+    skip_unless(
+        bool(settings.REDIS_URL),
+        "Celery worker tests need a real Redis: set REDIS_URL (.ci/run does)",
+    )
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_worker(),
+        "REDIS_URL": settings.REDIS_URL,
+        "SECRET_KEY": "test-worker-secret",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+    app.control.purge()  # tasks left in the test broker by an earlier, interrupted run
+    command = [
+        sys.executable, "-m", "celery", "--app", "genhusning", "worker", "--pool", "solo",
+        "--hostname", f"pytest-{uuid.uuid4().hex[:8]}@%h", "--loglevel", "INFO",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        )
+    deadline = time.monotonic() + 60
+    while "ready." not in log.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"The Celery worker did not start:\n{log.read_text()}")
+        time.sleep(0.2)
+    yield WorkerProcess(mail_dir=mail_dir, log=log)
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def wait_for(predicate, *, timeout: float = 30, what: str = "the condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.2)
+    pytest.fail(f"Timed out after {timeout}s waiting for {what}")

@@ -1,0 +1,54 @@
+# The two commands of the README: `make demo` and `make test`. Needs Python 3.11+ only.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install lint lock messages check-python clean-db
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "genhusning needs Python 3.11 or newer; this is " + sys.version.split()[0])'
+
+$(STAMP): pyproject.toml requirements-dev.lock | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements-dev.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the app with demo data on http://$(HOST):$(PORT) (embedded PostgreSQL unless DATABASE_URL is set).
+demo: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_demo_data
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Run the whole test suite.
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+
+## Rebuild the Danish and English message catalogues (needs GNU gettext).
+messages: install
+	$(BIN)/python manage.py makemessages --locale da --locale en --ignore '.venv/*' --ignore 'staticfiles/*' --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+## Pin the installed versions: requirements.lock for production (Dockerfile), -dev for the rest.
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable > requirements-dev.lock
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -c requirements-dev.lock .
+	.lock-venv/bin/python -m pip freeze --exclude genhusning > requirements.lock
+	rm -rf .lock-venv
+
+## Stop the embedded PostgreSQL and delete its data folder.
+clean-db:
+	rm -rf .pgdata

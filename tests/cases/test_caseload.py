@@ -1,0 +1,120 @@
+import pytest
+from django.urls import reverse
+
+from cases.models import CaseAssignment
+from cases.stages import Stage
+from households.models import VulnerabilityLevel
+from tests import factories
+
+
+def add_cases(cast, count: int) -> None:
+    """`count` more cases on estate A1, each with two residents, an assessment and staff."""
+    project = cast.case_a1.project
+    for index in range(count):
+        if index % 24 == 0:  # a stairwell has eight floors of three flats
+            stairwell = factories.make_stairwell(project.estate, street="Lærkevej")
+        flat = factories.make_flat(
+            stairwell, floor=index % 24 // 3, door=("tv", "mf", "th")[index % 3]
+        )
+        household = factories.make_household(flat, f"Ib Hansen{index}", f"Grethe Hansen{index}")
+        factories.assess(household, VulnerabilityLevel.LESS, ["elderly"])
+        case = factories.make_case(project, household, next_step="Ring", stage=Stage.NOTIFIED)
+        CaseAssignment.objects.create(case=case, user=cast.caseworker_a1, role="caseworker")
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_it_keeps_the_query_count_flat_as_the_caseload_grows(
+    client, cast, django_assert_max_num_queries, count
+):
+    add_cases(cast, count)
+    client.force_login(cast.caseworker_a1)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("cases:caseload"), {"scope": "all", "q": "Hansen"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == count
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_it_keeps_the_query_count_flat_on_the_project_page(
+    client, cast, django_assert_max_num_queries, count
+):
+    add_cases(cast, count)
+    client.force_login(cast.manager_a)
+    with django_assert_max_num_queries(11):
+        response = client.get(reverse("cases:project", args=[cast.case_a1.project_id]))
+    assert response.status_code == 200
+    assert response.context["case_total"] == count + 1
+
+
+def test_it_shows_my_cases_first_when_i_have_some(client, cast):
+    add_cases(cast, 3)
+    client.force_login(cast.caseworker_a1)
+    page = client.get(reverse("cases:caseload")).context["page"]
+    assert page.paginator.count == 3  # the three assigned to her, not the unassigned case_a1
+    page = client.get(reverse("cases:caseload"), {"scope": "all"}).context["page"]
+    assert page.paginator.count == 4
+
+
+def test_it_sorts_by_next_step_date_with_undated_last(client, cast):
+    from datetime import date
+
+    add_cases(cast, 3)
+    cases = list(cast.case_a1.project.cases.order_by("pk"))
+    for case, day in zip(
+        cases, [None, date(2026, 12, 5), date(2026, 12, 1), date(2026, 12, 3)], strict=True
+    ):
+        case.next_step_on = day
+        case.save(update_fields=["next_step_on"])
+    client.force_login(cast.caseworker_a1)
+    listed = list(
+        client.get(reverse("cases:caseload"), {"scope": "all"}).context["page"].object_list
+    )
+    assert [c.next_step_on for c in listed] == [
+        date(2026, 12, 1),
+        date(2026, 12, 3),
+        date(2026, 12, 5),
+        None,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"q": "Markørsen"}, 1),
+        ({"q": "markørvej 3"}, 1),
+        ({"q": "Markørvej 4"}, 0),
+        ({"q": "Lærkevej tv"}, 2),
+        ({"stage": "notified"}, 5),
+        ({"stage": "identified"}, 1),
+        ({"stage": "closed"}, 0),
+        ({"vulnerability": "particularly"}, 1),
+        ({"vulnerability": "less"}, 5),
+        ({"project": "999999"}, 6),  # an unknown project is ignored, not an error
+    ],
+)
+def test_it_filters_and_searches(client, cast, params, expected):
+    add_cases(cast, 5)
+    client.force_login(cast.caseworker_a1)
+    page = client.get(reverse("cases:caseload"), {"scope": "all", **params}).context["page"]
+    assert page.paginator.count == expected
+
+
+def test_it_pages_through_long_lists(client, cast):
+    add_cases(cast, 60)
+    client.force_login(cast.caseworker_a1)
+    first = client.get(reverse("cases:caseload"), {"scope": "all"})
+    second = client.get(reverse("cases:caseload"), {"scope": "all", "page": 2})
+    assert len(first.context["page"].object_list) == 50
+    assert len(second.context["page"].object_list) == 11
+    assert "page=2" in first.content.decode()
+
+
+def test_it_answers_htmx_with_the_results_only(client, cast):
+    client.force_login(cast.caseworker_a1)
+    response = client.get(
+        reverse("cases:caseload"), {"scope": "all"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert '<section id="results"' in body
+    assert "<html" not in body
+    assert "Agnete Markørsen" in body
