@@ -38,7 +38,7 @@ lint: install
 
 ## Rebuild the Danish and English message catalogues (needs GNU gettext).
 messages: install
-	$(BIN)/python manage.py makemessages --locale da --locale en --ignore '.venv/*' --ignore 'staticfiles/*' --no-obsolete
+	$(BIN)/python manage.py makemessages --locale da --locale en --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'build/*' --ignore 'tests/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 ## Pin the installed versions: requirements.lock for production (Dockerfile), -dev for the rest.

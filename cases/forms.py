@@ -100,7 +100,9 @@ class CaseForm(forms.ModelForm):
 
 
 class StageForm(forms.Form):
-    to_stage = forms.ChoiceField(label=_("New stage"))
+    # Any stage is accepted here; whether the case may move there now is the service's rule
+    # (it also notices when someone else moved the case first).
+    to_stage = forms.ChoiceField(label=_("New stage"), choices=Stage.choices)
     expected_stage = forms.CharField(widget=forms.HiddenInput)
     end_reason = forms.ChoiceField(
         label=_("Reason"), choices=[("", "—"), *EndReason.choices], required=False
@@ -111,9 +113,7 @@ class StageForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["to_stage"]).choices = [
-            (s, Stage(s).label) for s in allowed_next_stages(case.stage)
-        ]
+        self.next_stages = [Stage(s) for s in allowed_next_stages(case.stage)]
         self.fields["expected_stage"].initial = case.stage
 
     def clean(self) -> dict:

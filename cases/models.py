@@ -229,7 +229,7 @@ class Case(models.Model):
         indexes = [models.Index(fields=["project", "stage"])]
 
     def __str__(self) -> str:
-        return f"Sag #{self.pk}"
+        return _("Case #%(id)s") % {"id": self.pk}
 
     @property
     def is_open(self) -> bool:

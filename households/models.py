@@ -82,7 +82,7 @@ class Estate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} (afd. {self.number})"
+        return _("%(name)s (estate %(number)s)") % {"name": self.name, "number": self.number}
 
 
 class Stairwell(models.Model):
@@ -239,7 +239,7 @@ class Household(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Husstand #{self.pk}"
+        return _("Household #%(id)s") % {"id": self.pk}
 
     def display_name(self) -> str:
         """'Jens Nielsen (+2)': the contact person and the count of the others (uses residents)."""

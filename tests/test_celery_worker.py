@@ -27,7 +27,7 @@ def test_a_real_worker_mails_the_assignee_once_and_without_personal_data(
 
     mails = celery_worker_process.sent_mails()
     assert len(mails) == 1
-    assert "Subject: Du har fået en sag i genhusning" in mails[0]
+    assert "Subject: Du har fået tildelt en sag i genhusning" in mails[0]
     assert f"/sager/{cast.case_a1.pk}/" in mails[0]
     assert "To: maja@example.dk" in mails[0]
     for marker in MARKERS["case_a1"]:
