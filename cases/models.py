@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -130,16 +130,13 @@ class CaseQuerySet(models.QuerySet["Case"]):
 
     def with_schedule(self) -> "CaseQuerySet":
         """Annotate the stairwell schedule's dates, overridden by the case's own where set."""
-        schedule = StairwellSchedule.objects.filter(
-            project=OuterRef("project"), stairwell=OuterRef("household__flat__stairwell")
-        )
-        return self.annotate(
-            schedule_notice_on=Subquery(schedule.values("notice_on")[:1]),
-            schedule_packing_on=Subquery(schedule.values("packing_on")[:1]),
-            effective_move_out_on=Coalesce(
-                "move_out_on", Subquery(schedule.values("move_out_on")[:1])
-            ),
-            effective_return_on=Coalesce("return_on", Subquery(schedule.values("return_on")[:1])),
+        on_stairwell = Q(project__schedules__stairwell=F("home_stairwell"))
+        return self.annotate(home_stairwell=F("household__flat__stairwell")).annotate(
+            schedule=FilteredRelation("project__schedules", condition=on_stairwell),
+            schedule_notice_on=F("schedule__notice_on"),
+            schedule_packing_on=F("schedule__packing_on"),
+            effective_move_out_on=Coalesce("move_out_on", "schedule__move_out_on"),
+            effective_return_on=Coalesce("return_on", "schedule__return_on"),
         )
 
 
