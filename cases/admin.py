@@ -30,6 +30,36 @@ class CaseAssignmentInline(admin.TabularInline):
     raw_id_fields = ["user", "assigned_by"]
 
 
+@admin.register(StairwellSchedule)
+class StairwellScheduleAdmin(admin.ModelAdmin):
+    list_display = ["project", "stairwell", "notice_on", "packing_on", "move_out_on", "return_on"]
+    list_filter = ["project"]
+    raw_id_fields = ["stairwell"]
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(admin.ModelAdmin):
+    """The history is written by the stage service only; here it can be read, not changed."""
+
+    list_display = ["case", "from_stage", "to_stage", "changed_by", "changed_at"]
+    list_filter = ["to_stage"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CaseAssignment)
+class CaseAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["case", "user", "role", "assigned_at"]
+    raw_id_fields = ["case", "user", "assigned_by"]
+
+
 @admin.register(Case)
 class CaseAdmin(GuardedModelAdmin):
     list_display = ["__str__", "project", "stage", "next_step_on"]

@@ -61,6 +61,13 @@ class HouseholdAdmin(admin.ModelAdmin):
     inlines = [ResidentInline]
 
 
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "birth_year", "household"]
+    search_fields = ["first_name", "last_name"]
+    raw_id_fields = ["household"]
+
+
 @admin.register(VulnerabilityAssessment)
 class VulnerabilityAssessmentAdmin(admin.ModelAdmin):
     list_display = ["household", "level", "assessed_at", "assessed_by"]
