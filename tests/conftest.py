@@ -10,6 +10,9 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
+from email import message_from_string
+from email.message import EmailMessage
+from email.policy import default as email_policy
 from pathlib import Path
 from urllib.parse import quote
 
@@ -156,8 +159,16 @@ class WorkerProcess:
     mail_dir: Path
     log: Path
 
-    def sent_mails(self) -> list[str]:
-        return [path.read_text() for path in sorted(self.mail_dir.glob("*.log"))]
+    def sent_mails(self) -> list[EmailMessage]:
+        """The mails the worker sent (the file backend writes them separated by dashed lines)."""
+        texts = [path.read_text() for path in sorted(self.mail_dir.glob("*.log"))]
+        separator = "\n" + "-" * 79 + "\n"
+        return [
+            message_from_string(part, policy=email_policy)
+            for text in texts
+            for part in text.split(separator)
+            if part.strip()
+        ]
 
 
 @pytest.fixture(scope="session")

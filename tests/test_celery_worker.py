@@ -27,8 +27,10 @@ def test_a_real_worker_mails_the_assignee_once_and_without_personal_data(
 
     mails = celery_worker_process.sent_mails()
     assert len(mails) == 1
-    assert "Subject: Du har fået tildelt en sag i genhusning" in mails[0]
-    assert f"/sager/{cast.case_a1.pk}/" in mails[0]
-    assert "To: maja@example.dk" in mails[0]
+    mail = mails[0]
+    assert mail["Subject"] == "Du har fået tildelt en sag i genhusning"
+    assert mail["To"] == "maja@example.dk"
+    body = mail.get_content()
+    assert f"/sager/{cast.case_a1.pk}/" in body
     for marker in MARKERS["case_a1"]:
-        assert marker not in mails[0]
+        assert marker not in body
