@@ -63,9 +63,9 @@ class Command(BaseCommand):
             (login.username, login.password, login.role, login.full_name, login.sees)
             for login in summary.logins
         ]
-        widths = [max(len(row[column]) for row in rows) for column in range(4)]
+        widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
         for index, row in enumerate(rows):
-            cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-            self.stdout.write("  ".join([*cells, row[4]]).rstrip())
+            cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
+            self.stdout.write("  ".join(cells).rstrip())
             if index == 0:
-                self.stdout.write("  ".join("-" * width for width in [*widths, len(row[4])]))
+                self.stdout.write("  ".join("-" * width for width in widths))

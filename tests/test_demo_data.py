@@ -1,0 +1,220 @@
+"""The demo data: the seeds' sizes, a valid history for every case, logins that work, and a
+second load that changes nothing."""
+
+from collections import defaultdict
+from io import StringIO
+from itertools import pairwise
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, CaseAssignment, Project, StageChange, StairwellSchedule
+from cases.stages import OPEN_STAGES, Stage, is_allowed
+from genhusning.demo import DEMO_PASSWORD, demo_logins
+from genhusning.roles import Role
+from households.models import Estate, Flat, Household, Organisation, Resident, Stairwell
+
+VESTEGNEN = "Boligselskabet Vestegnen"
+FJORDBO = "Fjordbo Boligforening"
+
+EXPECTED_GROUPS = {
+    "sagsbehandler": [Role.CASEWORKER],
+    "sagsbehandler2": [Role.CASEWORKER],
+    "brobygger": [Role.BRIDGE_BUILDER],
+    "genhusning": [Role.REHOUSING_OFFICER],
+    "leder": [Role.MANAGER],
+    "visitator": [Role.VISITATOR],
+    "vicevaert": [Role.CARETAKER],
+    "fjordbo": [Role.CASEWORKER],
+    "admin": [],
+}
+
+
+@pytest.fixture(autouse=True)
+def _development(settings):
+    # The command refuses a database that does not look like development; the test one is.
+    settings.DEBUG = True
+
+
+def _load() -> str:
+    out = StringIO()
+    call_command("load_demo_data", stdout=out)
+    return out.getvalue()
+
+
+def _estate_a() -> Estate:
+    return Estate.objects.get(organisation__name=VESTEGNEN, name="Vestergården")
+
+
+def _row_counts() -> dict[str, int]:
+    models = [
+        model
+        for app_label in ("households", "cases", "auth", "guardian")
+        for model in apps.get_app_config(app_label).get_models()
+    ]
+    return {model._meta.label: model.objects.count() for model in models}
+
+
+def _fingerprint() -> dict[str, list]:
+    return {
+        "users": list(User.objects.order_by("username").values_list("username", "password")),
+        "cases": list(
+            Case.objects.order_by("pk").values_list(
+                "pk", "stage", "stage_changed_at", "next_step", "next_step_on", "temporary_flat"
+            )
+        ),
+        "assignments": list(
+            CaseAssignment.objects.order_by("pk").values_list("case", "user", "assigned_at")
+        ),
+    }
+
+
+@pytest.mark.django_db
+def test_it_builds_an_estate_of_the_seeds_size_with_cases_in_every_stage():
+    _load()
+
+    estate = _estate_a()
+    households = Household.objects.filter(flat__stairwell__estate=estate)
+    assert Stairwell.objects.filter(estate=estate).count() == 12
+    assert 290 <= Flat.objects.filter(stairwell__estate=estate).count() <= 320
+    assert 700 <= Resident.objects.filter(household__in=households).count() <= 900
+    assert set(Case.objects.values_list("stage", flat=True)) == set(Stage.values)
+
+    project = Project.objects.get(estate=estate)
+    assert not households.current().exclude(cases__project=project).exists()
+    assert Organisation.objects.filter(name__in=[VESTEGNEN, FJORDBO]).count() == 2
+
+
+@pytest.mark.django_db
+def test_it_changes_nothing_the_second_time():
+    _load()
+    counts, fingerprint = _row_counts(), _fingerprint()
+
+    output = _load()
+
+    assert _row_counts() == counts
+    assert _fingerprint() == fingerprint
+    assert "nothing new" in output
+
+
+@pytest.mark.django_db
+def test_every_printed_login_works_and_has_its_role(client, settings):
+    output = _load()
+
+    assert f"{settings.SITE_URL}/" in output
+    assert DEMO_PASSWORD in output
+    assert {login.username for login in demo_logins()} == set(EXPECTED_GROUPS)
+    for username, groups in EXPECTED_GROUPS.items():
+        assert username in output
+        user = User.objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == groups
+        assert user.is_superuser == (username == "admin")
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+        client.logout()
+
+
+@pytest.mark.django_db
+def test_the_caseload_renders_for_the_caseworker(client):
+    _load()
+    client.login(username="sagsbehandler", password=DEMO_PASSWORD)
+
+    response = client.get(reverse("cases:caseload"))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_every_case_has_walked_the_stage_machine_to_its_stage():
+    _load()
+    now = timezone.now()
+    chains = defaultdict(list)
+    for change in StageChange.objects.order_by("changed_at", "pk"):
+        chains[change.case_id].append(change)
+
+    cases = list(Case.objects.all())
+    assert cases
+    for case in cases:
+        chain = chains[case.pk]
+        assert (chain[0].from_stage, chain[0].to_stage) == ("", Stage.IDENTIFIED)
+        for earlier, later in pairwise(chain):
+            assert later.from_stage == earlier.to_stage, case
+            assert is_allowed(later.from_stage, later.to_stage), case
+        assert chain[-1].to_stage == case.stage
+        assert chain[-1].changed_at == case.stage_changed_at < now
+        assert (case.closed_at == case.stage_changed_at) == (case.stage == Stage.CLOSED)
+        ended = any(change.to_stage == Stage.ENDED for change in chain)
+        assert bool(case.end_reason) == ended
+
+
+@pytest.mark.django_db
+def test_no_flat_houses_two_open_cases_or_a_current_household():
+    _load()
+    open_cases = Case.objects.filter(stage__in=OPEN_STAGES)
+
+    shared = (
+        open_cases.exclude(temporary_flat=None)
+        .values("temporary_flat")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
+    assert not shared.exists()
+    temporary = set(open_cases.values_list("temporary_flat", flat=True)) - {None}
+    permanent = set(Case.objects.values_list("permanent_flat", flat=True)) - {None}
+    lived_in = set(Household.objects.current().values_list("flat", flat=True))
+    assert temporary
+    assert not temporary & permanent
+    assert not (temporary | permanent) & lived_in
+    for schedule in StairwellSchedule.objects.all():
+        dates = [schedule.notice_on, schedule.packing_on, schedule.move_out_on, schedule.return_on]
+        present = [day for day in dates if day]
+        assert present == sorted(present)
+
+
+@pytest.mark.django_db
+def test_the_caseworker_sees_her_estate_and_nothing_of_fjordbo():
+    _load()
+    caseworker = User.objects.get(username="sagsbehandler")
+    estate = _estate_a()
+
+    visible = Case.objects.for_user(caseworker)
+
+    assert visible.filter(project__estate=estate).count() == estate.projects.get().cases.count()
+    assert not visible.filter(project__estate__organisation__name=FJORDBO).exists()
+    fjordbo_visible = Case.objects.for_user(User.objects.get(username="fjordbo"))
+    assert fjordbo_visible.exists()
+    assert not fjordbo_visible.filter(project__estate__organisation__name=VESTEGNEN).exists()
+
+
+@pytest.mark.django_db
+def test_the_caseworker_is_assigned_mostly_vulnerable_open_cases():
+    _load()
+    caseworker = User.objects.get(username="sagsbehandler")
+
+    open_cases = list(Case.objects.filter(project__estate=_estate_a()).open().with_vulnerability())
+    mine = {case.pk for case in Case.objects.filter(assignments__user=caseworker)}
+
+    assert len(mine) == 60
+    assert mine <= {case.pk for case in open_cases}
+    assigned = [case for case in open_cases if case.pk in mine]
+    assert all(caseworker.has_perm("cases.change_case", case) for case in assigned)
+    assert not CaseAssignment.objects.filter(notified_at=None).exists()
+    vulnerable = {case.pk for case in open_cases if case.vulnerability in ("less", "particularly")}
+    others = len(open_cases) - len(mine)
+    assert len(mine & vulnerable) / len(mine) > 2 * len(vulnerable - mine) / others
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_database_that_is_not_for_development(settings):
+    settings.DEBUG = False
+    settings.EMBEDDED_DATABASE = False
+
+    with pytest.raises(CommandError):
+        call_command("load_demo_data", stdout=StringIO())
+
+    assert not Organisation.objects.exists()
