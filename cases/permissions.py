@@ -8,16 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from cases.models import (
-    Case,
-    CaseGroupObjectPermission,
-    CaseUserObjectPermission,
-    Project,
-    ProjectGroupObjectPermission,
-    ProjectUserObjectPermission,
-)
-from households.models import Organisation
-from households.permissions import estate_access_q, granted_object_ids, managed_organisation_ids
+from cases.models import Case, Project
+from households.permissions import estate_access_q, user_grants
 
 NOTHING = Q(pk__in=[])
 
@@ -27,10 +19,7 @@ def project_access_q(user) -> Q:
         return NOTHING
     if user.is_superuser:
         return Q()
-    direct, via_group = granted_object_ids(
-        ProjectUserObjectPermission, ProjectGroupObjectPermission, user, "work_in_project"
-    )
-    return estate_access_q(user, "estate") | Q(pk__in=direct) | Q(pk__in=via_group)
+    return estate_access_q(user, "estate") | Q(pk__in=user_grants(user).projects)
 
 
 def case_access_q(user) -> Q:
@@ -38,18 +27,11 @@ def case_access_q(user) -> Q:
         return NOTHING
     if user.is_superuser:
         return Q()
-    project_direct, project_group = granted_object_ids(
-        ProjectUserObjectPermission, ProjectGroupObjectPermission, user, "work_in_project"
-    )
-    case_direct, case_group = granted_object_ids(
-        CaseUserObjectPermission, CaseGroupObjectPermission, user, "view_case"
-    )
+    grants = user_grants(user)
     return (
         estate_access_q(user, "project__estate")
-        | Q(project__in=project_direct)
-        | Q(project__in=project_group)
-        | Q(pk__in=case_direct)
-        | Q(pk__in=case_group)
+        | Q(project_id__in=grants.projects)
+        | Q(pk__in=grants.cases)
     )
 
 
@@ -86,10 +68,7 @@ def can_assign_staff(user, case: Case) -> bool:
     """Only a manager of the case's organisation assigns and unassigns staff."""
     if not user.has_perm("cases.add_caseassignment"):
         return False
-    if user.is_superuser:
-        return True
-    direct, via_group = managed_organisation_ids(user)
-    organisation_id = case.project.estate.organisation_id
-    return Organisation.objects.filter(
-        Q(pk__in=direct) | Q(pk__in=via_group), pk=organisation_id
-    ).exists()
+    return (
+        user.is_superuser
+        or case.project.estate.organisation_id in user_grants(user).managed_organisations
+    )

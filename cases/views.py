@@ -41,7 +41,9 @@ def caseload_view(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied
     options = caseload_filter_options(user=request.user)
     default_scope = "mine" if has_assigned_cases(user=request.user) else "all"
-    form = CaseloadFilterForm(request.GET or {"scope": default_scope}, options=options)
+    data = request.GET.copy()
+    data.setdefault("scope", default_scope)
+    form = CaseloadFilterForm(data, options=options)
     filters = form.filters(default_scope=default_scope)
     page = Paginator(caseload(user=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -64,7 +66,7 @@ def _detail_context(request: AuthedRequest, case: Case, **overrides) -> dict:
         "schedule": StairwellSchedule.objects.filter(
             project=case.project_id, stairwell=case.household.flat.stairwell_id
         ).first(),
-        "history": case_stage_history(case=case),
+        "history": list(case_stage_history(case=case)),
         "assignments": case.assignments.select_related("user"),
         "can_change": can_change,
         "can_assign": can_assign,

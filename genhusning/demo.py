@@ -1360,7 +1360,7 @@ def _summary(created: list[str]) -> DemoSummary:
         "sårbarhedsvurderinger": VulnerabilityAssessment.objects.filter(**in_households).count(),
         "projekter": Project.objects.filter(estate__in=estates).count(),
         "sager": cases.count(),
-        "stadieskift": StageChange.objects.filter(case__project__estate__in=estates).count(),
+        "faseskift": StageChange.objects.filter(case__project__estate__in=estates).count(),
         "tildelinger": CaseAssignment.objects.filter(case__project__estate__in=estates).count(),
     }
     by_stage = dict(cases.values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))

@@ -211,3 +211,29 @@ def test_it_refuses_the_wrong_method(client, cast, url_name, method):
     }
     url = reverse(url_name, args=[targets[url_name]] if url_name in targets else [])
     assert getattr(client, method)(url).status_code == 405
+
+
+def test_a_revoked_estate_takes_effect_on_the_next_request(client, cast):
+    from households.services import estate_unassign_staff
+
+    client.force_login(cast.caseworker_a1)
+    url = reverse("cases:detail", args=[cast.case_a1.pk])
+    assert client.get(url).status_code == 200
+    estate_unassign_staff(estate=cast.case_a1.project.estate, user=cast.caseworker_a1)
+    assert client.get(url).status_code == 404
+
+
+def test_a_direct_assignment_shows_the_case_to_a_bridge_builder(client, cast):
+    from cases.services import case_assign_staff, case_unassign_staff
+
+    client.force_login(cast.bridge_builder_a)
+    url = reverse("cases:detail", args=[cast.case_a2.pk])
+    assert client.get(url).status_code == 404
+    case_assign_staff(case=cast.case_a2, user=cast.bridge_builder_a, by=cast.manager_a)
+    assert client.get(url).status_code == 200
+    assert (
+        client.get(reverse("households:detail", args=[cast.case_a2.household_id])).status_code
+        == 200
+    )
+    case_unassign_staff(case=cast.case_a2, user=cast.bridge_builder_a)
+    assert client.get(url).status_code == 404

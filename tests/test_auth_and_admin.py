@@ -52,7 +52,9 @@ def test_sessions_end_after_thirty_idle_minutes(client, cast):
     with time_machine.travel("2026-11-23 09:00 +01:00", tick=False) as clock:
         client.force_login(cast.caseworker_a1)
         clock.shift(timedelta(minutes=29))
-        assert client.get(reverse("cases:caseload")).status_code == 200  # activity restarts the clock
+        assert (
+            client.get(reverse("cases:caseload")).status_code == 200
+        )  # activity restarts the clock
         clock.shift(timedelta(minutes=29))
         assert client.get(reverse("cases:caseload")).status_code == 200
         clock.shift(timedelta(minutes=31))

@@ -58,6 +58,8 @@ def test_the_compiled_catalogue_matches_the_po_file():
         catalogue = gettext.GNUTranslations(mo)
     for entry in po_entries(DANISH / "django.po"):
         if "msgid_plural" in entry:
-            assert catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 1) == entry["msgstr"][0]
+            assert (
+                catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 1) == entry["msgstr"][0]
+            )
         else:
             assert catalogue.gettext(entry["msgid"]) == entry["msgstr"][0], entry["msgid"]

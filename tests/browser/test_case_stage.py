@@ -24,7 +24,9 @@ def test_a_caseworker_moves_a_case_one_stage_on_her_phone(phone, cast):
     phone.wait_for_url(f"**/sager/{cast.case_a1.pk}/")
     assert phone.locator(".current-stage .badge").inner_text() == "Identificeret"
 
-    phone.get_by_label("Notat til historikken (valgfrit)").fill("Varslingsbrev afleveret personligt")
+    phone.get_by_label("Notat til historikken (valgfrit)").fill(
+        "Varslingsbrev afleveret personligt"
+    )
     phone.once("dialog", lambda dialog: dialog.accept())
     phone.get_by_role("button", name="Flyt til “Varslet”").click()
 

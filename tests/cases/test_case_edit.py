@@ -128,3 +128,31 @@ def test_it_offers_no_edits_on_a_closed_case(client, cast, stage):
     assert client.get(reverse("cases:edit", args=[cast.case_a1.pk])).status_code == 403
     page = client.get(reverse("cases:detail", args=[cast.case_a1.pk])).content.decode()
     assert "Sagen er lukket" in page
+
+
+def test_it_offers_only_free_flats_and_keeps_the_chosen_one(cast):
+    from cases.selectors import available_flats
+    from cases.services import case_update
+    from tests import factories
+
+    estate = cast.case_a1.project.estate
+    stairwell = factories.make_stairwell(estate, street="Genhusningsvej")
+    free, reserved, home_now = (factories.make_flat(stairwell, floor=n) for n in (1, 2, 3))
+    other = factories.make_case(cast.case_a1.project)
+    case_update(
+        case=other, by=None, expected_version=other.version, data={"temporary_flat": reserved}
+    )
+    moved = factories.make_case(cast.case_a1.project, stage=Stage.CLOSED)
+    case_update(
+        case=moved, by=None, expected_version=moved.version, data={"permanent_flat": home_now}
+    )
+
+    offered = set(available_flats(case=cast.case_a1))
+    assert free in offered
+    assert reserved not in offered  # another open case's temporary flat
+    assert home_now not in offered  # a closed case's household lives there now
+    assert cast.case_a1.household.flat not in offered
+
+    case_update(case=cast.case_a1, by=None, expected_version=1, data={"temporary_flat": free})
+    cast.case_a1.refresh_from_db()
+    assert free in set(available_flats(case=cast.case_a1))  # her own choice stays selectable

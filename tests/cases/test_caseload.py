@@ -28,7 +28,7 @@ def test_it_keeps_the_query_count_flat_as_the_caseload_grows(
 ):
     add_cases(cast, count)
     client.force_login(cast.caseworker_a1)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("cases:caseload"), {"scope": "all", "q": "Hansen"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == count
@@ -40,7 +40,7 @@ def test_it_keeps_the_query_count_flat_on_the_project_page(
 ):
     add_cases(cast, count)
     client.force_login(cast.manager_a)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("cases:project", args=[cast.case_a1.project_id]))
     assert response.status_code == 200
     assert response.context["case_total"] == count + 1

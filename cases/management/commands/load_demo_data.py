@@ -55,7 +55,7 @@ class Command(BaseCommand):
         stages = ", ".join(
             f"{Stage(stage).label} {n}" for stage, n in summary.cases_by_stage.items() if n
         )
-        self.stdout.write(f"Sager pr. stadie: {stages}")
+        self.stdout.write(f"Sager pr. fase: {stages}")
 
         self.stdout.write(f"\nLog ind på {settings.SITE_URL}/ med en af disse brugere:\n")
         rows = [("Brugernavn", "Adgangskode", "Rolle", "Navn", "Ser")]
