@@ -39,8 +39,11 @@ def available_flats(*, case: Case) -> QuerySet[Flat]:
     occupied = Household.objects.current().values("flat")
     # A temporary flat is free again when its case is over; a permanent one became a home.
     temporary = others.open().filter(temporary_flat__isnull=False).values("temporary_flat")
-    permanent = others.exclude(stage=Stage.ENDED).filter(permanent_flat__isnull=False)
-    permanent = permanent.values("permanent_flat")
+    permanent = (
+        others.exclude(stage=Stage.ENDED)
+        .filter(permanent_flat__isnull=False)
+        .values("permanent_flat")
+    )
     free = ~Q(pk__in=occupied) & ~Q(pk__in=temporary) & ~Q(pk__in=permanent)
     return (
         Flat.objects.filter(stairwell__estate__organisation=case.project.estate.organisation_id)

@@ -12,7 +12,7 @@ DANISH = ROOT / "locale" / "da" / "LC_MESSAGES"
 def po_entries(path: Path) -> list[dict]:
     """A small reader for the .po files makemessages writes: msgid, plural, msgstr(s), flags."""
     entries, entry, key = [], None, None
-    for line in path.read_text().splitlines() + [""]:
+    for line in [*path.read_text().splitlines(), ""]:
         if not line.strip():
             if entry and entry.get("msgid"):
                 entries.append(entry)
