@@ -17,7 +17,27 @@ class Role(models.TextChoices):
     CARETAKER = "caretaker", _("Caretaker")
 
 
+_OUTREACH = (
+    "outreach.view_contact",
+    "outreach.add_contact",
+    "outreach.view_meeting",
+    "outreach.add_meeting",
+    "outreach.change_meeting",
+    "outreach.view_awaitedreply",
+    "outreach.add_awaitedreply",
+    "outreach.change_awaitedreply",
+    "outreach.view_flag",
+    "outreach.change_flag",
+)
+
 _SOCIAL_WORK = (
+    *_OUTREACH,
+    "outreach.view_tip",
+    "outreach.add_tip",
+    "outreach.change_tip",
+    "outreach.view_dropinsession",
+    "outreach.add_dropinsession",
+    "outreach.change_dropinsession",
     "cases.view_case",
     "cases.change_case",
     "cases.view_project",
@@ -36,6 +56,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.BRIDGE_BUILDER: _SOCIAL_WORK,
     # Logistics only: no social notes, no vulnerability factors.
     Role.REHOUSING_OFFICER: (
+        *_OUTREACH,
         "cases.view_case",
         "cases.change_case",
         "cases.view_project",
@@ -44,8 +65,16 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "households.add_resident",
         "households.change_resident",
     ),
-    Role.MANAGER: (*_SOCIAL_WORK, "cases.add_caseassignment", "cases.delete_caseassignment"),
-    # The visitator and the caretaker get their own pages in later parts of the product.
+    Role.MANAGER: (
+        *_SOCIAL_WORK,
+        "cases.add_caseassignment",
+        "cases.delete_caseassignment",
+        "outreach.view_scanrun",
+        "outreach.add_scanrun",
+        "outreach.change_flagthresholds",
+    ),
+    # The visitator gets her own pages with the referrals part of the product.
     Role.VISITATOR: (),
-    Role.CARETAKER: (),
+    # The caretaker passes on tips about the flats of her estate, and sees nothing else.
+    Role.CARETAKER: ("outreach.add_tip",),
 }

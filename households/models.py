@@ -74,6 +74,7 @@ class Estate(models.Model):
         verbose_name_plural = _("estates")
         permissions = [
             ("work_in_estate", "Work with the cases of the estate"),
+            ("submit_tip", "Pass on tips about the flats of the estate"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -24,6 +24,7 @@ class Grants:
     estates: frozenset[int] = frozenset()
     projects: frozenset[int] = frozenset()
     cases: frozenset[int] = frozenset()
+    tip_estates: frozenset[int] = frozenset()
 
 
 def _grant_rows(user_model, group_model, user, codename: str, kind: str) -> list[QuerySet]:
@@ -52,33 +53,20 @@ def user_grants(user) -> Grants:
         ProjectUserObjectPermission,
     )
 
-    parts = [
-        *_grant_rows(
+    sources = (
+        (
             OrganisationUserObjectPermission,
             OrganisationGroupObjectPermission,
-            user,
             "manage_organisation",
             "org",
         ),
-        *_grant_rows(
-            EstateUserObjectPermission,
-            EstateGroupObjectPermission,
-            user,
-            "work_in_estate",
-            "estate",
-        ),
-        *_grant_rows(
-            ProjectUserObjectPermission,
-            ProjectGroupObjectPermission,
-            user,
-            "work_in_project",
-            "project",
-        ),
-        *_grant_rows(
-            CaseUserObjectPermission, CaseGroupObjectPermission, user, "view_case", "case"
-        ),
-    ]
-    found: dict[str, set[int]] = {"org": set(), "estate": set(), "project": set(), "case": set()}
+        (EstateUserObjectPermission, EstateGroupObjectPermission, "work_in_estate", "estate"),
+        (EstateUserObjectPermission, EstateGroupObjectPermission, "submit_tip", "tip"),
+        (ProjectUserObjectPermission, ProjectGroupObjectPermission, "work_in_project", "project"),
+        (CaseUserObjectPermission, CaseGroupObjectPermission, "view_case", "case"),
+    )
+    parts = [row for source in sources for row in _grant_rows(*source[:2], user, *source[2:])]
+    found: dict[str, set[int]] = {kind: set() for *_models, _codename, kind in sources}
     for object_id, kind in parts[0].union(*parts[1:], all=True):
         found[kind].add(int(object_id))
     grants = Grants(
@@ -86,6 +74,7 @@ def user_grants(user) -> Grants:
         estates=frozenset(found["estate"]),
         projects=frozenset(found["project"]),
         cases=frozenset(found["case"]),
+        tip_estates=frozenset(found["tip"]),
     )
     user._genhusning_grants = grants
     return grants

@@ -1,0 +1,138 @@
+"""Who may see and do what in outreach. The one place for these rules.
+
+Outreach data is about households, so it is visible exactly where the household is (see
+households/permissions.py); the role decides what may be done with it. Observations about the
+home and tips are social data: never shown to the rehousing officer.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cases.models import Project
+from households.models import Estate, Household
+from households.permissions import can_view_social_data, estate_access_q, user_grants
+from outreach.models import AwaitedReply, Contact, DropInSession, Flag, Meeting, Tip
+
+NOTHING = Q(pk__in=[])
+
+
+def _visible_households(user) -> QuerySet[Household]:
+    return Household.objects.for_user(user)
+
+
+def contacts_for_user(user) -> QuerySet[Contact]:
+    if not user.has_perm("outreach.view_contact"):
+        return Contact.objects.none()
+    return Contact.objects.filter(household__in=_visible_households(user))
+
+
+def can_view_observations(user) -> bool:
+    return can_view_social_data(user)
+
+
+def get_contact_for_user(user, pk: int) -> Contact:
+    contact = contacts_for_user(user).select_related("household").filter(pk=pk).first()
+    if contact is None:
+        raise Http404
+    return contact
+
+
+def tips_for_user(user) -> QuerySet[Tip]:
+    """Tips are read by the social team of the flat's estate (not by those who passed them on)."""
+    if not (user.has_perm("outreach.view_tip") and can_view_social_data(user)):
+        return Tip.objects.none()
+    return Tip.objects.filter(estate_access_q(user, "flat__stairwell__estate"))
+
+
+def get_tip_for_user(user, pk: int, *, for_change: bool = False) -> Tip:
+    tip = tips_for_user(user).select_related("flat__stairwell").filter(pk=pk).first()
+    if tip is None:
+        raise Http404
+    if for_change and not user.has_perm("outreach.change_tip"):
+        raise PermissionDenied
+    return tip
+
+
+def tip_estates_for_user(user) -> QuerySet[Estate]:
+    """The estates whose flats `user` may pass on tips about: a caretaker's own, a caseworker's."""
+    if not user.has_perm("outreach.add_tip"):
+        return Estate.objects.none()
+    if user.is_superuser:
+        return Estate.objects.all()
+    return Estate.objects.filter(
+        Q(pk__in=user_grants(user).tip_estates) | estate_access_q(user, "pk")
+    )
+
+
+def meetings_for_user(user) -> QuerySet[Meeting]:
+    if not user.has_perm("outreach.view_meeting"):
+        return Meeting.objects.none()
+    return Meeting.objects.filter(project__in=Project.objects.for_user(user))
+
+
+def get_meeting_for_user(user, pk: int, *, for_change: bool = False) -> Meeting:
+    meeting = meetings_for_user(user).select_related("project__estate").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404
+    if for_change and not user.has_perm("outreach.change_meeting"):
+        raise PermissionDenied
+    return meeting
+
+
+def drop_in_sessions_for_user(user) -> QuerySet[DropInSession]:
+    if not user.has_perm("outreach.view_dropinsession"):
+        return DropInSession.objects.none()
+    return DropInSession.objects.filter(estate_access_q(user, "estate"))
+
+
+def get_drop_in_session_for_user(user, pk: int, *, for_change: bool = False) -> DropInSession:
+    session = drop_in_sessions_for_user(user).select_related("estate").filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    if for_change and not user.has_perm("outreach.change_dropinsession"):
+        raise PermissionDenied
+    return session
+
+
+def awaited_replies_for_user(user) -> QuerySet[AwaitedReply]:
+    if not user.has_perm("outreach.view_awaitedreply"):
+        return AwaitedReply.objects.none()
+    return AwaitedReply.objects.filter(household__in=_visible_households(user))
+
+
+def get_awaited_reply_for_user(user, pk: int, *, for_change: bool = False) -> AwaitedReply:
+    reply = awaited_replies_for_user(user).select_related("household").filter(pk=pk).first()
+    if reply is None:
+        raise Http404
+    if for_change and not user.has_perm("outreach.change_awaitedreply"):
+        raise PermissionDenied
+    return reply
+
+
+def flags_for_user(user) -> QuerySet[Flag]:
+    if not user.has_perm("outreach.view_flag"):
+        return Flag.objects.none()
+    return Flag.objects.filter(household__in=_visible_households(user))
+
+
+def get_flag_for_user(user, pk: int, *, for_change: bool = False) -> Flag:
+    flag = flags_for_user(user).select_related("household").filter(pk=pk).first()
+    if flag is None:
+        raise Http404
+    if for_change and not user.has_perm("outreach.change_flag"):
+        raise PermissionDenied
+    return flag
+
+
+def can_run_scan(user) -> bool:
+    return user.has_perm("outreach.add_scanrun")
+
+
+def can_change_thresholds(user, project: Project) -> bool:
+    if not user.has_perm("outreach.change_flagthresholds"):
+        return False
+    return (
+        user.is_superuser
+        or project.estate.organisation_id in user_grants(user).managed_organisations
+    )
