@@ -65,7 +65,11 @@ def user_grants(user) -> Grants:
         (ProjectUserObjectPermission, ProjectGroupObjectPermission, "work_in_project", "project"),
         (CaseUserObjectPermission, CaseGroupObjectPermission, "view_case", "case"),
     )
-    parts = [row for source in sources for row in _grant_rows(*source[:2], user, *source[2:])]
+    parts = [
+        row
+        for user_model, group_model, codename, kind in sources
+        for row in _grant_rows(user_model, group_model, user, codename, kind)
+    ]
     found: dict[str, set[int]] = {kind: set() for *_models, _codename, kind in sources}
     for object_id, kind in parts[0].union(*parts[1:], all=True):
         found[kind].add(int(object_id))

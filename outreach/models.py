@@ -187,7 +187,7 @@ class Contact(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     reached = models.GeneratedField(
-        expression=Q(outcome__in=REACHED_OUTCOMES),
+        expression=Q(outcome__in=REACHED_OUTCOMES),  # type: ignore[arg-type]  # Q is an expression
         output_field=models.BooleanField(),
         db_persist=True,
     )

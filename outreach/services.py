@@ -39,7 +39,10 @@ UNDO_MINUTES = 10
 MIN_RESOLUTION_LENGTH = 3
 
 
-LETTER_CHANNELS = {InvitationChannel.EMAIL: Channel.EMAIL, InvitationChannel.SMS: Channel.SMS}
+LETTER_CHANNELS: dict[str, str] = {
+    InvitationChannel.EMAIL: Channel.EMAIL,
+    InvitationChannel.SMS: Channel.SMS,
+}
 
 
 def _open_case(household: Household) -> Case | None:

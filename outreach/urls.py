@@ -4,7 +4,7 @@ from outreach.views import cafe, contacts, flags, letters, meetings, scans, tips
 
 app_name = "outreach"
 
-urlpatterns = [
+urlpatterns: list = [
     # --- contacts and door-knock rounds (contacts.py) ---
     # --- flags (flags.py) ---
     # --- flag scans and thresholds (scans.py) ---
