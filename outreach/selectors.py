@@ -69,3 +69,10 @@ def open_flags(*, household_ids) -> dict[int, list[Flag]]:
     ).order_by("kind"):
         flags.setdefault(flag.household_id, []).append(flag)
     return flags
+
+
+# --- door-knock rounds ---
+
+# --- flags ---
+
+# --- meetings, café, tips and letters ---
