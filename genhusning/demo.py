@@ -48,6 +48,8 @@ from households.models import (
 from households.models import VulnerabilityFactor as Factor
 from households.models import VulnerabilityLevel as Level
 from households.services import estate_assign_staff, organisation_add_manager, roles_sync
+from outreach.demo import outreach_demo_load
+from outreach.models import AwaitedReply, Contact, Invitation
 
 _T = TypeVar("_T")
 
@@ -510,6 +512,8 @@ def demo_load() -> DemoSummary:
         created.append(FJORDBO)
     _staff_access_sync(users)
     _assignments_sync(random.Random(f"{SEED}-assignments"), users=users, today=today)
+    if outreach_demo_load(users=users, today=today):
+        created.append("opsøgning")
     if created:
         _statistics_refresh()
     return _summary(created)
@@ -531,6 +535,9 @@ def _statistics_refresh() -> None:
             StageChange,
             CaseAssignment,
             CaseUserObjectPermission,
+            Contact,
+            Invitation,
+            AwaitedReply,
         )
     ]
     with connection.cursor() as cursor:
