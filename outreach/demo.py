@@ -29,7 +29,12 @@ from outreach.models import (
 )
 
 PLACE = "Fælleshuset, Vestergårdsvej 2"
-ATTENDANCE = {Level.NONE: 0.7, Level.LESS: 0.5, Level.PARTICULARLY: 0.15, None: 0.55}
+ATTENDANCE: dict[str | None, float] = {
+    Level.NONE: 0.7,
+    Level.LESS: 0.5,
+    Level.PARTICULARLY: 0.15,
+    None: 0.55,
+}
 
 CARETAKER_TIPS = (
     "Åbner aldrig døren, men handler i Netto tirsdag formiddag.",
