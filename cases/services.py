@@ -1,5 +1,9 @@
 """Every write to projects and cases: typed, keyword-only, under a transaction."""
 
+import logging
+from datetime import timedelta
+from smtplib import SMTPException
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -13,9 +17,12 @@ from guardian.shortcuts import assign_perm, remove_perm
 from cases.models import AssignmentRole, Case, CaseAssignment, Project, StageChange
 from cases.selectors import assignable_staff
 from cases.stages import EndReason, Stage, is_allowed
+from genhusning.queue import enqueue_on_commit
 from genhusning.roles import Role
 from genhusning.versioning import ConflictError, update_versioned
 from households.models import Household
+
+logger = logging.getLogger(__name__)
 
 CASE_EDITABLE_FIELDS = (
     "next_step",
@@ -120,7 +127,8 @@ def case_assign_staff(*, case: Case, user: User, by: User | None) -> CaseAssignm
 
     from cases.tasks import notify_case_assigned
 
-    transaction.on_commit(lambda: notify_case_assigned.delay(assignment.pk))
+    # If Redis is down the mail waits in the outbox (notified_at is NULL) for the sweep.
+    enqueue_on_commit(notify_case_assigned, assignment.pk)
     return assignment
 
 
@@ -157,3 +165,35 @@ def assignment_send_notification(*, assignment_id: int) -> bool:
     assignment.notified_at = timezone.now()
     assignment.save(update_fields=["notified_at"])
     return True
+
+
+# The outbox: an assignment is notified within a few minutes, or the sweep sends it.
+UNSENT_AFTER = timedelta(minutes=5)
+UNSENT_GIVE_UP_AFTER = timedelta(days=2)
+
+
+def assignment_notifications_sweep() -> int:
+    """Send the assignment mails that were never sent (Redis was down, a worker died).
+
+    Each mail is sent under its own row lock, so the sweep and a late task never both send it;
+    a mail that fails stays in the outbox for the next sweep, until it is two days old.
+    Returns how many were sent.
+    """
+    now = timezone.now()
+    pending = (
+        CaseAssignment.objects.filter(
+            notified_at__isnull=True,
+            assigned_at__lt=now - UNSENT_AFTER,
+            assigned_at__gt=now - UNSENT_GIVE_UP_AFTER,
+        )
+        .exclude(user__email="")
+        .order_by("assigned_at")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for assignment_id in list(pending):
+        try:
+            sent += assignment_send_notification(assignment_id=assignment_id)
+        except (SMTPException, OSError):
+            logger.warning("Assignment mail %s not sent; the next sweep tries again", assignment_id)
+    return sent

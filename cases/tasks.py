@@ -14,3 +14,8 @@ from cases import services
 )
 def notify_case_assigned(assignment_id: int) -> bool:
     return services.assignment_send_notification(assignment_id=assignment_id)
+
+
+@shared_task(ignore_result=True, soft_time_limit=240, time_limit=300)
+def assignment_notifications_sweep() -> int:
+    return services.assignment_notifications_sweep()

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -190,10 +191,42 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that enqueues must not hang when Redis is down: connect within 2 s, give up
+# after one quick retry (genhusning/queue.py logs it; the outbox sweep and beat catch up).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = True
+_ONE_QUICK_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = _ONE_QUICK_RETRY
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,  # above every task's time limit (the longest is 15 minutes)
+    "socket_connect_timeout": 2,
+    "socket_timeout": 4,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 4
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": _ONE_QUICK_RETRY}
+CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# The one beat schedule (docker-compose.yml runs exactly one beat). Times are Copenhagen time.
+# Each entry expires before its next run, so a backlog after an outage does not pile up.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "nightly-flag-scan": {
+        "task": "outreach.tasks.flag_scan",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "morning-flag-digest": {
+        "task": "outreach.tasks.flag_digest",
+        "schedule": crontab(hour=6, minute=45),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "assignment-mail-sweep": {
+        "task": "cases.tasks.assignment_notifications_sweep",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    },
+}
 
 EMAIL_HOST = env("EMAIL_HOST")
 EMAIL_BACKEND = env("EMAIL_BACKEND") or (

@@ -18,6 +18,7 @@ from genhusning.versioning import update_versioned
 from households.models import Estate, Flat, Household, Stairwell
 from households.permissions import can_view_social_data
 from outreach.models import (
+    REACHED_OUTCOMES,
     AwaitedReply,
     Channel,
     Contact,
@@ -34,6 +35,7 @@ from outreach.models import (
     Tip,
     TipSource,
 )
+from outreach.scan import flags_reevaluate_on_commit
 
 UNDO_MINUTES = 10
 MIN_RESOLUTION_LENGTH = 3
@@ -107,6 +109,8 @@ def contact_record(
         drop_in_session=drop_in_session,
         meeting=meeting,
     )
+    if outcome in REACHED_OUTCOMES:
+        flags_reevaluate_on_commit(household_id=household.pk)
     if case is not None and (next_step.strip() or next_step_on):
         locked = Case.objects.select_for_update().get(pk=case.pk)
         update_versioned(
@@ -220,6 +224,8 @@ def attendance_mark(
         if not attended:
             raise ValidationError(_("The household was not on the list."))
         invitation = Invitation(meeting=meeting, household=household, invited=False)
+    if not attended:
+        flags_reevaluate_on_commit(household_id=household.pk)  # may count as missed again
     if not attended and not invitation.invited:
         invitation.delete()  # a walk-in registered by mistake
         Contact.objects.filter(meeting=meeting, household=household).delete()

@@ -1,0 +1,702 @@
+"""The flag scan: which households have gone quiet, in a fixed number of queries.
+
+Each rule is one query over the open cases (cases.stages.OPEN_STAGES), filtered by the
+project's thresholds (FlagThresholds, or DEFAULT_THRESHOLDS without a row). A household is a
+candidate for a kind when one of its open cases matches; the flag points at that case (the most
+recently opened one if several match). Per kind the scan then raises a flag for each candidate
+without an open one and resolves the open flags of households that are no longer candidates.
+
+The rules (every date is Copenhagen time; "today" is the day of the scan):
+
+MISSED_MEETINGS
+    Count the meetings of the case's project already held that the household was invited to
+    and did not attend, since the last meeting of the project it attended (attending resets
+    the count; a walk-in counts as attending). Flag when the count is at least
+    `missed_meetings`.
+NO_REPLY
+    A letter awaiting the household's reply is unanswered and its due date is before today.
+    Resolved when every overdue letter is answered.
+NO_CONTACT
+    The next deadline of the case is at most `deadline_window_days` days away (or passed less
+    than OVERDUE_GRACE_DAYS days ago), and the household has not been reached for at least
+    `no_contact_days` days, counted from the latest of: its last reached contact, the opening
+    of the case. The next deadline by stage: identified or notified, the stairwell's packing
+    date (else the move-out date); packing, the move-out date; temporarily rehoused, return
+    notified, packing for return, the return date. The case's own move-out and return dates
+    override the stairwell schedule's. No deadline, no flag.
+PACKING_NOT_STARTED
+    The case is identified or notified and its move-out date is at most `packing_window_days`
+    days away (or passed less than OVERDUE_GRACE_DAYS days ago).
+FOLLOW_UP_DUE
+    The case moved permanently (or is in follow-up) and the household has not been reached for
+    at least `follow_up_days` days since the latest of: entering "moved permanently", its last
+    reached contact.
+
+A flag resolved by a person (resolved_by set) is not raised again for the household and kind
+until there is new evidence after that resolution: a meeting missed after it (while the count
+above still holds), a letter that fell due on or after its day, for NO_CONTACT and
+FOLLOW_UP_DUE silence counted from the resolution, for PACKING_NOT_STARTED a change of stage.
+Flags raised by people (SAFETY_CONCERN) are never touched.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import send_mail
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Case as CaseWhen
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import BaseExpression
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
+from cases.models import Case, CaseQuerySet, StageChange
+from cases.stages import Stage
+from households.models import Household
+from outreach.models import (
+    DEFAULT_THRESHOLDS,
+    SCANNED_KINDS,
+    AwaitedReply,
+    Contact,
+    Flag,
+    FlagDigest,
+    FlagKind,
+    Invitation,
+    ScanRun,
+    ScanStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+OVERDUE_GRACE_DAYS = 30
+BEFORE_PACKING = (Stage.IDENTIFIED, Stage.NOTIFIED)
+AWAY = (Stage.TEMPORARY, Stage.RETURN_NOTIFIED, Stage.PACKING_RETURN)
+AFTER_PERMANENT_MOVE = (Stage.MOVED_PERMANENTLY, Stage.FOLLOW_UP)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# Advisory locks (two int4 keys: a namespace and the lock). Only one full scan at a time; the
+# scan and the re-evaluation of single households never write flags at the same time.
+LOCK_NAMESPACE = 0x67686E73
+SCAN_LOCK = 1
+WRITE_LOCK = 2
+
+
+class ScanBusy(Exception):
+    """Another full scan holds the scan lock."""
+
+
+@dataclass
+class ScanResult:
+    households_scanned: int = 0
+    raised: dict[str, int] = field(default_factory=dict)
+    resolved: dict[str, int] = field(default_factory=dict)
+
+
+# --- SQL building blocks ---
+
+
+def _threshold(name: str) -> Coalesce:
+    return Coalesce(F(f"project__flag_thresholds__{name}"), Value(DEFAULT_THRESHOLDS[name]))
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """COUNT(*) of a correlated subquery (COUNT as a plain function adds no GROUP BY)."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _latest(queryset: QuerySet, field_name: str) -> Subquery:
+    return Subquery(queryset.order_by(f"-{field_name}").values(field_name)[:1])
+
+
+def _days_between(later, earlier) -> Func:
+    """date - date is a number of days in PostgreSQL."""
+    return Func(
+        later, earlier, template="(%(expressions)s)", arg_joiner=" - ", output_field=IntegerField()
+    )
+
+
+def _plus_days(day, days) -> Func:
+    return Func(day, days, template="(%(expressions)s)", arg_joiner=" + ", output_field=DateField())
+
+
+def _day(value: date) -> Value:
+    return Value(value, output_field=DateField())
+
+
+def _manual_resolution(kind: str) -> Subquery:
+    """When a person last resolved a flag of this kind for the household."""
+    by_person = Flag.objects.filter(
+        household_id=OuterRef("household_id"), kind=kind, resolved_by__isnull=False
+    )
+    return _latest(by_person, "resolved_at")
+
+
+def _last_reached() -> Subquery:
+    return _latest(
+        Contact.objects.filter(household_id=OuterRef("household_id"), reached=True), "occurred_at"
+    )
+
+
+def _in_window(field_name: str, today: date, window: str) -> Q:
+    return Q(
+        **{
+            f"{field_name}__gte": today - timedelta(days=OVERDUE_GRACE_DAYS),
+            f"{field_name}__lte": _plus_days(_day(today), F(window)),
+        }
+    )
+
+
+def _dmy(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        value = timezone.localdate(value)
+    return f"{value.day}.{value.month}.{value.year}"
+
+
+# --- the rules: one query each, and the reason shown on the flag ---
+
+
+def _missed_meetings(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
+    held = Invitation.objects.filter(
+        household_id=OuterRef("household_id"),
+        meeting__project_id=OuterRef("project_id"),
+        meeting__held_at__lt=now,
+    )
+    missed = held.filter(invited=True, attended=False)
+    return (
+        cases.annotate(
+            threshold=_threshold("missed_meetings"),
+            last_attended_at=Coalesce(
+                _latest(held.filter(attended=True), "meeting__held_at"), Value(EPOCH)
+            ),
+            last_missed_at=_latest(missed, "meeting__held_at"),
+            manual_at=_manual_resolution(FlagKind.MISSED_MEETINGS),
+            missed_in_a_row=_count(
+                missed.filter(meeting__held_at__gt=OuterRef("last_attended_at"))
+            ),
+        )
+        .filter(missed_in_a_row__gte=F("threshold"))
+        .filter(Q(manual_at__isnull=True) | Q(last_missed_at__gt=F("manual_at")))
+        .annotate(missed_total=_count(missed), invited_total=_count(held.filter(invited=True)))
+        .values("household_id", "pk", "last_missed_at", "missed_total", "invited_total")
+    )
+
+
+def _missed_meetings_reason(row: dict) -> str:
+    return _("Missed %(missed)s of %(invited)s meetings (latest %(day)s)") % {
+        "missed": row["missed_total"],
+        "invited": row["invited_total"],
+        "day": _dmy(row["last_missed_at"]),
+    }
+
+
+def _no_reply(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
+    overdue = AwaitedReply.objects.filter(
+        household_id=OuterRef("household_id"), replied_on__isnull=True, due_on__lt=today
+    )
+    oldest = overdue.order_by("due_on", "pk")
+    return (
+        cases.annotate(manual_on=TruncDate(_manual_resolution(FlagKind.NO_REPLY)))
+        .filter(Exists(overdue))
+        .filter(
+            Q(manual_on__isnull=True) | Exists(overdue.filter(due_on__gte=OuterRef("manual_on")))
+        )
+        .annotate(
+            subject=Subquery(oldest.values("subject")[:1]),
+            due_on=Subquery(oldest.values("due_on")[:1]),
+            overdue=_count(overdue),
+        )
+        .values("household_id", "pk", "subject", "due_on", "overdue")
+    )
+
+
+def _no_reply_reason(row: dict) -> str:
+    subject = row["subject"] if len(row["subject"]) <= 80 else row["subject"][:79] + "…"
+    reason = _("No reply to “%(subject)s” (due %(day)s)") % {
+        "subject": subject,
+        "day": _dmy(row["due_on"]),
+    }
+    others = row["overdue"] - 1
+    if others:
+        reason += " " + ngettext(
+            "and %(count)s other letter", "and %(count)s other letters", others
+        ) % {"count": others}
+    return reason
+
+
+def _next_deadline(cases: CaseQuerySet) -> CaseQuerySet:
+    """Annotate the next deadline of the schedule by stage, and which deadline it is."""
+    return cases.with_schedule().annotate(
+        deadline=CaseWhen(
+            When(
+                stage__in=BEFORE_PACKING,
+                then=Coalesce("schedule_packing_on", "effective_move_out_on"),
+            ),
+            When(stage=Stage.PACKING, then=F("effective_move_out_on")),
+            When(stage__in=AWAY, then=F("effective_return_on")),
+            output_field=DateField(),
+        ),
+        deadline_kind=CaseWhen(
+            When(
+                stage__in=BEFORE_PACKING, schedule_packing_on__isnull=False, then=Value("packing")
+            ),
+            When(stage__in=(*BEFORE_PACKING, Stage.PACKING), then=Value("move_out")),
+            When(stage__in=AWAY, then=Value("return")),
+            default=Value(""),
+        ),
+    )
+
+
+def _no_contact(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
+    return (
+        _next_deadline(cases)
+        .annotate(window=_threshold("deadline_window_days"))
+        .filter(_in_window("deadline", today, "window"))
+        .annotate(
+            threshold=_threshold("no_contact_days"),
+            # PostgreSQL's GREATEST skips NULLs: never reached, never resolved.
+            silent_since=Greatest(
+                _last_reached(), F("opened_at"), _manual_resolution(FlagKind.NO_CONTACT)
+            ),
+            silent_days=_days_between(_day(today), TruncDate("silent_since")),
+        )
+        .filter(silent_days__gte=F("threshold"))
+        .values("household_id", "pk", "silent_days", "deadline", "deadline_kind")
+    )
+
+
+def _deadline_label(kind: str) -> str:
+    return {
+        "packing": pgettext("flag deadline", "packing"),
+        "move_out": pgettext("flag deadline", "move-out"),
+        "return": pgettext("flag deadline", "return"),
+    }[kind]
+
+
+def _no_contact_reason(row: dict) -> str:
+    return _("Not reached for %(days)s days; %(deadline)s %(day)s") % {
+        "days": row["silent_days"],
+        "deadline": _deadline_label(row["deadline_kind"]),
+        "day": _dmy(row["deadline"]),
+    }
+
+
+def _packing_not_started(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
+    return (
+        cases.filter(stage__in=BEFORE_PACKING)
+        .with_schedule()
+        .annotate(
+            window=_threshold("packing_window_days"),
+            manual_at=_manual_resolution(FlagKind.PACKING_NOT_STARTED),
+        )
+        .filter(_in_window("effective_move_out_on", today, "window"))
+        .filter(Q(manual_at__isnull=True) | Q(manual_at__lt=F("stage_changed_at")))
+        .values("household_id", "pk", "effective_move_out_on", "stage")
+    )
+
+
+def _packing_not_started_reason(row: dict) -> str:
+    return _("Move-out %(day)s; packing has not started (stage: %(stage)s)") % {
+        "day": _dmy(row["effective_move_out_on"]),
+        "stage": Stage(row["stage"]).label,
+    }
+
+
+def _follow_up_due(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
+    moves = StageChange.objects.filter(case_id=OuterRef("pk"), to_stage=Stage.MOVED_PERMANENTLY)
+    return (
+        cases.filter(stage__in=AFTER_PERMANENT_MOVE)
+        .annotate(
+            threshold=_threshold("follow_up_days"),
+            moved_at=Coalesce(_latest(moves, "changed_at"), F("stage_changed_at")),
+            quiet_since=Greatest(
+                F("moved_at"), _last_reached(), _manual_resolution(FlagKind.FOLLOW_UP_DUE)
+            ),
+            quiet_days=_days_between(_day(today), TruncDate("quiet_since")),
+        )
+        .filter(quiet_days__gte=F("threshold"))
+        .values("household_id", "pk", "moved_at", "quiet_days")
+    )
+
+
+def _follow_up_due_reason(row: dict) -> str:
+    return _("Moved permanently %(day)s; not reached for %(days)s days") % {
+        "day": _dmy(row["moved_at"]),
+        "days": row["quiet_days"],
+    }
+
+
+# --- why a flag went away (one UPDATE per kind chooses the text per flag) ---
+
+
+def _reached_since_raised() -> Exists:
+    return Exists(
+        Contact.objects.filter(
+            household_id=OuterRef("household_id"),
+            reached=True,
+            created_at__gte=OuterRef("raised_at"),
+        )
+    )
+
+
+def _resolutions(kind: str) -> list[tuple[Q | BaseExpression, str]]:
+    """(condition, text) pairs in order, the last one unconditional."""
+    open_case = Case.objects.open().filter(household_id=OuterRef("household_id"))
+    no_open_case = (~Exists(open_case), _("Resolved automatically: the household has no open case"))
+    reached = (_reached_since_raised(), _("Resolved automatically: the household has been reached"))
+    specific: dict[str, list[tuple[Q | BaseExpression, str]]] = {
+        FlagKind.MISSED_MEETINGS: [
+            (
+                Exists(
+                    Invitation.objects.filter(
+                        household_id=OuterRef("household_id"),
+                        attended=True,
+                        attendance_recorded_at__gte=OuterRef("raised_at"),
+                    )
+                ),
+                _("Resolved automatically: the household came to a meeting"),
+            ),
+            (Q(), _("Resolved automatically: no longer at the project's threshold")),
+        ],
+        FlagKind.NO_REPLY: [(Q(), _("Resolved automatically: the letters have been answered"))],
+        FlagKind.NO_CONTACT: [
+            reached,
+            (Q(), _("Resolved automatically: no deadline is near any more")),
+        ],
+        FlagKind.PACKING_NOT_STARTED: [
+            (
+                ~Exists(open_case.filter(stage__in=BEFORE_PACKING)),
+                _("Resolved automatically: the case has moved on to packing"),
+            ),
+            (Q(), _("Resolved automatically: the move-out is no longer near")),
+        ],
+        FlagKind.FOLLOW_UP_DUE: [
+            reached,
+            (Q(), _("Resolved automatically: the follow-up is no longer due")),
+        ],
+    }
+    return [no_open_case, *specific[kind]]
+
+
+def _resolution_expression(kind: str) -> CaseWhen:
+    *conditional, (_always, default) = _resolutions(kind)
+    return CaseWhen(
+        *(When(condition, then=Value(text)) for condition, text in conditional),
+        default=Value(default),
+    )
+
+
+Rule = tuple[Callable[[CaseQuerySet, date, datetime], QuerySet], Callable[[dict], str]]
+
+RULES: dict[str, Rule] = {
+    FlagKind.MISSED_MEETINGS: (_missed_meetings, _missed_meetings_reason),
+    FlagKind.NO_REPLY: (_no_reply, _no_reply_reason),
+    FlagKind.NO_CONTACT: (_no_contact, _no_contact_reason),
+    FlagKind.PACKING_NOT_STARTED: (_packing_not_started, _packing_not_started_reason),
+    FlagKind.FOLLOW_UP_DUE: (_follow_up_due, _follow_up_due_reason),
+}
+assert set(RULES) == set(SCANNED_KINDS), "every scanned kind needs a rule"
+
+
+# --- the scan ---
+
+
+def _lock(*, full_scan: bool) -> None:
+    """Serialise flag writers. A second full scan gives up at once (ScanBusy); the scan and the
+    re-evaluation of a household wait briefly for each other (lock_timeout)."""
+    statement_timeout, lock_timeout = ("120s", "30s") if full_scan else ("10s", "10s")
+    with connection.cursor() as cursor:
+        # A plan gone bad on stale statistics must fail the scan, not hang it for hours.
+        cursor.execute(
+            "SELECT set_config('statement_timeout', %s, true),"
+            " set_config('lock_timeout', %s, true)",
+            [statement_timeout, lock_timeout],
+        )
+        if full_scan:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, SCAN_LOCK])
+            if not cursor.fetchone()[0]:
+                raise ScanBusy
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, WRITE_LOCK])
+
+
+def _first_per_household(rows: Iterable[dict]) -> dict[int, dict]:
+    found: dict[int, dict] = {}
+    for row in rows:
+        found.setdefault(row["household_id"], row)
+    return found
+
+
+@transaction.atomic
+def flags_evaluate(
+    *, household_ids: Iterable[int] | None = None, today: date | None = None
+) -> ScanResult:
+    """Raise and resolve the scanned flags of every household, or of these households only.
+
+    A fixed number of queries whatever the number of households: the locks, the open flags,
+    and per kind one query for the candidates, one INSERT and one UPDATE. Raises ScanBusy when
+    another full scan is running. Idempotent: a second run changes nothing.
+    """
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    ids = None if household_ids is None else sorted(set(household_ids))
+    if ids == []:
+        return ScanResult()
+    _lock(full_scan=ids is None)
+
+    cases = Case.objects.open()
+    flags = Flag.objects.filter(kind__in=SCANNED_KINDS, resolved_at__isnull=True).order_by()
+    if ids is not None:
+        cases = cases.filter(household_id__in=ids)
+        flags = flags.filter(household_id__in=ids)
+    open_flags: dict[str, dict[int, int]] = defaultdict(dict)
+    for flag_id, household_id, kind in flags.values_list("pk", "household_id", "kind"):
+        open_flags[kind][household_id] = flag_id
+
+    result = ScanResult(households_scanned=cases.values("household_id").distinct().count())
+    with translation.override(settings.LANGUAGE_CODE):
+        for kind, (candidates, reason) in RULES.items():
+            rows = candidates(cases, today, now).order_by("household_id", "-opened_at", "-pk")
+            found = _first_per_household(rows)
+            new = [
+                Flag(
+                    household_id=household_id,
+                    case_id=row["pk"],
+                    kind=kind,
+                    reason=reason(row)[:300],
+                    raised_at=now,
+                )
+                for household_id, row in found.items()
+                if household_id not in open_flags[kind]
+            ]
+            if new:
+                # The partial unique index one_open_flag_per_kind has the last word.
+                Flag.objects.bulk_create(new, ignore_conflicts=True)
+                result.raised[kind] = len(new)
+            gone = [
+                pk for household_id, pk in open_flags[kind].items() if household_id not in found
+            ]
+            if gone:
+                resolved = Flag.objects.filter(pk__in=gone, resolved_at__isnull=True).update(
+                    resolved_at=now, resolved_by=None, resolution=_resolution_expression(kind)
+                )
+                if resolved:
+                    result.resolved[kind] = resolved
+    return result
+
+
+def _reevaluate(household_id: int) -> None:
+    try:
+        flags_evaluate(household_ids=[household_id])
+    except DatabaseError:
+        logger.warning(
+            "Flags of household %s not re-evaluated; the nightly scan will", household_id
+        )
+
+
+def flags_reevaluate_on_commit(*, household_id: int) -> None:
+    """Once the current transaction commits, re-evaluate the household's flags, so a flag whose
+    cause went away (she was reached, came, replied) disappears at once. Not a recorded run."""
+    transaction.on_commit(partial(_reevaluate, household_id), robust=True)
+
+
+# --- recorded runs ---
+
+# A run still "running" after this long died with its worker (the hard time limit is shorter).
+STALE_AFTER = timedelta(minutes=15)
+
+
+def scan_run_queue(*, triggered_by: User | None = None) -> ScanRun:
+    return ScanRun.objects.create(status=ScanStatus.QUEUED, triggered_by=triggered_by)
+
+
+def _finish(run: ScanRun, **values) -> ScanRun:
+    values["finished_at"] = timezone.now()
+    try:
+        ScanRun.objects.filter(pk=run.pk).update(**values)
+    except DatabaseError:
+        logger.exception("Could not record the end of flag scan %s", run.pk)
+    for name, value in values.items():
+        setattr(run, name, value)
+    return run
+
+
+def flag_scan_run(*, triggered_by: User | None = None, run: ScanRun | None = None) -> ScanRun:
+    """Run the full scan and record it: a new ScanRun, or `run` (queued, or failed and retried).
+
+    A run that another worker has already finished or is running is left alone (a task
+    delivered twice). A second scan while one runs is recorded as failed with the reason. Any
+    other error is recorded and raised again.
+    """
+    now = timezone.now()
+    if run is None:
+        run = ScanRun.objects.create(
+            status=ScanStatus.RUNNING, triggered_by=triggered_by, started_at=now
+        )
+    else:
+        claimed = (
+            ScanRun.objects.filter(pk=run.pk)
+            .filter(
+                Q(status__in=[ScanStatus.QUEUED, ScanStatus.FAILED])
+                | Q(status=ScanStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+            )
+            .update(status=ScanStatus.RUNNING, started_at=now, finished_at=None, error="")
+        )
+        run.refresh_from_db()
+        if not claimed:
+            return run
+    try:
+        result = flags_evaluate()
+    except ScanBusy:
+        with translation.override(settings.LANGUAGE_CODE):
+            message = _("Skipped: another scan was running at the same time.")
+        return _finish(run, status=ScanStatus.FAILED, error=message)
+    except Exception as exc:
+        _finish(run, status=ScanStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    return _finish(
+        run,
+        status=ScanStatus.SUCCEEDED,
+        households_scanned=result.households_scanned,
+        raised=result.raised,
+        resolved=result.resolved,
+        error="",
+    )
+
+
+def flag_scan_request(*, by: User) -> ScanRun:
+    """Queue a scan for a worker now ("run now"). If the queue cannot be reached, the run is
+    recorded as failed with the reason at once. Call outside a transaction: the worker must
+    find the run committed."""
+    from genhusning.queue import enqueue_now
+    from outreach.tasks import flag_scan
+
+    run = scan_run_queue(triggered_by=by)
+    if not enqueue_now(flag_scan, run.pk):
+        with translation.override(settings.LANGUAGE_CODE):
+            message = _("The job queue did not answer, so the scan was not started.")
+        ScanRun.objects.filter(pk=run.pk, status=ScanStatus.QUEUED).update(
+            status=ScanStatus.FAILED, finished_at=timezone.now(), error=message
+        )
+    run.refresh_from_db()
+    return run
+
+
+def scan_runs_recent(*, limit: int = 30) -> QuerySet[ScanRun]:
+    return ScanRun.objects.select_related("triggered_by").order_by("-queued_at", "-pk")[:limit]
+
+
+def last_successful_scan() -> ScanRun | None:
+    return ScanRun.objects.filter(status=ScanStatus.SUCCEEDED).order_by("-finished_at").first()
+
+
+def is_active(run: ScanRun, *, now: datetime | None = None) -> bool:
+    """Queued or running, and not yet given up on."""
+    now = now or timezone.now()
+    return run.status in (ScanStatus.QUEUED, ScanStatus.RUNNING) and (
+        (run.started_at or run.queued_at) > now - STALE_AFTER
+    )
+
+
+# --- the morning digest ---
+
+# A digest covers the flags raised from one cut-off to the next (the nightly scan runs before).
+DIGEST_CUTOFF = time(6, 0)
+
+
+def _digest_recipients() -> QuerySet[User]:
+    can_view_flags = Q(codename="view_flag", content_type__app_label="outreach")
+    from django.contrib.auth.models import Permission
+
+    permission = Permission.objects.filter(can_view_flags)
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(Q(groups__permissions__in=permission) | Q(user_permissions__in=permission))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _flags_link() -> str:
+    try:
+        path = reverse("outreach:flags")
+    except NoReverseMatch:  # the flags page is not there yet: the caseload shows flags too
+        path = reverse("home")
+    return settings.SITE_URL + path
+
+
+@transaction.atomic
+def _digest_send(*, user: User, today: date, until: datetime) -> bool:
+    last = FlagDigest.objects.filter(user=user, sent_on__lt=today).order_by("-sent_on").first()
+    since = (
+        timezone.make_aware(datetime.combine(last.sent_on, DIGEST_CUTOFF))
+        if last
+        else until - timedelta(days=1)
+    )
+    counts = dict(
+        Flag.objects.filter(
+            household__in=Household.objects.for_user(user),
+            raised_at__gte=since,
+            raised_at__lt=until,
+            resolved_at__isnull=True,
+        )
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    total = sum(counts.values())
+    if not total:
+        return False
+    try:
+        with transaction.atomic():
+            FlagDigest.objects.create(user=user, sent_on=today, flag_count=total)
+    except IntegrityError:  # already sent today
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [
+            f"- {FlagKind(kind).label}: {counts[kind]}"
+            for kind in FlagKind.values
+            if kind in counts
+        ]
+        send_mail(
+            subject=_("New flags in genhusning"),
+            message=_(
+                "Since the last digest, %(count)s new flags were raised on households you work"
+                " with:\n\n%(lines)s\n\nSee them here: %(link)s\n"
+            )
+            % {"count": total, "lines": "\n".join(lines), "link": _flags_link()},
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    return True
+
+
+def flag_digests_send(*, today: date | None = None) -> int:
+    """E-mail each member of staff the number of new flags per kind on the households she can
+    see (no names, no addresses: the mail leaves the system). At most once per person per day;
+    a mail that fails is rolled back and sent by the next run. Returns how many were sent."""
+    today = today or timezone.localdate()
+    until = timezone.make_aware(datetime.combine(today, DIGEST_CUTOFF))
+    return sum(_digest_send(user=user, today=today, until=until) for user in _digest_recipients())

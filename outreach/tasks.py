@@ -1,0 +1,45 @@
+"""Outreach's Celery tasks: thin, by id, idempotent. The beat schedule is in settings."""
+
+from celery import Task, shared_task
+from django.db import InterfaceError, OperationalError
+
+from outreach import scan
+from outreach.models import ScanRun
+
+# Well below the broker's visibility timeout (settings: one hour), so Redis never hands a
+# running scan to a second worker; the database's statement timeout (outreach/scan.py) fires
+# first when a query hangs.
+SCAN_SOFT_TIME_LIMIT = 9 * 60
+SCAN_TIME_LIMIT = 10 * 60
+MAX_RETRY_COUNTDOWN = 5 * 60
+
+
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    max_retries=4,
+    soft_time_limit=SCAN_SOFT_TIME_LIMIT,
+    time_limit=SCAN_TIME_LIMIT,
+)
+def flag_scan(self: Task, run_id: int | None = None) -> int | None:
+    """Run the flag scan recorded as `run_id`; without one (the nightly beat) record a new run.
+
+    The database going away is retried with backoff on the same run, which shows it failed
+    with the reason until a retry succeeds.
+    """
+    try:
+        if run_id is None:
+            run_id = scan.scan_run_queue().pk
+        run = ScanRun.objects.filter(pk=run_id).first()
+        if run is None:
+            return None
+        scan.flag_scan_run(run=run)
+    except (OperationalError, InterfaceError) as exc:
+        countdown = min(30 * 2**self.request.retries, MAX_RETRY_COUNTDOWN)
+        raise self.retry(exc=exc, args=(run_id,), countdown=countdown) from exc
+    return run_id
+
+
+@shared_task(ignore_result=True, soft_time_limit=4 * 60, time_limit=5 * 60)
+def flag_digest() -> int:
+    return scan.flag_digests_send()
