@@ -9,6 +9,9 @@ from django.views.decorators.http import require_GET
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.has_perm("cases.view_case"):
         return redirect("cases:caseload")
+    outreach = {perm for perm in request.user.get_all_permissions() if perm.startswith("outreach.")}
+    if outreach == {"outreach.add_tip"}:  # the caretaker: the tip form is all she has
+        return redirect("outreach:tip_create")
     return render(request, "home.html")
 
 

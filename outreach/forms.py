@@ -10,9 +10,214 @@ from django.utils.translation import gettext_lazy as _  # noqa: F401
 # --- flag scans and thresholds ---
 
 # --- information meetings ---
+# Names that other sections import too are re-imported here, so this part stands on its own.
+from datetime import date, datetime  # noqa: E402
+
+from django.db.models import QuerySet  # noqa: E402
+from django.utils import timezone  # noqa: E402, F811
+
+from cases.forms import DateInput  # noqa: E402
+from cases.models import Project  # noqa: E402
+from households.models import Stairwell  # noqa: E402
+from outreach.models import InvitationChannel  # noqa: E402
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class StairwellsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Stairwell) -> str:
+        return str(obj)
+
+
+class MeetingInviteForm(forms.Form):
+    """Stairwells to invite, and how and when the invitations went out."""
+
+    stairwells = StairwellsField(
+        label=_("Stairwells to invite"),
+        queryset=Stairwell.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one stairwell.")},
+    )
+    sent_via = forms.ChoiceField(
+        label=_("Invitations sent via"),
+        choices=[("", "—"), *InvitationChannel.choices],
+        required=False,
+    )
+    sent_on = forms.DateField(label=_("Invitations sent on"), required=False, widget=DateInput)
+
+    def __init__(self, *args, stairwells: QuerySet[Stairwell], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["stairwells"]
+        assert isinstance(field, StairwellsField)
+        field.queryset = stairwells
+
+
+class MeetingForm(MeetingInviteForm):
+    project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
+    held_on = forms.DateField(label=_("Date"), widget=DateInput)
+    held_time = forms.TimeField(label=_("Time"), widget=TimeInput)
+    place = forms.CharField(label=_("Place"), max_length=200)
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+
+    field_order = ["project", "topic", "held_on", "held_time", "place", "stairwells"]
+
+    def __init__(self, *args, projects: QuerySet[Project], project: Project | None, **kwargs):
+        stairwells = project.estate.stairwells.all() if project else Stairwell.objects.none()
+        super().__init__(*args, stairwells=stairwells, **kwargs)
+        field = self.fields["project"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = projects
+        field.empty_label = _("Choose the project")
+        # A meeting may be planned before anyone is invited; stairwells can be added later.
+        self.fields["stairwells"].required = False
+        if project is not None:
+            self.initial.setdefault("project", project.pk)
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        held_on, held_time = cleaned.get("held_on"), cleaned.get("held_time")
+        if held_on and held_time:
+            cleaned["held_at"] = timezone.make_aware(datetime.combine(held_on, held_time))
+            sent_on = cleaned.get("sent_on")
+            if sent_on and sent_on > held_on:
+                self.add_error("sent_on", _("The invitations cannot be sent after the meeting."))
+        return cleaned
+
+
+class AttendanceForm(forms.Form):
+    household = forms.IntegerField(min_value=1)
+    attended = forms.BooleanField(required=False)
+
 
 # --- drop-in café ---
+from households.models import Estate  # noqa: E402
+from outreach.models import HelpTopic  # noqa: E402
+
+
+class DropInSessionForm(forms.Form):
+    estate = forms.ModelChoiceField(label=_("Estate"), queryset=Estate.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=100, initial="Kaffen er Klar")
+    held_on = forms.DateField(label=_("Date"), widget=DateInput)
+    place = forms.CharField(label=_("Place"), max_length=200)
+
+    def __init__(self, *args, estates: QuerySet[Estate], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["estate"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = estates
+        field.empty_label = _("Choose the estate")
+        if not self.is_bound:
+            self.initial.setdefault("held_on", timezone.localdate())
+
+
+class DropInVisitForm(forms.Form):
+    household = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    help_topics = forms.MultipleChoiceField(
+        label=_("Needed help with"),
+        choices=HelpTopic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Short note"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
 
 # --- tips ---
+from households.models import Flat  # noqa: E402
+from outreach.models import TipSource  # noqa: E402
+
+
+class TipForm(forms.Form):
+    """A tip about a flat. The flats are offered by address only, grouped by stairwell."""
+
+    flat = forms.TypedChoiceField(label=_("Flat"), coerce=int)
+    source = forms.ChoiceField(
+        label=_("Who is the tip from?"), choices=TipSource.choices, widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label=_("The tip"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "What can help us reach the household, e.g. “never opens the door; shops Tuesday "
+            "mornings”."
+        ),
+    )
+
+    def __init__(self, *args, flats: list[Flat], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.flats = {flat.pk: flat for flat in flats}
+        several_estates = len({flat.stairwell.estate_id for flat in flats}) > 1
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for flat in flats:
+            group = str(flat.stairwell)
+            if several_estates:
+                group = f"{flat.stairwell.estate.name}: {group}"
+            groups.setdefault(group, []).append((flat.pk, flat.address))
+        field = self.fields["flat"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("Choose the flat")), *groups.items()]
+
+    def clean_flat(self) -> Flat:
+        return self.flats[self.cleaned_data["flat"]]
+
 
 # --- letters awaiting reply ---
+
+
+class AwaitedReplyForm(forms.Form):
+    subject = forms.CharField(
+        label=_("About"),
+        max_length=200,
+        help_text=_("E.g. “Form about the temporary flat”."),
+    )
+    sent_via = forms.ChoiceField(
+        label=_("Sent via"), choices=InvitationChannel.choices, initial=InvitationChannel.LETTER
+    )
+    sent_on = forms.DateField(label=_("Sent on"), widget=DateInput)
+    due_on = forms.DateField(label=_("Reply due"), widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("sent_on", timezone.localdate())
+
+    def clean_sent_on(self) -> date:
+        sent_on = self.cleaned_data["sent_on"]
+        if sent_on > timezone.localdate():
+            raise forms.ValidationError(_("Register the letter when it has been sent."))
+        return sent_on
+
+
+class ReplyForm(forms.Form):
+    replied_on = forms.DateField(label=_("Reply received on"), widget=DateInput)
+    note = forms.CharField(label=_("Short note"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("replied_on", timezone.localdate())
+
+
+class LetterFilterForm(forms.Form):
+    project = forms.TypedChoiceField(
+        label=_("Project"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["project"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("All projects")), *[(p.pk, p.name) for p in projects]]
+
+    def project_id(self) -> int | None:
+        return self.cleaned_data.get("project") if self.is_valid() else None

@@ -1,1 +1,84 @@
-"""Views of outreach: tips."""
+"""Views of outreach: tips about a flat, passed on by the caretaker, a neighbour or staff.
+
+The caretaker's one page is the tip form: she chooses a flat by its address, sees no names and
+no tips (hers or others'), and gets an empty form and a thank-you after each tip.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from genhusning.http import AuthedRequest
+from households.permissions import can_view_social_data
+from outreach.forms import TipForm
+from outreach.models import TipSource
+from outreach.permissions import get_tip_for_user
+from outreach.selectors import tip_flats, tip_list
+from outreach.services import tip_mark_handled, tip_submit
+
+PAGE_SIZE = 30
+
+
+def can_read_tips(user) -> bool:
+    return user.has_perm("outreach.view_tip") and can_view_social_data(user)
+
+
+@require_http_methods(["GET", "POST"])
+def tip_create(request: AuthedRequest) -> HttpResponse:
+    if not request.user.has_perm("outreach.add_tip"):
+        raise PermissionDenied
+    initial: dict = {"flat": request.GET.get("flat", "")}
+    if not can_read_tips(request.user):
+        initial["source"] = TipSource.CARETAKER  # the caretaker passes on what she knows
+    form = TipForm(request.POST or None, initial=initial, flats=list(tip_flats(user=request.user)))
+    next_url = _safe_next(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tip_submit(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Thank you! The tip is passed on to the social housing team.")
+            )
+            return redirect(next_url or "outreach:tip_create")
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"form": form, "next": next_url, "can_read_tips": can_read_tips(request.user)}
+    return render(request, "outreach/tips/tip_form.html", context, status=status)
+
+
+def _safe_next(request: AuthedRequest) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return next_url if allowed else ""
+
+
+@require_GET
+def tip_list_view(request: AuthedRequest) -> HttpResponse:
+    if not can_read_tips(request.user):
+        raise PermissionDenied
+    page = Paginator(tip_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "can_change": request.user.has_perm("outreach.change_tip"),
+        "can_add": request.user.has_perm("outreach.add_tip"),
+    }
+    return render(request, "outreach/tips/tip_list.html", context)
+
+
+@require_POST
+def tip_handled(request: AuthedRequest, pk: int) -> HttpResponse:
+    tip = get_tip_for_user(request.user, pk, for_change=True)
+    tip_mark_handled(tip=tip, by=request.user)
+    if request.htmx:
+        tip = tip_list(user=request.user).get(pk=tip.pk)
+        return render(request, "outreach/tips/includes/tip.html#status", {"tip": tip})
+    messages.success(request, _("The tip is marked as seen."))
+    return redirect(_safe_next(request) or "outreach:tips")
