@@ -50,6 +50,7 @@ from households.models import VulnerabilityLevel as Level
 from households.services import estate_assign_staff, organisation_add_manager, roles_sync
 from outreach.demo import outreach_demo_load
 from outreach.models import AwaitedReply, Contact, Invitation
+from outreach.scan import flag_scan_run
 
 _T = TypeVar("_T")
 
@@ -512,10 +513,11 @@ def demo_load() -> DemoSummary:
         created.append(FJORDBO)
     _staff_access_sync(users)
     _assignments_sync(random.Random(f"{SEED}-assignments"), users=users, today=today)
-    if outreach_demo_load(users=users, today=today):
-        created.append("opsøgning")
-    if created:
+    outreach_created = outreach_demo_load(users=users, today=today)
+    if created or outreach_created:
         _statistics_refresh()
+    if outreach_created:
+        flag_scan_run()  # so that a new user meets the open flags at once
     return _summary(created)
 
 

@@ -30,10 +30,10 @@ from outreach.models import (
 
 PLACE = "Fælleshuset, Vestergårdsvej 2"
 ATTENDANCE: dict[str | None, float] = {
-    Level.NONE: 0.7,
-    Level.LESS: 0.5,
+    Level.NONE: 0.88,
+    Level.LESS: 0.6,
     Level.PARTICULARLY: 0.15,
-    None: 0.55,
+    None: 0.7,
 }
 
 CARETAKER_TIPS = (
@@ -62,6 +62,12 @@ OBSERVATION_NOTES = (
     "Meget affald i entré og køkken. Movers vil næppe gå ind uden oprydning.",
     "Skimmel i badeværelset og fugt i soveværelset.",
     "Tegn på skadedyr (kakerlakker) i køkkenet.",
+)
+FOLLOW_UP_NOTES = (
+    "Er faldet godt til. Vil gerne høre om fællesspisningen i den nye afdeling.",
+    "Savner de gamle naboer. Fortalte om det nye beboerhus og dets café.",
+    "Børnene er startet i den nye skole; aftalte at følge op om en måned.",
+    "Hjalp med at finde den lokale frivillige besøgstjeneste.",
 )
 NEXT_STEPS = (
     "Besøg sammen med viceværten",
@@ -96,6 +102,7 @@ def outreach_demo_load(*, users: dict[str, User], today: date) -> bool:
     contacts += _knocks_and_talks(rng, cases, caseworkers, officer=users["genhusning"], today=today)
     contacts += _cafe(rng, project_a, cases, caseworker=users["sagsbehandler"], today=today)
     contacts += _letters(rng, cases, officer=users["genhusning"], today=today)
+    contacts += _follow_ups(rng, cases, bridge_builder=users["brobygger"])
     Contact.objects.bulk_create(contacts)
     _tips(rng, cases, caretaker=users["vicevaert"], caseworker=users["sagsbehandler"])
     return True
@@ -249,13 +256,13 @@ def _knocks_and_talks(
                     contact.observation_note = rng.choice(OBSERVATION_NOTES)
                 contacts.append(contact)
         elif level == Level.LESS:
-            for _ in range(rng.randint(1, 3)):
+            for index in range(rng.randint(1, 3)):
                 contacts.append(
                     Contact(
                         household_id=household_id,
                         case=case,
                         occurred_at=now
-                        - timedelta(days=rng.randint(3, 80), hours=rng.randint(0, 6)),
+                        - timedelta(days=rng.randint(3 + 25 * index, 25 + 25 * index)),
                         staff=staff,
                         channel=rng.choice([Channel.PHONE, Channel.DOOR_KNOCK]),
                         outcome=rng.choice(
@@ -269,12 +276,12 @@ def _knocks_and_talks(
                         note=rng.choice(TALK_NOTES),
                     )
                 )
-        elif rng.random() < 0.4:
+        elif rng.random() < 0.85:  # most households answer the phone
             contacts.append(
                 Contact(
                     household_id=household_id,
                     case=case,
-                    occurred_at=now - timedelta(days=rng.randint(5, 60)),
+                    occurred_at=now - timedelta(days=rng.randint(2, 25)),
                     staff=officer,
                     channel=rng.choice([Channel.PHONE, Channel.SMS]),
                     outcome=Outcome.TALKED,
@@ -284,6 +291,25 @@ def _knocks_and_talks(
     for contact in contacts:
         contact.occurred_at = min(contact.occurred_at, now - timedelta(hours=1))
     return contacts
+
+
+def _follow_ups(rng: random.Random, cases: list[Case], *, bridge_builder: User) -> list[Contact]:
+    """The bridge-builder has visited most of the households that moved permanently."""
+    moved = [c for c in cases if c.stage in (Stage.MOVED_PERMANENTLY, Stage.FOLLOW_UP)]
+    now = timezone.now()
+    return [
+        Contact(
+            household_id=case.household_id,
+            case=case,
+            occurred_at=max(case.stage_changed_at, now - timedelta(days=rng.randint(2, 12))),
+            staff=bridge_builder,
+            channel=rng.choice([Channel.DOOR_KNOCK, Channel.PHONE]),
+            outcome=rng.choice([Outcome.VISIT_INSIDE, Outcome.TALKED]),
+            note=rng.choice(FOLLOW_UP_NOTES),
+        )
+        for case in moved
+        if rng.random() < 0.7
+    ]
 
 
 def _cafe(
