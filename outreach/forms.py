@@ -8,6 +8,44 @@ from django.utils.translation import gettext_lazy as _  # noqa: F401
 # --- flags ---
 
 # --- flag scans and thresholds ---
+# isort: split
+from typing import cast  # noqa: E402
+
+from django.db.models import Field  # noqa: E402
+from django.utils.text import capfirst  # noqa: E402
+
+from outreach.models import FlagThresholds  # noqa: E402
+
+
+def _threshold_field(name: str, maximum: int) -> forms.IntegerField:
+    model_field = cast(Field, FlagThresholds._meta.get_field(name))
+    return forms.IntegerField(
+        label=capfirst(model_field.verbose_name),
+        help_text=model_field.help_text,
+        min_value=1,
+        max_value=maximum,
+        error_messages={
+            "required": _("Write a number."),
+            "invalid": _("Write a whole number."),
+            "min_value": _("Write a number of at least 1."),
+            "max_value": _("Write a number of at most %(limit_value)s."),
+        },
+    )
+
+
+class ThresholdsForm(forms.Form):
+    """A project's thresholds for the flag scan (DEFAULT_THRESHOLDS without its own)."""
+
+    missed_meetings = _threshold_field("missed_meetings", 20)
+    no_contact_days = _threshold_field("no_contact_days", 365)
+    deadline_window_days = _threshold_field("deadline_window_days", 365)
+    packing_window_days = _threshold_field("packing_window_days", 365)
+    follow_up_days = _threshold_field("follow_up_days", 365)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
 
 # --- information meetings ---
 # Names that other sections import too are re-imported here, so this part stands on its own.

@@ -72,7 +72,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from cases.models import Case, CaseQuerySet, StageChange
+from cases.models import Case, CaseQuerySet, Project, StageChange
 from cases.stages import Stage
 from households.models import Household
 from outreach.models import (
@@ -83,6 +83,7 @@ from outreach.models import (
     Flag,
     FlagDigest,
     FlagKind,
+    FlagThresholds,
     Invitation,
     ScanRun,
     ScanStatus,
@@ -603,6 +604,12 @@ def flag_scan_request(*, by: User) -> ScanRun:
     return run
 
 
+def project_thresholds(*, project: Project) -> dict[str, int]:
+    """The thresholds the scan uses for the project: its own, or the defaults."""
+    own = FlagThresholds.objects.filter(project=project).values(*DEFAULT_THRESHOLDS).first()
+    return own or dict(DEFAULT_THRESHOLDS)
+
+
 def scan_runs_recent(*, limit: int = 30) -> QuerySet[ScanRun]:
     return ScanRun.objects.select_related("triggered_by").order_by("-queued_at", "-pk")[:limit]
 
@@ -682,9 +689,12 @@ def _digest_send(*, user: User, today: date, until: datetime) -> bool:
         ]
         send_mail(
             subject=_("New flags in genhusning"),
-            message=_(
-                "Since the last digest, %(count)s new flags were raised on households you work"
-                " with:\n\n%(lines)s\n\nSee them here: %(link)s\n"
+            message=ngettext(
+                "Since the last digest, %(count)s new flag was raised on the households you"
+                " work with:\n\n%(lines)s\n\nSee it here: %(link)s\n",
+                "Since the last digest, %(count)s new flags were raised on the households you"
+                " work with:\n\n%(lines)s\n\nSee them here: %(link)s\n",
+                total,
             )
             % {"count": total, "lines": "\n".join(lines), "link": _flags_link()},
             from_email=None,

@@ -8,6 +8,9 @@ urlpatterns: list = [
     # --- contacts and door-knock rounds (contacts.py) ---
     # --- flags (flags.py) ---
     # --- flag scans and thresholds (scans.py) ---
+    path("flag/scanninger/", scans.scan_list, name="scans"),
+    path("flag/scanninger/koer/", scans.scan_run, name="scan_run"),
+    path("projekter/<int:pk>/taerskler/", scans.thresholds, name="thresholds"),
     # --- information meetings (meetings.py) ---
     path("moeder/", meetings.meeting_list, name="meetings"),
     path("moeder/ny/", meetings.meeting_create, name="meeting_create"),

@@ -1,0 +1,394 @@
+"""The flag scan's rules, one by one, with data that should and should not flag.
+
+The clock stands still at NOW (Tuesday 10 November 2026, noon in Copenhagen); the default
+thresholds apply unless a test sets the project's own.
+"""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from cases.models import Case, StageChange
+from cases.stages import Stage
+from households.models import Household
+from outreach.models import (
+    DEFAULT_THRESHOLDS,
+    AwaitedReply,
+    Channel,
+    Contact,
+    FlagKind,
+    FlagThresholds,
+    Invitation,
+    Meeting,
+    Outcome,
+)
+from outreach.scan import flags_evaluate
+from tests import factories
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+NOW = datetime(2026, 11, 10, 12, 0, tzinfo=COPENHAGEN)
+TODAY = date(2026, 11, 10)
+
+
+def days_ago(days: int) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+def in_days(days: int) -> date:
+    return TODAY + timedelta(days=days)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def project(db):
+    estate = factories.make_estate(factories.make_organisation())
+    return factories.make_project(estate)
+
+
+def open_case(project, stage=Stage.IDENTIFIED, opened=days_ago(100), **fields) -> Case:
+    return factories.make_case(
+        project, stage=stage, opened_at=opened, stage_changed_at=opened, **fields
+    )
+
+
+def schedule(case: Case, **dates) -> None:
+    factories.make_schedule(case.project, case.household.flat.stairwell, **dates)
+
+
+def reached(household: Household, when: datetime, outcome=Outcome.TALKED_AT_DOOR) -> Contact:
+    return Contact.objects.create(
+        household=household, channel=Channel.DOOR_KNOCK, outcome=outcome, occurred_at=when
+    )
+
+
+def meeting(project, when: datetime, *invited_households, attended=()) -> Meeting:
+    held = Meeting.objects.create(project=project, held_at=when, place="Fælleshuset", topic="Info")
+    for household in invited_households:
+        Invitation.objects.create(
+            meeting=held, household=household, attended=household in attended
+        )
+    for household in set(attended) - set(invited_households):
+        Invitation.objects.create(meeting=held, household=household, invited=False, attended=True)
+    return held
+
+
+def letter(household: Household, due_on: date, subject="Tilbud om midlertidig bolig", **fields):
+    fields.setdefault("sent_on", due_on - timedelta(days=14))
+    return AwaitedReply.objects.create(
+        household=household, subject=subject, sent_via="letter", due_on=due_on, **fields
+    )
+
+
+def flagged(kind: str) -> dict[int, str]:
+    """Open flags of a kind: household id -> reason."""
+    from outreach.models import Flag
+
+    return dict(
+        Flag.objects.filter(kind=kind, resolved_at__isnull=True).values_list(
+            "household_id", "reason"
+        )
+    )
+
+
+# --- missed information meetings ---
+
+
+def test_it_flags_a_household_that_missed_as_many_meetings_as_the_threshold(project):
+    twice, once = open_case(project).household, open_case(project).household
+    meeting(project, days_ago(30), twice)
+    meeting(project, days_ago(20), twice, once)
+
+    result = flags_evaluate()
+
+    assert flagged(FlagKind.MISSED_MEETINGS) == {
+        twice.pk: "Udeblev fra 2 af 2 møder (senest 21.10.2026)"
+    }
+    assert result.raised == {FlagKind.MISSED_MEETINGS: 1}
+
+
+def test_it_starts_counting_again_when_the_household_comes_to_a_meeting(project):
+    came_last, came_first = open_case(project).household, open_case(project).household
+    meeting(project, days_ago(40), came_last, came_first, attended=[came_first])
+    meeting(project, days_ago(30), came_last, came_first)
+    meeting(project, days_ago(20), came_last, came_first, attended=[came_last])
+    meeting(project, days_ago(10), came_last, came_first)
+
+    flags_evaluate()
+
+    # came_last missed 2 of 4 but came to the third: one missed since. came_first missed 3 in a row.
+    assert flagged(FlagKind.MISSED_MEETINGS) == {
+        came_first.pk: "Udeblev fra 3 af 4 møder (senest 31.10.2026)"
+    }
+
+
+def test_it_counts_a_walk_in_as_coming(project):
+    household = open_case(project).household
+    meeting(project, days_ago(30), household)
+    meeting(project, days_ago(20), household)
+    meeting(project, days_ago(10), attended=[household])  # came without an invitation
+
+    flags_evaluate()
+
+    assert flagged(FlagKind.MISSED_MEETINGS) == {}
+
+
+def test_it_counts_only_meetings_already_held_and_of_the_cases_project(project):
+    household = open_case(project).household
+    other_project = factories.make_project(project.estate, name="Tagudskiftning")
+    meeting(project, days_ago(10), household)
+    meeting(project, NOW + timedelta(hours=2), household)  # later today
+    meeting(other_project, days_ago(5), household)
+
+    flags_evaluate()
+
+    assert flagged(FlagKind.MISSED_MEETINGS) == {}
+
+
+def test_it_uses_the_projects_own_meeting_threshold(project):
+    household = open_case(project).household
+    meeting(project, days_ago(30), household)
+    meeting(project, days_ago(20), household)
+    FlagThresholds.objects.create(project=project, missed_meetings=3)
+
+    flags_evaluate()
+    assert flagged(FlagKind.MISSED_MEETINGS) == {}
+
+    FlagThresholds.objects.filter(project=project).update(missed_meetings=1)
+    flags_evaluate()
+    assert household.pk in flagged(FlagKind.MISSED_MEETINGS)
+
+
+# --- no reply by the due date ---
+
+
+def test_it_flags_a_letter_unanswered_after_its_due_date(project):
+    overdue, due_today, answered = (open_case(project).household for _ in range(3))
+    letter(overdue, in_days(-1))
+    letter(due_today, TODAY)
+    letter(answered, in_days(-5), replied_on=in_days(-6))
+
+    flags_evaluate()
+
+    assert flagged(FlagKind.NO_REPLY) == {
+        overdue.pk: "Intet svar på »Tilbud om midlertidig bolig« (frist 9.11.2026)"
+    }
+
+
+def test_it_names_the_oldest_overdue_letter_and_counts_the_others(project):
+    household = open_case(project).household
+    letter(household, in_days(-3), subject="Skema om indbo")
+    letter(household, in_days(-10))
+    letter(household, in_days(-1), subject="Nøgleaftale")
+
+    flags_evaluate()
+
+    assert flagged(FlagKind.NO_REPLY) == {
+        household.pk: "Intet svar på »Tilbud om midlertidig bolig« (frist 31.10.2026)"
+        " og 2 andre breve"
+    }
+
+
+# --- no contact while a deadline is near ---
+
+
+@pytest.mark.parametrize(
+    ("last_reached_days_ago", "flags"),
+    [(30, True), (29, False), (None, True)],
+)
+def test_it_flags_silence_of_the_threshold_while_the_move_out_is_near(
+    project, last_reached_days_ago, flags
+):
+    case = open_case(project, stage=Stage.PACKING)
+    schedule(case, packing_on=in_days(-5), move_out_on=in_days(20))
+    if last_reached_days_ago is not None:
+        reached(case.household, days_ago(last_reached_days_ago))
+    reached(case.household, days_ago(1), outcome=Outcome.NO_ANSWER)  # an attempt is not contact
+
+    flags_evaluate()
+
+    expected = {}
+    if flags:
+        days = last_reached_days_ago or 100
+        expected = {case.household_id: f"Ikke nået i {days} dage; fraflytning 30.11.2026"}
+    assert flagged(FlagKind.NO_CONTACT) == expected
+
+
+def test_it_counts_silence_from_the_opening_of_a_new_case(project):
+    new = open_case(project, stage=Stage.NOTIFIED, opened=days_ago(29))
+    older = open_case(project, stage=Stage.NOTIFIED, opened=days_ago(30))
+    for case in (new, older):
+        schedule(case, packing_on=in_days(10), move_out_on=in_days(30))
+
+    flags_evaluate()
+
+    assert flagged(FlagKind.NO_CONTACT) == {
+        older.household_id: "Ikke nået i 30 dage; nedpakning 20.11.2026"
+    }
+
+
+@pytest.mark.parametrize(("deadline_in", "flags"), [(45, True), (46, False), (-30, True), (-31, False)])
+def test_it_flags_silence_only_while_the_deadline_is_within_the_window(
+    project, deadline_in, flags
+):
+    case = open_case(project, stage=Stage.PACKING)
+    schedule(case, move_out_on=in_days(deadline_in))
+
+    flags_evaluate()
+
+    assert (case.household_id in flagged(FlagKind.NO_CONTACT)) == flags
+
+
+def test_it_takes_the_next_deadline_from_the_stage_and_the_cases_own_dates(project):
+    identified = open_case(project, stage=Stage.IDENTIFIED)
+    schedule(identified, packing_on=in_days(10), move_out_on=in_days(30))
+    no_packing_date = open_case(project, stage=Stage.NOTIFIED, move_out_on=in_days(12))
+    schedule(no_packing_date, move_out_on=in_days(90))  # the case's own date wins
+    away = open_case(project, stage=Stage.TEMPORARY, return_on=in_days(40))
+    away_without_date = open_case(project, stage=Stage.RETURN_NOTIFIED)
+    returned = open_case(project, stage=Stage.RETURNED, move_out_on=in_days(5))
+    unscheduled = open_case(project, stage=Stage.PACKING)
+
+    flags_evaluate()
+
+    assert flagged(FlagKind.NO_CONTACT) == {
+        identified.household_id: "Ikke nået i 100 dage; nedpakning 20.11.2026",
+        no_packing_date.household_id: "Ikke nået i 100 dage; fraflytning 22.11.2026",
+        away.household_id: "Ikke nået i 100 dage; hjemflytning 20.12.2026",
+    }
+    for case in (away_without_date, returned, unscheduled):
+        assert case.household_id not in flagged(FlagKind.NO_CONTACT)
+
+
+def test_it_uses_the_projects_own_contact_thresholds(project):
+    case = open_case(project, stage=Stage.PACKING)
+    schedule(case, move_out_on=in_days(50))
+    reached(case.household, days_ago(10))
+    FlagThresholds.objects.create(project=project, no_contact_days=10, deadline_window_days=50)
+
+    flags_evaluate()
+
+    assert flagged(FlagKind.NO_CONTACT) == {
+        case.household_id: "Ikke nået i 10 dage; fraflytning 30.12.2026"
+    }
+
+
+# --- move-out near, packing not started ---
+
+
+@pytest.mark.parametrize(
+    ("stage", "move_out_in", "flags"),
+    [
+        (Stage.NOTIFIED, 14, True),
+        (Stage.IDENTIFIED, 0, True),
+        (Stage.NOTIFIED, 15, False),
+        (Stage.NOTIFIED, -30, True),
+        (Stage.NOTIFIED, -31, False),
+        (Stage.PACKING, 3, False),
+        (Stage.TEMPORARY, 3, False),
+    ],
+)
+def test_it_flags_a_near_move_out_before_packing_has_started(project, stage, move_out_in, flags):
+    case = open_case(project, stage=stage)
+    reached(case.household, days_ago(1))
+    schedule(case, move_out_on=in_days(move_out_in))
+
+    flags_evaluate()
+
+    assert (case.household_id in flagged(FlagKind.PACKING_NOT_STARTED)) == flags
+
+
+def test_it_explains_packing_not_started_with_the_date_and_the_stage(project):
+    case = open_case(project, stage=Stage.NOTIFIED, move_out_on=in_days(7))
+
+    flags_evaluate()
+
+    assert flagged(FlagKind.PACKING_NOT_STARTED) == {
+        case.household_id: "Fraflytning 17.11.2026; nedpakning er ikke begyndt (fase: Varslet)"
+    }
+
+
+# --- follow-up after a permanent move ---
+
+
+def moved_permanently(project, moved_days_ago: int, stage=Stage.MOVED_PERMANENTLY) -> Case:
+    case = open_case(project, stage=stage)
+    StageChange.objects.create(
+        case=case,
+        from_stage=Stage.PACKING,
+        to_stage=Stage.MOVED_PERMANENTLY,
+        changed_at=days_ago(moved_days_ago),
+    )
+    return case
+
+
+@pytest.mark.parametrize(("moved_days_ago", "flags"), [(14, True), (13, False)])
+def test_it_flags_a_permanent_move_without_follow_up(project, moved_days_ago, flags):
+    case = moved_permanently(project, moved_days_ago)
+    reached(case.household, days_ago(40))  # before the move: does not count
+
+    flags_evaluate()
+
+    expected = (
+        {case.household_id: "Flyttet permanent 27.10.2026; ikke nået i 14 dage"} if flags else {}
+    )
+    assert flagged(FlagKind.FOLLOW_UP_DUE) == expected
+
+
+def test_it_counts_follow_up_silence_from_the_last_contact_after_the_move(project):
+    visited = moved_permanently(project, 40, stage=Stage.FOLLOW_UP)
+    reached(visited.household, days_ago(13))
+    quiet = moved_permanently(project, 40, stage=Stage.FOLLOW_UP)
+    reached(quiet.household, days_ago(14))
+
+    flags_evaluate()
+
+    assert flagged(FlagKind.FOLLOW_UP_DUE) == {
+        quiet.household_id: "Flyttet permanent 1.10.2026; ikke nået i 14 dage"
+    }
+
+
+# --- only open cases ---
+
+
+@pytest.mark.parametrize("stage", [Stage.CLOSED, Stage.ENDED])
+def test_it_never_flags_a_household_without_an_open_case(project, stage):
+    fields = {"end_reason": "evicted"} if stage == Stage.ENDED else {"closed_at": NOW}
+    case = open_case(project, stage=stage, move_out_on=in_days(5), **fields)
+    meeting(project, days_ago(30), case.household)
+    meeting(project, days_ago(20), case.household)
+    letter(case.household, in_days(-3))
+
+    result = flags_evaluate()
+
+    assert result.raised == {}
+    assert result.households_scanned == 0
+
+
+def test_it_points_the_flag_at_the_open_case(project):
+    closed = open_case(project, stage=Stage.CLOSED, closed_at=NOW)
+    later_project = factories.make_project(project.estate, name="Facaderenovering")
+    case = factories.make_case(later_project, closed.household, stage=Stage.NOTIFIED)
+    letter(case.household, in_days(-3))
+
+    flags_evaluate()
+
+    from outreach.models import Flag
+
+    assert Flag.objects.get(kind=FlagKind.NO_REPLY).case_id == case.pk
+
+
+def test_the_defaults_are_those_of_the_model():
+    assert DEFAULT_THRESHOLDS == {
+        "missed_meetings": 2,
+        "no_contact_days": 30,
+        "deadline_window_days": 45,
+        "packing_window_days": 14,
+        "follow_up_days": 14,
+    }
