@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from cases.models import Case, StageChange
 from cases.stages import Stage
@@ -52,7 +53,10 @@ def project(db):
     return factories.make_project(estate)
 
 
-def open_case(project, stage=Stage.IDENTIFIED, opened=days_ago(100), **fields) -> Case:
+LONG_AGO = days_ago(100)
+
+
+def open_case(project, stage=Stage.IDENTIFIED, opened=LONG_AGO, **fields) -> Case:
     return factories.make_case(
         project, stage=stage, opened_at=opened, stage_changed_at=opened, **fields
     )
@@ -70,12 +74,16 @@ def reached(household: Household, when: datetime, outcome=Outcome.TALKED_AT_DOOR
 
 def meeting(project, when: datetime, *invited_households, attended=()) -> Meeting:
     held = Meeting.objects.create(project=project, held_at=when, place="Fælleshuset", topic="Info")
+    recorded = {"attendance_recorded_at": timezone.now()}
     for household in invited_households:
+        came = household in attended
         Invitation.objects.create(
-            meeting=held, household=household, attended=household in attended
+            meeting=held, household=household, attended=came, **(recorded if came else {})
         )
     for household in set(attended) - set(invited_households):
-        Invitation.objects.create(meeting=held, household=household, invited=False, attended=True)
+        Invitation.objects.create(
+            meeting=held, household=household, invited=False, attended=True, **recorded
+        )
     return held
 
 
@@ -233,10 +241,10 @@ def test_it_counts_silence_from_the_opening_of_a_new_case(project):
     }
 
 
-@pytest.mark.parametrize(("deadline_in", "flags"), [(45, True), (46, False), (-30, True), (-31, False)])
-def test_it_flags_silence_only_while_the_deadline_is_within_the_window(
-    project, deadline_in, flags
-):
+@pytest.mark.parametrize(
+    ("deadline_in", "flags"), [(45, True), (46, False), (-30, True), (-31, False)]
+)
+def test_it_flags_silence_only_while_the_deadline_is_within_the_window(project, deadline_in, flags):
     case = open_case(project, stage=Stage.PACKING)
     schedule(case, move_out_on=in_days(deadline_in))
 

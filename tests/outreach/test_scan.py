@@ -1,0 +1,431 @@
+"""The flag scan as a whole: idempotent, resolves what went away, keeps people's resolutions,
+leaves safety concerns alone, records its runs, and re-evaluates a household at once."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.db import connections
+
+from cases.models import Case
+from cases.services import case_advance_stage
+from cases.stages import Stage
+from outreach import scan
+from outreach.models import (
+    Channel,
+    Flag,
+    FlagDigest,
+    FlagKind,
+    Outcome,
+    ScanRun,
+    ScanStatus,
+)
+from outreach.scan import flag_digests_send, flag_scan_run, flags_evaluate
+from outreach.services import (
+    attendance_mark,
+    awaited_reply_mark_replied,
+    contact_record,
+    flag_raise,
+    flag_resolve,
+)
+from tests import factories
+from tests.conftest import MARKERS
+from tests.outreach.test_scan_rules import (
+    NOW,
+    days_ago,
+    flagged,
+    in_days,
+    letter,
+    meeting,
+    moved_permanently,
+    open_case,
+    reached,
+    schedule,
+)
+
+SCAN_QUERIES = 20  # locks, open flags, households, and per kind: candidates, insert, update
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def project(db, clock):
+    estate = factories.make_estate(factories.make_organisation())
+    return factories.make_project(estate)
+
+
+@pytest.fixture
+def quiet(project) -> dict[str, Case]:
+    """One household per scanned kind that the scan flags, and nothing else."""
+    missed = open_case(project, stage=Stage.TEMPORARY)
+    meeting(project, days_ago(30), missed.household)
+    meeting(project, days_ago(20), missed.household)
+    reached(missed.household, days_ago(40))
+    silent = open_case(project, stage=Stage.PACKING)
+    schedule(silent, move_out_on=in_days(20))
+    unanswered = open_case(project, stage=Stage.TEMPORARY)
+    letter(unanswered.household, in_days(-2))
+    not_packing = open_case(project, stage=Stage.IDENTIFIED, move_out_on=in_days(10))
+    reached(not_packing.household, days_ago(2))
+    moved = moved_permanently(project, 20)
+    return {
+        FlagKind.MISSED_MEETINGS: missed,
+        FlagKind.NO_CONTACT: silent,
+        FlagKind.NO_REPLY: unanswered,
+        FlagKind.PACKING_NOT_STARTED: not_packing,
+        FlagKind.FOLLOW_UP_DUE: moved,
+    }
+
+
+def open_flag(case: Case, kind: str) -> Flag:
+    return Flag.objects.get(household=case.household, kind=kind, resolved_at__isnull=True)
+
+
+def test_it_raises_each_kind_once_and_changes_nothing_on_a_second_run(
+    quiet, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(SCAN_QUERIES):
+        first = flags_evaluate()
+    with django_assert_max_num_queries(SCAN_QUERIES):
+        second = flags_evaluate()
+
+    assert first.raised == dict.fromkeys(quiet, 1)
+    assert {kind: set(flagged(kind)) for kind in quiet} == {
+        kind: {case.household_id} for kind, case in quiet.items()
+    }
+    assert Flag.objects.get(kind=FlagKind.NO_CONTACT).case == quiet[FlagKind.NO_CONTACT]
+    assert (second.raised, second.resolved) == ({}, {})
+    assert Flag.objects.count() == len(quiet)
+
+
+def test_it_resolves_the_flags_whose_cause_went_away(quiet, project):
+    flags_evaluate()
+    missed = quiet[FlagKind.MISSED_MEETINGS].household
+    meeting(project, days_ago(1), missed, attended=[missed])
+    reached(quiet[FlagKind.NO_CONTACT].household, days_ago(0))
+    quiet[FlagKind.NO_REPLY].household.awaited_replies.update(replied_on=in_days(0))
+    case_advance_stage(case=quiet[FlagKind.PACKING_NOT_STARTED], to_stage=Stage.NOTIFIED, by=None)
+    case_advance_stage(case=quiet[FlagKind.PACKING_NOT_STARTED], to_stage=Stage.PACKING, by=None)
+    case_advance_stage(case=quiet[FlagKind.FOLLOW_UP_DUE], to_stage=Stage.ENDED, by=None,
+                       end_reason="deceased")  # fmt: skip
+
+    result = flags_evaluate()
+
+    assert result.resolved == dict.fromkeys(quiet, 1)
+    resolutions = dict(Flag.objects.values_list("kind", "resolution"))
+    assert resolutions == {
+        FlagKind.MISSED_MEETINGS: "Løst automatisk: husstanden er kommet til et møde",
+        FlagKind.NO_CONTACT: "Løst automatisk: husstanden er nået",
+        FlagKind.NO_REPLY: "Løst automatisk: brevene er besvaret",
+        FlagKind.PACKING_NOT_STARTED: "Løst automatisk: sagen er gået videre til nedpakning",
+        FlagKind.FOLLOW_UP_DUE: "Løst automatisk: husstanden har ikke længere en åben sag",
+    }
+    assert set(Flag.objects.values_list("resolved_by", flat=True)) == {None}
+    assert set(Flag.objects.values_list("resolved_at", flat=True)) == {NOW}
+
+
+def test_it_resolves_when_a_threshold_is_raised(quiet, project):
+    flags_evaluate()
+    from outreach.services import thresholds_update
+
+    thresholds_update(project=project, values={"missed_meetings": 3, "no_contact_days": 200})
+    result = flags_evaluate()
+
+    assert result.resolved == {FlagKind.MISSED_MEETINGS: 1, FlagKind.NO_CONTACT: 1}
+    assert set(Flag.objects.exclude(resolved_at=None).values_list("resolution", flat=True)) == {
+        "Løst automatisk: ikke længere på projektets tærskel",
+        "Løst automatisk: ingen frist er nær længere",
+    }
+
+
+def resolve_by_hand(case: Case, kind: str, user) -> None:
+    flag_resolve(flag=open_flag(case, kind), by=user, resolution="Talt med hende i døren")
+
+
+@pytest.fixture
+def worker(db):
+    return factories.make_user("worker", "caseworker")
+
+
+def test_a_resolution_by_a_person_holds_until_a_meeting_is_missed_after_it(
+    quiet, project, worker, clock
+):
+    case = quiet[FlagKind.MISSED_MEETINGS]
+    flags_evaluate()
+    resolve_by_hand(case, FlagKind.MISSED_MEETINGS, worker)
+
+    assert flags_evaluate().raised == {}
+
+    clock.shift(timedelta(days=7))
+    meeting(project, NOW + timedelta(days=6), case.household)
+    assert flags_evaluate().raised == {FlagKind.MISSED_MEETINGS: 1}
+    assert flagged(FlagKind.MISSED_MEETINGS)[case.household_id].startswith("Udeblev fra 3 af 3")
+
+
+def test_a_resolution_by_a_person_holds_until_a_letter_falls_due_after_it(quiet, worker, clock):
+    case = quiet[FlagKind.NO_REPLY]
+    flags_evaluate()
+    resolve_by_hand(case, FlagKind.NO_REPLY, worker)
+    letter(case.household, in_days(3), subject="Nøgleaftale")
+
+    assert flags_evaluate().raised == {}
+    clock.shift(timedelta(days=3))
+    assert flags_evaluate().raised == {}  # due today, not yet overdue
+    clock.shift(timedelta(days=1))
+    assert flags_evaluate().raised == {FlagKind.NO_REPLY: 1}
+
+
+def test_a_resolution_by_a_person_restarts_the_silence(quiet, worker, clock):
+    silent, moved = quiet[FlagKind.NO_CONTACT], quiet[FlagKind.FOLLOW_UP_DUE]
+    flags_evaluate()
+    resolve_by_hand(silent, FlagKind.NO_CONTACT, worker)
+    resolve_by_hand(moved, FlagKind.FOLLOW_UP_DUE, worker)
+    Case.objects.filter(pk=silent.pk).update(move_out_on=in_days(60))  # near in 15 days
+
+    for days, follow_up_due, no_contact in (
+        (13, False, False),
+        (14, True, False),
+        (29, True, False),
+        (30, True, True),
+    ):
+        clock.move_to(NOW + timedelta(days=days))
+        flags_evaluate()
+        assert (moved.household_id in flagged(FlagKind.FOLLOW_UP_DUE)) == follow_up_due, days
+        assert (silent.household_id in flagged(FlagKind.NO_CONTACT)) == no_contact, days
+
+
+def test_a_resolution_by_a_person_holds_until_the_case_changes_stage(quiet, worker, clock):
+    case = quiet[FlagKind.PACKING_NOT_STARTED]
+    flags_evaluate()
+    resolve_by_hand(case, FlagKind.PACKING_NOT_STARTED, worker)
+    assert flags_evaluate().raised == {}
+
+    clock.shift(timedelta(hours=1))
+    case_advance_stage(case=case, to_stage=Stage.NOTIFIED, by=worker)
+    assert flags_evaluate().raised == {FlagKind.PACKING_NOT_STARTED: 1}
+
+
+def test_it_never_touches_a_safety_concern(quiet, project):
+    case = quiet[FlagKind.NO_REPLY]
+    concern = flag_raise(
+        household=case.household, case=case, kind=FlagKind.SAFETY_CONCERN, reason="Ved døren"
+    )
+    closed = open_case(project, stage=Stage.CLOSED, closed_at=NOW)
+    closed_concern = flag_raise(
+        household=closed.household, kind=FlagKind.SAFETY_CONCERN, reason="Ved døren"
+    )
+
+    flags_evaluate()
+    flags_evaluate()
+
+    for flag in (concern, closed_concern):
+        flag.refresh_from_db()
+        assert (flag.resolved_at, flag.resolution) == (None, "")
+
+
+def test_the_reasons_and_resolutions_name_no_one(cast, clock):
+    case = cast.case_a1
+    Case.objects.filter(pk=case.pk).update(
+        stage=Stage.NOTIFIED, opened_at=days_ago(60), move_out_on=in_days(7)
+    )
+    meeting(case.project, days_ago(30), case.household)
+    meeting(case.project, days_ago(20), case.household)
+    letter(case.household, in_days(-1))
+
+    flags_evaluate()
+    Case.objects.filter(pk=case.pk).update(stage=Stage.CLOSED, closed_at=NOW)
+    flags_evaluate()
+
+    texts = list(Flag.objects.values_list("reason", "resolution"))
+    assert len(texts) == 4
+    for reason, resolution in texts:
+        for marker in (*MARKERS["case_a1"], "Agnete", "Markørsen"):
+            assert marker not in reason and marker not in resolution
+
+
+# --- the immediate re-evaluation ---
+
+
+def test_a_reached_household_loses_its_no_contact_flag_at_once(
+    quiet, worker, django_capture_on_commit_callbacks
+):
+    case = quiet[FlagKind.NO_CONTACT]
+    flags_evaluate()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        contact_record(
+            household=case.household, by=worker, channel=Channel.DOOR_KNOCK, outcome="no_answer"
+        )
+    assert callbacks == []  # an unanswered knock changes nothing
+    assert case.household_id in flagged(FlagKind.NO_CONTACT)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_record(
+            household=case.household,
+            by=worker,
+            channel=Channel.DOOR_KNOCK,
+            outcome=Outcome.TALKED_AT_DOOR,
+        )
+
+    flag = Flag.objects.get(kind=FlagKind.NO_CONTACT)
+    assert (flag.resolution, flag.resolved_by) == ("Løst automatisk: husstanden er nået", None)
+    assert not ScanRun.objects.exists()  # not a recorded run
+
+
+def test_a_reply_or_an_attendance_resolves_the_flag_at_once(
+    quiet, project, worker, django_capture_on_commit_callbacks
+):
+    flags_evaluate()
+    unanswered, missed = quiet[FlagKind.NO_REPLY], quiet[FlagKind.MISSED_MEETINGS]
+    later = meeting(project, days_ago(1), missed.household)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        awaited_reply_mark_replied(reply=unanswered.household.awaited_replies.get(), by=worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_mark(meeting=later, household=missed.household, by=worker)
+
+    assert flagged(FlagKind.NO_REPLY) == flagged(FlagKind.MISSED_MEETINGS) == {}
+    with django_capture_on_commit_callbacks(execute=True):  # taken back: missed again
+        attendance_mark(meeting=later, household=missed.household, by=worker, attended=False)
+    assert set(flagged(FlagKind.MISSED_MEETINGS)) == {missed.household_id}
+
+
+def test_the_reevaluation_of_one_household_touches_only_that_household(
+    quiet, django_assert_max_num_queries
+):
+    flags_evaluate()
+    reached(quiet[FlagKind.NO_CONTACT].household, NOW)
+    reached(quiet[FlagKind.FOLLOW_UP_DUE].household, NOW)
+
+    with django_assert_max_num_queries(SCAN_QUERIES):
+        result = flags_evaluate(household_ids=[quiet[FlagKind.NO_CONTACT].household_id])
+
+    assert result.resolved == {FlagKind.NO_CONTACT: 1}
+    assert quiet[FlagKind.FOLLOW_UP_DUE].household_id in flagged(FlagKind.FOLLOW_UP_DUE)
+
+
+# --- recorded runs ---
+
+
+def test_it_records_a_run_with_the_counts_per_kind(quiet, worker):
+    run = flag_scan_run(triggered_by=worker)
+
+    run.refresh_from_db()
+    assert run.status == ScanStatus.SUCCEEDED
+    assert (run.triggered_by, run.started_at, run.finished_at) == (worker, NOW, NOW)
+    assert run.households_scanned == len(quiet)
+    assert run.raised == dict.fromkeys(quiet, 1)
+    assert (run.resolved, run.error) == ({}, "")
+
+
+def test_it_records_a_failed_run_and_raises_the_error(quiet, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(scan, "flags_evaluate", broken)
+
+    with pytest.raises(RuntimeError):
+        flag_scan_run()
+
+    run = ScanRun.objects.get()
+    assert (run.status, run.error) == (ScanStatus.FAILED, "RuntimeError: the disk is full")
+    assert run.finished_at == NOW
+
+
+def test_a_run_delivered_twice_runs_once(quiet):
+    run = scan.scan_run_queue()
+    flag_scan_run(run=run)
+    finished = ScanRun.objects.get().finished_at
+
+    again = flag_scan_run(run=run)
+
+    assert (again.status, again.finished_at) == (ScanStatus.SUCCEEDED, finished)
+    assert Flag.objects.count() == len(quiet)
+
+
+def test_a_second_scan_at_the_same_time_is_recorded_as_skipped(quiet):
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [scan.LOCK_NAMESPACE, scan.SCAN_LOCK]
+            )
+            run = flag_scan_run()
+            cursor.execute("ROLLBACK")
+    finally:
+        other.close()
+
+    assert run.status == ScanStatus.FAILED
+    assert run.error == "Sprunget over: en anden scanning kørte samtidig."
+    assert not Flag.objects.exists()
+
+
+def test_the_command_runs_the_scan_and_prints_the_counts(quiet, capsys):
+    call_command("scan_flags")
+
+    out = capsys.readouterr().out
+    assert "5 households" in out
+    assert "raised: missed_meetings 1, no_reply 1" in out
+    assert ScanRun.objects.get().status == ScanStatus.SUCCEEDED
+
+
+def test_the_command_fails_loudly(quiet, monkeypatch):
+    monkeypatch.setattr(scan, "flags_evaluate", lambda **kwargs: 1 / 0)
+
+    with pytest.raises(CommandError, match="ZeroDivisionError"):
+        call_command("scan_flags")
+    assert ScanRun.objects.get().status == ScanStatus.FAILED
+
+
+# --- the morning digest ---
+
+
+def test_the_digest_counts_each_persons_new_flags_without_names(cast, clock):
+    for user in (cast.caseworker_a1, cast.caseworker_a2, cast.manager_a, cast.caseworker_b1):
+        user.email = f"{user.username}@example.dk"
+        user.save()
+    night = NOW.replace(hour=2, minute=30) - timedelta(days=1)
+    clock.move_to(night)
+    for case in (cast.case_a1, cast.case_b1):
+        Case.objects.filter(pk=case.pk).update(stage=Stage.NOTIFIED, move_out_on=in_days(3))
+        letter(case.household, in_days(-5))
+    flags_evaluate()
+    Flag.objects.filter(household=cast.case_b1.household).update(
+        raised_at=night - timedelta(days=2)
+    )
+
+    clock.move_to(night.replace(hour=6, minute=45))
+    assert flag_digests_send() == 2
+    assert flag_digests_send() == 0  # once a day
+
+    mails = {message.to[0]: message for message in mail.outbox}
+    assert set(mails) == {"caseworker_a1@example.dk", "manager_a@example.dk"}
+    body = mails["caseworker_a1@example.dk"].body
+    assert mails["caseworker_a1@example.dk"].subject == "Nye flag i genhusning"
+    assert "rejst 2 nye flag" in body
+    assert "- Intet svar inden fristen: 1" in body
+    assert "- Fraflytning snart, nedpakning ikke begyndt: 1" in body
+    assert "/flag/" in body
+    for marker in (*MARKERS["case_a1"], *MARKERS["case_b1"]):
+        assert marker not in body
+    assert FlagDigest.objects.filter(user=cast.caseworker_a1).get().flag_count == 2
+
+
+def test_the_next_digest_starts_where_the_last_one_ended(cast, clock):
+    cast.caseworker_a1.email = "maja@example.dk"
+    cast.caseworker_a1.save()
+    letter(cast.case_a1.household, in_days(-5))
+    clock.move_to(NOW.replace(hour=2, minute=30) - timedelta(days=1))
+    flags_evaluate()
+    clock.move_to(NOW.replace(hour=6, minute=45) - timedelta(days=1))
+    assert flag_digests_send() == 1
+
+    clock.move_to(NOW.replace(hour=6, minute=45))
+    assert flag_digests_send() == 0  # nothing new since yesterday's
