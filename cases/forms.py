@@ -10,6 +10,7 @@ from cases.selectors import CaseloadFilters, available_flats
 from cases.stages import EndReason, Stage, allowed_next_stages
 from households.models import Flat, VulnerabilityLevel
 from households.templatetags.people import staff_name
+from outreach.models import FlagKind
 
 
 class DateInput(forms.DateInput):
@@ -38,6 +39,11 @@ class CaseloadFilterForm(forms.Form):
         required=False,
     )
     staff = forms.TypedChoiceField(label=_("Staff"), coerce=int, required=False, empty_value=None)
+    flag = forms.ChoiceField(
+        label=_("Has flag"),
+        choices=[("", _("All")), ("any", _("Any open flag")), *FlagKind.choices],
+        required=False,
+    )
 
     def __init__(self, *args, options: dict, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,6 +69,7 @@ class CaseloadFilterForm(forms.Form):
             stage=data.get("stage") or "open",
             vulnerability=data.get("vulnerability", ""),
             staff=data.get("staff"),
+            flag=data.get("flag", ""),
         )
 
 

@@ -10,6 +10,7 @@ from cases.models import Case, CaseAssignment, Project, StageChange
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
 from genhusning.roles import Role
 from households.models import Flat, Household, OrganisationUserObjectPermission, Resident, Stairwell
+from outreach.models import Flag
 
 
 def assignable_staff(*, case: Case) -> QuerySet:
@@ -77,6 +78,7 @@ class CaseloadFilters:
     stage: str = "open"  # a stage, "open" or "all"
     vulnerability: str = ""
     staff: int | None = None
+    flag: str = ""  # "", "any" (any open flag) or a flag kind
 
 
 def search_q(term: str) -> Q:
@@ -108,6 +110,11 @@ def caseload(*, user: User, filters: CaseloadFilters) -> QuerySet[Case]:
         cases = cases.filter(vulnerability=filters.vulnerability)  # type: ignore[misc]
     if filters.staff:
         cases = cases.filter(assignments__user_id=filters.staff)
+    if filters.flag:
+        flags = Flag.objects.filter(household=OuterRef("household"), resolved_at__isnull=True)
+        if filters.flag != "any":
+            flags = flags.filter(kind=filters.flag)
+        cases = cases.filter(Exists(flags))
     for term in filters.q.split():
         cases = cases.filter(search_q(term))
     ordered = cases.order_by(

@@ -31,6 +31,7 @@ from genhusning.http import AuthedRequest
 from genhusning.versioning import ConflictError, differences
 from households.permissions import can_view_social_data
 from households.selectors import latest_assessment
+from outreach.selectors import open_flags
 
 PAGE_SIZE = 50
 
@@ -48,7 +49,17 @@ def caseload_view(request: AuthedRequest) -> HttpResponse:
     page = Paginator(caseload(user=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"form": form, "page": page, "filters": filters, "today": timezone.localdate()}
+    flags = {}
+    if request.user.has_perm("outreach.view_flag"):
+        flags = open_flags(household_ids=[case.household_id for case in page.object_list])
+    context = {
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "today": timezone.localdate(),
+        "open_flags": flags,
+        "can_knock": request.user.has_perm("outreach.add_contact"),
+    }
     template = "cases/caseload.html#results" if request.htmx else "cases/caseload.html"
     return render(request, template, context)
 

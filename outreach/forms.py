@@ -1,11 +1,168 @@
 """Forms of the outreach pages. Each part keeps its forms in its own section below."""
 
-from django import forms  # noqa: F401  (until the sections have their forms)
-from django.utils.translation import gettext_lazy as _  # noqa: F401
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
 # --- contacts and door-knock rounds ---
+# isort: split
+from datetime import date
+
+from django.utils import timezone
+
+from outreach.models import Channel, HomeObservation, Outcome
+
+# What a talk at the door can end with (the one-tap outcomes have their own buttons).
+TALK_OUTCOMES = (
+    Outcome.TALKED_AT_DOOR,
+    Outcome.VISIT_INSIDE,
+    Outcome.APPOINTMENT,
+    Outcome.REFUSED,
+    Outcome.INTERPRETER_NEEDED,
+    Outcome.WRONG_PERSON,
+    Outcome.SAFETY_CONCERN,
+)
+QUICK_OUTCOMES = (Outcome.NO_ANSWER, Outcome.NOTE_LEFT)
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class _DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class ContactForm(forms.Form):
+    """Record one contact. Observations about the home only for those who may see them."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[c for c in Outcome.choices if c[0] != Outcome.SENT]
+    )
+    occurred_at = forms.DateTimeField(label=_("When"), widget=_DateTimeInput)
+    met = forms.CharField(
+        label=_("Who was met"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    observations = forms.MultipleChoiceField(
+        label=_("Observations about the home"),
+        choices=HomeObservation.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    observation_note = forms.CharField(
+        label=_("About the home"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    next_step = forms.CharField(label=_("Next step"), required=False, max_length=200)
+    next_step_on = forms.DateField(label=_("Next step date"), required=False, widget=_DateInput)
+
+    def __init__(self, *args, can_observe: bool, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        if not can_observe:
+            del self.fields["observations"], self.fields["observation_note"]
+        if "occurred_at" in self.fields and not self.is_bound:
+            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0))
+            self.initial.setdefault("channel", Channel.DOOR_KNOCK)
+
+    def clean_next_step_on(self) -> date | None:
+        day = self.cleaned_data.get("next_step_on")
+        if day and day < timezone.localdate():
+            raise forms.ValidationError(_("The next step cannot be in the past."))
+        return day
+
+    def contact_fields(self) -> dict:
+        """The cleaned data as keyword arguments of contact_record."""
+        return {name: value for name, value in self.cleaned_data.items() if value is not None}
+
+
+class TalkForm(ContactForm):
+    """The short form of a talk at the door during a round: now, by door knock."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["channel"], self.fields["occurred_at"]
+        outcome = self.fields["outcome"]
+        assert isinstance(outcome, forms.ChoiceField)
+        outcome.choices = [(value, Outcome(value).label) for value in TALK_OUTCOMES]
+        outcome.widget = forms.RadioSelect(choices=outcome.choices)
+        outcome.initial = Outcome.TALKED_AT_DOOR
+
+
+class QuickKnockForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[(value, value) for value in QUICK_OUTCOMES])
+
 
 # --- flags ---
+from outreach.models import FlagKind  # noqa: E402
+from outreach.selectors import FlagFilters  # noqa: E402
+
+
+class FlagFilterForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Show"),
+        choices=[
+            ("mine", _("Mine")),
+            ("estates", _("My estates")),
+            ("all", _("All I can see")),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All")), *FlagKind.choices], required=False
+    )
+    project = forms.TypedChoiceField(
+        label=_("Project"), coerce=int, required=False, empty_value=None
+    )
+    status = forms.ChoiceField(
+        choices=[("open", _("Open flags")), ("resolved", _("Resolved flags"))], required=False
+    )
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        project = self.fields["project"]
+        assert isinstance(project, forms.TypedChoiceField)
+        project.choices = [("", _("All")), *[(p.pk, p.name) for p in projects]]
+
+    def filters(self, *, default_scope: str) -> FlagFilters:
+        """The chosen filters; anything invalid falls back to its default."""
+        self.is_valid()
+        data = self.cleaned_data
+        return FlagFilters(
+            scope=data.get("scope") or default_scope,
+            kind=data.get("kind", ""),
+            project=data.get("project"),
+            resolved=data.get("status") == "resolved",
+        )
+
+
+class FlagResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("How was it resolved?"),
+        max_length=300,
+        error_messages={"required": _("Write in a few words how the flag was resolved.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
 
 # --- flag scans and thresholds ---
 # isort: split
@@ -121,9 +278,9 @@ class MeetingForm(MeetingInviteForm):
         held_on, held_time = cleaned.get("held_on"), cleaned.get("held_time")
         if held_on and held_time:
             cleaned["held_at"] = timezone.make_aware(datetime.combine(held_on, held_time))
-            sent_on = cleaned.get("sent_on")
-            if sent_on and sent_on > held_on:
-                self.add_error("sent_on", _("The invitations cannot be sent after the meeting."))
+        sent_on = cleaned.get("sent_on")
+        if held_on and sent_on and sent_on > held_on:
+            self.add_error("sent_on", _("The invitations cannot be sent after the meeting."))
         return cleaned
 
 

@@ -72,8 +72,238 @@ def open_flags(*, household_ids) -> dict[int, list[Flag]]:
 
 
 # --- door-knock rounds ---
+# Each part imports what it needs in its own section (the top of the file is shared).
+from django.contrib.auth.models import User  # noqa: E402
+from django.db.models import OuterRef, Prefetch, Subquery  # noqa: E402
+
+from cases.models import Case  # noqa: E402
+from households.models import (  # noqa: E402
+    Estate,
+    Flat,
+    Resident,
+    Stairwell,
+    VulnerabilityAssessment,
+)
+
+# The usual order of doors on a Danish landing: left, middle, right.
+DOOR_ORDER = {"tv": 0, "mf": 1, "th": 2}
+
+
+@dataclass
+class RoundCard:
+    """One flat of a door-knock round: who lives there, how hard we have tried, what is open."""
+
+    flat: Flat
+    household: Household | None
+    case: Case | None
+    summary: ContactSummary
+    flags: list[Flag]
+
+
+@dataclass
+class RoundFloor:
+    floor: int | None
+    cards: list[RoundCard]
+
+
+@dataclass
+class RoundStairwell:
+    stairwell: Stairwell
+    floors: list[RoundFloor]
+
+
+def _walking_order(flat: Flat) -> tuple:
+    """Ground floor first, up the stairs, then basements; doors left to right."""
+    floor = flat.floor
+    door = flat.door.lower().rstrip(".")
+    return (
+        flat.stairwell.street,
+        flat.stairwell.number,
+        flat.stairwell.letter,
+        floor is None,
+        floor is not None and floor < 0,
+        abs(floor or 0),
+        DOOR_ORDER.get(door, 9),
+        door.zfill(4),
+    )
+
+
+def round_cards(*, user: User, flats: QuerySet[Flat]) -> list[RoundCard]:
+    """A card per flat (already filtered to what `user` may see) in walking order.
+
+    A fixed number of queries, whatever the number of flats.
+    """
+    flat_list = sorted(flats.select_related("stairwell__estate"), key=_walking_order)
+    latest_level = VulnerabilityAssessment.objects.filter(household=OuterRef("pk")).order_by(
+        "-assessed_at", "-pk"
+    )
+    households = {
+        household.flat_id: household
+        for household in Household.objects.for_user(user)
+        .current()
+        .filter(flat__in=[flat.pk for flat in flat_list])
+        .annotate(vulnerability=Subquery(latest_level.values("level")[:1]))
+        .prefetch_related(
+            Prefetch("residents", queryset=Resident.objects.order_by("-is_contact_person", "pk"))
+        )
+    }
+    household_ids = [household.pk for household in households.values()]
+    cases: dict[int, Case] = {}
+    for case in (
+        Case.objects.for_user(user)
+        .open()
+        .filter(household_id__in=household_ids)
+        .select_related("project")
+        .order_by("household_id", "-opened_at")
+    ):
+        cases.setdefault(case.household_id, case)
+    summaries = contact_summaries(household_ids=household_ids)
+    flags = open_flags(household_ids=household_ids) if user.has_perm("outreach.view_flag") else {}
+    cards = []
+    for flat in flat_list:
+        household = households.get(flat.pk)
+        pk = household.pk if household else None
+        cards.append(
+            RoundCard(
+                flat=flat,
+                household=household,
+                case=cases.get(pk) if pk else None,
+                summary=summaries.get(pk, ContactSummary()) if pk else ContactSummary(),
+                flags=flags.get(pk, []) if pk else [],
+            )
+        )
+    return cards
+
+
+def round_by_floor(cards: list[RoundCard]) -> list[RoundStairwell]:
+    """Cards (in walking order) grouped by stairwell, then floor."""
+    stairwells: list[RoundStairwell] = []
+    for card in cards:
+        if not stairwells or stairwells[-1].stairwell.pk != card.flat.stairwell_id:
+            stairwells.append(RoundStairwell(stairwell=card.flat.stairwell, floors=[]))
+        floors = stairwells[-1].floors
+        if not floors or floors[-1].floor != card.flat.floor:
+            floors.append(RoundFloor(floor=card.flat.floor, cards=[]))
+        floors[-1].cards.append(card)
+    return stairwells
+
+
+def round_card(*, user: User, household: Household) -> RoundCard:
+    return round_cards(user=user, flats=Flat.objects.filter(pk=household.flat_id))[0]
+
+
+@dataclass
+class StairwellChoice:
+    stairwell: Stairwell
+    households: int
+    mine: int
+    open_flags: int
+
+
+def round_stairwell_choices(*, user: User) -> list[tuple[Estate, list[StairwellChoice]]]:
+    """The stairwells where `user` can knock on doors, by estate, with households and open flags.
+
+    A stairwell is listed when it has a current household she may see. Three queries.
+    """
+    households = Household.objects.for_user(user).current()
+    mine = Case.objects.open().filter(assignments__user=user).values("household_id")
+    counts = {
+        row["flat__stairwell_id"]: row
+        for row in households.values("flat__stairwell_id").annotate(
+            n=Count("pk"), mine=Count("pk", filter=Q(pk__in=mine))
+        )
+    }
+    flag_counts: dict[int, int] = {}
+    if user.has_perm("outreach.view_flag"):
+        flag_counts = dict(
+            Flag.objects.filter(resolved_at__isnull=True, household__in=households)
+            .values("household__flat__stairwell_id")
+            .annotate(n=Count("pk"))
+            .values_list("household__flat__stairwell_id", "n")
+        )
+    grouped: dict[int, tuple[Estate, list[StairwellChoice]]] = {}
+    for stairwell in (
+        Stairwell.objects.filter(pk__in=list(counts))
+        .select_related("estate")
+        .order_by("estate__name", "estate_id", "street", "number", "letter")
+    ):
+        row = counts[stairwell.pk]
+        grouped.setdefault(stairwell.estate_id, (stairwell.estate, []))[1].append(
+            StairwellChoice(
+                stairwell=stairwell,
+                households=row["n"],
+                mine=row["mine"],
+                open_flags=flag_counts.get(stairwell.pk, 0),
+            )
+        )
+    return list(grouped.values())
+
 
 # --- flags ---
+from django.db.models import Case as DbCase  # noqa: E402
+from django.db.models import When  # noqa: E402
+
+from households.permissions import estate_access_q  # noqa: E402
+from outreach.models import FlagKind  # noqa: E402
+from outreach.permissions import flags_for_user  # noqa: E402
+
+
+@dataclass(frozen=True)
+class FlagFilters:
+    scope: str = "all"  # "mine" (my cases), "estates" (the estates I work in) or "all"
+    kind: str = ""
+    project: int | None = None
+    resolved: bool = False
+
+
+def _my_households(user: User) -> QuerySet:
+    return Case.objects.open().filter(assignments__user=user).values("household_id")
+
+
+def flag_list(*, user: User, filters: FlagFilters) -> QuerySet[Flag]:
+    """The flags `user` may see, filtered; safety concerns first, then the newest."""
+    flags = flags_for_user(user).filter(resolved_at__isnull=not filters.resolved)
+    if filters.scope == "mine":
+        flags = flags.filter(household_id__in=_my_households(user))
+    elif filters.scope == "estates":
+        flags = flags.filter(estate_access_q(user, "household__flat__stairwell__estate"))
+    if filters.kind:
+        flags = flags.filter(kind=filters.kind)
+    if filters.project:
+        flags = flags.filter(
+            household_id__in=Case.objects.filter(project_id=filters.project).values("household_id")
+        )
+    if filters.resolved:
+        ordered = flags.order_by("-resolved_at", "-pk")
+    else:
+        safety_first = DbCase(When(kind=FlagKind.SAFETY_CONCERN, then=0), default=1)
+        ordered = flags.order_by(safety_first, "-raised_at", "-pk")
+    return ordered.select_related(
+        "household__flat__stairwell", "case__project", "resolved_by"
+    ).prefetch_related(
+        Prefetch(
+            "household__residents", queryset=Resident.objects.order_by("-is_contact_person", "pk")
+        )
+    )
+
+
+def household_open_flags(*, user: User, household: Household) -> QuerySet[Flag]:
+    return (
+        flags_for_user(user)
+        .filter(household=household, resolved_at__isnull=True)
+        .select_related("case__project")
+        .order_by("kind")
+    )
+
+
+def my_open_flag_count(*, user: User) -> int:
+    """Open flags on the households of my open cases (for the navigation)."""
+    return (
+        flags_for_user(user)
+        .filter(resolved_at__isnull=True, household_id__in=_my_households(user))
+        .count()
+    )
+
 
 # --- meetings, café, tips and letters ---
 # Names that other sections import too are re-imported here, so this part stands on its own.

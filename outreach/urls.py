@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401  (until every section has its views)
+from django.urls import path
 
 from outreach.views import cafe, contacts, flags, letters, meetings, scans, tips  # noqa: F401
 
@@ -6,7 +6,30 @@ app_name = "outreach"
 
 urlpatterns: list = [
     # --- contacts and door-knock rounds (contacts.py) ---
+    path("husstande/<int:household_pk>/kontakter/", contacts.contact_list, name="contacts"),
+    path("husstande/<int:household_pk>/kontakter/ny/", contacts.contact_add, name="contact_add"),
+    path("opsoegning/kontakter/<int:pk>/fortryd/", contacts.contact_undo_view, name="contact_undo"),
+    path("opsoegning/runde/", contacts.round_view, name="round"),
+    path("opsoegning/runde/print/", contacts.round_print, name="round_list_print"),
+    path("opsoegning/runde/<int:stairwell_pk>/", contacts.round_stairwell, name="round_stairwell"),
+    path("opsoegning/runde/<int:stairwell_pk>/print/", contacts.round_print, name="round_print"),
+    path(
+        "opsoegning/runde/husstand/<int:household_pk>/", contacts.round_card_view, name="round_card"
+    ),
+    path(
+        "opsoegning/runde/husstand/<int:household_pk>/banket/",
+        contacts.round_knock,
+        name="round_knock",
+    ),
+    path(
+        "opsoegning/runde/husstand/<int:household_pk>/samtale/",
+        contacts.round_talk,
+        name="round_talk",
+    ),
     # --- flags (flags.py) ---
+    path("flag/", flags.flag_list_view, name="flags"),
+    path("flag/antal/", flags.flag_count, name="flag_count"),
+    path("flag/<int:pk>/loes/", flags.flag_resolve_view, name="flag_resolve"),
     # --- flag scans and thresholds (scans.py) ---
     path("flag/scanninger/", scans.scan_list, name="scans"),
     path("flag/scanninger/koer/", scans.scan_run, name="scan_run"),

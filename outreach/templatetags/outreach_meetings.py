@@ -1,6 +1,7 @@
 """The meetings sections of others' pages: the project page and the household page."""
 
 from django import template
+from django.utils import timezone
 
 from outreach.permissions import meetings_for_user
 from outreach.selectors import household_invitations, meetings_with_counts, start_of_today
@@ -24,6 +25,7 @@ def project_meetings(context, project) -> dict:
         "past": list(meetings.filter(held_at__lt=today).order_by("-held_at", "-pk")),
         "shown": PROJECT_MEETINGS_SHOWN,
         "can_add": user.has_perm("outreach.add_meeting"),
+        "now": timezone.now(),
     }
 
 
@@ -33,12 +35,12 @@ def household_meetings(context, household) -> dict:
     if not user.has_perm("outreach.view_meeting"):
         return {"visible": False}
     invitations = list(household_invitations(user=user, household=household))
-    today = start_of_today()
-    past = [i for i in invitations if i.invited and i.meeting.held_at < today]
+    now = timezone.now()
+    past = [i for i in invitations if i.invited and i.meeting.held_at < now]
     return {
         "visible": True,
         "invitations": invitations,
-        "today": today,
+        "now": now,
         "invited_past": len(past),
         "attended_past": sum(1 for i in past if i.attended),
     }

@@ -1,1 +1,272 @@
-"""Views of outreach: contacts."""
+"""Views of outreach: the contact log of a household, and the door-knock round."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from genhusning.http import AuthedRequest
+from households.models import Flat, Household
+from households.permissions import flats_for_user, get_household_for_user
+from outreach.forms import ContactForm, QuickKnockForm, TalkForm
+from outreach.models import Channel
+from outreach.permissions import can_view_observations, get_contact_for_user
+from outreach.selectors import (
+    contact_summary,
+    household_contacts,
+    round_by_floor,
+    round_card,
+    round_cards,
+    round_stairwell_choices,
+)
+from outreach.services import UNDO_MINUTES, contact_record, contact_undo
+
+PAGE_SIZE = 50
+MAX_CHOSEN_FLATS = 200
+
+
+def require_perm(request: AuthedRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def next_url(request: AuthedRequest, default: str) -> str:
+    """Where to go back to after a plain form post: a local `next`, else `default`."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def undo_context(request: AuthedRequest) -> dict:
+    """What templates need to offer "Undo" on the user's own contacts of the last minutes."""
+    return {
+        "can_observe": can_view_observations(request.user),
+        "undo_after": timezone.now() - timedelta(minutes=UNDO_MINUTES),
+    }
+
+
+def log_context(request: AuthedRequest, household: Household, form: ContactForm | None) -> dict:
+    """The contact log section of the household page (also rendered by the inclusion tag)."""
+    contacts = list(household_contacts(household=household)[:6])
+    return {
+        **undo_context(request),
+        "household": household,
+        "summary": contact_summary(household=household),
+        "contacts": contacts[:5],
+        "more": len(contacts) > 5,
+        "form": form,
+        "can_add": request.user.has_perm("outreach.add_contact"),
+        "next": reverse("households:detail", args=[household.pk]),
+    }
+
+
+@require_GET
+def contact_list(request: AuthedRequest, household_pk: int) -> HttpResponse:
+    require_perm(request, "outreach.view_contact")
+    household = get_household_for_user(request.user, household_pk)
+    page = Paginator(household_contacts(household=household), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        **undo_context(request),
+        "household": household,
+        "summary": contact_summary(household=household),
+        "page": page,
+        "can_add": request.user.has_perm("outreach.add_contact"),
+    }
+    return render(request, "outreach/contacts/contact_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_add(request: AuthedRequest, household_pk: int) -> HttpResponse:
+    require_perm(request, "outreach.add_contact")
+    household = get_household_for_user(request.user, household_pk)
+    form = ContactForm(request.POST or None, can_observe=can_view_observations(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_record(household=household, by=request.user, **form.contact_fields())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The contact is saved."))
+            if request.htmx:
+                fresh = ContactForm(can_observe=can_view_observations(request.user))
+                return render(
+                    request,
+                    "outreach/contacts/contact_log.html",
+                    log_context(request, household, fresh),
+                )
+            return redirect(next_url(request, reverse("households:detail", args=[household.pk])))
+    if request.htmx:
+        context = {**log_context(request, household, form), "form_open": True}
+        return render(request, "outreach/contacts/contact_log.html", context)
+    back = next_url(request, reverse("households:detail", args=[household.pk]))
+    context = {"household": household, "form": form, "next": back, **undo_context(request)}
+    status = 400 if form.errors else 200
+    return render(request, "outreach/contacts/contact_form.html", context, status=status)
+
+
+@require_POST
+def contact_undo_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    require_perm(request, "outreach.add_contact")
+    contact = get_contact_for_user(request.user, pk)
+    household = contact.household
+    try:
+        contact_undo(contact=contact, by=request.user)
+    except PermissionDenied as error:
+        notice, level = str(error), messages.ERROR
+    else:
+        notice, level = _("Undone: the contact is deleted."), messages.SUCCESS
+    if request.htmx:
+        return _card(request, household, notice=notice, notice_level=level)
+    messages.add_message(request, level, notice)
+    return redirect(next_url(request, reverse("households:detail", args=[household.pk])))
+
+
+# --- the door-knock round ---
+
+
+def _chosen_flat_ids(request: AuthedRequest) -> list[int]:
+    values = request.GET.getlist("bolig")[:MAX_CHOSEN_FLATS]
+    return [int(value) for value in values if value.isdigit()]
+
+
+def _round_context(request: AuthedRequest, flats: QuerySet[Flat]) -> dict:
+    cards = round_cards(user=request.user, flats=flats)
+    return {
+        **undo_context(request),
+        "stairwells": round_by_floor(cards),
+        "households": sum(1 for card in cards if card.household),
+        "open_flags": sum(len(card.flags) for card in cards),
+        "round_url": request.get_full_path(),
+        "today": timezone.localdate(),
+    }
+
+
+@require_GET
+def round_view(request: AuthedRequest) -> HttpResponse:
+    """Choose a stairwell, or (with ?bolig=…) the round of flats chosen in the caseload."""
+    require_perm(request, "outreach.add_contact")
+    flat_ids = _chosen_flat_ids(request)
+    if not flat_ids and "bolig" not in request.GET:
+        estates = round_stairwell_choices(user=request.user)
+        return render(request, "outreach/contacts/round_choose.html", {"estates": estates})
+    context = _round_context(request, flats_for_user(request.user).filter(pk__in=flat_ids))
+    context["print_url"] = reverse("outreach:round_list_print") + "?" + request.GET.urlencode()
+    return render(request, "outreach/contacts/round.html", context)
+
+
+@require_GET
+def round_stairwell(request: AuthedRequest, stairwell_pk: int) -> HttpResponse:
+    require_perm(request, "outreach.add_contact")
+    flats = flats_for_user(request.user).filter(stairwell_id=stairwell_pk)
+    context = _round_context(request, flats)
+    if not context["stairwells"]:
+        raise Http404
+    context["stairwell"] = context["stairwells"][0].stairwell
+    context["print_url"] = reverse("outreach:round_print", args=[stairwell_pk])
+    return render(request, "outreach/contacts/round.html", context)
+
+
+@require_GET
+def round_print(request: AuthedRequest, stairwell_pk: int | None = None) -> HttpResponse:
+    require_perm(request, "outreach.add_contact")
+    if stairwell_pk is None:
+        flats = flats_for_user(request.user).filter(pk__in=_chosen_flat_ids(request))
+        back_url = reverse("outreach:round") + "?" + request.GET.urlencode()
+    else:
+        flats = flats_for_user(request.user).filter(stairwell_id=stairwell_pk)
+        back_url = reverse("outreach:round_stairwell", args=[stairwell_pk])
+    context = {**_round_context(request, flats), "back_url": back_url}
+    if stairwell_pk is not None and not context["stairwells"]:
+        raise Http404
+    return render(request, "outreach/contacts/round_print.html", context)
+
+
+def _card(request: AuthedRequest, household: Household, **extra) -> HttpResponse:
+    """The flat's card in the round (for htmx), or back to the round at that flat."""
+    back = next_url(
+        request, reverse("outreach:round_stairwell", args=[household.flat.stairwell_id])
+    )
+    if not request.htmx:
+        return redirect(f"{back}#bolig-{household.flat_id}")
+    context = {
+        **undo_context(request),
+        "card": round_card(user=request.user, household=household),
+        "round_url": back,
+        "today": timezone.localdate(),
+        **extra,
+    }
+    return render(request, "outreach/contacts/round.html#card", context)
+
+
+@require_POST
+def round_knock(request: AuthedRequest, household_pk: int) -> HttpResponse:
+    """One tap: knocked, nobody answered (or a note was left)."""
+    require_perm(request, "outreach.add_contact")
+    household = get_household_for_user(request.user, household_pk)
+    form = QuickKnockForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Choose “No answer” or “Note left”."), status=400)
+    contact_record(
+        household=household,
+        by=request.user,
+        channel=Channel.DOOR_KNOCK,
+        outcome=form.cleaned_data["outcome"],
+    )
+    return _card(request, household)
+
+
+@require_http_methods(["GET", "POST"])
+def round_talk(request: AuthedRequest, household_pk: int) -> HttpResponse:
+    """The short form after a talk at the door; saving swaps the flat's card."""
+    require_perm(request, "outreach.add_contact")
+    household = get_household_for_user(request.user, household_pk)
+    form = TalkForm(
+        request.POST or None,
+        can_observe=can_view_observations(request.user),
+        auto_id=f"id_talk{household.pk}_%s",  # several cards may have their form open
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_record(
+                household=household,
+                by=request.user,
+                channel=Channel.DOOR_KNOCK,
+                **form.contact_fields(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _card(request, household)
+    if request.htmx:
+        return _card(request, household, talk_form=form)
+    context = {
+        **undo_context(request),
+        "card": round_card(user=request.user, household=household),
+        "talk_form": form,
+        "round_url": next_url(
+            request, reverse("outreach:round_stairwell", args=[household.flat.stairwell_id])
+        ),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "outreach/contacts/round_talk.html", context, status=status)
+
+
+@require_GET
+def round_card_view(request: AuthedRequest, household_pk: int) -> HttpResponse:
+    """The card again (after "Cancel" on the talk form)."""
+    require_perm(request, "outreach.add_contact")
+    return _card(request, get_household_for_user(request.user, household_pk))

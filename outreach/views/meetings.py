@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -47,6 +48,7 @@ def meeting_list(request: AuthedRequest) -> HttpResponse:
         "upcoming": meetings.filter(held_at__gte=today).order_by("held_at", "pk"),
         "page": Paginator(past, PAGE_SIZE).get_page(request.GET.get("page")),
         "can_add": request.user.has_perm("outreach.add_meeting"),
+        "now": timezone.now(),
     }
     return render(request, "outreach/meetings/meeting_list.html", context)
 

@@ -1,0 +1,43 @@
+"""Open flags on other parts' pages (household, case, caseload), resolvable where they are."""
+
+from django import template
+from django.utils.html import format_html_join
+
+from cases.models import Case
+from households.models import Household
+from outreach.selectors import household_open_flags
+
+register = template.Library()
+
+
+def _flags_context(context, household: Household, next_url: str) -> dict:
+    request = context["request"]
+    if not request.user.has_perm("outreach.view_flag"):
+        return {"flags": []}
+    return {
+        "flags": list(household_open_flags(user=request.user, household=household)),
+        "can_resolve": request.user.has_perm("outreach.change_flag"),
+        "next": next_url,
+        "request": request,
+    }
+
+
+@register.inclusion_tag("outreach/flags/open_flags.html", takes_context=True)
+def household_flags(context, household: Household) -> dict:
+    return _flags_context(context, household, context["request"].get_full_path())
+
+
+@register.inclusion_tag("outreach/flags/open_flags.html", takes_context=True)
+def case_flags(context, case: Case) -> dict:
+    return _flags_context(context, case.household, context["request"].get_full_path())
+
+
+@register.simple_tag
+def flag_badges(flags_by_household: dict, household_id: int) -> str:
+    """Badges with the kinds of a household's open flags (from selectors.open_flags)."""
+    flags = (flags_by_household or {}).get(household_id, [])
+    return format_html_join(
+        " ",
+        '<span class="tag tag-flag" title="{}">{}</span>',
+        ((flag.reason, flag.get_kind_display()) for flag in flags),
+    )

@@ -1,0 +1,425 @@
+"""Information meetings: the list, creating one, the meeting page, and attendance at the door."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from outreach.models import Contact, Invitation, Meeting
+from outreach.services import attendance_mark, meeting_create, meeting_invite_stairwells
+from tests import factories
+from tests.conftest import MARKERS
+from tests.test_access import assert_no_markers
+
+
+@pytest.fixture
+def meeting(cast):
+    """A meeting of case A1's project, held yesterday, with A1's stairwell invited."""
+    return meeting_create(
+        project=cast.case_a1.project,
+        by=cast.caseworker_a1,
+        held_at=timezone.now() - timedelta(days=1),
+        place="Fælleshuset",
+        topic="Sådan foregår genhusningen",
+        stairwells=[cast.case_a1.household.flat.stairwell],
+        sent_via="letter",
+        sent_on=timezone.localdate() - timedelta(days=14),
+    )
+
+
+def make_households(estate, count: int, street: str = "Tællevej") -> list:
+    """`count` households in one new stairwell of `estate`, ten flats a floor."""
+    stairwell = factories.make_stairwell(estate, street=street)
+    return [
+        factories.make_household(
+            factories.make_flat(stairwell, floor=index // 10, door=str(index % 10 + 1)),
+            f"Person{index} Tælle",
+        )
+        for index in range(count)
+    ]
+
+
+def make_viewer(estate, *perms: str):
+    """A user of a made-up role with only `perms`, working in `estate`."""
+    group = Group.objects.create(name=f"viewer-{'-'.join(p.split('.')[1] for p in perms)}")
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    user = factories.make_user("viewer")
+    user.groups.add(group)
+    assign_perm("households.work_in_estate", user, estate)
+    return user
+
+
+def urls(meeting) -> dict[str, str]:
+    return {
+        "list": reverse("outreach:meetings"),
+        "create": reverse("outreach:meeting_create"),
+        "detail": reverse("outreach:meeting", args=[meeting.pk]),
+        "attendance": reverse("outreach:meeting_attendance", args=[meeting.pk]),
+    }
+
+
+# --- access ---------------------------------------------------------------------------------
+
+
+def test_it_sends_anonymous_users_to_the_login_page(client, meeting):
+    for url in urls(meeting).values():
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    mark = reverse("outreach:meeting_attendance_mark", args=[meeting.pk])
+    assert client.post(mark, {"household": 1, "attended": "1"}).status_code == 302
+    assert not Invitation.objects.filter(meeting=meeting, attended=True).exists()
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        "caseworker_a2",
+        "manager_b",
+        "caseworker_b1",
+        "bridge_builder_a",
+        "visitator",
+        "caretaker_a1",
+    ],
+)
+def test_it_hides_a_meeting_of_other_estates(client, cast, meeting, role):
+    client.force_login(getattr(cast, role))
+    household = cast.case_a1.household
+    for name in ("detail", "attendance"):
+        response = client.get(urls(meeting)[name])
+        assert response.status_code == 404, name
+        assert_no_markers(response.content.decode(), ["case_a1"])
+    mark = reverse("outreach:meeting_attendance_mark", args=[meeting.pk])
+    response = client.post(mark, {"household": household.pk, "attended": "1"})
+    assert response.status_code == 404
+    invite = reverse("outreach:meeting_invite", args=[meeting.pk])
+    assert client.post(invite, {"stairwells": []}).status_code == 404
+    assert not Invitation.objects.filter(meeting=meeting, attended=True).exists()
+
+
+@pytest.mark.parametrize("role", ["caseworker_a2", "manager_b", "bridge_builder_a"])
+def test_it_lists_no_meetings_of_other_estates(client, cast, meeting, role):
+    client.force_login(getattr(cast, role))
+    response = client.get(reverse("outreach:meetings"))
+    assert response.status_code == 200
+    assert "Sådan foregår genhusningen" not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["visitator", "caretaker_a1"])
+def test_it_refuses_the_meeting_pages_to_roles_without_meetings(client, cast, meeting, role):
+    client.force_login(getattr(cast, role))
+    for name in ("list", "create"):
+        response = client.get(urls(meeting)[name])
+        assert response.status_code == 403
+        assert_no_markers(response.content.decode(), list(MARKERS))
+
+
+def test_it_shows_but_does_not_let_a_viewer_take_attendance(client, cast, meeting):
+    viewer = make_viewer(cast.case_a1.project.estate, "outreach.view_meeting", "cases.view_project")
+    client.force_login(viewer)
+    assert client.get(urls(meeting)["detail"]).status_code == 200
+    assert client.get(urls(meeting)["attendance"]).status_code == 403
+    assert client.get(urls(meeting)["create"]).status_code == 403
+    mark = reverse("outreach:meeting_attendance_mark", args=[meeting.pk])
+    household = cast.case_a1.household
+    assert client.post(mark, {"household": household.pk, "attended": "1"}).status_code == 403
+    invite = reverse("outreach:meeting_invite", args=[meeting.pk])
+    assert client.post(invite, {}).status_code == 403
+    assert not Invitation.objects.filter(meeting=meeting, attended=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("list", "post"),
+        ("detail", "post"),
+        ("attendance", "post"),
+        ("create", "put"),
+        ("mark", "get"),
+        ("invite", "get"),
+    ],
+)
+def test_it_refuses_the_wrong_method(client, cast, meeting, name, method):
+    client.force_login(cast.caseworker_a1)
+    url = {
+        **urls(meeting),
+        "mark": reverse("outreach:meeting_attendance_mark", args=[meeting.pk]),
+        "invite": reverse("outreach:meeting_invite", args=[meeting.pk]),
+    }[name]
+    assert getattr(client, method)(url).status_code == 405
+
+
+# --- the list and the meeting page -----------------------------------------------------------
+
+
+def test_it_lists_coming_and_held_meetings_with_attendance(client, cast, meeting):
+    attendance_mark(meeting=meeting, household=cast.case_a1.household, by=cast.caseworker_a1)
+    meeting_create(
+        project=cast.case_a1.project,
+        by=cast.caseworker_a1,
+        held_at=timezone.now() + timedelta(days=7),
+        place="Beboerhuset",
+        topic="Nøgleudlevering",
+    )
+    client.force_login(cast.rehousing_officer_a1)
+    body = client.get(reverse("outreach:meetings")).content.decode()
+    coming, held = body.split("Afholdte")
+    assert "Nøgleudlevering" in coming and "Nøgleudlevering" not in held
+    assert "Sådan foregår genhusningen" in held
+    assert "100 %" in held
+
+
+def test_it_creates_a_meeting_and_invites_the_chosen_stairwells(client, cast):
+    project = cast.case_a1.project
+    stairwell = cast.case_a1.household.flat.stairwell
+    other = make_households(project.estate, 3, street="Andenvej")
+    client.force_login(cast.caseworker_a1)
+    form = client.get(reverse("outreach:meeting_create"), {"project": project.pk})
+    assert "Markørvej 3" in form.content.decode() and "Andenvej" in form.content.decode()
+    response = client.post(
+        reverse("outreach:meeting_create"),
+        {
+            "project": project.pk,
+            "topic": "Midlertidige boliger",
+            "held_on": (timezone.localdate() + timedelta(days=10)).isoformat(),
+            "held_time": "17:00",
+            "place": "Fælleshuset",
+            "stairwells": [stairwell.pk],
+            "sent_via": "letter",
+            "sent_on": timezone.localdate().isoformat(),
+        },
+    )
+    meeting = Meeting.objects.get(topic="Midlertidige boliger")
+    assert response.status_code == 302
+    assert response.url == reverse("outreach:meeting", args=[meeting.pk])
+    assert timezone.localtime(meeting.held_at).hour == 17
+    invited = set(meeting.invitations.values_list("household_id", flat=True))
+    assert invited == {cast.case_a1.household_id}
+    assert other[0].pk not in invited
+
+    page = client.get(response.url).content.decode()
+    assert "Agnete Markørsen" in page and "Markørvej 3, 1. tv" in page
+
+
+def test_it_shows_the_stairwells_of_the_chosen_project_to_htmx(client, cast):
+    client.force_login(cast.manager_a)
+    response = client.get(
+        reverse("outreach:meeting_create"),
+        {"project": cast.case_a2.project_id},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<fieldset id="stairwells"')
+    assert "Skjultvej 3" in body and "Markørvej" not in body
+
+
+def test_it_keeps_what_was_typed_and_explains_in_danish(client, cast):
+    client.force_login(cast.caseworker_a1)
+    meeting_day = timezone.localdate() + timedelta(days=3)
+    response = client.post(
+        reverse("outreach:meeting_create"),
+        {
+            "project": cast.case_a1.project_id,
+            "topic": "Flytteplan for blok 3",
+            "held_on": meeting_day.isoformat(),
+            "held_time": "",
+            "place": "Fælleshuset",
+            "sent_on": (meeting_day + timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Flytteplan for blok 3" in body and "Fælleshuset" in body
+    assert "Dette felt er påkrævet." in body
+    assert "Invitationerne kan ikke sendes efter mødet." in body
+    assert not Meeting.objects.exists()
+
+
+def test_it_refuses_a_project_of_another_organisation(client, cast):
+    client.force_login(cast.caseworker_a1)
+    response = client.post(
+        reverse("outreach:meeting_create"),
+        {
+            "project": cast.case_b1.project_id,
+            "topic": "Snyd",
+            "held_on": timezone.localdate().isoformat(),
+            "held_time": "17:00",
+            "place": "Et sted",
+            "stairwells": [cast.case_b1.household.flat.stairwell_id],
+        },
+    )
+    assert response.status_code == 400
+    assert not Meeting.objects.exists()
+    assert_no_markers(response.content.decode(), ["case_b1"])
+
+
+def test_it_invites_more_stairwells_but_only_of_the_estate(client, cast, meeting):
+    more = make_households(cast.case_a1.project.estate, 2, street="Tredjevej")
+    client.force_login(cast.caseworker_a1)
+    invite = reverse("outreach:meeting_invite", args=[meeting.pk])
+    foreign = cast.case_b1.household.flat.stairwell_id
+    response = client.post(invite, {"stairwells": [foreign]})
+    assert response.status_code == 400
+    assert not meeting.invitations.filter(household=cast.case_b1.household).exists()
+
+    response = client.post(invite, {"stairwells": [more[0].flat.stairwell_id], "sent_via": "sms"})
+    assert response.status_code == 302
+    assert meeting.invitations.filter(household__in=more, sent_via="sms").count() == 2
+
+
+# --- attendance at the door ------------------------------------------------------------------
+
+
+def test_it_marks_and_unmarks_a_household_with_one_tap(client, cast, meeting):
+    household = cast.case_a1.household
+    mark = reverse("outreach:meeting_attendance_mark", args=[meeting.pk])
+    client.force_login(cast.caseworker_a1)
+    response = client.post(
+        mark, {"household": household.pk, "attended": "1"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<div id="attendance-panel"')
+    assert "1 af 1 mødt op" in body
+    assert 'value="" placeholder' in body and "autofocus" in body  # the search is cleared
+    assert "Agnete Markørsen, Markørvej 3, 1. tv: mødt op." in body
+    invitation = Invitation.objects.get(meeting=meeting, household=household)
+    assert invitation.attended and invitation.attendance_recorded_by == cast.caseworker_a1
+    assert Contact.objects.filter(meeting=meeting, household=household).count() == 1
+
+    response = client.post(mark, {"household": household.pk}, headers={"HX-Request": "true"})
+    assert "0 af 1 mødt op" in response.content.decode()
+    assert not Invitation.objects.get(pk=invitation.pk).attended
+    assert not Contact.objects.filter(meeting=meeting, household=household).exists()
+
+
+def test_it_marks_without_javascript(client, cast, meeting):
+    household = cast.case_a1.household
+    client.force_login(cast.caseworker_a1)
+    response = client.post(
+        reverse("outreach:meeting_attendance_mark", args=[meeting.pk]),
+        {"household": household.pk, "attended": "1"},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse(
+        "outreach:meeting_attendance", args=[meeting.pk]
+    )
+    assert "Agnete Markørsen, Markørvej 3, 1. tv: mødt op." in body
+    assert "1 af 1 mødt op" in body
+
+
+def test_it_searches_the_list_and_the_estate_for_walk_ins(client, cast, meeting):
+    walk_in = factories.make_household(
+        factories.make_flat(factories.make_stairwell(cast.case_a1.project.estate, "Sidevej", 9)),
+        "Vera Markørsen",
+    )
+    client.force_login(cast.caseworker_a1)
+    url = reverse("outreach:meeting_attendance", args=[meeting.pk])
+    response = client.get(url, {"q": "markørsen"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    on_list, not_on_list = body.split("Ikke på listen")
+    assert "Agnete Markørsen" in on_list and "Vera Markørsen" not in on_list
+    assert "Vera Markørsen" in not_on_list and "Tilføj: mødte op" in not_on_list
+    assert_no_markers(body, ["case_a2", "case_b1"])
+
+    by_address = client.get(url, {"q": "sidevej 9"}, headers={"HX-Request": "true"})
+    assert "Vera Markørsen" in by_address.content.decode()
+    assert "Agnete" not in by_address.content.decode()
+
+    mark = reverse("outreach:meeting_attendance_mark", args=[meeting.pk])
+    response = client.post(
+        mark, {"household": walk_in.pk, "attended": "1"}, headers={"HX-Request": "true"}
+    )
+    assert "0 af 1 mødt op" in response.content.decode()
+    assert "+1 ikke inviteret, mødte op" in response.content.decode()
+    invitation = Invitation.objects.get(meeting=meeting, household=walk_in)
+    assert (invitation.invited, invitation.attended) == (False, True)
+
+    client.post(mark, {"household": walk_in.pk}, headers={"HX-Request": "true"})  # undo
+    assert not Invitation.objects.filter(meeting=meeting, household=walk_in).exists()
+
+
+def test_it_adds_no_walk_in_from_another_estate(client, cast, meeting):
+    client.force_login(cast.manager_a)
+    url = reverse("outreach:meeting_attendance", args=[meeting.pk])
+    body = client.get(url, {"q": "Markørdatter"}).content.decode()
+    assert "Bodil Markørdatter" not in body  # estate A2: the manager sees her, but not here
+    mark = reverse("outreach:meeting_attendance_mark", args=[meeting.pk])
+    for household in (cast.case_a2.household, cast.case_b1.household):
+        response = client.post(mark, {"household": household.pk, "attended": "1"})
+        assert response.status_code == 404
+        assert not Invitation.objects.filter(household=household).exists()
+
+
+# --- sections on the household and project pages --------------------------------------------
+
+
+def test_the_household_page_shows_the_meetings_it_was_invited_to(client, cast, meeting):
+    client.force_login(cast.rehousing_officer_a1)
+    url = reverse("households:detail", args=[cast.case_a1.household_id])
+    body = client.get(url).content.decode()
+    assert "Sådan foregår genhusningen" in body
+    assert "Mødte op til 0 af 1 afholdte møder" in body and "Kom ikke" in body
+    attendance_mark(meeting=meeting, household=cast.case_a1.household, by=cast.caseworker_a1)
+    assert "Mødte op til 1 af 1 afholdte møder" in client.get(url).content.decode()
+
+
+def test_the_project_page_shows_its_meetings_and_the_button(client, cast, meeting):
+    url = reverse("cases:project", args=[cast.case_a1.project_id])
+    new_meeting = reverse("outreach:meeting_create") + f"?project={cast.case_a1.project_id}"
+    client.force_login(cast.caseworker_a1)
+    body = client.get(url).content.decode()
+    assert "Sådan foregår genhusningen" in body and "0 %" in body
+    assert new_meeting in body
+
+
+# --- query counts ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_the_meeting_list_takes_a_fixed_number_of_queries(
+    client, cast, django_assert_max_num_queries, count
+):
+    project = cast.case_a1.project
+    now = timezone.now()
+    for index in range(count):
+        meeting = meeting_create(
+            project=project,
+            by=None,
+            held_at=now + timedelta(days=index - count // 2),
+            place="Fælleshuset",
+            topic=f"Møde {index}",
+            stairwells=[cast.case_a1.household.flat.stairwell],
+        )
+    attendance_mark(meeting=meeting, household=cast.case_a1.household, by=None)
+    client.force_login(cast.caseworker_a1)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("outreach:meetings"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_the_attendance_page_takes_a_fixed_number_of_queries(
+    client, cast, meeting, django_assert_max_num_queries, count
+):
+    households = make_households(cast.case_a1.project.estate, count)
+    meeting_invite_stairwells(meeting=meeting, stairwells=[households[0].flat.stairwell])
+    Invitation.objects.filter(household=households[-1]).delete()  # not on the list: a walk-in
+    for household in households[: count // 2]:
+        attendance_mark(meeting=meeting, household=household, by=None)
+    client.force_login(cast.caseworker_a1)
+    url = reverse("outreach:meeting_attendance", args=[meeting.pk])
+    with django_assert_max_num_queries(14):
+        response = client.get(url, {"q": "tælle"})
+    body = response.content.decode()
+    assert body.count('<li class="attendee') == count  # on the list, and the one not on it
+    with django_assert_max_num_queries(14):
+        client.get(url)
