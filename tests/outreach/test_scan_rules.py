@@ -367,7 +367,9 @@ def test_it_counts_follow_up_silence_from_the_last_contact_after_the_move(projec
 
 @pytest.mark.parametrize("stage", [Stage.CLOSED, Stage.ENDED])
 def test_it_never_flags_a_household_without_an_open_case(project, stage):
-    fields = {"end_reason": "evicted"} if stage == Stage.ENDED else {"closed_at": NOW}
+    fields: dict[str, object] = (
+        {"end_reason": "evicted"} if stage == Stage.ENDED else {"closed_at": NOW}
+    )
     case = open_case(project, stage=stage, move_out_on=in_days(5), **fields)
     meeting(project, days_ago(30), case.household)
     meeting(project, days_ago(20), case.household)
