@@ -83,9 +83,7 @@ def session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         extra = {"chosen": household, "visit_form": DropInVisitForm(initial={"household": chosen})}
     context = _session_context(request, session, **extra)
     template = "outreach/cafe/session_detail.html"
-    if request.htmx:
-        template += "#visit-form" if extra else "#results"
-    return render(request, template, context)
+    return render(request, f"{template}#results" if request.htmx else template, context)
 
 
 def _visitor(request: AuthedRequest, session: DropInSession, household_id: int) -> Household:
