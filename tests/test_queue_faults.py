@@ -1,0 +1,133 @@
+"""When Redis is down: pages that enqueue answer at once, and nothing is lost.
+
+The broker is pointed at a closed port (nothing listens on 127.0.0.1:1), as a Redis that is
+down or restarting looks to the web process.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import CaseAssignment
+from cases.tasks import assignment_notifications_sweep, notify_case_assigned
+from genhusning.celery import app
+from genhusning.queue import enqueue_now
+from outreach.models import ScanRun, ScanStatus
+from outreach.tasks import flag_digest, flag_scan
+
+DOWN = "redis://127.0.0.1:1/0"
+FAST = 3  # seconds: "answers within a couple of seconds"
+
+
+def _reset_broker_connections() -> None:
+    # Celery keeps its broker pools once made (kombu keeps one per URL); a new URL needs new ones.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def redis_down():
+    """Tasks go to a broker that does not answer (not run inline, as in other tests)."""
+    before = (app.conf.broker_url, app.conf.task_always_eager)
+    app.conf.broker_url, app.conf.task_always_eager = DOWN, False
+    _reset_broker_connections()
+    yield
+    app.conf.broker_url, app.conf.task_always_eager = before
+    _reset_broker_connections()
+
+
+def test_enqueueing_gives_up_in_seconds_and_says_so(redis_down, caplog):
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="genhusning.queue"):
+        assert enqueue_now(flag_scan, 1) is False
+    assert time.monotonic() - started < FAST
+    assert "the broker is down" in caplog.text
+
+
+def test_run_now_answers_at_once_with_a_danish_message_and_records_the_failure(
+    redis_down, client, cast
+):
+    client.force_login(cast.manager_a)
+
+    started = time.monotonic()
+    response = client.post(reverse("outreach:scan_run"), follow=True)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < FAST
+    assert response.status_code == 200
+    assert "Scanningen kunne ikke startes: jobkøen svarer ikke." in response.content.decode()
+    run = ScanRun.objects.get()
+    assert run.status == ScanStatus.FAILED
+    assert run.error == "Jobkøen svarede ikke, så scanningen blev ikke startet."
+    assert run.finished_at is not None
+    assert "Jobkøen svarede ikke" in client.get(reverse("outreach:scans")).content.decode()
+
+
+def test_an_assignment_made_while_redis_is_down_is_mailed_by_the_sweep(
+    redis_down, client, cast, django_capture_on_commit_callbacks
+):
+    cast.caseworker_a1.email = "maja@example.dk"
+    cast.caseworker_a1.save()
+    client.force_login(cast.manager_a)
+
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("cases:assign", args=[cast.case_a1.pk]), {"user": cast.caseworker_a1.pk}
+        )
+    assert time.monotonic() - started < FAST
+    assert response.status_code == 302
+    assignment = CaseAssignment.objects.get(case=cast.case_a1, user=cast.caseworker_a1)
+    assert (assignment.notified_at, mail.outbox) == (None, [])
+
+    app.conf.task_always_eager = True  # Redis is back; the beat's sweep runs (here inline)
+    with time_machine.travel(timezone.now() + timedelta(minutes=3), tick=False):
+        assert assignment_notifications_sweep.delay().get() == 0  # too early: the task may come
+    with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
+        assert assignment_notifications_sweep.delay().get() == 1
+        assert assignment_notifications_sweep.delay().get() == 0
+
+    assignment.refresh_from_db()
+    assert assignment.notified_at is not None
+    assert len(mail.outbox) == 1
+    assert f"/sager/{cast.case_a1.pk}/" in mail.outbox[0].body
+    assert notify_case_assigned.delay(assignment.pk).get() is False  # a late task sends nothing
+
+
+def test_every_task_ends_well_within_the_visibility_timeout():
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    ours = [task for name, task in app.tasks.items() if name.split(".")[0] in ("cases", "outreach")]
+    assert {task.name for task in ours} >= {
+        "outreach.tasks.flag_scan",
+        "outreach.tasks.flag_digest",
+        "cases.tasks.notify_case_assigned",
+        "cases.tasks.assignment_notifications_sweep",
+    }
+    for task in ours:
+        limit = task.time_limit or app.conf.task_time_limit
+        assert task.soft_time_limit or app.conf.task_soft_time_limit
+        assert limit < visibility / 2, task.name
+    assert app.conf.task_publish_retry_policy["max_retries"] <= 2
+    assert app.conf.broker_connection_timeout <= 5
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] <= 5
+
+
+def test_the_beat_schedule_is_in_one_place_and_names_real_tasks():
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    for entry in schedule.values():
+        assert entry["task"] in app.tasks
+        assert entry["options"]["expires"] <= 6 * 60 * 60
+    nightly = schedule["nightly-flag-scan"]["schedule"]
+    assert (nightly.hour, nightly.minute) == ({2}, {30})
+    digest = schedule["morning-flag-digest"]["schedule"]
+    assert (digest.hour, digest.minute) == ({6}, {45})
+    assert schedule["assignment-mail-sweep"]["schedule"].minute == set(range(0, 60, 10))
+    assert app.conf.timezone == "Europe/Copenhagen"
+    assert flag_digest.name == schedule["morning-flag-digest"]["task"]
