@@ -379,7 +379,7 @@ def _resolutions(kind: str) -> list[tuple[Q | BaseExpression, str]]:
                 ),
                 _("Resolved automatically: the household came to a meeting"),
             ),
-            (Q(), _("Resolved automatically: no longer at the project's threshold")),
+            (Q(), _("Resolved automatically: now below the project's threshold")),
         ],
         FlagKind.NO_REPLY: [(Q(), _("Resolved automatically: the letters have been answered"))],
         FlagKind.NO_CONTACT: [
@@ -543,12 +543,15 @@ def _finish(run: ScanRun, **values) -> ScanRun:
     return run
 
 
-def flag_scan_run(*, triggered_by: User | None = None, run: ScanRun | None = None) -> ScanRun:
+def flag_scan_run(
+    *, triggered_by: User | None = None, run: ScanRun | None = None, resume: bool = False
+) -> ScanRun:
     """Run the full scan and record it: a new ScanRun, or `run` (queued, or failed and retried).
 
     A run that another worker has already finished or is running is left alone (a task
-    delivered twice). A second scan while one runs is recorded as failed with the reason. Any
-    other error is recorded and raised again.
+    delivered twice), unless `resume`: the retry of the task whose failure could not be
+    recorded (the database was gone) takes its run over. A second scan while one runs is
+    recorded as failed with the reason. Any other error is recorded and raised again.
     """
     now = timezone.now()
     if run is None:
@@ -556,11 +559,12 @@ def flag_scan_run(*, triggered_by: User | None = None, run: ScanRun | None = Non
             status=ScanStatus.RUNNING, triggered_by=triggered_by, started_at=now
         )
     else:
+        running_since = now if resume else now - STALE_AFTER
         claimed = (
             ScanRun.objects.filter(pk=run.pk)
             .filter(
                 Q(status__in=[ScanStatus.QUEUED, ScanStatus.FAILED])
-                | Q(status=ScanStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+                | Q(status=ScanStatus.RUNNING, started_at__lte=running_since)
             )
             .update(status=ScanStatus.RUNNING, started_at=now, finished_at=None, error="")
         )
@@ -612,6 +616,16 @@ def project_thresholds(*, project: Project) -> dict[str, int]:
 
 def scan_runs_recent(*, limit: int = 30) -> QuerySet[ScanRun]:
     return ScanRun.objects.select_related("triggered_by").order_by("-queued_at", "-pk")[:limit]
+
+
+def scan_run_active() -> ScanRun | None:
+    """A scan queued or running now (not one given up on)."""
+    return (
+        ScanRun.objects.filter(status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING])
+        .filter(queued_at__gt=timezone.now() - STALE_AFTER)
+        .order_by("-queued_at")
+        .first()
+    )
 
 
 def last_successful_scan() -> ScanRun | None:

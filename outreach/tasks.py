@@ -33,7 +33,7 @@ def flag_scan(self: Task, run_id: int | None = None) -> int | None:
         run = ScanRun.objects.filter(pk=run_id).first()
         if run is None:
             return None
-        scan.flag_scan_run(run=run)
+        scan.flag_scan_run(run=run, resume=self.request.retries > 0)
     except (OperationalError, InterfaceError) as exc:
         countdown = min(30 * 2**self.request.retries, MAX_RETRY_COUNTDOWN)
         raise self.retry(exc=exc, args=(run_id,), countdown=countdown) from exc

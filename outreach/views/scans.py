@@ -20,6 +20,7 @@ from outreach.scan import (
     is_active,
     last_successful_scan,
     project_thresholds,
+    scan_run_active,
     scan_runs_recent,
 )
 from outreach.services import thresholds_update
@@ -68,6 +69,9 @@ def scan_list(request: AuthedRequest) -> HttpResponse:
 def scan_run(request: AuthedRequest) -> HttpResponse:
     if not can_run_scan(request.user):
         raise PermissionDenied
+    if scan_run_active():
+        messages.info(request, _("A scan is already queued or running."))
+        return redirect("outreach:scans")
     run = flag_scan_request(by=request.user)
     if run.status == ScanStatus.FAILED:
         messages.error(

@@ -139,7 +139,7 @@ def test_it_resolves_when_a_threshold_is_raised(quiet, project):
 
     assert result.resolved == {FlagKind.MISSED_MEETINGS: 1, FlagKind.NO_CONTACT: 1}
     assert set(Flag.objects.exclude(resolved_at=None).values_list("resolution", flat=True)) == {
-        "Løst automatisk: ikke længere på projektets tærskel",
+        "Løst automatisk: nu under projektets tærskel",
         "Løst automatisk: ingen frist er nær længere",
     }
 
@@ -429,3 +429,45 @@ def test_the_next_digest_starts_where_the_last_one_ended(cast, clock):
 
     clock.move_to(NOW.replace(hour=6, minute=45))
     assert flag_digests_send() == 0  # nothing new since yesterday's
+
+
+# --- the Celery task ---
+
+
+def test_the_task_retries_the_same_run_when_the_database_went_away(quiet, monkeypatch):
+    from celery.exceptions import Retry
+    from django.db import OperationalError
+
+    from outreach.tasks import flag_scan
+
+    real, calls = scan.flags_evaluate, []
+
+    def flaky(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    monkeypatch.setattr(scan, "flags_evaluate", flaky)
+
+    with pytest.raises(Retry) as retry:
+        flag_scan.delay()  # the nightly beat: no run yet
+    run = ScanRun.objects.get()
+    assert (run.status, run.error) == (
+        ScanStatus.FAILED,
+        "OperationalError: server closed the connection unexpectedly",
+    )
+    assert (retry.value.sig.args, retry.value.when) == ((run.pk,), 30)  # the same run, soon
+
+    flag_scan.apply(args=(run.pk,), retries=1)
+
+    run.refresh_from_db()
+    assert (run.status, run.error, len(calls)) == (ScanStatus.SUCCEEDED, "", 2)
+    assert run.raised == dict.fromkeys(quiet, 1)
+
+
+def test_a_retry_takes_over_the_run_its_failure_left_running(quiet):
+    run = ScanRun.objects.create(status=ScanStatus.RUNNING, started_at=NOW)
+
+    assert flag_scan_run(run=run).status == ScanStatus.RUNNING  # another worker's: left alone
+    assert flag_scan_run(run=run, resume=True).status == ScanStatus.SUCCEEDED

@@ -261,3 +261,13 @@ def test_the_project_page_offers_the_thresholds_to_its_managers_only(client, cas
     assert thresholds_url(cast) in client.get(url).content.decode()
     client.force_login(cast.caseworker_a1)
     assert thresholds_url(cast) not in client.get(url).content.decode()
+
+
+def test_run_now_does_not_queue_a_second_scan_while_one_waits(client, cast):
+    a_run(ScanStatus.QUEUED, age=timedelta(seconds=5))
+    client.force_login(cast.manager_a)
+
+    response = client.post(reverse("outreach:scan_run"), follow=True)
+
+    assert ScanRun.objects.count() == 1
+    assert "En scanning er allerede i kø eller i gang." in response.content.decode()
