@@ -18,11 +18,14 @@ def project_meetings(context, project) -> dict:
         return {"visible": False}
     meetings = meetings_with_counts(meetings_for_user(user).filter(project=project))
     today = start_of_today()
+    upcoming = list(meetings.filter(held_at__gte=today).order_by("held_at", "pk"))
+    past = list(meetings.filter(held_at__lt=today).order_by("-held_at", "-pk"))
     return {
         "visible": True,
         "project": project,
-        "upcoming": list(meetings.filter(held_at__gte=today).order_by("held_at", "pk")),
-        "past": list(meetings.filter(held_at__lt=today).order_by("-held_at", "-pk")),
+        "upcoming": upcoming,
+        "past": past,
+        "meetings": upcoming + past[:PROJECT_MEETINGS_SHOWN],
         "shown": PROJECT_MEETINGS_SHOWN,
         "can_add": user.has_perm("outreach.add_meeting"),
         "now": timezone.now(),

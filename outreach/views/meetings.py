@@ -93,6 +93,7 @@ def _detail_context(request: AuthedRequest, meeting: Meeting, **overrides) -> di
     context = {
         "meeting": meeting,
         "counts": attendance_counts(meeting=meeting),
+        "held": meeting.held_at <= timezone.now(),
         "invitations": meeting_invitations(meeting=meeting),
         "stairwells": meeting.stairwells.all(),
         "can_change": can_change,
