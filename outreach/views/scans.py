@@ -91,7 +91,8 @@ def thresholds(request: AuthedRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk)
     if not can_change_thresholds(request.user, project):
         raise PermissionDenied
-    form = ThresholdsForm(request.POST or None, initial=project_thresholds(project=project))
+    current = project_thresholds(project=project)
+    form = ThresholdsForm(request.POST or None, initial=current)
     saved = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,8 +103,14 @@ def thresholds(request: AuthedRequest, pk: int) -> HttpResponse:
             if not request.htmx:
                 messages.success(request, _("The flag thresholds are saved."))
                 return redirect("cases:project", pk=project.pk)
-            saved = True
-    context = {"project": project, "form": form, "saved": saved}
+            saved, current = True, project_thresholds(project=project)
+    context = {
+        "project": project,
+        "form": form,
+        "saved": saved,
+        "current": current,
+        "open_form": bool(form.errors) or not request.htmx,
+    }
     template = "outreach/scans/thresholds.html"
     if request.htmx:
         return render(request, f"{template}#thresholds", context)
