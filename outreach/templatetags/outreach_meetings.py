@@ -18,8 +18,10 @@ def project_meetings(context, project) -> dict:
         return {"visible": False}
     meetings = meetings_with_counts(meetings_for_user(user).filter(project=project))
     today = start_of_today()
-    upcoming = list(meetings.filter(held_at__gte=today).order_by("held_at", "pk"))
-    past = list(meetings.filter(held_at__lt=today).order_by("-held_at", "-pk"))
+    # One query: a project holds a few meetings a month, not thousands.
+    every = list(meetings.order_by("-held_at", "-pk"))
+    upcoming = [meeting for meeting in reversed(every) if meeting.held_at >= today]
+    past = [meeting for meeting in every if meeting.held_at < today]
     return {
         "visible": True,
         "project": project,
