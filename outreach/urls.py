@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outreach.views import cafe, contacts, flags, letters, meetings, scans, tips  # noqa: F401
+from outreach.views import cafe, contacts, flags, letters, meetings, scans, tips
 
 app_name = "outreach"
 

@@ -259,6 +259,7 @@ def round_talk(request: AuthedRequest, household_pk: int) -> HttpResponse:
         **undo_context(request),
         "card": round_card(user=request.user, household=household),
         "talk_form": form,
+        "today": timezone.localdate(),
         "round_url": next_url(
             request, reverse("outreach:round_stairwell", args=[household.flat.stairwell_id])
         ),
