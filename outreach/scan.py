@@ -17,8 +17,8 @@ NO_REPLY
     A letter awaiting the household's reply is unanswered and its due date is before today.
     Resolved when every overdue letter is answered.
 NO_CONTACT
-    The next deadline of the case is at most `deadline_window_days` days away (or passed less
-    than OVERDUE_GRACE_DAYS days ago), and the household has not been reached for at least
+    The next deadline of the case is at most `deadline_window_days` days away (or passed at
+    most OVERDUE_GRACE_DAYS days ago), and the household has not been reached for at least
     `no_contact_days` days, counted from the latest of: its last reached contact, the opening
     of the case. The next deadline by stage: identified or notified, the stairwell's packing
     date (else the move-out date); packing, the move-out date; temporarily rehoused, return
@@ -26,7 +26,7 @@ NO_CONTACT
     override the stairwell schedule's. No deadline, no flag.
 PACKING_NOT_STARTED
     The case is identified or notified and its move-out date is at most `packing_window_days`
-    days away (or passed less than OVERDUE_GRACE_DAYS days ago).
+    days away (or passed at most OVERDUE_GRACE_DAYS days ago).
 FOLLOW_UP_DUE
     The case moved permanently (or is in follow-up) and the household has not been reached for
     at least `follow_up_days` days since the latest of: entering "moved permanently", its last
@@ -455,9 +455,11 @@ def flags_evaluate(
 ) -> ScanResult:
     """Raise and resolve the scanned flags of every household, or of these households only.
 
-    A fixed number of queries whatever the number of households: the locks, the open flags,
-    and per kind one query for the candidates, one INSERT and one UPDATE. Raises ScanBusy when
-    another full scan is running. Idempotent: a second run changes nothing.
+    A fixed number of queries whatever the number of households, at most 20: timeouts and
+    locks (3), the open flags, the households, and per kind the candidates, one INSERT of the
+    new flags and one UPDATE of the resolved ones (only when there are any). `today` is the day
+    the rules count from (the current one by default). Raises ScanBusy when another full scan
+    is running. Idempotent: a second run changes nothing.
     """
     now = timezone.now()
     today = today or timezone.localdate(now)
