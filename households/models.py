@@ -31,6 +31,14 @@ class Organisation(models.Model):
     """A housing organisation (boligorganisation)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    waterbed_threshold = models.PositiveSmallIntegerField(
+        _("waterbed threshold"),
+        default=5,
+        help_text=_(
+            "The most particularly vulnerable rehoused households one destination area should "
+            "receive; areas above it are ranked down and marked."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -370,3 +378,67 @@ class EstateUserObjectPermission(UserObjectPermissionBase):
 
 class EstateGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Estate, on_delete=models.CASCADE)
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    EXPORT = "export", _("Exported")
+    PRINT = "print", _("Printed")
+    DOWNLOAD = "download", _("Downloaded a file")
+
+
+class AccessLog(models.Model):
+    """Who saw or took out person-level data: one row per household (and resident) touched.
+
+    Append-only: a database trigger refuses UPDATE and DELETE. The references carry no
+    foreign-key constraint, so a row outlives the user or household it names.
+    """
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("username"), max_length=150)
+    action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("household"),
+    )
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("resident"),
+    )
+    what = models.CharField(_("what"), max_length=200)
+    path = models.CharField(_("address"), max_length=500, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [
+            models.Index(fields=["household", "-at"]),
+            models.Index(fields=["resident", "-at"]),
+            models.Index(fields=["user", "-at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=AccessAction.values), name="access_log_action_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.username} {self.get_action_display()} {self.what}"
