@@ -38,9 +38,14 @@ def get_contact_for_user(user, pk: int) -> Contact:
     return contact
 
 
+def can_view_tips(user) -> bool:
+    """Tips are social data: read by the social team, not by those who passed them on."""
+    return user.has_perm("outreach.view_tip") and can_view_social_data(user)
+
+
 def tips_for_user(user) -> QuerySet[Tip]:
-    """Tips are read by the social team of the flat's estate (not by those who passed them on)."""
-    if not (user.has_perm("outreach.view_tip") and can_view_social_data(user)):
+    """The tips about the flats of the estates `user` works in, if she may read tips."""
+    if not can_view_tips(user):
         return Tip.objects.none()
     return Tip.objects.filter(estate_access_q(user, "flat__stairwell__estate"))
 
@@ -60,8 +65,11 @@ def tip_estates_for_user(user) -> QuerySet[Estate]:
         return Estate.objects.none()
     if user.is_superuser:
         return Estate.objects.all()
+    grants = user_grants(user)
     return Estate.objects.filter(
-        Q(pk__in=user_grants(user).tip_estates) | estate_access_q(user, "pk")
+        Q(pk__in=grants.tip_estates)
+        | Q(organisation_id__in=grants.managed_organisations)
+        | Q(pk__in=grants.estates)
     )
 
 

@@ -315,7 +315,7 @@ from django.utils import timezone  # noqa: E402
 
 from cases.models import Case  # noqa: E402
 from households.models import Estate, Flat, Resident  # noqa: E402, F811
-from households.permissions import estate_access_q, user_grants  # noqa: E402, F811
+from households.permissions import estate_access_q  # noqa: E402, F811
 from outreach.models import (  # noqa: E402
     AwaitedReply,
     DropInSession,
@@ -327,6 +327,7 @@ from outreach.models import (  # noqa: E402
 from outreach.permissions import (  # noqa: E402
     awaited_replies_for_user,
     meetings_for_user,
+    tip_estates_for_user,
     tips_for_user,
 )
 
@@ -542,27 +543,19 @@ def drop_in_household(*, session: DropInSession, user, household_id: int) -> Hou
 
 
 def tip_flats(*, user) -> QuerySet[Flat]:
-    """The flats `user` may pass on tips about, by estate and address.
-
-    The rule of permissions.tip_estates_for_user, applied to flats: that function builds
-    `pk__organisation_id__in` on Estate and raises FieldError for everyone but superusers.
-    """
-    if not user.has_perm("outreach.add_tip"):
-        return Flat.objects.none()
-    flats = Flat.objects.all()
-    if not user.is_superuser:
-        flats = flats.filter(
-            Q(stairwell__estate_id__in=user_grants(user).tip_estates)
-            | estate_access_q(user, "stairwell__estate")
+    """The flats `user` may pass on tips about, by estate and address."""
+    return (
+        Flat.objects.filter(stairwell__estate__in=tip_estates_for_user(user))
+        .select_related("stairwell__estate")
+        .order_by(
+            "stairwell__estate__name",
+            "stairwell__estate_id",
+            "stairwell__street",
+            "stairwell__number",
+            "stairwell__letter",
+            "floor",
+            "door",
         )
-    return flats.select_related("stairwell__estate").order_by(
-        "stairwell__estate__name",
-        "stairwell__estate_id",
-        "stairwell__street",
-        "stairwell__number",
-        "stairwell__letter",
-        "floor",
-        "door",
     )
 
 

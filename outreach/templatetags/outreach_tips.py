@@ -2,8 +2,8 @@
 
 from django import template
 
+from outreach.permissions import can_view_tips
 from outreach.selectors import household_tips
-from outreach.views.tips import can_read_tips
 
 register = template.Library()
 
@@ -11,7 +11,7 @@ register = template.Library()
 @register.inclusion_tag("outreach/tips/household_section.html", takes_context=True)
 def household_tips_section(context, household) -> dict:
     request = context["request"]
-    if not can_read_tips(request.user):
+    if not can_view_tips(request.user):
         return {"visible": False}
     return {
         "visible": True,

@@ -14,18 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from genhusning.http import AuthedRequest
-from households.permissions import can_view_social_data
 from outreach.forms import TipForm
 from outreach.models import TipSource
-from outreach.permissions import get_tip_for_user
+from outreach.permissions import can_view_tips, get_tip_for_user
 from outreach.selectors import tip_flats, tip_list
 from outreach.services import tip_mark_handled, tip_submit
 
 PAGE_SIZE = 30
-
-
-def can_read_tips(user) -> bool:
-    return user.has_perm("outreach.view_tip") and can_view_social_data(user)
 
 
 @require_http_methods(["GET", "POST"])
@@ -33,7 +28,7 @@ def tip_create(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("outreach.add_tip"):
         raise PermissionDenied
     initial: dict = {"flat": request.GET.get("flat", "")}
-    if not can_read_tips(request.user):
+    if not can_view_tips(request.user):
         initial["source"] = TipSource.CARETAKER  # the caretaker passes on what she knows
     form = TipForm(request.POST or None, initial=initial, flats=list(tip_flats(user=request.user)))
     next_url = _safe_next(request)
@@ -48,7 +43,7 @@ def tip_create(request: AuthedRequest) -> HttpResponse:
             )
             return redirect(next_url or "outreach:tip_create")
     status = 400 if form.is_bound and form.errors else 200
-    context = {"form": form, "next": next_url, "can_read_tips": can_read_tips(request.user)}
+    context = {"form": form, "next": next_url, "can_read_tips": can_view_tips(request.user)}
     return render(request, "outreach/tips/tip_form.html", context, status=status)
 
 
@@ -62,7 +57,7 @@ def _safe_next(request: AuthedRequest) -> str:
 
 @require_GET
 def tip_list_view(request: AuthedRequest) -> HttpResponse:
-    if not can_read_tips(request.user):
+    if not can_view_tips(request.user):
         raise PermissionDenied
     page = Paginator(tip_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

@@ -7,9 +7,11 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from outreach.models import Tip, TipSource
+from outreach.permissions import tip_estates_for_user
+from outreach.selectors import tip_flats
 from outreach.services import meeting_create, tip_submit
+from tests import factories
 from tests.conftest import MARKERS
-from tests.outreach.test_meetings import make_households, make_viewer
 from tests.test_access import assert_no_markers
 
 
@@ -117,6 +119,22 @@ def test_the_caretaker_sees_nothing_else(client, cast, caretaker, tip):
     assert Tip.objects.get(pk=tip.pk).handled_at is None
 
 
+def test_it_offers_tips_about_the_estates_one_works_in_leads_or_cares_for(cast, caretaker):
+    estates = {key: getattr(cast, f"case_{key}").project.estate for key in ("a1", "a2", "b1")}
+    expected = {
+        caretaker: {"a1"},
+        cast.caseworker_a1: {"a1"},
+        cast.caseworker_b1: {"b1"},
+        cast.manager_a: {"a1", "a2"},  # she leads the organisation of both
+        cast.rehousing_officer_a1: set(),  # may not pass on tips
+        cast.visitator: set(),
+    }
+    for user, keys in expected.items():
+        assert set(tip_estates_for_user(user)) == {estates[key] for key in keys}, user
+        flats = {flat.stairwell.estate for flat in tip_flats(user=user)}
+        assert flats == {estates[key] for key in keys}, user
+
+
 def test_a_caretaker_without_an_estate_gets_no_flats(client, cast):
     client.force_login(cast.caretaker_a1)
     response = client.get(reverse("outreach:tip_create"))
@@ -184,8 +202,8 @@ def test_it_hides_the_tips_of_other_estates(client, cast, tip, role):
 
 
 def test_a_reader_who_may_not_change_tips_cannot_mark_them(client, cast, tip):
-    viewer = make_viewer(
-        cast.case_a1.project.estate, "outreach.view_tip", "households.view_social_data"
+    viewer = factories.make_user_with_perms(
+        "viewer", cast.case_a1.project.estate, "outreach.view_tip", "households.view_social_data"
     )
     client.force_login(viewer)
     assert "Åbner aldrig døren" in client.get(reverse("outreach:tips")).content.decode()
@@ -246,7 +264,7 @@ def test_it_refuses_the_wrong_method(client, cast, tip, url_name, method):
 def test_the_tip_list_takes_a_fixed_number_of_queries(
     client, cast, caretaker, django_assert_max_num_queries, count
 ):
-    for household in make_households(cast.case_a1.project.estate, count):
+    for household in factories.make_households(cast.case_a1.project.estate, count):
         tip_submit(flat=household.flat, by=caretaker, source="caretaker", text="Tip")
     client.force_login(cast.caseworker_a1)
     with django_assert_max_num_queries(12):
