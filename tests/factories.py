@@ -3,7 +3,8 @@
 import itertools
 from datetime import date
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
+from guardian.shortcuts import assign_perm
 
 from cases.models import Case, Project, ProjectKind, StairwellSchedule
 from cases.services import case_open
@@ -27,6 +28,20 @@ def make_user(username: str, role: str | None = None, **fields) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, **fields)
     if role:
         user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def make_user_with_perms(username: str, estate: Estate, *perms: str) -> User:
+    """A user of a made-up role with only `perms` ("app.codename"), working in `estate`."""
+    group = Group.objects.create(name=f"role-{username}")
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    user = make_user(username)
+    user.groups.add(group)
+    assign_perm("households.work_in_estate", user, estate)
     return user
 
 
@@ -78,6 +93,18 @@ def make_household(flat: Flat, *names: str, **fields) -> Household:
             is_contact_person=index == 0,
         )
     return household
+
+
+def make_households(estate: Estate, count: int, street: str = "Tællevej") -> list[Household]:
+    """`count` households in one new stairwell of `estate`, ten flats a floor."""
+    stairwell = make_stairwell(estate, street=street)
+    return [
+        make_household(
+            make_flat(stairwell, floor=index // 10, door=str(index % 10 + 1)),
+            f"Person{index} Tælle",
+        )
+        for index in range(count)
+    ]
 
 
 def make_project(

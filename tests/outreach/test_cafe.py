@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from outreach.models import Contact, DropInSession
 from outreach.services import drop_in_session_create, drop_in_visit_record
+from tests import factories
 from tests.conftest import MARKERS
-from tests.outreach.test_meetings import make_households, make_viewer
 from tests.test_access import assert_no_markers
 
 
@@ -59,7 +59,9 @@ def test_it_refuses_the_cafe_to_roles_without_it(client, cast, role):
 
 
 def test_it_shows_but_does_not_let_a_viewer_register(client, cast, session):
-    viewer = make_viewer(cast.case_a1.project.estate, "outreach.view_dropinsession")
+    viewer = factories.make_user_with_perms(
+        "viewer", cast.case_a1.project.estate, "outreach.view_dropinsession"
+    )
     client.force_login(viewer)
     assert client.get(reverse("outreach:cafe_session", args=[session.pk])).status_code == 200
     response = client.post(visit_url(session), {"household": cast.case_a1.household_id})
@@ -188,7 +190,7 @@ def test_it_explains_a_bad_choice_in_danish_and_keeps_the_note(client, cast, ses
 def test_the_session_page_takes_a_fixed_number_of_queries(
     client, cast, session, django_assert_max_num_queries, count
 ):
-    for household in make_households(cast.case_a1.project.estate, count):
+    for household in factories.make_households(cast.case_a1.project.estate, count):
         drop_in_visit_record(
             session=session, household=household, by=cast.caseworker_a1, help_topics=["bank"]
         )

@@ -4,10 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from cases.models import Case
 from outreach.models import Channel, Contact, Outcome
@@ -35,20 +33,6 @@ def plant_observation(cast) -> Contact:
         observations=["needles"],
         observation_note=OBSERVATION_MARKER,
     )
-
-
-def make_user_with(username: str, estate, *perms: str):
-    """A user of a made-up role with only `perms`, working in `estate`."""
-    group = Group.objects.create(name=f"role-{username}")
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    user = factories.make_user(username)
-    user.groups.add(group)
-    assign_perm("households.work_in_estate", user, estate)
-    return user
 
 
 def contact_urls(household) -> dict[str, str]:
@@ -309,7 +293,7 @@ def test_it_forbids_roles_without_outreach(client, cast, role):
 
 
 def test_it_forbids_recording_to_those_who_may_only_read_the_log(client, cast):
-    reader = make_user_with(
+    reader = factories.make_user_with_perms(
         "reader",
         cast.case_a1.project.estate,
         "outreach.view_contact",

@@ -7,7 +7,6 @@ from cases.models import CaseAssignment
 from outreach.models import Flag, FlagKind
 from outreach.services import flag_raise, flag_resolve
 from tests import factories
-from tests.outreach.test_contacts import make_user_with
 from tests.test_access import assert_no_markers
 
 HX = {"HX-Request": "true"}
@@ -317,7 +316,7 @@ def test_it_answers_404_for_flags_of_other_estates(client, cast, role, flag_a1):
 
 
 def test_it_forbids_resolving_to_those_who_may_only_see_flags(client, cast, flag_a1):
-    viewer = make_user_with(
+    viewer = factories.make_user_with_perms(
         "flagviewer",
         cast.case_a1.project.estate,
         "outreach.view_flag",

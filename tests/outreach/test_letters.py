@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from outreach.models import AwaitedReply, Contact
 from outreach.services import awaited_reply_record
+from tests import factories
 from tests.conftest import MARKERS
-from tests.outreach.test_meetings import make_households, make_viewer
 from tests.test_access import assert_no_markers
 
 
@@ -70,8 +70,11 @@ def test_it_refuses_the_overview_to_roles_without_letters(client, cast, role):
 
 
 def test_it_shows_but_does_not_let_a_reader_register_or_answer(client, cast, letter):
-    viewer = make_viewer(
-        cast.case_a1.project.estate, "outreach.view_awaitedreply", "households.view_household"
+    viewer = factories.make_user_with_perms(
+        "viewer",
+        cast.case_a1.project.estate,
+        "outreach.view_awaitedreply",
+        "households.view_household",
     )
     client.force_login(viewer)
     assert (
@@ -189,7 +192,7 @@ def test_the_overview_shows_open_letters_overdue_first_by_project(client, cast, 
 def test_the_overview_takes_a_fixed_number_of_queries(
     client, cast, django_assert_max_num_queries, count
 ):
-    for household in make_households(cast.case_a1.project.estate, count):
+    for household in factories.make_households(cast.case_a1.project.estate, count):
         record(household, subject=f"Brev {household.pk}")
     client.force_login(cast.rehousing_officer_a1)
     with django_assert_max_num_queries(12):

@@ -3,10 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from outreach.models import Contact, Invitation, Meeting
 from outreach.services import attendance_mark, meeting_create, meeting_invite_stairwells
@@ -28,32 +26,6 @@ def meeting(cast):
         sent_via="letter",
         sent_on=timezone.localdate() - timedelta(days=14),
     )
-
-
-def make_households(estate, count: int, street: str = "Tællevej") -> list:
-    """`count` households in one new stairwell of `estate`, ten flats a floor."""
-    stairwell = factories.make_stairwell(estate, street=street)
-    return [
-        factories.make_household(
-            factories.make_flat(stairwell, floor=index // 10, door=str(index % 10 + 1)),
-            f"Person{index} Tælle",
-        )
-        for index in range(count)
-    ]
-
-
-def make_viewer(estate, *perms: str):
-    """A user of a made-up role with only `perms`, working in `estate`."""
-    group = Group.objects.create(name=f"viewer-{'-'.join(p.split('.')[1] for p in perms)}")
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    user = factories.make_user("viewer")
-    user.groups.add(group)
-    assign_perm("households.work_in_estate", user, estate)
-    return user
 
 
 def urls(meeting) -> dict[str, str]:
@@ -122,7 +94,9 @@ def test_it_refuses_the_meeting_pages_to_roles_without_meetings(client, cast, me
 
 
 def test_it_shows_but_does_not_let_a_viewer_take_attendance(client, cast, meeting):
-    viewer = make_viewer(cast.case_a1.project.estate, "outreach.view_meeting", "cases.view_project")
+    viewer = factories.make_user_with_perms(
+        "viewer", cast.case_a1.project.estate, "outreach.view_meeting", "cases.view_project"
+    )
     client.force_login(viewer)
     assert client.get(urls(meeting)["detail"]).status_code == 200
     assert client.get(urls(meeting)["attendance"]).status_code == 403
@@ -179,7 +153,7 @@ def test_it_lists_coming_and_held_meetings_with_attendance(client, cast, meeting
 def test_it_creates_a_meeting_and_invites_the_chosen_stairwells(client, cast):
     project = cast.case_a1.project
     stairwell = cast.case_a1.household.flat.stairwell
-    other = make_households(project.estate, 3, street="Andenvej")
+    other = factories.make_households(project.estate, 3, street="Andenvej")
     client.force_login(cast.caseworker_a1)
     form = client.get(reverse("outreach:meeting_create"), {"project": project.pk})
     assert "Markørvej 3" in form.content.decode() and "Andenvej" in form.content.decode()
@@ -261,7 +235,7 @@ def test_it_refuses_a_project_of_another_organisation(client, cast):
 
 
 def test_it_invites_more_stairwells_but_only_of_the_estate(client, cast, meeting):
-    more = make_households(cast.case_a1.project.estate, 2, street="Tredjevej")
+    more = factories.make_households(cast.case_a1.project.estate, 2, street="Tredjevej")
     client.force_login(cast.caseworker_a1)
     invite = reverse("outreach:meeting_invite", args=[meeting.pk])
     foreign = cast.case_b1.household.flat.stairwell_id
@@ -410,7 +384,7 @@ def test_the_meeting_list_takes_a_fixed_number_of_queries(
 def test_the_attendance_page_takes_a_fixed_number_of_queries(
     client, cast, meeting, django_assert_max_num_queries, count
 ):
-    households = make_households(cast.case_a1.project.estate, count)
+    households = factories.make_households(cast.case_a1.project.estate, count)
     meeting_invite_stairwells(meeting=meeting, stairwells=[households[0].flat.stairwell])
     Invitation.objects.filter(household=households[-1]).delete()  # not on the list: a walk-in
     for household in households[: count // 2]:

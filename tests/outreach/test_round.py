@@ -18,7 +18,6 @@ from tests.outreach.test_contacts import (
     OBSERVATION_LABEL,
     OBSERVATION_MARKER,
     knock,
-    make_user_with,
     plant_observation,
 )
 from tests.test_access import assert_no_markers
@@ -426,7 +425,7 @@ def test_it_answers_404_for_stairwells_and_households_of_other_estates(client, c
 
 
 def test_it_forbids_the_round_to_those_who_may_not_record_contacts(client, cast):
-    reader = make_user_with(
+    reader = factories.make_user_with_perms(
         "reader",
         cast.case_a1.project.estate,
         "outreach.view_contact",
