@@ -21,6 +21,7 @@ from genhusning.queue import enqueue_on_commit
 from genhusning.roles import Role
 from genhusning.versioning import ConflictError, update_versioned
 from households.models import Household
+from referrals.services import checklist_ensure, follow_up_plan_start
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ def case_open(*, household: Household, project: Project, by: User | None, note: 
     StageChange.objects.create(
         case=case, from_stage="", to_stage=Stage.IDENTIFIED, changed_by=by, note=note
     )
+    checklist_ensure(case=case)
     return case
 
 
@@ -92,6 +94,8 @@ def case_advance_stage(
     if to_stage == Stage.CLOSED:
         locked.closed_at = now
     locked.save(update_fields=["stage", "stage_changed_at", "end_reason", "closed_at"])
+    if to_stage == Stage.MOVED_PERMANENTLY:
+        follow_up_plan_start(case=locked, on=timezone.localdate(now))
     return locked
 
 

@@ -30,8 +30,27 @@ _OUTREACH = (
     "outreach.change_flag",
 )
 
+# Practical help with the move is logistics as much as social work.
+_CHECKLIST = ("referrals.view_checklistitem", "referrals.change_checklistitem")
+
+_REFERRALS = (
+    *_CHECKLIST,
+    "referrals.view_partner",
+    "referrals.view_consent",
+    "referrals.add_consent",
+    "referrals.add_consentwithdrawal",
+    "referrals.view_referral",
+    "referrals.add_referral",
+    "referrals.change_referral",
+    "referrals.view_followupplan",
+    "referrals.change_followupplan",
+    "referrals.view_community",
+    "referrals.change_community",
+)
+
 _SOCIAL_WORK = (
     *_OUTREACH,
+    *_REFERRALS,
     "outreach.view_tip",
     "outreach.add_tip",
     "outreach.change_tip",
@@ -57,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # Logistics only: no social notes, no vulnerability factors.
     Role.REHOUSING_OFFICER: (
         *_OUTREACH,
+        *_CHECKLIST,
         "cases.view_case",
         "cases.change_case",
         "cases.view_project",
@@ -72,9 +92,14 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "outreach.view_scanrun",
         "outreach.add_scanrun",
         "outreach.change_flagthresholds",
+        "referrals.add_partner",
+        "referrals.change_partner",
+        "referrals.add_community",
+        "households.view_accesslog",
     ),
-    # The visitator gets her own pages with the referrals part of the product.
-    Role.VISITATOR: (),
+    # The visitator acts for her municipality's partner (guardian `act_for_partner`): the
+    # affected flats, and what consents let her see; see referrals/permissions.py.
+    Role.VISITATOR: ("referrals.view_referral",),
     # The caretaker passes on tips about the flats of her estate, and sees nothing else.
     Role.CARETAKER: ("outreach.add_tip",),
 }

@@ -161,7 +161,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -172,6 +172,15 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploaded evidence (signed consents) lives outside the web root and has no URL: it is served
+# only by a view that checks permissions and logs the download.
+STORAGES["evidence"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT / "private")},
+}
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
+# Bridge-building: follow-up contacts this many days after a permanent move.
+FOLLOW_UP_DAYS = [int(days) for days in env("FOLLOW_UP_DAYS", "14,91,182").split(",")]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -25,6 +25,7 @@ class Grants:
     projects: frozenset[int] = frozenset()
     cases: frozenset[int] = frozenset()
     tip_estates: frozenset[int] = frozenset()
+    partners: frozenset[int] = frozenset()
 
 
 def _grant_rows(user_model, group_model, user, codename: str, kind: str) -> list[QuerySet]:
@@ -52,6 +53,7 @@ def user_grants(user) -> Grants:
         ProjectGroupObjectPermission,
         ProjectUserObjectPermission,
     )
+    from referrals.models import PartnerGroupObjectPermission, PartnerUserObjectPermission
 
     sources = (
         (
@@ -64,6 +66,7 @@ def user_grants(user) -> Grants:
         (EstateUserObjectPermission, EstateGroupObjectPermission, "submit_tip", "tip"),
         (ProjectUserObjectPermission, ProjectGroupObjectPermission, "work_in_project", "project"),
         (CaseUserObjectPermission, CaseGroupObjectPermission, "view_case", "case"),
+        (PartnerUserObjectPermission, PartnerGroupObjectPermission, "act_for_partner", "partner"),
     )
     parts = [
         row
@@ -79,6 +82,7 @@ def user_grants(user) -> Grants:
         projects=frozenset(found["project"]),
         cases=frozenset(found["case"]),
         tip_estates=frozenset(found["tip"]),
+        partners=frozenset(found["partner"]),
     )
     user._genhusning_grants = grants
     return grants

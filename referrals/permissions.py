@@ -1,0 +1,180 @@
+"""Who may see and do what with partners, consents, referrals, checklists and follow-up plans.
+
+Staff reach these through the household or case (households/permissions.py, cases/permissions.py).
+The municipal visitator reaches nothing through households: she acts for a partner (guardian
+`act_for_partner`), sees the affected flats of her municipality, and person-level data only
+where a valid consent covers her partner.
+"""
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cases.models import Case
+from households.models import Household, Municipality
+from households.permissions import user_grants
+from referrals.models import (
+    ChecklistItem,
+    Community,
+    Consent,
+    FollowUpPlan,
+    Partner,
+    PartnerKind,
+    Referral,
+)
+
+
+def staff_organisations_q(user: User, path: str = "organisation") -> Q:
+    """Q over an organisation lookup: the organisations whose estates `user` works in or leads."""
+    if user.is_superuser:
+        return Q()
+    from households.models import Estate
+
+    grants = user_grants(user)
+    organisation_ids = set(grants.managed_organisations) | set(
+        Estate.objects.filter(pk__in=grants.estates).values_list("organisation_id", flat=True)
+    )
+    return Q(**{f"{path}_id__in": organisation_ids})
+
+
+def partners_for_user(user: User) -> QuerySet[Partner]:
+    """The partners in the registers of the organisations she works for."""
+    if not (user.is_active and user.has_perm("referrals.view_partner")):
+        return Partner.objects.none()
+    return Partner.objects.filter(staff_organisations_q(user))
+
+
+def get_partner_for_user(user: User, pk: int, *, for_change: bool = False) -> Partner:
+    partner = partners_for_user(user).filter(pk=pk).first()
+    if partner is None:
+        raise Http404
+    if for_change and not user.has_perm("referrals.change_partner"):
+        raise PermissionDenied
+    return partner
+
+
+def _household_gate(user: User, household_id: int, perm: str) -> Household:
+    if not user.has_perm(perm):
+        raise Http404
+    household = Household.objects.for_user(user).filter(pk=household_id).first()
+    if household is None:
+        raise Http404
+    return household
+
+
+def consents_for_user(user: User) -> QuerySet[Consent]:
+    if not (user.is_active and user.has_perm("referrals.view_consent")):
+        return Consent.objects.none()
+    return Consent.objects.filter(household__in=Household.objects.for_user(user))
+
+
+def get_consent_for_user(user: User, pk: int) -> Consent:
+    consent = (
+        consents_for_user(user)
+        .select_related("household", "resident", "partner", "witness", "withdrawal")
+        .filter(pk=pk)
+        .first()
+    )
+    if consent is None:
+        raise Http404
+    return consent
+
+
+def referrals_for_user(user: User) -> QuerySet[Referral]:
+    """Staff: the referrals of the households she may see. The visitator: the referrals sent
+    to the partners she acts for (never drafts)."""
+    if not (user.is_active and user.has_perm("referrals.view_referral")):
+        return Referral.objects.none()
+    staff = Q(household__in=Household.objects.for_user(user))
+    partner_ids = user_grants(user).partners
+    if partner_ids:
+        staff |= Q(partner_id__in=partner_ids) & ~Q(status="draft")
+    return Referral.objects.filter(staff)
+
+
+def get_referral_for_user(user: User, pk: int, *, for_change: bool = False) -> Referral:
+    referral = (
+        referrals_for_user(user)
+        .select_related("household__flat__stairwell", "resident", "partner", "consent", "case")
+        .filter(pk=pk)
+        .first()
+    )
+    if referral is None:
+        raise Http404
+    if for_change and not user.has_perm("referrals.change_referral"):
+        raise PermissionDenied
+    return referral
+
+
+def get_checklist_item_for_user(user: User, pk: int) -> ChecklistItem:
+    if not user.has_perm("referrals.change_checklistitem"):
+        raise Http404
+    item = (
+        ChecklistItem.objects.filter(case__in=Case.objects.for_user(user), pk=pk)
+        .select_related("case")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+def follow_up_plans_for_user(user: User) -> QuerySet[FollowUpPlan]:
+    if not (user.is_active and user.has_perm("referrals.view_followupplan")):
+        return FollowUpPlan.objects.none()
+    return FollowUpPlan.objects.filter(case__in=Case.objects.for_user(user))
+
+
+def get_follow_up_plan_for_user(user: User, pk: int, *, for_change: bool = False) -> FollowUpPlan:
+    plan = follow_up_plans_for_user(user).select_related("case__household").filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    if for_change and not user.has_perm("referrals.change_followupplan"):
+        raise PermissionDenied
+    return plan
+
+
+def communities_for_user(user: User) -> QuerySet[Community]:
+    if not (user.is_active and user.has_perm("referrals.view_community")):
+        return Community.objects.none()
+    return Community.objects.filter(staff_organisations_q(user))
+
+
+def get_community_for_user(user: User, pk: int, *, for_change: bool = False) -> Community:
+    community = communities_for_user(user).filter(pk=pk).first()
+    if community is None:
+        raise Http404
+    if for_change and not user.has_perm("referrals.change_community"):
+        raise PermissionDenied
+    return community
+
+
+# --- The municipal visitator -----------------------------------------------------------------
+
+
+def visitator_partners(user: User) -> list[Partner]:
+    """The municipal-visitator partners she acts for (usually one)."""
+    if not user.is_active:
+        return []
+    return list(
+        Partner.objects.filter(
+            pk__in=user_grants(user).partners, kind=PartnerKind.MUNICIPAL_VISITATOR, active=True
+        ).select_related("municipality")
+    )
+
+
+def visitator_municipalities(user: User) -> list[Municipality]:
+    seen: dict[int, Municipality] = {}
+    for partner in visitator_partners(user):
+        if partner.municipality is not None:
+            seen[partner.municipality.pk] = partner.municipality
+    return list(seen.values())
+
+
+def require_visitator(user: User) -> list[Partner]:
+    """The gate of every visitator page: 404 for anyone who does not act for a visitator."""
+    partners = visitator_partners(user)
+    if not partners:
+        raise Http404
+    return partners

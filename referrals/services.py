@@ -1,0 +1,476 @@
+"""Every write to consents, referrals, checklists and follow-up plans, and the consent rule.
+
+The rule (issue 4, DOMAIN.md): person-level data goes to a partner only under a consent that is
+valid today (given, not expired, not withdrawn, not replaced), names that partner or its kind,
+has the referral's purpose, covers every category shared, and was given by the resident the
+referral is about or for the whole household.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cases.models import AssignmentRole, Case, ProjectKind
+from genhusning.versioning import ConflictError
+from households.models import Household, Resident
+from referrals.models import (
+    ChecklistItem,
+    ChecklistKind,
+    ChecklistList,
+    ChecklistStatus,
+    Consent,
+    ConsentMethod,
+    ConsentWithdrawal,
+    DataCategory,
+    FollowUpPlan,
+    FollowUpVisit,
+    Partner,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Consent
+
+
+@dataclass(frozen=True)
+class ConsentCheck:
+    """Whether a consent covers a sharing, and if not, why (in the user's language)."""
+
+    consent: Consent | None
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.consent is not None
+
+
+# The file types a scan of a signed consent may have, by their first bytes.
+EVIDENCE_SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+def evidence_validate(upload: UploadedFile) -> None:
+    """PDF, JPEG or PNG (by name and content), no larger than EVIDENCE_MAX_BYTES."""
+    name = (upload.name or "").lower()
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    if suffix not in EVIDENCE_SIGNATURES:
+        raise ValidationError(
+            _("The evidence must be a PDF, JPEG or PNG file."), code="evidence_type"
+        )
+    if upload.size is None or upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            _("The file is too large: at most %(mb)s MB.")
+            % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)},
+            code="evidence_size",
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(EVIDENCE_SIGNATURES[suffix]):
+        raise ValidationError(
+            _("The file is not a real %(type)s file.") % {"type": suffix[1:].upper()},
+            code="evidence_content",
+        )
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    household: Household,
+    by: User,
+    given_by: str,
+    purpose: str,
+    categories: list[str],
+    method: str,
+    given_on: datetime.date,
+    resident: Resident | None = None,
+    partner: Partner | None = None,
+    partner_kind: str = "",
+    witness: User | None = None,
+    expires_on: datetime.date | None = None,
+    evidence: UploadedFile | None = None,
+    replaces: Consent | None = None,
+) -> Consent:
+    """A new consent. With `replaces`, the old one stops counting (its history stays)."""
+    errors: dict[str, str] = {}
+    if resident is not None and resident.household_id != household.pk:
+        errors["resident"] = _("The resident does not live in this household.")
+    if (partner is None) == (not partner_kind):
+        errors["partner"] = _("Choose either one partner or a kind of partner.")
+    if not categories:
+        errors["categories"] = _("Choose what may be shared.")
+    elif set(categories) - set(DataCategory.values):
+        errors["categories"] = _("Unknown kind of data.")
+    if method == ConsentMethod.ORAL and witness is None:
+        errors["witness"] = _("An oral consent needs a member of staff as witness.")
+    if given_on > timezone.localdate():
+        errors["given_on"] = _("The date cannot be in the future.")
+    if expires_on is not None and expires_on <= given_on:
+        errors["expires_on"] = _("The consent must expire after the day it was given.")
+    if replaces is not None:
+        if replaces.household_id != household.pk:
+            errors["replaces"] = _("Only a consent of the same household can be replaced.")
+        elif Consent.objects.filter(replaces=replaces).exists():
+            errors["replaces"] = _("This consent has already been replaced.")
+    if evidence is not None:
+        try:
+            evidence_validate(evidence)
+        except ValidationError as error:
+            errors["evidence"] = error.messages[0]
+    if errors:
+        raise ValidationError(errors)
+    consent = Consent(
+        household=household,
+        resident=resident,
+        given_by=given_by.strip(),
+        partner=partner,
+        partner_kind=partner_kind,
+        purpose=purpose,
+        categories=sorted(set(categories), key=DataCategory.values.index),
+        method=method,
+        witness=witness,
+        given_on=given_on,
+        expires_on=expires_on,
+        replaces=replaces,
+        recorded_by=by,
+    )
+    if evidence is not None:
+        consent.evidence.save(evidence.name or "evidence", evidence, save=False)
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, by: User, note: str = "") -> ConsentWithdrawal:
+    """Effective at once: the next request no longer finds the consent valid."""
+    withdrawal, created = ConsentWithdrawal.objects.get_or_create(
+        consent=consent, defaults={"recorded_by": by, "note": note.strip()}
+    )
+    if not created:
+        raise ValidationError(_("The consent has already been withdrawn."))
+    return withdrawal
+
+
+def consent_check(
+    *,
+    household: Household,
+    partner: Partner,
+    purpose: str,
+    categories: list[str],
+    resident: Resident | None = None,
+    on: datetime.date | None = None,
+) -> ConsentCheck:
+    """The valid consent that covers sharing `categories` with `partner` for `purpose`, or why
+    there is none. Looks at every consent of the household to give the precise reason."""
+    on = on or timezone.localdate()
+    needed = set(categories)
+    candidates = list(
+        Consent.objects.filter(household=household)
+        .covering(partner)
+        .select_related("withdrawal", "replaced_by", "partner")
+        .order_by("-given_on", "-pk")
+    )
+    if not candidates:
+        return ConsentCheck(
+            None, _("There is no consent to share data with %(partner)s.") % {"partner": partner}
+        )
+    reasons = []
+    for consent in candidates:
+        reason = _consent_fails(consent, resident=resident, purpose=purpose, needed=needed, on=on)
+        if not reason:
+            return ConsentCheck(consent)
+        reasons.append(reason)
+    return ConsentCheck(None, reasons[0])
+
+
+def _consent_fails(
+    consent: Consent, *, resident: Resident | None, purpose: str, needed: set[str], on
+) -> str:
+    if hasattr(consent, "withdrawal"):
+        return _("The consent was withdrawn on %(date)s.") % {
+            "date": date_format(timezone.localtime(consent.withdrawal.withdrawn_at), "j. F Y")
+        }
+    if hasattr(consent, "replaced_by"):
+        return _("The consent has been replaced by a newer one.")
+    if consent.given_on > on:
+        return _("The consent is only valid from %(date)s.") % {
+            "date": date_format(consent.given_on, "j. F Y")
+        }
+    if consent.expires_on is not None and consent.expires_on < on:
+        return _("The consent expired on %(date)s.") % {
+            "date": date_format(consent.expires_on, "j. F Y")
+        }
+    if consent.resident_id is not None and (resident is None or consent.resident_id != resident.pk):
+        return _(
+            "The consent was given by one resident only; it covers a referral about that "
+            "resident, not the whole household."
+        )
+    if consent.purpose != purpose:
+        return _("The consent is for another purpose: %(purpose)s.") % {
+            "purpose": consent.get_purpose_display().lower()
+        }
+    missing = needed - set(consent.categories)
+    if missing:
+        return _("The consent does not cover: %(categories)s.") % {
+            "categories": ", ".join(
+                str(DataCategory(category).label).lower()
+                for category in DataCategory.values
+                if category in missing
+            )
+        }
+    return ""
+
+
+def consented_categories(
+    *, household_ids, partners, on=None
+) -> dict[int, dict[int | None, set[str]]]:
+    """What the valid consents let `partners` see (one query): per household, per resident
+    (None: consent given for the whole household), the data categories."""
+    found: dict[int, dict[int | None, set[str]]] = {}
+    rows = (
+        Consent.objects.valid(on)
+        .filter(household_id__in=household_ids)
+        .for_partners([partner.pk for partner in partners], {partner.kind for partner in partners})
+        .values_list("household_id", "resident_id", "categories")
+    )
+    for household_id, resident_id, categories in rows:
+        found.setdefault(household_id, {}).setdefault(resident_id, set()).update(categories)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Referrals
+
+# Where a referral may go from each status. Withdrawing is possible until it is finished.
+REFERRAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    ReferralStatus.DRAFT: (ReferralStatus.SENT, ReferralStatus.WITHDRAWN),
+    ReferralStatus.SENT: (
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.WITHDRAWN,
+    ),
+    ReferralStatus.ACCEPTED: (
+        ReferralStatus.IN_PROGRESS,
+        ReferralStatus.DONE,
+        ReferralStatus.WITHDRAWN,
+    ),
+    ReferralStatus.IN_PROGRESS: (ReferralStatus.DONE, ReferralStatus.WITHDRAWN),
+    ReferralStatus.DONE: (),
+    ReferralStatus.DECLINED: (),
+    ReferralStatus.WITHDRAWN: (),
+}
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    household: Household,
+    partner: Partner,
+    reason: str,
+    by: User,
+    purpose: str,
+    shared: list[str] | None = None,
+    resident: Resident | None = None,
+    case: Case | None = None,
+    follow_up_on: datetime.date | None = None,
+) -> Referral:
+    errors = {}
+    if resident is not None and resident.household_id != household.pk:
+        errors["resident"] = _("The resident does not live in this household.")
+    if case is not None and case.household_id != household.pk:
+        errors["case"] = _("The case belongs to another household.")
+    if not reason.strip():
+        errors["reason"] = _("Write why the household is referred.")
+    if errors:
+        raise ValidationError(errors)
+    referral = Referral.objects.create(
+        household=household,
+        resident=resident,
+        case=case,
+        partner=partner,
+        purpose=purpose,
+        reason=reason.strip(),
+        shared=sorted(set(shared or []), key=DataCategory.values.index),
+        follow_up_on=follow_up_on,
+        created_by=by,
+        updated_by=by,
+    )
+    ReferralEvent.objects.create(referral=referral, to_status=ReferralStatus.DRAFT, by=by)
+    return referral
+
+
+@transaction.atomic
+def referral_transition(
+    *,
+    referral: Referral,
+    to_status: str,
+    by: User,
+    expected_status: str | None = None,
+    note: str = "",
+    outcome: str | None = None,
+) -> Referral:
+    """Move the referral on. Sending with person-level data needs a covering consent, which is
+    checked here, under the row lock, at the moment of sending."""
+    locked = Referral.objects.select_for_update().select_related("partner").get(pk=referral.pk)
+    if expected_status is not None and locked.status != expected_status:
+        raise ConflictError(locked)
+    if to_status not in REFERRAL_TRANSITIONS.get(locked.status, ()):
+        raise ValidationError(
+            _("A referral that is “%(from)s” cannot become “%(to)s”.")
+            % {
+                "from": ReferralStatus(locked.status).label,
+                "to": ReferralStatus(to_status).label
+                if to_status in ReferralStatus.values
+                else to_status,
+            }
+        )
+    fields = ["status", "status_changed_at", "version", "updated_by", "updated_at"]
+    if to_status == ReferralStatus.SENT and locked.shared:
+        check = consent_check(
+            household=locked.household,
+            partner=locked.partner,
+            purpose=locked.purpose,
+            categories=locked.shared,
+            resident=locked.resident,
+        )
+        if not check:
+            raise ValidationError(check.reason, code="consent_missing")
+        locked.consent = check.consent
+        fields.append("consent")
+    if outcome is not None:
+        locked.outcome = outcome.strip()
+        fields.append("outcome")
+    ReferralEvent.objects.create(
+        referral=locked, from_status=locked.status, to_status=to_status, by=by, note=note.strip()
+    )
+    locked.status = to_status
+    locked.status_changed_at = timezone.now()
+    locked.version += 1
+    locked.updated_by = by
+    locked.save(update_fields=fields)
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# The practical-help checklist
+
+PRACTICAL_DEFAULTS: dict[str, tuple[str, ...]] = {
+    ProjectKind.RENOVATION_WITH_RETURN: (
+        ChecklistKind.ADDRESS_CHANGE,
+        ChecklistKind.ENERGY,
+        ChecklistKind.INTERNET_TV,
+        ChecklistKind.CONTAINERS,
+        ChecklistKind.SOCIAL_CLEANING,
+        ChecklistKind.MOVERS,
+        ChecklistKind.KEYS,
+    ),
+    ProjectKind.TRANSFORMATION: (
+        ChecklistKind.ADDRESS_CHANGE,
+        ChecklistKind.ENERGY,
+        ChecklistKind.BANK,
+        ChecklistKind.INTERNET_TV,
+        ChecklistKind.CONTAINERS,
+        ChecklistKind.SOCIAL_CLEANING,
+        ChecklistKind.MOVERS,
+        ChecklistKind.KEYS,
+        ChecklistKind.DAYCARE_SCHOOL,
+    ),
+}
+PRACTICAL_DEFAULTS[ProjectKind.DEMOLITION] = PRACTICAL_DEFAULTS[ProjectKind.TRANSFORMATION]
+
+NEW_AREA_DEFAULTS: tuple[str, ...] = (
+    ChecklistKind.NEW_DAYCARE_SCHOOL,
+    ChecklistKind.LEISURE,
+    ChecklistKind.ASSOCIATIONS,
+    ChecklistKind.LOCAL_GUIDE,
+    ChecklistKind.GP,
+    ChecklistKind.HOME_CARE,
+)
+
+
+def checklist_ensure(*, case: Case, section: str = ChecklistList.PRACTICAL) -> None:
+    """Create the default items of `section` the case does not have yet (idempotent)."""
+    kinds = (
+        PRACTICAL_DEFAULTS[case.project.kind]
+        if section == ChecklistList.PRACTICAL
+        else NEW_AREA_DEFAULTS
+    )
+    ChecklistItem.objects.bulk_create(
+        [ChecklistItem(case=case, section=section, kind=kind) for kind in kinds],
+        ignore_conflicts=True,
+    )
+
+
+def checklist_set(
+    *, item: ChecklistItem, status: str, by: User, helped_by: str = "", note: str = ""
+) -> ChecklistItem:
+    if status not in ChecklistStatus.values:
+        raise ValidationError(_("Unknown status."))
+    item.status = status
+    item.helped_by = helped_by.strip()
+    item.note = note.strip()
+    item.updated_by = by
+    item.save(update_fields=["status", "helped_by", "note", "updated_by", "updated_at"])
+    return item
+
+
+# ---------------------------------------------------------------------------------------------
+# Bridge-building after a permanent move
+
+
+def follow_up_visit_label(days: int) -> str:
+    if days % 7 == 0 and days < 60:
+        return _("After %(n)s weeks") % {"n": days // 7}
+    return _("After %(n)s months") % {"n": round(days / 30.4)}
+
+
+@transaction.atomic
+def follow_up_plan_start(*, case: Case, on: datetime.date | None = None) -> FollowUpPlan:
+    """Called when the case reaches 'moved permanently': the plan, its follow-up contacts at
+    the default intervals, the bridge-builder assigned to the case, the new-area checklist.
+    Idempotent: a case has one plan."""
+    on = on or timezone.localdate()
+    bridge_builder_id = (
+        case.assignments.filter(role=AssignmentRole.BRIDGE_BUILDER)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    plan, created = FollowUpPlan.objects.get_or_create(
+        case=case, defaults={"started_on": on, "bridge_builder_id": bridge_builder_id}
+    )
+    if created:
+        FollowUpVisit.objects.bulk_create(
+            FollowUpVisit(
+                plan=plan,
+                label=follow_up_visit_label(days),
+                due_on=on + datetime.timedelta(days=days),
+            )
+            for days in settings.FOLLOW_UP_DAYS
+        )
+        checklist_ensure(case=case, section=ChecklistList.NEW_AREA)
+    return plan
+
+
+@transaction.atomic
+def follow_up_plan_close(*, plan: FollowUpPlan, note: str, on: datetime.date | None = None):
+    if plan.closed_on is not None:
+        raise ValidationError(_("The follow-up has already been closed."))
+    if not note.strip():
+        raise ValidationError({"closing_note": _("Write how the household has settled.")})
+    plan.closed_on = on or timezone.localdate()
+    plan.closing_note = note.strip()
+    plan.save(update_fields=["closed_on", "closing_note"])
+    return plan
