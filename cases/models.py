@@ -37,6 +37,11 @@ class Project(models.Model):
     starts_on = models.DateField(_("starts"), null=True, blank=True)
     ends_on = models.DateField(_("ends"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+    required_offers = models.PositiveSmallIntegerField(
+        _("suitable offers to make"),
+        default=2,
+        help_text=_("How many suitable flats the organisation must offer each household."),
+    )
 
     objects = ProjectQuerySet.as_manager()
 
@@ -313,3 +318,8 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+# The rehousing logistics (pool, needs, offers, moves) have their own module; importing it here
+# registers its models with the app.
+from cases.logistics import models as _logistics_models  # noqa: E402, F401

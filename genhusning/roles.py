@@ -48,6 +48,24 @@ _REFERRALS = (
     "referrals.change_community",
 )
 
+# Rehousing logistics: the pool of flats, housing needs, offers and moves (cases/logistics/).
+_LOGISTICS = (
+    "cases.view_poolflat",
+    "cases.add_poolflat",
+    "cases.change_poolflat",
+    "cases.view_housingneed",
+    "cases.add_housingneed",
+    "cases.change_housingneed",
+    "cases.view_offer",
+    "cases.add_offer",
+    "cases.change_offer",
+    "cases.view_move",
+    "cases.add_move",
+    "cases.change_move",
+)
+# Social workers follow the offers and moves of their cases; the rehousing officer makes them.
+_LOGISTICS_VIEW = ("cases.view_housingneed", "cases.view_offer", "cases.view_move")
+
 _SOCIAL_WORK = (
     *_OUTREACH,
     *_REFERRALS,
@@ -71,12 +89,13 @@ _SOCIAL_WORK = (
 )
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    Role.CASEWORKER: _SOCIAL_WORK,
-    Role.BRIDGE_BUILDER: _SOCIAL_WORK,
+    Role.CASEWORKER: (*_SOCIAL_WORK, *_LOGISTICS_VIEW),
+    Role.BRIDGE_BUILDER: (*_SOCIAL_WORK, *_LOGISTICS_VIEW),
     # Logistics only: no social notes, no vulnerability factors.
     Role.REHOUSING_OFFICER: (
         *_OUTREACH,
         *_CHECKLIST,
+        *_LOGISTICS,
         "cases.view_case",
         "cases.change_case",
         "cases.view_project",
@@ -87,6 +106,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
     Role.MANAGER: (
         *_SOCIAL_WORK,
+        *_LOGISTICS,
+        "cases.change_project",
         "cases.add_caseassignment",
         "cases.delete_caseassignment",
         "outreach.view_scanrun",
