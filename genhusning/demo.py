@@ -51,6 +51,7 @@ from households.services import estate_assign_staff, organisation_add_manager, r
 from outreach.demo import outreach_demo_load
 from outreach.models import AwaitedReply, Contact, Invitation
 from outreach.scan import flag_scan_run
+from referrals.demo import referrals_demo_load
 
 _T = TypeVar("_T")
 
@@ -514,6 +515,7 @@ def demo_load() -> DemoSummary:
     _staff_access_sync(users)
     _assignments_sync(random.Random(f"{SEED}-assignments"), users=users, today=today)
     outreach_created = outreach_demo_load(users=users, today=today)
+    outreach_created |= referrals_demo_load(users=users, today=today)
     if created or outreach_created:
         _statistics_refresh()
     if outreach_created:

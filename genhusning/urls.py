@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("households.urls")),
     path("", include("outreach.urls")),
+    path("", include("referrals.urls")),
 ]
