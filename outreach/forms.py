@@ -1,15 +1,31 @@
 """Forms of the outreach pages. Each part keeps its forms in its own section below."""
 
+from datetime import date, datetime
+from typing import cast
+
 from django import forms
+from django.db.models import Field, QuerySet
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms import DateInput
+from cases.models import Project
+from households.models import Estate, Flat, Stairwell
+from outreach.models import (
+    Channel,
+    FlagKind,
+    FlagThresholds,
+    HelpTopic,
+    HomeObservation,
+    InvitationChannel,
+    Outcome,
+    TipSource,
+)
+from outreach.selectors import FlagFilters
+
 # --- contacts and door-knock rounds ---
-# isort: split
-from datetime import date
 
-from django.utils import timezone
-
-from outreach.models import Channel, HomeObservation, Outcome
 
 # What a talk at the door can end with (the one-tap outcomes have their own buttons).
 TALK_OUTCOMES = (
@@ -22,13 +38,6 @@ TALK_OUTCOMES = (
     Outcome.SAFETY_CONCERN,
 )
 QUICK_OUTCOMES = (Outcome.NO_ANSWER, Outcome.NOTE_LEFT)
-
-
-class _DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class _DateTimeInput(forms.DateTimeInput):
@@ -68,7 +77,7 @@ class ContactForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     next_step = forms.CharField(label=_("Next step"), required=False, max_length=200)
-    next_step_on = forms.DateField(label=_("Next step date"), required=False, widget=_DateInput)
+    next_step_on = forms.DateField(label=_("Next step date"), required=False, widget=DateInput)
 
     def __init__(self, *args, can_observe: bool, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -108,8 +117,6 @@ class QuickKnockForm(forms.Form):
 
 
 # --- flags ---
-from outreach.models import FlagKind  # noqa: E402
-from outreach.selectors import FlagFilters  # noqa: E402
 
 
 class FlagFilterForm(forms.Form):
@@ -165,13 +172,6 @@ class FlagResolveForm(forms.Form):
 
 
 # --- flag scans and thresholds ---
-# isort: split
-from typing import cast  # noqa: E402
-
-from django.db.models import Field  # noqa: E402
-from django.utils.text import capfirst  # noqa: E402
-
-from outreach.models import FlagThresholds  # noqa: E402
 
 
 def _threshold_field(name: str, maximum: int) -> forms.IntegerField:
@@ -205,16 +205,6 @@ class ThresholdsForm(forms.Form):
 
 
 # --- information meetings ---
-# Names that other sections import too are re-imported here, so this part stands on its own.
-from datetime import date, datetime  # noqa: E402
-
-from django.db.models import QuerySet  # noqa: E402
-from django.utils import timezone  # noqa: E402, F811
-
-from cases.forms import DateInput  # noqa: E402
-from cases.models import Project  # noqa: E402
-from households.models import Stairwell  # noqa: E402
-from outreach.models import InvitationChannel  # noqa: E402
 
 
 class TimeInput(forms.TimeInput):
@@ -290,8 +280,6 @@ class AttendanceForm(forms.Form):
 
 
 # --- drop-in café ---
-from households.models import Estate  # noqa: E402
-from outreach.models import HelpTopic  # noqa: E402
 
 
 class DropInSessionForm(forms.Form):
@@ -327,8 +315,6 @@ class DropInVisitForm(forms.Form):
 
 
 # --- tips ---
-from households.models import Flat  # noqa: E402
-from outreach.models import TipSource  # noqa: E402
 
 
 class TipForm(forms.Form):

@@ -1,12 +1,52 @@
 """Reads worth naming in outreach."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.contrib.auth.models import User
+from django.db.models import Case as DbCase
+from django.db.models import (
+    Count,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.utils import timezone
 
-from households.models import Household
-from outreach.models import Channel, Contact, Flag
+from cases.models import Case
+from households.models import (
+    Estate,
+    Flat,
+    Household,
+    Stairwell,
+    VulnerabilityAssessment,
+)
+from households.permissions import estate_access_q
+from households.selectors import household_search, residents_prefetch
+from outreach.models import (
+    AwaitedReply,
+    Channel,
+    Contact,
+    DropInSession,
+    Flag,
+    FlagKind,
+    HelpTopic,
+    Invitation,
+    Meeting,
+    Tip,
+)
+from outreach.permissions import (
+    awaited_replies_for_user,
+    flags_for_user,
+    meetings_for_user,
+    tip_estates_for_user,
+    tips_for_user,
+)
 
 
 @dataclass(frozen=True)
@@ -72,18 +112,7 @@ def open_flags(*, household_ids) -> dict[int, list[Flag]]:
 
 
 # --- door-knock rounds ---
-# Each part imports what it needs in its own section (the top of the file is shared).
-from django.contrib.auth.models import User  # noqa: E402
-from django.db.models import OuterRef, Prefetch, Subquery  # noqa: E402
 
-from cases.models import Case  # noqa: E402
-from households.models import (  # noqa: E402
-    Estate,
-    Flat,
-    Resident,
-    Stairwell,
-    VulnerabilityAssessment,
-)
 
 # The usual order of doors on a Danish landing: left, middle, right.
 DOOR_ORDER = {"tv": 0, "mf": 1, "th": 2}
@@ -143,9 +172,7 @@ def round_cards(*, user: User, flats: QuerySet[Flat]) -> list[RoundCard]:
         .current()
         .filter(flat__in=[flat.pk for flat in flat_list])
         .annotate(vulnerability=Subquery(latest_level.values("level")[:1]))
-        .prefetch_related(
-            Prefetch("residents", queryset=Resident.objects.order_by("-is_contact_person", "pk"))
-        )
+        .prefetch_related(residents_prefetch("residents"))
     }
     household_ids = [household.pk for household in households.values()]
     cases: dict[int, Case] = {}
@@ -240,12 +267,6 @@ def round_stairwell_choices(*, user: User) -> list[tuple[Estate, list[StairwellC
 
 
 # --- flags ---
-from django.db.models import Case as DbCase  # noqa: E402
-from django.db.models import When  # noqa: E402
-
-from households.permissions import estate_access_q  # noqa: E402
-from outreach.models import FlagKind  # noqa: E402
-from outreach.permissions import flags_for_user  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -280,11 +301,7 @@ def flag_list(*, user: User, filters: FlagFilters) -> QuerySet[Flag]:
         ordered = flags.order_by(safety_first, "-raised_at", "-pk")
     return ordered.select_related(
         "household__flat__stairwell", "case__project", "resolved_by"
-    ).prefetch_related(
-        Prefetch(
-            "household__residents", queryset=Resident.objects.order_by("-is_contact_person", "pk")
-        )
-    )
+    ).prefetch_related(residents_prefetch("household__residents"))
 
 
 def household_open_flags(*, user: User, household: Household) -> QuerySet[Flag]:
@@ -305,78 +322,7 @@ def my_open_flag_count(*, user: User) -> int:
     )
 
 
-# --- meetings, café, tips and letters ---
-# Names that other sections import too are re-imported here, so this part stands on its own.
-import re  # noqa: E402
-from datetime import date, time  # noqa: E402
-
-from django.db.models import Exists, F, OuterRef, Prefetch  # noqa: E402, F811
-from django.utils import timezone  # noqa: E402
-
-from cases.models import Case  # noqa: E402
-from households.models import Estate, Flat, Resident  # noqa: E402, F811
-from households.permissions import estate_access_q  # noqa: E402, F811
-from outreach.models import (  # noqa: E402
-    AwaitedReply,
-    DropInSession,
-    HelpTopic,
-    Invitation,
-    Meeting,
-    Tip,
-)
-from outreach.permissions import (  # noqa: E402
-    awaited_replies_for_user,
-    meetings_for_user,
-    tip_estates_for_user,
-    tips_for_user,
-)
-
-_FLOOR = re.compile(r"^(\d{1,2})\.$")
-_HOUSE_NUMBER = re.compile(r"^(\d{1,4})([a-zA-Z])$")
-_FLOOR_WORDS = {"st": 0, "st.": 0, "kl": -1, "kl.": -1}
-
-
-def household_search_q(term: str, *, to_household: str = "") -> Q:
-    """One search word against the residents' names and the flat's address.
-
-    "Egevej 12, 2. tv" is read as street, house number, floor and door. `to_household` is the
-    lookup from the searched model to the household ("" when searching households).
-    """
-    prefix = f"{to_household}__" if to_household else ""
-    term = term.strip(",")
-    names = Resident.objects.filter(household=OuterRef(to_household or "pk")).filter(
-        Q(first_name__icontains=term) | Q(last_name__icontains=term)
-    )
-    match = Q(Exists(names)) | Q(**{f"{prefix}flat__stairwell__street__icontains": term})
-    if term.isdigit():
-        match |= Q(**{f"{prefix}flat__stairwell__number": int(term)})
-    elif found := _HOUSE_NUMBER.match(term):
-        match |= Q(
-            **{
-                f"{prefix}flat__stairwell__number": int(found[1]),
-                f"{prefix}flat__stairwell__letter": found[2].upper(),
-            }
-        )
-    elif found := _FLOOR.match(term):
-        match |= Q(**{f"{prefix}flat__floor": int(found[1])})
-    elif term.lower() in _FLOOR_WORDS:
-        match |= Q(**{f"{prefix}flat__floor": _FLOOR_WORDS[term.lower()]})
-    elif len(term) <= 3:
-        match |= Q(**{f"{prefix}flat__door__iexact": term})
-    return match
-
-
-def household_search(queryset: QuerySet, q: str, *, to_household: str = "") -> QuerySet:
-    """Every word of `q` must match (names or address)."""
-    for term in q.split()[:6]:
-        if term.strip(","):
-            queryset = queryset.filter(household_search_q(term, to_household=to_household))
-    return queryset
-
-
-def _residents_prefetch(path: str) -> Prefetch:
-    return Prefetch(path, queryset=Resident.objects.order_by("-is_contact_person", "pk"))
-
+# --- shared by meetings, café, tips and letters ---
 
 _BY_ADDRESS = (
     "flat__stairwell__street",
@@ -396,7 +342,7 @@ def start_of_today() -> datetime:
     return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
 
 
-# Information meetings
+# --- information meetings ---
 
 
 def meetings_with_counts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
@@ -438,7 +384,7 @@ def meeting_invitations(*, meeting: Meeting, q: str = "") -> QuerySet[Invitation
     invitations = household_search(meeting.invitations.all(), q, to_household="household")
     return (
         invitations.select_related("household__flat__stairwell")
-        .prefetch_related(_residents_prefetch("household__residents"))
+        .prefetch_related(residents_prefetch("household__residents"))
         .order_by(*_by_address("household"), "pk")
     )
 
@@ -457,7 +403,7 @@ def walk_in_candidates(*, meeting: Meeting, user, q: str, limit: int = 8) -> lis
     return list(
         household_search(households, q)
         .select_related("flat__stairwell")
-        .prefetch_related(_residents_prefetch("residents"))
+        .prefetch_related(residents_prefetch("residents"))
         .order_by(*_by_address())[:limit]
     )
 
@@ -470,7 +416,7 @@ def attendance_household(*, meeting: Meeting, user, household_id: int) -> Househ
         Household.objects.filter(Q(pk__in=listed) | Q(pk__in=estate))
         .filter(pk=household_id)
         .select_related("flat__stairwell")
-        .prefetch_related(_residents_prefetch("residents"))
+        .prefetch_related(residents_prefetch("residents"))
         .first()
     )
 
@@ -483,7 +429,7 @@ def household_invitations(*, user, household: Household) -> QuerySet[Invitation]
     )
 
 
-# The drop-in café
+# --- the drop-in café ---
 
 
 def drop_in_estates(*, user) -> QuerySet[Estate]:
@@ -499,7 +445,7 @@ def drop_in_visits(*, session: DropInSession) -> list[Contact]:
     """Who came, the latest first; each visit with `topic_labels` (what they needed help with)."""
     visits = list(
         session.visits.select_related("household__flat__stairwell", "staff")
-        .prefetch_related(_residents_prefetch("household__residents"))
+        .prefetch_related(residents_prefetch("household__residents"))
         .order_by("-created_at", "-pk")
     )
     labels = dict(HelpTopic.choices)
@@ -524,7 +470,7 @@ def drop_in_candidates(*, session: DropInSession, user, q: str, limit: int = 8) 
     return list(
         household_search(households, q)
         .select_related("flat__stairwell")
-        .prefetch_related(_residents_prefetch("residents"))
+        .prefetch_related(residents_prefetch("residents"))
         .order_by(*_by_address())[:limit]
     )
 
@@ -534,12 +480,12 @@ def drop_in_household(*, session: DropInSession, user, household_id: int) -> Hou
         _estate_households(user=user, estate_id=session.estate_id)
         .filter(pk=household_id)
         .select_related("flat__stairwell")
-        .prefetch_related(_residents_prefetch("residents"))
+        .prefetch_related(residents_prefetch("residents"))
         .first()
     )
 
 
-# Tips
+# --- tips ---
 
 
 def tip_flats(*, user) -> QuerySet[Flat]:
@@ -564,7 +510,7 @@ def tip_list(*, user) -> QuerySet[Tip]:
     return (
         tips_for_user(user)
         .select_related("flat__stairwell__estate", "household", "submitted_by", "handled_by")
-        .prefetch_related(_residents_prefetch("household__residents"))
+        .prefetch_related(residents_prefetch("household__residents"))
         .order_by(F("handled_at").desc(nulls_first=True), "-submitted_at", "-pk")
     )
 
@@ -580,7 +526,7 @@ def household_tips(*, user, household: Household) -> QuerySet[Tip]:
     )
 
 
-# Letters awaiting reply
+# --- letters awaiting reply ---
 
 
 def open_letters(*, user, project_id: int | None = None) -> QuerySet[AwaitedReply]:
@@ -592,7 +538,7 @@ def open_letters(*, user, project_id: int | None = None) -> QuerySet[AwaitedRepl
         )
     return (
         letters.select_related("household__flat__stairwell", "case__project")
-        .prefetch_related(_residents_prefetch("household__residents"))
+        .prefetch_related(residents_prefetch("household__residents"))
         .order_by("due_on", "pk")
     )
 
