@@ -9,7 +9,8 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from cases.models import Case, CaseAssignment, Project, StageChange
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
 from genhusning.roles import Role
-from households.models import Flat, Household, OrganisationUserObjectPermission, Resident, Stairwell
+from households.models import Flat, Household, OrganisationUserObjectPermission, Stairwell
+from households.selectors import household_search, residents_prefetch
 from outreach.models import Flag
 
 
@@ -62,9 +63,7 @@ def case_list_related(queryset: QuerySet[Case]) -> QuerySet[Case]:
     return queryset.select_related(
         "project__estate", "household__flat__stairwell"
     ).prefetch_related(
-        Prefetch(
-            "household__residents", queryset=Resident.objects.order_by("-is_contact_person", "pk")
-        ),
+        residents_prefetch("household__residents"),
         Prefetch("assignments", queryset=CaseAssignment.objects.select_related("user")),
     )
 
@@ -79,19 +78,6 @@ class CaseloadFilters:
     vulnerability: str = ""
     staff: int | None = None
     flag: str = ""  # "", "any" (any open flag) or a flag kind
-
-
-def search_q(term: str) -> Q:
-    """Match one search word against residents' names and the flat's address."""
-    names = Resident.objects.filter(household=OuterRef("household")).filter(
-        Q(first_name__icontains=term) | Q(last_name__icontains=term)
-    )
-    match = Q(household__flat__stairwell__street__icontains=term) | Q(Exists(names))
-    if term.isdigit():
-        match |= Q(household__flat__stairwell__number=int(term))
-    elif len(term) <= 3:
-        match |= Q(household__flat__door__iexact=term.rstrip("."))
-    return match
 
 
 def caseload(*, user: User, filters: CaseloadFilters) -> QuerySet[Case]:
@@ -115,8 +101,7 @@ def caseload(*, user: User, filters: CaseloadFilters) -> QuerySet[Case]:
         if filters.flag != "any":
             flags = flags.filter(kind=filters.flag)
         cases = cases.filter(Exists(flags))
-    for term in filters.q.split():
-        cases = cases.filter(search_q(term))
+    cases = household_search(cases, filters.q, to_household="household")
     ordered = cases.order_by(
         F("next_step_on").asc(nulls_last=True),
         F("effective_move_out_on").asc(nulls_last=True),

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from cases.models import CaseAssignment
 from cases.stages import Stage
-from households.models import VulnerabilityLevel
+from households.models import Stairwell, VulnerabilityLevel
 from tests import factories
 
 
@@ -98,6 +98,40 @@ def test_it_filters_and_searches(client, cast, params, expected):
     client.force_login(cast.caseworker_a1)
     page = client.get(reverse("cases:caseload"), {"scope": "all", **params}).context["page"]
     assert page.paginator.count == expected
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("Egevej 12, 2. tv", {"Egevej 12, 2. tv", "Egevej 12B, 2. tv"}),
+        ("egevej 12 2. TV", {"Egevej 12, 2. tv", "Egevej 12B, 2. tv"}),
+        ("Egevej 12, st. tv", {"Egevej 12, st. tv"}),
+        ("Egevej 12B, 2. tv", {"Egevej 12B, 2. tv"}),
+        ("Egevej 12, 2.", {"Egevej 12, 2. tv", "Egevej 12, 2. th", "Egevej 12B, 2. tv"}),
+        ("Egesen Egevej 14", {"Egevej 14, 2. tv"}),
+    ],
+)
+def test_it_finds_a_case_by_its_address_as_danes_write_it(client, cast, q, expected):
+    project = cast.case_a1.project
+    for number, letter, floor, door in (
+        (12, "", 2, "tv"),
+        (12, "", 2, "th"),
+        (12, "", 0, "tv"),
+        (12, "B", 2, "tv"),
+        (14, "", 2, "tv"),
+    ):
+        stairwell = Stairwell.objects.get_or_create(
+            estate=project.estate,
+            street="Egevej",
+            number=number,
+            letter=letter,
+            defaults={"postcode": "2650", "city": "Hvidovre"},
+        )[0]
+        flat = factories.make_flat(stairwell, floor=floor, door=door)
+        factories.make_case(project, factories.make_household(flat, "Ib Egesen"))
+    client.force_login(cast.caseworker_a1)
+    page = client.get(reverse("cases:caseload"), {"scope": "all", "q": q}).context["page"]
+    assert {case.household.flat.address for case in page.object_list} == expected
 
 
 def test_it_pages_through_long_lists(client, cast):
