@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.forms import AssignForm, CaseForm, CaseloadFilterForm, StageForm
@@ -29,6 +30,7 @@ from cases.services import case_update as case_update_service
 from cases.stages import OPEN_STAGES, Stage, allowed_next_stages, primary_next_stage
 from genhusning.http import AuthedRequest
 from genhusning.versioning import ConflictError, differences
+from households.audit import log_access
 from households.permissions import can_view_social_data
 from households.selectors import latest_assessment
 from outreach.selectors import open_flags
@@ -93,7 +95,9 @@ def _detail_context(request: AuthedRequest, case: Case, **overrides) -> dict:
 @require_GET
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
-    return render(request, "cases/case_detail.html", _detail_context(request, case))
+    context = _detail_context(request, case)
+    log_access(request, what=gettext_noop("case page"), households=[case.household_id])
+    return render(request, "cases/case_detail.html", context)
 
 
 @require_POST

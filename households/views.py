@@ -3,12 +3,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import Case, StairwellSchedule
 from cases.selectors import case_list_related
 from genhusning.http import AuthedRequest
 from genhusning.versioning import ConflictError, differences
+from households.audit import log_access
 from households.forms import HouseholdForm, ResidentForm, VulnerabilityForm
 from households.models import Household
 from households.permissions import can_view_social_data, get_flat_for_user, get_household_for_user
@@ -38,6 +40,7 @@ def household_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "assessments": assessments,
         "can_view_social": can_view_social_data(request.user),
     }
+    log_access(request, what=gettext_noop("household page"), households=[household.pk])
     return render(request, "households/household_detail.html", context)
 
 

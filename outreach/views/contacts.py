@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from genhusning.http import AuthedRequest
+from households.audit import log_access
 from households.models import Flat, Household
 from households.permissions import flats_for_user, get_household_for_user
 from outreach.forms import ContactForm, QuickKnockForm, TalkForm
@@ -87,6 +89,7 @@ def contact_list(request: AuthedRequest, household_pk: int) -> HttpResponse:
         "page": page,
         "can_add": request.user.has_perm("outreach.add_contact"),
     }
+    log_access(request, what=gettext_noop("contact log"), households=[household.pk])
     return render(request, "outreach/contacts/contact_list.html", context)
 
 
