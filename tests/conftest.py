@@ -223,3 +223,25 @@ def wait_for(predicate, *, timeout: float = 30, what: str = "the condition"):
             return result
         time.sleep(0.2)
     pytest.fail(f"Timed out after {timeout}s waiting for {what}")
+
+
+# --- referrals: the municipal visitator (helper: visitator) ---------------------------------
+
+
+@pytest.fixture
+def visitator_partner(cast):
+    """The visitator acts for the visitation of estate A1's municipality (Hvidovre), in the
+    register of organisation A."""
+    from guardian.shortcuts import assign_perm
+
+    from referrals.models import Partner, PartnerKind
+
+    estate = cast.case_a1.project.estate
+    partner = Partner.objects.create(
+        name=f"{estate.municipality.name} Kommune, visitationen",
+        kind=PartnerKind.MUNICIPAL_VISITATOR,
+        municipality=estate.municipality,
+        organisation=estate.organisation,
+    )
+    assign_perm("referrals.act_for_partner", cast.visitator, partner)
+    return partner
