@@ -45,6 +45,7 @@ def get_case_for_user(user, pk: int, *, for_change: bool = False) -> Case:
             "temporary_flat__stairwell",
             "permanent_flat__stairwell__estate",
         )
+        .prefetch_related("household__residents")
         .filter(pk=pk)
         .first()
     )

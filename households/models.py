@@ -251,7 +251,12 @@ class Household(models.Model):
         return _("Household #%(id)s") % {"id": self.pk}
 
     def display_name(self) -> str:
-        """'Jens Nielsen (+2)': the contact person and the count of the others (uses residents)."""
+        """'Jens Nielsen (+2)': the contact person and the count of the others.
+
+        Lists prefetch the residents; a lone household loads them once, for every later call.
+        """
+        if "residents" not in getattr(self, "_prefetched_objects_cache", {}):
+            models.prefetch_related_objects([self], "residents")
         residents = sorted(self.residents.all(), key=lambda r: (not r.is_contact_person, r.pk))
         if not residents:
             return str(_("(no residents)"))

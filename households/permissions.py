@@ -118,6 +118,7 @@ def get_household_for_user(user, pk: int, *, for_change: bool = False) -> Househ
     household = (
         Household.objects.for_user(user)
         .select_related("flat__stairwell__estate__organisation")
+        .prefetch_related("residents")
         .filter(pk=pk)
         .first()
     )

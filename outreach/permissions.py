@@ -110,7 +110,13 @@ def awaited_replies_for_user(user) -> QuerySet[AwaitedReply]:
 
 
 def get_awaited_reply_for_user(user, pk: int, *, for_change: bool = False) -> AwaitedReply:
-    reply = awaited_replies_for_user(user).select_related("household").filter(pk=pk).first()
+    reply = (
+        awaited_replies_for_user(user)
+        .select_related("household__flat__stairwell")
+        .prefetch_related("household__residents")
+        .filter(pk=pk)
+        .first()
+    )
     if reply is None:
         raise Http404
     if for_change and not user.has_perm("outreach.change_awaitedreply"):

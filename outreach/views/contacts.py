@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -78,7 +78,6 @@ def log_context(request: AuthedRequest, household: Household, form: ContactForm 
 def contact_list(request: AuthedRequest, household_pk: int) -> HttpResponse:
     require_perm(request, "outreach.view_contact")
     household = get_household_for_user(request.user, household_pk)
-    prefetch_related_objects([household], "residents")
     page = Paginator(household_contacts(household=household), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -97,7 +96,6 @@ def contact_list(request: AuthedRequest, household_pk: int) -> HttpResponse:
 def contact_add(request: AuthedRequest, household_pk: int) -> HttpResponse:
     require_perm(request, "outreach.add_contact")
     household = get_household_for_user(request.user, household_pk)
-    prefetch_related_objects([household], "residents")
     form = ContactForm(request.POST or None, can_observe=can_view_observations(request.user))
     if request.method == "POST" and form.is_valid():
         try:
