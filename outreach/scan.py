@@ -28,14 +28,15 @@ PACKING_NOT_STARTED
     The case is identified or notified and its move-out date is at most `packing_window_days`
     days away (or passed at most OVERDUE_GRACE_DAYS days ago).
 FOLLOW_UP_DUE
-    The case moved permanently (or is in follow-up) and the household has not been reached for
-    at least `follow_up_days` days since the latest of: entering "moved permanently", its last
-    reached contact.
+    A follow-up contact of the case's open follow-up plan (referrals.FollowUpPlan, started when
+    the case moved permanently) is due today or earlier and not done. Resolved when every due
+    contact is done (recording it marks it done) or the plan is closed.
 
 A flag resolved by a person (resolved_by set) is not raised again for the household and kind
 until there is new evidence after that resolution: a meeting missed after it (while the count
-above still holds), a letter that fell due on or after its day, for NO_CONTACT and
-FOLLOW_UP_DUE silence counted from the resolution, for PACKING_NOT_STARTED a change of stage.
+above still holds), a letter that fell due on or after its day, for NO_CONTACT silence counted
+from the resolution, for PACKING_NOT_STARTED a change of stage, for FOLLOW_UP_DUE a follow-up
+contact that fell due after its day.
 Flags raised by people (SAFETY_CONCERN) are never touched.
 """
 
@@ -72,7 +73,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from cases.models import Case, CaseQuerySet, Project, StageChange
+from cases.models import Case, CaseQuerySet, Project
 from cases.stages import Stage
 from households.models import Household
 from outreach.models import (
@@ -88,13 +89,13 @@ from outreach.models import (
     ScanRun,
     ScanStatus,
 )
+from referrals.models import FollowUpVisit
 
 logger = logging.getLogger(__name__)
 
 OVERDUE_GRACE_DAYS = 30
 BEFORE_PACKING = (Stage.IDENTIFIED, Stage.NOTIFIED)
 AWAY = (Stage.TEMPORARY, Stage.RETURN_NOTIFIED, Stage.PACKING_RETURN)
-AFTER_PERMANENT_MOVE = (Stage.MOVED_PERMANENTLY, Stage.FOLLOW_UP)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Advisory locks (two int4 keys: a namespace and the lock). Only one full scan at a time; the
@@ -326,27 +327,37 @@ def _packing_not_started_reason(row: dict) -> str:
 
 
 def _follow_up_due(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
-    moves = StageChange.objects.filter(case_id=OuterRef("pk"), to_stage=Stage.MOVED_PERMANENTLY)
+    due = FollowUpVisit.objects.filter(
+        plan__case_id=OuterRef("pk"),
+        plan__closed_on__isnull=True,
+        done_on__isnull=True,
+        due_on__lte=today,
+    )
+    oldest = due.order_by("due_on", "pk")
     return (
-        cases.filter(stage__in=AFTER_PERMANENT_MOVE)
+        cases.annotate(manual_on=TruncDate(_manual_resolution(FlagKind.FOLLOW_UP_DUE)))
+        .filter(Exists(due))
+        .filter(Q(manual_on__isnull=True) | Exists(due.filter(due_on__gt=OuterRef("manual_on"))))
         .annotate(
-            threshold=_threshold("follow_up_days"),
-            moved_at=Coalesce(_latest(moves, "changed_at"), F("stage_changed_at")),
-            quiet_since=Greatest(
-                F("moved_at"), _last_reached(), _manual_resolution(FlagKind.FOLLOW_UP_DUE)
-            ),
-            quiet_days=_days_between(_day(today), TruncDate("quiet_since")),
+            label=Subquery(oldest.values("label")[:1]),
+            due_on=Subquery(oldest.values("due_on")[:1]),
+            due_count=_count(due),
         )
-        .filter(quiet_days__gte=F("threshold"))
-        .values("household_id", "pk", "moved_at", "quiet_days")
+        .values("household_id", "pk", "label", "due_on", "due_count")
     )
 
 
 def _follow_up_due_reason(row: dict) -> str:
-    return _("Moved permanently %(day)s; not reached for %(days)s days") % {
-        "day": _dmy(row["moved_at"]),
-        "days": row["quiet_days"],
+    reason = _("Follow-up contact “%(label)s” was due %(day)s") % {
+        "label": row["label"],
+        "day": _dmy(row["due_on"]),
     }
+    others = row["due_count"] - 1
+    if others:
+        reason += " " + ngettext(
+            "and %(count)s more is due", "and %(count)s more are due", others
+        ) % {"count": others}
+    return reason
 
 
 # --- why a flag went away (one UPDATE per kind chooses the text per flag) ---
@@ -394,7 +405,15 @@ def _resolutions(kind: str) -> list[tuple[Q | BaseExpression, str]]:
             (Q(), _("Resolved automatically: the move-out is no longer near")),
         ],
         FlagKind.FOLLOW_UP_DUE: [
-            reached,
+            (
+                Exists(
+                    FollowUpVisit.objects.filter(
+                        plan__case__household_id=OuterRef("household_id"),
+                        contact__created_at__gte=OuterRef("raised_at"),
+                    )
+                ),
+                _("Resolved automatically: the follow-up contact has been made"),
+            ),
             (Q(), _("Resolved automatically: the follow-up is no longer due")),
         ],
     }

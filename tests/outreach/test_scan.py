@@ -188,11 +188,13 @@ def test_a_resolution_by_a_person_restarts_the_silence(quiet, worker, clock):
     resolve_by_hand(moved, FlagKind.FOLLOW_UP_DUE, worker)
     Case.objects.filter(pk=silent.pk).update(move_out_on=in_days(60))  # near in 15 days
 
+    # The next follow-up contact falls due 91 days after the move, 71 days from now.
     for days, follow_up_due, no_contact in (
         (13, False, False),
-        (14, True, False),
-        (29, True, False),
-        (30, True, True),
+        (29, False, False),
+        (30, False, True),
+        (70, False, True),
+        (71, True, True),
     ):
         clock.move_to(NOW + timedelta(days=days))
         flags_evaluate()

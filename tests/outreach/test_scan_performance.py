@@ -24,6 +24,7 @@ from outreach.models import (
     Outcome,
 )
 from outreach.scan import flags_evaluate
+from referrals.models import FollowUpPlan, FollowUpVisit
 from tests import factories
 
 # Locks and timeouts (3), open flags, households, savepoint (2), and per kind: candidates,
@@ -105,6 +106,18 @@ def build(size: int) -> list[Household]:
         for i, case in enumerate(cases)
         if case.stage in (Stage.MOVED_PERMANENTLY, Stage.FOLLOW_UP)
     )
+    plans = FollowUpPlan.objects.bulk_create(
+        FollowUpPlan(case=case, started_on=today - timedelta(days=i % 40))
+        for i, case in enumerate(cases)
+        if case.stage in (Stage.MOVED_PERMANENTLY, Stage.FOLLOW_UP)
+    )
+    FollowUpVisit.objects.bulk_create(
+        FollowUpVisit(
+            plan=plan, label=f"Efter {days} dage", due_on=plan.started_on + timedelta(days)
+        )
+        for plan in plans
+        for days in (14, 90, 180)
+    )
     meetings = [
         Meeting.objects.create(
             project=project, held_at=now - timedelta(days=10 * n), place="Fælleshuset", topic="Info"
@@ -161,6 +174,9 @@ def take_away_every_cause(households: list[Household]) -> None:
         for h in households
     )
     Invitation.objects.filter(household__in=households).update(attended=True)
+    FollowUpVisit.objects.filter(plan__case__household__in=households).update(
+        done_on=timezone.localdate()
+    )
     Case.objects.filter(
         household__in=households, stage__in=[Stage.IDENTIFIED, Stage.NOTIFIED]
     ).update(stage=Stage.PACKING, stage_changed_at=now)

@@ -19,6 +19,7 @@ from outreach.models import (
     AwaitedReply,
     Channel,
     Contact,
+    Flag,
     FlagKind,
     FlagThresholds,
     Invitation,
@@ -26,6 +27,8 @@ from outreach.models import (
     Outcome,
 )
 from outreach.scan import flags_evaluate
+from referrals.models import FollowUpPlan, FollowUpVisit
+from referrals.services import follow_up_plan_start
 from tests import factories
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -96,8 +99,6 @@ def letter(household: Household, due_on: date, subject="Tilbud om midlertidig bo
 
 def flagged(kind: str) -> dict[int, str]:
     """Open flags of a kind: household id -> reason."""
-    from outreach.models import Flag
-
     return dict(
         Flag.objects.filter(kind=kind, resolved_at__isnull=True).values_list(
             "household_id", "reason"
@@ -326,6 +327,8 @@ def test_it_explains_packing_not_started_with_the_date_and_the_stage(project):
 
 
 def moved_permanently(project, moved_days_ago: int, stage=Stage.MOVED_PERMANENTLY) -> Case:
+    """A case that moved permanently `moved_days_ago` days ago, with the follow-up plan that
+    started then (contacts due after 14, 91 and 182 days: settings.FOLLOW_UP_DAYS)."""
     case = open_case(project, stage=stage)
     StageChange.objects.create(
         case=case,
@@ -333,33 +336,75 @@ def moved_permanently(project, moved_days_ago: int, stage=Stage.MOVED_PERMANENTL
         to_stage=Stage.MOVED_PERMANENTLY,
         changed_at=days_ago(moved_days_ago),
     )
+    follow_up_plan_start(case=case, on=in_days(-moved_days_ago))
     return case
 
 
 @pytest.mark.parametrize(("moved_days_ago", "flags"), [(14, True), (13, False)])
-def test_it_flags_a_permanent_move_without_follow_up(project, moved_days_ago, flags):
+def test_it_flags_a_follow_up_contact_that_is_due(project, moved_days_ago, flags):
     case = moved_permanently(project, moved_days_ago)
-    reached(case.household, days_ago(40))  # before the move: does not count
+    reached(case.household, days_ago(1))  # a contact not recorded as the follow-up: no matter
 
     flags_evaluate()
 
     expected = (
-        {case.household_id: "Flyttet permanent 27.10.2026; ikke nået i 14 dage"} if flags else {}
+        {case.household_id: "Opfølgningskontakt “Efter 2 uger” skulle være taget 10.11.2026"}
+        if flags
+        else {}
     )
     assert flagged(FlagKind.FOLLOW_UP_DUE) == expected
 
 
-def test_it_counts_follow_up_silence_from_the_last_contact_after_the_move(project):
-    visited = moved_permanently(project, 40, stage=Stage.FOLLOW_UP)
-    reached(visited.household, days_ago(13))
-    quiet = moved_permanently(project, 40, stage=Stage.FOLLOW_UP)
-    reached(quiet.household, days_ago(14))
+def test_it_names_the_oldest_due_contact_and_counts_the_others(project):
+    case = moved_permanently(project, 100, stage=Stage.FOLLOW_UP)
 
     flags_evaluate()
 
     assert flagged(FlagKind.FOLLOW_UP_DUE) == {
-        quiet.household_id: "Flyttet permanent 1.10.2026; ikke nået i 14 dage"
+        case.household_id: "Opfølgningskontakt “Efter 2 uger” skulle være taget 16.8.2026"
+        " og 1 mere er forfalden"
     }
+
+
+def test_it_does_not_flag_done_contacts_or_a_closed_plan(project):
+    done = moved_permanently(project, 20, stage=Stage.FOLLOW_UP)
+    FollowUpVisit.objects.filter(plan__case=done, due_on__lte=TODAY).update(done_on=TODAY)
+    closed = moved_permanently(project, 200, stage=Stage.FOLLOW_UP)
+    FollowUpPlan.objects.filter(case=closed).update(closed_on=TODAY, closing_note="Faldet til")
+    without_plan = open_case(project, stage=Stage.MOVED_PERMANENTLY)
+
+    flags_evaluate()
+
+    assert flagged(FlagKind.FOLLOW_UP_DUE) == {}
+    assert without_plan.household_id not in flagged(FlagKind.FOLLOW_UP_DUE)
+
+
+def test_it_resolves_the_flag_when_the_contact_is_done(project):
+    case = moved_permanently(project, 20, stage=Stage.FOLLOW_UP)
+    flags_evaluate()
+    visit = FollowUpVisit.objects.get(plan__case=case, due_on__lte=TODAY)
+    visit.contact = reached(case.household, NOW)
+    visit.done_on = TODAY
+    visit.save()
+
+    result = flags_evaluate()
+
+    assert result.resolved == {FlagKind.FOLLOW_UP_DUE: 1}
+    assert Flag.objects.get(kind=FlagKind.FOLLOW_UP_DUE).resolution == (
+        "Løst automatisk: opfølgningskontakten er taget"
+    )
+
+
+def test_it_resolves_the_flag_when_the_plan_is_closed(project):
+    case = moved_permanently(project, 20, stage=Stage.FOLLOW_UP)
+    flags_evaluate()
+    FollowUpPlan.objects.filter(case=case).update(closed_on=TODAY, closing_note="Faldet til")
+
+    flags_evaluate()
+
+    assert Flag.objects.get(kind=FlagKind.FOLLOW_UP_DUE).resolution == (
+        "Løst automatisk: opfølgningen er ikke længere forfalden"
+    )
 
 
 # --- only open cases ---
@@ -388,8 +433,6 @@ def test_it_points_the_flag_at_the_open_case(project):
     letter(case.household, in_days(-3))
 
     flags_evaluate()
-
-    from outreach.models import Flag
 
     assert Flag.objects.get(kind=FlagKind.NO_REPLY).case_id == case.pk
 
