@@ -191,10 +191,13 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
     }
-    app.control.purge()  # tasks left in the test broker by an earlier, interrupted run
+    # A queue of this session's own: two test runs on one Redis never take each other's tasks,
+    # and nothing left behind by an interrupted run is picked up.
+    name, default_queue = f"pytest-{uuid.uuid4().hex[:8]}", app.conf.task_default_queue
+    _route_tasks_to(app, name)
     command = [
         sys.executable, "-m", "celery", "--app", "genhusning", "worker", "--pool", "solo",
-        "--hostname", f"pytest-{uuid.uuid4().hex[:8]}@%h", "--loglevel", "INFO",
+        "--hostname", f"{name}@%h", "--queues", name, "--loglevel", "INFO",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
     with log.open("w") as log_file:
@@ -213,6 +216,18 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+    with app.connection_for_write() as connection:  # what the worker did not take, and its keys
+        channel = connection.default_channel
+        channel.queue_delete(name)
+        channel.client.delete(f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+    _route_tasks_to(app, default_queue)
+
+
+def _route_tasks_to(app, queue: str) -> None:
+    """Send tasks to `queue` from now on (Celery keeps its queues and router once made)."""
+    app.conf.task_default_queue = queue
+    for cached in ("queues", "default_queue", "router", "send_task_message"):
+        app.amqp.__dict__.pop(cached, None)
 
 
 def wait_for(predicate, *, timeout: float = 30, what: str = "the condition"):
