@@ -5,6 +5,7 @@ down or restarting looks to the web process.
 """
 
 import logging
+import socket
 import time
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from genhusning.celery import app
 from genhusning.queue import enqueue_now
 from outreach.models import ScanRun, ScanStatus
 from outreach.tasks import flag_digest, flag_scan
+from tests.conftest import skip_unless
 
 DOWN = "redis://127.0.0.1:1/0"
 FAST = 3  # seconds: "answers within a couple of seconds"
@@ -131,3 +133,18 @@ def test_the_beat_schedule_is_in_one_place_and_names_real_tasks():
     assert schedule["assignment-mail-sweep"]["schedule"].minute == set(range(0, 60, 10))
     assert app.conf.timezone == "Europe/Copenhagen"
     assert flag_digest.name == schedule["morning-flag-digest"]["task"]
+
+
+def test_the_cache_gives_up_in_seconds_when_redis_hangs(settings):
+    """A Redis that takes the connection and never answers (overloaded, or half gone)."""
+    from django.core.cache.backends.redis import RedisCache
+    from redis.exceptions import RedisError
+
+    skip_unless(bool(settings.REDIS_URL), "The Redis cache is configured with REDIS_URL only")
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        cache = RedisCache(f"redis://127.0.0.1:{port}/0", settings.CACHES["default"])
+        started = time.monotonic()
+        with pytest.raises(RedisError):
+            cache.get("anything")
+        assert time.monotonic() - started < FAST
