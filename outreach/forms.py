@@ -23,6 +23,7 @@ from outreach.models import (
     TipSource,
 )
 from outreach.selectors import FlagFilters
+from outreach.services import CLOCK_SLACK
 
 # --- contacts and door-knock rounds ---
 
@@ -87,6 +88,12 @@ class ContactForm(forms.Form):
         if "occurred_at" in self.fields and not self.is_bound:
             self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0))
             self.initial.setdefault("channel", Channel.DOOR_KNOCK)
+
+    def clean_occurred_at(self) -> datetime:
+        occurred_at = self.cleaned_data["occurred_at"]
+        if occurred_at > timezone.now() + CLOCK_SLACK:
+            raise forms.ValidationError(_("A contact cannot be in the future."))
+        return occurred_at
 
     def clean_next_step_on(self) -> date | None:
         day = self.cleaned_data.get("next_step_on")

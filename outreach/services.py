@@ -38,6 +38,8 @@ from outreach.models import (
 from outreach.scan import flags_reevaluate_on_commit
 
 UNDO_MINUTES = 10
+# A contact "now" on a phone whose clock runs a little ahead is not in the future.
+CLOCK_SLACK = timedelta(minutes=5)
 MIN_RESOLUTION_LENGTH = 3
 
 
@@ -86,7 +88,7 @@ def contact_record(
     if (observations or observation_note.strip()) and not (by is None or can_view_social_data(by)):
         raise PermissionDenied("Only the social team records observations about the home.")
     occurred_at = occurred_at or timezone.now()
-    if occurred_at > timezone.now() + timedelta(minutes=5):
+    if occurred_at > timezone.now() + CLOCK_SLACK:
         raise ValidationError(_("A contact cannot be in the future."))
     if case is not None and case.household_id != household.pk:
         raise ValueError("The case is not this household's")

@@ -199,6 +199,10 @@ def test_it_explains_bad_input_in_danish_and_keeps_what_was_typed(client, cast):
     assert response.status_code == 400
     assert "En kontakt kan ikke ligge i fremtiden." in response.content.decode()
     assert "Min lange note" in response.content.decode()
+    form = response.context["form"]
+    assert form.errors["occurred_at"] == ["En kontakt kan ikke ligge i fremtiden."]
+    assert not form.non_field_errors()  # shown at the field, tied to it
+    assert 'aria-describedby="id_occurred_at_error"' in response.content.decode()
 
     response = client.post(
         contact_urls(household)["add"], form_data(note="Tjek"), headers={"HX-Request": "true"}
