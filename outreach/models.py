@@ -361,6 +361,9 @@ class Flag(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=30, choices=FlagKind.choices)
     reason = models.CharField(_("reason"), max_length=300)
+    # The facts behind the reason (dates, counts, a letter's subject): pages word them in the
+    # reader's language (outreach.scan.flag_reason_text); `reason` is the Danish wording.
+    reason_data = models.JSONField(default=dict, blank=True)
     raised_at = models.DateTimeField(_("raised"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     resolved_by = models.ForeignKey(

@@ -171,13 +171,20 @@ def _in_window(field_name: str, today: date, window: str) -> Q:
     )
 
 
-def _dmy(value: date | datetime) -> str:
+def _iso_day(value: date | datetime) -> str:
     if isinstance(value, datetime):
         value = timezone.localdate(value)
+    return value.isoformat()
+
+
+def _dmy(iso_day: str) -> str:
+    value = date.fromisoformat(iso_day)
     return f"{value.day}.{value.month}.{value.year}"
 
 
-# --- the rules: one query each, and the reason shown on the flag ---
+# --- the rules: one query each, and the facts a flag's reason is told from ---
+# A flag keeps the facts (Flag.reason_data) and is worded when shown, in the reader's language
+# (flag_reason_text); Flag.reason keeps the Danish wording for the admin and the mails.
 
 
 def _missed_meetings(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
@@ -206,11 +213,19 @@ def _missed_meetings(cases: CaseQuerySet, today: date, now: datetime) -> QuerySe
     )
 
 
-def _missed_meetings_reason(row: dict) -> str:
-    return _("Missed %(missed)s of %(invited)s meetings (latest %(day)s)") % {
+def _missed_meetings_facts(row: dict) -> dict:
+    return {
         "missed": row["missed_total"],
         "invited": row["invited_total"],
-        "day": _dmy(row["last_missed_at"]),
+        "day": _iso_day(row["last_missed_at"]),
+    }
+
+
+def _missed_meetings_reason(facts: dict) -> str:
+    return _("Missed %(missed)s of %(invited)s meetings (latest %(day)s)") % {
+        "missed": facts["missed"],
+        "invited": facts["invited"],
+        "day": _dmy(facts["day"]),
     }
 
 
@@ -234,13 +249,17 @@ def _no_reply(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
     )
 
 
-def _no_reply_reason(row: dict) -> str:
+def _no_reply_facts(row: dict) -> dict:
     subject = row["subject"] if len(row["subject"]) <= 80 else row["subject"][:79] + "…"
+    return {"subject": subject, "day": _iso_day(row["due_on"]), "others": row["overdue"] - 1}
+
+
+def _no_reply_reason(facts: dict) -> str:
     reason = _("No reply to “%(subject)s” (due %(day)s)") % {
-        "subject": subject,
-        "day": _dmy(row["due_on"]),
+        "subject": facts["subject"],
+        "day": _dmy(facts["day"]),
     }
-    others = row["overdue"] - 1
+    others = facts["others"]
     if others:
         reason += " " + ngettext(
             "and %(count)s other letter", "and %(count)s other letters", others
@@ -297,11 +316,19 @@ def _deadline_label(kind: str) -> str:
     }[kind]
 
 
-def _no_contact_reason(row: dict) -> str:
-    return _("Not reached for %(days)s days; %(deadline)s %(day)s") % {
+def _no_contact_facts(row: dict) -> dict:
+    return {
         "days": row["silent_days"],
-        "deadline": _deadline_label(row["deadline_kind"]),
-        "day": _dmy(row["deadline"]),
+        "deadline": row["deadline_kind"],
+        "day": _iso_day(row["deadline"]),
+    }
+
+
+def _no_contact_reason(facts: dict) -> str:
+    return _("Not reached for %(days)s days; %(deadline)s %(day)s") % {
+        "days": facts["days"],
+        "deadline": _deadline_label(facts["deadline"]),
+        "day": _dmy(facts["day"]),
     }
 
 
@@ -319,10 +346,14 @@ def _packing_not_started(cases: CaseQuerySet, today: date, now: datetime) -> Que
     )
 
 
-def _packing_not_started_reason(row: dict) -> str:
+def _packing_not_started_facts(row: dict) -> dict:
+    return {"day": _iso_day(row["effective_move_out_on"]), "stage": row["stage"]}
+
+
+def _packing_not_started_reason(facts: dict) -> str:
     return _("Move-out %(day)s; packing has not started (stage: %(stage)s)") % {
-        "day": _dmy(row["effective_move_out_on"]),
-        "stage": Stage(row["stage"]).label,
+        "day": _dmy(facts["day"]),
+        "stage": Stage(facts["stage"]).label,
     }
 
 
@@ -347,17 +378,29 @@ def _follow_up_due(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
     )
 
 
-def _follow_up_due_reason(row: dict) -> str:
+def _follow_up_due_facts(row: dict) -> dict:
+    return {"label": row["label"], "day": _iso_day(row["due_on"]), "others": row["due_count"] - 1}
+
+
+def _follow_up_due_reason(facts: dict) -> str:
     reason = _("Follow-up contact “%(label)s” was due %(day)s") % {
-        "label": row["label"],
-        "day": _dmy(row["due_on"]),
+        "label": facts["label"],
+        "day": _dmy(facts["day"]),
     }
-    others = row["due_count"] - 1
+    others = facts["others"]
     if others:
         reason += " " + ngettext(
             "and %(count)s more is due", "and %(count)s more are due", others
         ) % {"count": others}
     return reason
+
+
+def safety_concern_facts(occurred_at: datetime) -> dict:
+    return {"day": _iso_day(occurred_at)}
+
+
+def _safety_concern_reason(facts: dict) -> str:
+    return _("Safety concern at a contact on %(day)s.") % {"day": _dmy(facts["day"])}
 
 
 # --- why a flag went away (one UPDATE per kind chooses the text per flag) ---
@@ -428,16 +471,43 @@ def _resolution_expression(kind: str) -> CaseWhen:
     )
 
 
-Rule = tuple[Callable[[CaseQuerySet, date, datetime], QuerySet], Callable[[dict], str]]
+# Per kind: the candidates (one query), and the facts of a candidate's row.
+Rule = tuple[Callable[[CaseQuerySet, date, datetime], QuerySet], Callable[[dict], dict]]
 
 RULES: dict[str, Rule] = {
-    FlagKind.MISSED_MEETINGS: (_missed_meetings, _missed_meetings_reason),
-    FlagKind.NO_REPLY: (_no_reply, _no_reply_reason),
-    FlagKind.NO_CONTACT: (_no_contact, _no_contact_reason),
-    FlagKind.PACKING_NOT_STARTED: (_packing_not_started, _packing_not_started_reason),
-    FlagKind.FOLLOW_UP_DUE: (_follow_up_due, _follow_up_due_reason),
+    FlagKind.MISSED_MEETINGS: (_missed_meetings, _missed_meetings_facts),
+    FlagKind.NO_REPLY: (_no_reply, _no_reply_facts),
+    FlagKind.NO_CONTACT: (_no_contact, _no_contact_facts),
+    FlagKind.PACKING_NOT_STARTED: (_packing_not_started, _packing_not_started_facts),
+    FlagKind.FOLLOW_UP_DUE: (_follow_up_due, _follow_up_due_facts),
 }
 assert set(RULES) == set(SCANNED_KINDS), "every scanned kind needs a rule"
+
+REASONS: dict[str, Callable[[dict], str]] = {
+    FlagKind.MISSED_MEETINGS: _missed_meetings_reason,
+    FlagKind.NO_REPLY: _no_reply_reason,
+    FlagKind.NO_CONTACT: _no_contact_reason,
+    FlagKind.PACKING_NOT_STARTED: _packing_not_started_reason,
+    FlagKind.FOLLOW_UP_DUE: _follow_up_due_reason,
+    FlagKind.SAFETY_CONCERN: _safety_concern_reason,
+}
+
+
+def flag_reason_text(flag: Flag) -> str:
+    """The flag's reason in the active language, told from its facts (else the stored text)."""
+    reason = REASONS.get(flag.kind)
+    if reason is None or not flag.reason_data:
+        return flag.reason
+    try:
+        return reason(flag.reason_data)
+    except (KeyError, ValueError, TypeError):  # facts of an older shape: the words as stored
+        return flag.reason
+
+
+def flag_reason_danish(kind: str, facts: dict) -> str:
+    """The reason to store: in Danish, whatever the language of the request or the process."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return REASONS[kind](facts)[:300]
 
 
 # --- the scan ---
@@ -498,19 +568,24 @@ def flags_evaluate(
 
     result = ScanResult(households_scanned=cases.values("household_id").distinct().count())
     with translation.override(settings.LANGUAGE_CODE):
-        for kind, (candidates, reason) in RULES.items():
+        for kind, (candidates, facts_of) in RULES.items():
             rows = candidates(cases, today, now).order_by("household_id", "-opened_at", "-pk")
             found = _first_per_household(rows)
+            facts = {
+                household_id: facts_of(row)
+                for household_id, row in found.items()
+                if household_id not in open_flags[kind]
+            }
             new = [
                 Flag(
                     household_id=household_id,
-                    case_id=row["pk"],
+                    case_id=found[household_id]["pk"],
                     kind=kind,
-                    reason=reason(row)[:300],
+                    reason=flag_reason_danish(kind, facts[household_id]),
+                    reason_data=facts[household_id],
                     raised_at=now,
                 )
-                for household_id, row in found.items()
-                if household_id not in open_flags[kind]
+                for household_id in facts
             ]
             if new:
                 # The partial unique index one_open_flag_per_kind has the last word.

@@ -35,7 +35,7 @@ from outreach.models import (
     Tip,
     TipSource,
 )
-from outreach.scan import flags_reevaluate_on_commit
+from outreach.scan import flag_reason_danish, flags_reevaluate_on_commit, safety_concern_facts
 
 UNDO_MINUTES = 10
 # A contact "now" on a phone whose clock runs a little ahead is not in the future.
@@ -122,12 +122,13 @@ def contact_record(
             by=by,
         )
     if outcome == Outcome.SAFETY_CONCERN:
+        facts = safety_concern_facts(occurred_at)
         flag_raise(
             household=household,
             case=case,
             kind=FlagKind.SAFETY_CONCERN,
-            reason=_("Safety concern at a contact on %(day)s.")
-            % {"day": timezone.localtime(occurred_at).strftime("%d.%m.%Y")},
+            reason=flag_reason_danish(FlagKind.SAFETY_CONCERN, facts),
+            reason_data=facts,
         )
     return contact
 
@@ -350,13 +351,20 @@ def awaited_reply_mark_replied(
         )
 
 
-def flag_raise(*, household: Household, kind: str, reason: str, case: Case | None = None) -> Flag:
+def flag_raise(
+    *,
+    household: Household,
+    kind: str,
+    reason: str,
+    case: Case | None = None,
+    reason_data: dict | None = None,
+) -> Flag:
     """Raise a flag unless one of this kind is already open for the household."""
     flag, _created = Flag.objects.get_or_create(
         household=household,
         kind=kind,
         resolved_at=None,
-        defaults={"case": case, "reason": reason[:300]},
+        defaults={"case": case, "reason": reason[:300], "reason_data": reason_data or {}},
     )
     return flag
 

@@ -5,6 +5,8 @@ from django.utils.html import format_html_join
 
 from cases.models import Case
 from households.models import Household
+from outreach.models import Flag
+from outreach.scan import flag_reason_text
 from outreach.selectors import household_open_flags
 
 register = template.Library()
@@ -39,5 +41,11 @@ def flag_badges(flags_by_household: dict, household_id: int) -> str:
     return format_html_join(
         " ",
         '<span class="tag tag-flag" title="{}">{}</span>',
-        ((flag.reason, flag.get_kind_display()) for flag in flags),
+        ((flag_reason_text(flag), flag.get_kind_display()) for flag in flags),
     )
+
+
+@register.filter
+def flag_reason(flag: Flag) -> str:
+    """The reason of the flag in the reader's language."""
+    return flag_reason_text(flag)

@@ -8,6 +8,8 @@ import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connections
+from django.urls import reverse
+from django.utils import translation
 
 from cases.models import Case
 from cases.services import case_advance_stage
@@ -22,7 +24,7 @@ from outreach.models import (
     ScanRun,
     ScanStatus,
 )
-from outreach.scan import flag_digests_send, flag_scan_run, flags_evaluate
+from outreach.scan import flag_digests_send, flag_reason_text, flag_scan_run, flags_evaluate
 from outreach.services import (
     attendance_mark,
     awaited_reply_mark_replied,
@@ -376,6 +378,32 @@ def test_the_command_runs_the_scan_and_prints_the_counts(quiet, capsys):
     assert "5 households" in out
     assert "raised: missed_meetings 1, no_reply 1" in out
     assert ScanRun.objects.get().status == ScanStatus.SUCCEEDED
+
+
+def test_a_scan_outside_a_request_stores_danish_and_shows_each_reader_her_language(quiet, client):
+    with translation.override(None):  # no language, as in a command or a Celery worker
+        call_command("scan_flags")
+
+    flag = open_flag(quiet[FlagKind.MISSED_MEETINGS], FlagKind.MISSED_MEETINGS)
+    assert flag.reason == f"Udeblev fra 2 af 2 møder (senest {days_ago(20):%-d.%-m.%Y})"
+    assert flag.reason_data == {"missed": 2, "invited": 2, "day": f"{days_ago(20):%Y-%m-%d}"}
+    with translation.override("en"):
+        assert flag_reason_text(flag).startswith("Missed 2 of 2 meetings (latest ")
+    with translation.override("da"):
+        assert flag_reason_text(flag) == flag.reason
+
+    client.force_login(factories.make_user("root", is_superuser=True))
+    body = client.get(reverse("outreach:flags"), {"scope": "all"}).content.decode()
+    assert "Udeblev fra 2 af 2 møder" in body
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("outreach:flags"), {"scope": "all"}).content.decode()
+    assert "Missed 2 of 2 meetings" in body and "Udeblev" not in body
+
+
+def test_a_flag_without_facts_shows_the_words_it_was_raised_with(cast):
+    flag = flag_raise(household=cast.case_a1.household, kind=FlagKind.NO_REPLY, reason="Gammel")
+    with translation.override("en"):
+        assert flag_reason_text(flag) == "Gammel"
 
 
 def test_the_command_fails_loudly(quiet, monkeypatch):
