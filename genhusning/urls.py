@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
+    path("", include("cases.logistics.urls")),
     path("", include("households.urls")),
     path("", include("outreach.urls")),
     path("", include("referrals.urls")),

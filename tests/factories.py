@@ -137,3 +137,23 @@ def assess(
     VulnerabilityAssessment.objects.create(
         household=household, level=level, factors=factors or [], note=note
     )
+
+def make_pool_flat(organisation: Organisation, flat: Flat | None = None, **fields):
+    """A flat in the organisation's pool, free from 1 Jan 2026 with no end date, 5,000 kr."""
+    from cases.logistics.models import PoolFlat, PoolKind
+
+    if flat is None:
+        flat = make_flat(make_stairwell(make_estate(organisation)))
+    fields.setdefault("kind", PoolKind.BOTH)
+    fields.setdefault("rent", 5000)
+    fields.setdefault("available_from", date(2026, 1, 1))
+    return PoolFlat.objects.create(organisation=organisation, flat=flat, **fields)
+
+
+def make_need(case: Case, **fields):
+    from cases.logistics.models import HousingNeed
+    from cases.logistics.services import default_need_kind
+
+    fields.setdefault("kind", default_need_kind(case.project))
+    return HousingNeed.objects.create(case=case, **fields)
+
