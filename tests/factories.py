@@ -138,6 +138,7 @@ def assess(
         household=household, level=level, factors=factors or [], note=note
     )
 
+
 def make_pool_flat(organisation: Organisation, flat: Flat | None = None, **fields):
     """A flat in the organisation's pool, free from 1 Jan 2026 with no end date, 5,000 kr."""
     from cases.logistics.models import PoolFlat, PoolKind
@@ -156,4 +157,3 @@ def make_need(case: Case, **fields):
 
     fields.setdefault("kind", default_need_kind(case.project))
     return HousingNeed.objects.create(case=case, **fields)
-
