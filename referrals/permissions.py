@@ -107,6 +107,44 @@ def get_referral_for_user(user: User, pk: int, *, for_change: bool = False) -> R
     return referral
 
 
+def get_household_with_perm(user: User, household_id: int, perm: str) -> Household:
+    """The household, if `user` may see it and has `perm`; 404 otherwise."""
+    return _household_gate(user, household_id, perm)
+
+
+def get_staff_referral_for_user(user: User, pk: int, *, for_change: bool = False) -> Referral:
+    """A referral through its household, for staff pages (the visitator reaches referrals only
+    through her own pages, with what consents let her see)."""
+    referral = get_referral_for_user(user, pk, for_change=for_change)
+    if not Household.objects.for_user(user).filter(pk=referral.household_id).exists():
+        raise Http404
+    return referral
+
+
+def partner_organisations_for_user(user: User):
+    """The organisations whose register of partners `user` keeps (a manager of them)."""
+    from households.models import Organisation
+
+    if not (user.is_active and user.has_perm("referrals.add_partner")):
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.order_by("name")
+    return Organisation.objects.filter(pk__in=user_grants(user).managed_organisations).order_by(
+        "name"
+    )
+
+
+def get_partner_for_change(user: User, pk: int) -> Partner:
+    """404 if she cannot see it; 403 if she does not keep its organisation's register."""
+    partner = get_partner_for_user(user, pk)
+    if not (
+        user.has_perm("referrals.change_partner")
+        and partner_organisations_for_user(user).filter(pk=partner.organisation_id).exists()
+    ):
+        raise PermissionDenied
+    return partner
+
+
 def get_checklist_item_for_user(user: User, pk: int) -> ChecklistItem:
     if not user.has_perm("referrals.change_checklistitem"):
         raise Http404

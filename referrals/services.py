@@ -7,6 +7,7 @@ referral is about or for the whole household.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -121,6 +122,8 @@ def consent_record(
     if expires_on is not None and expires_on <= given_on:
         errors["expires_on"] = _("The consent must expire after the day it was given.")
     if replaces is not None:
+        # The lock makes a second, simultaneous replacement wait and then see the first one.
+        Consent.objects.select_for_update().filter(pk=replaces.pk).first()
         if replaces.household_id != household.pk:
             errors["replaces"] = _("Only a consent of the same household can be replaced.")
         elif Consent.objects.filter(replaces=replaces).exists():
@@ -156,6 +159,10 @@ def consent_record(
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, by: User, note: str = "") -> ConsentWithdrawal:
     """Effective at once: the next request no longer finds the consent valid."""
+    if Consent.objects.filter(replaces=consent).exists():
+        raise ValidationError(
+            _("This consent has been replaced by a newer one; withdraw that one instead.")
+        )
     withdrawal, created = ConsentWithdrawal.objects.get_or_create(
         consent=consent, defaults={"recorded_by": by, "note": note.strip()}
     )
@@ -252,6 +259,49 @@ def consented_categories(
 
 
 # ---------------------------------------------------------------------------------------------
+# The register of partners
+
+PARTNER_EDITABLE_FIELDS = (
+    "name",
+    "kind",
+    "municipality",
+    "area",
+    "contact_name",
+    "phone",
+    "email",
+    "note",
+    "active",
+)
+
+
+def partner_fingerprint(partner: Partner) -> str:
+    """A short digest of what the edit form shows: changed by someone else if it differs."""
+    values = "\x1f".join(
+        str(getattr(partner, "municipality_id" if name == "municipality" else name))
+        for name in PARTNER_EDITABLE_FIELDS
+    )
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
+
+
+@transaction.atomic
+def partner_save(
+    *, partner: Partner, data: dict, expected_fingerprint: str | None = None
+) -> Partner:
+    """Create (no pk) or update a partner. An update whose form was read before someone else
+    saved the partner raises ConflictError with the partner as saved now."""
+    if partner.pk is not None:
+        current = Partner.objects.select_for_update().get(pk=partner.pk)
+        if expected_fingerprint not in (None, partner_fingerprint(current)):
+            raise ConflictError(current)
+        partner = current
+    for name, value in data.items():
+        setattr(partner, name, value)
+    partner.full_clean()
+    partner.save()
+    return partner
+
+
+# ---------------------------------------------------------------------------------------------
 # Referrals
 
 # Where a referral may go from each status. Withdrawing is possible until it is finished.
@@ -294,6 +344,10 @@ def referral_create(
         errors["case"] = _("The case belongs to another household.")
     if not reason.strip():
         errors["reason"] = _("Write why the household is referred.")
+    if set(shared or []) - set(DataCategory.values):
+        errors["shared"] = _("Unknown kind of data.")
+    if partner.organisation_id != household.flat.stairwell.estate.organisation_id:
+        errors["partner"] = _("The partner is not in the register of the household's organisation.")
     if errors:
         raise ValidationError(errors)
     referral = Referral.objects.create(
@@ -414,17 +468,31 @@ def checklist_ensure(*, case: Case, section: str = ChecklistList.PRACTICAL) -> N
     )
 
 
+@transaction.atomic
 def checklist_set(
-    *, item: ChecklistItem, status: str, by: User, helped_by: str = "", note: str = ""
+    *,
+    item: ChecklistItem,
+    status: str,
+    by: User,
+    helped_by: str | None = None,
+    note: str | None = None,
+    expected_status: str | None = None,
 ) -> ChecklistItem:
+    """Set the status (and who helped, the note, when given). With `expected_status`, a change
+    someone else made meanwhile is not overwritten: ConflictError with the item as saved."""
     if status not in ChecklistStatus.values:
         raise ValidationError(_("Unknown status."))
-    item.status = status
-    item.helped_by = helped_by.strip()
-    item.note = note.strip()
-    item.updated_by = by
-    item.save(update_fields=["status", "helped_by", "note", "updated_by", "updated_at"])
-    return item
+    locked = ChecklistItem.objects.select_for_update().get(pk=item.pk)
+    if expected_status is not None and locked.status != expected_status:
+        raise ConflictError(locked)
+    locked.status = status
+    if helped_by is not None:
+        locked.helped_by = helped_by.strip()
+    if note is not None:
+        locked.note = note.strip()
+    locked.updated_by = by
+    locked.save(update_fields=["status", "helped_by", "note", "updated_by", "updated_at"])
+    return locked
 
 
 # ---------------------------------------------------------------------------------------------

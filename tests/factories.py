@@ -157,3 +157,33 @@ def make_need(case: Case, **fields):
 
     fields.setdefault("kind", default_need_kind(case.project))
     return HousingNeed.objects.create(case=case, **fields)
+
+
+# --- partners, consents, referrals (referrals app) ---
+
+
+def make_partner(organisation: Organisation, name: str = "Hjemmeplejen Syd", **fields):
+    from referrals.models import Partner, PartnerKind
+
+    fields.setdefault("kind", PartnerKind.HOME_CARE)
+    if fields["kind"] == PartnerKind.MUNICIPAL_VISITATOR:
+        fields.setdefault("municipality", make_municipality())
+    return Partner.objects.create(organisation=organisation, name=name, **fields)
+
+
+def make_consent(household: Household, by: User, **fields):
+    """A written consent of the whole household, given 30 days ago, to share identity and
+    housing with `partner` (or `partner_kind`) for a referral."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from referrals.models import DataCategory, Purpose
+    from referrals.services import consent_record
+
+    fields.setdefault("given_by", "Hanne Jensen")
+    fields.setdefault("purpose", Purpose.REFERRAL)
+    fields.setdefault("categories", [DataCategory.IDENTITY, DataCategory.HOUSING])
+    fields.setdefault("method", "written")
+    fields.setdefault("given_on", timezone.localdate() - timedelta(days=30))
+    return consent_record(household=household, by=by, **fields)

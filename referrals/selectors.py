@@ -1,0 +1,258 @@
+"""Reads worth naming: consents with their status, referrals of a household, the checklist of a
+case, and the coordination view (every intervention of a household in one place)."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cases.models import AssignmentRole, Case, CaseAssignment
+from households.models import Household
+from outreach.models import Flag
+from outreach.permissions import flags_for_user
+from referrals.models import (
+    OPEN_REFERRAL_STATUSES,
+    ChecklistItem,
+    ChecklistStatus,
+    Consent,
+    FollowUpPlan,
+    Partner,
+    Referral,
+)
+from referrals.permissions import follow_up_plans_for_user, partners_for_user, referrals_for_user
+
+# --- consents, partners, referrals, checklist (helper: consent) --------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentStatus:
+    code: str  # valid, pending, expired, withdrawn, replaced
+    label: str
+
+    @property
+    def counts(self) -> bool:
+        return self.code == "valid"
+
+
+def consent_status(consent: Consent, *, today: datetime.date | None = None) -> ConsentStatus:
+    """What the consent means today, in words (needs withdrawal and replaced_by loaded)."""
+    today = today or timezone.localdate()
+    if hasattr(consent, "withdrawal"):
+        when = timezone.localtime(consent.withdrawal.withdrawn_at)
+        return ConsentStatus(
+            "withdrawn", _("withdrawn on %(date)s") % {"date": date_format(when, "j. F Y")}
+        )
+    if hasattr(consent, "replaced_by"):
+        return ConsentStatus("replaced", _("replaced"))
+    if consent.given_on > today:
+        return ConsentStatus(
+            "pending",
+            _("valid from %(date)s") % {"date": date_format(consent.given_on, "j. F Y")},
+        )
+    if consent.expires_on is not None and consent.expires_on < today:
+        return ConsentStatus(
+            "expired",
+            _("expired on %(date)s") % {"date": date_format(consent.expires_on, "j. F Y")},
+        )
+    return ConsentStatus("valid", _("valid"))
+
+
+def consent_related(consents: QuerySet[Consent]) -> QuerySet[Consent]:
+    return consents.select_related(
+        "resident",
+        "partner",
+        "witness",
+        "recorded_by",
+        "withdrawal__recorded_by",
+        "replaced_by",
+        "replaces",
+    )
+
+
+def household_consents(*, household: Household) -> list[tuple[Consent, ConsentStatus]]:
+    """Every consent of the household, the ones that count first, then the newest (one query)."""
+    today = timezone.localdate()
+    rows = [
+        (consent, consent_status(consent, today=today))
+        for consent in consent_related(Consent.objects.filter(household=household)).order_by(
+            "-given_on", "-pk"
+        )
+    ]
+    rank = {"valid": 0, "pending": 1, "expired": 2, "withdrawn": 3, "replaced": 4}
+    rows.sort(key=lambda row: rank[row[1].code])
+    return rows
+
+
+def partner_choices(*, user: User, household: Household) -> QuerySet[Partner]:
+    """The active partners of the household's organisation that `user` may see."""
+    return (
+        partners_for_user(user)
+        .filter(organisation_id=household.flat.stairwell.estate.organisation_id, active=True)
+        .select_related("municipality")
+        .order_by("kind", "name")
+    )
+
+
+def partner_list(*, user: User, kind: str = "") -> QuerySet[Partner]:
+    partners = partners_for_user(user).select_related("municipality", "organisation")
+    if kind:
+        partners = partners.filter(kind=kind)
+    return partners.order_by("organisation__name", "-active", "kind", "name")
+
+
+def household_referrals(*, user: User, household: Household) -> QuerySet[Referral]:
+    return (
+        referrals_for_user(user)
+        .filter(household=household)
+        .select_related("partner", "resident")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def referral_history(*, referral: Referral) -> QuerySet:
+    return referral.events.select_related("by").order_by("at", "pk")
+
+
+def case_checklist(*, case: Case) -> list[ChecklistItem]:
+    return list(case.checklist.select_related("updated_by").order_by("section", "pk"))
+
+
+@dataclass(frozen=True)
+class ChecklistProgress:
+    done: int = 0
+    not_needed: int = 0
+    open: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.done + self.not_needed + self.open
+
+    @property
+    def settled(self) -> int:
+        return self.done + self.not_needed
+
+
+def progress_of(items: list[ChecklistItem]) -> ChecklistProgress:
+    statuses = [item.status for item in items]
+    return ChecklistProgress(
+        statuses.count(ChecklistStatus.DONE),
+        statuses.count(ChecklistStatus.NOT_NEEDED),
+        statuses.count(ChecklistStatus.OPEN),
+    )
+
+
+def checklist_progress(*, case_ids) -> dict[int, ChecklistProgress]:
+    """Per case: how many checklist items are done, not needed and still to do (one query)."""
+    rows = (
+        ChecklistItem.objects.filter(case_id__in=case_ids)
+        .values("case_id")
+        .annotate(
+            done=Count("pk", filter=Q(status=ChecklistStatus.DONE)),
+            not_needed=Count("pk", filter=Q(status=ChecklistStatus.NOT_NEEDED)),
+            open=Count("pk", filter=Q(status=ChecklistStatus.OPEN)),
+        )
+    )
+    return {
+        row["case_id"]: ChecklistProgress(row["done"], row["not_needed"], row["open"])
+        for row in rows
+    }
+
+
+@dataclass
+class CaseInterventions:
+    case: Case
+    caseworkers: list[User] = field(default_factory=list)
+    bridge_builders: list[User] = field(default_factory=list)
+    checklist: ChecklistProgress = ChecklistProgress()
+    plan: FollowUpPlan | None = None
+
+
+@dataclass
+class Coordination:
+    """Every intervention of one household, as far as `user` may see them."""
+
+    cases: list[CaseInterventions]
+    referrals: list[Referral] | None  # None: she may not see referrals
+    partners: list[Partner]
+    flags: list[Flag] | None  # None: she may not see flags
+    can_see_plans: bool
+    today: datetime.date
+    valid_consents: int | None = None  # None: she may not see consents
+
+    @property
+    def open_referrals(self) -> list[Referral]:
+        return [r for r in self.referrals or [] if r.status in OPEN_REFERRAL_STATUSES]
+
+    @property
+    def quiet(self) -> bool:
+        """No open referral, flag, checklist or follow-up plan."""
+        return not (
+            self.open_referrals
+            or self.flags
+            or any(row.checklist.total or row.plan for row in self.cases)
+        )
+
+
+def household_coordination(*, user: User, household: Household) -> Coordination:
+    """A fixed number of queries, however many cases, referrals and flags the household has."""
+    cases = list(
+        Case.objects.for_user(user)
+        .filter(household=household)
+        .select_related("project")
+        .order_by("-opened_at", "-pk")
+    )
+    by_case = {case.pk: CaseInterventions(case=case) for case in cases}
+    if by_case:
+        for assignment in CaseAssignment.objects.filter(case_id__in=by_case).select_related("user"):
+            row = by_case[assignment.case_id]
+            if assignment.role == AssignmentRole.BRIDGE_BUILDER:
+                row.bridge_builders.append(assignment.user)
+            else:
+                row.caseworkers.append(assignment.user)
+        if user.has_perm("referrals.view_checklistitem"):
+            for case_id, progress in checklist_progress(case_ids=list(by_case)).items():
+                by_case[case_id].checklist = progress
+    can_see_plans = user.has_perm("referrals.view_followupplan")
+    if can_see_plans and by_case:
+        plans = (
+            follow_up_plans_for_user(user)
+            .filter(case_id__in=by_case)
+            .select_related("bridge_builder")
+            .annotate(next_due=Min("visits__due_on", filter=Q(visits__done_on__isnull=True)))
+        )
+        for plan in plans:
+            by_case[plan.case_id].plan = plan
+    referrals = None
+    partners: list[Partner] = []
+    if user.has_perm("referrals.view_referral"):
+        referrals = list(household_referrals(user=user, household=household))
+        seen: dict[int, Partner] = {}
+        for referral in referrals:
+            referral.is_open = referral.status in OPEN_REFERRAL_STATUSES  # type: ignore[attr-defined]
+            if referral.is_open:  # type: ignore[attr-defined]
+                seen.setdefault(referral.partner_id, referral.partner)
+        partners = sorted(seen.values(), key=lambda partner: partner.name)
+    flags = None
+    if user.has_perm("outreach.view_flag"):
+        flags = list(
+            flags_for_user(user)
+            .filter(household=household, resolved_at__isnull=True)
+            .select_related("case__project")
+            .order_by("kind")
+        )
+    valid_consents = None
+    if user.has_perm("referrals.view_consent"):
+        valid_consents = Consent.objects.valid().filter(household=household).count()
+    return Coordination(
+        valid_consents=valid_consents,
+        cases=list(by_case.values()),
+        referrals=referrals,
+        partners=partners,
+        flags=flags,
+        can_see_plans=can_see_plans,
+        today=timezone.localdate(),
+    )
