@@ -448,9 +448,8 @@ class FlagThresholds(models.Model):
         verbose_name = _("flag thresholds")
         verbose_name_plural = _("flag thresholds")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(missed_meetings__gte=1), name="missed_meetings_at_least_one"
-            ),
+            models.CheckConstraint(condition=Q(**{f"{name}__gte": 1}), name=f"{name}_at_least_one")
+            for name in DEFAULT_THRESHOLDS
         ]
 
     def __str__(self) -> str:
@@ -462,6 +461,7 @@ class ScanStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")  # another scan held the lock: this one did nothing
 
 
 class ScanRun(models.Model):
@@ -479,6 +479,9 @@ class ScanRun(models.Model):
     households_scanned = models.PositiveIntegerField(default=0)
     raised = models.JSONField(default=dict, blank=True)
     resolved = models.JSONField(default=dict, blank=True)
+    # {organisation id: {"households": n, "raised": {kind: n}, "resolved": {kind: n}}}: the
+    # scan covers every organisation, and each manager sees the numbers of her own.
+    by_organisation = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:

@@ -139,6 +139,17 @@ def get_flag_for_user(user, pk: int, *, for_change: bool = False) -> Flag:
     return flag
 
 
+def scan_organisations_for_user(user) -> frozenset[int] | None:
+    """The organisations whose numbers `user` sees on the scans page (None: all of them).
+
+    The scan runs over every organisation; its status is the same for all, but how many
+    households it scanned and flagged is each organisation's own business.
+    """
+    if user.is_superuser:
+        return None
+    return user_grants(user).managed_organisations
+
+
 def can_run_scan(user) -> bool:
     return user.has_perm("outreach.add_scanrun")
 

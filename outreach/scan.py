@@ -114,6 +114,15 @@ class ScanResult:
     households_scanned: int = 0
     raised: dict[str, int] = field(default_factory=dict)
     resolved: dict[str, int] = field(default_factory=dict)
+    # The same numbers per housing organisation (of the case's project), so a manager sees
+    # her own: {organisation id: {"households": n, "raised": {kind: n}, "resolved": {kind: n}}}.
+    by_organisation: dict[int, dict] = field(default_factory=dict)
+
+    def count(self, organisation_id: int, what: str, kind: str) -> None:
+        part = self.by_organisation.setdefault(
+            organisation_id, {"households": 0, "raised": {}, "resolved": {}}
+        )
+        part[what][kind] = part[what].get(kind, 0) + 1
 
 
 # --- SQL building blocks ---
@@ -563,10 +572,27 @@ def flags_evaluate(
         cases = cases.filter(household_id__in=ids)
         flags = flags.filter(household_id__in=ids)
     open_flags: dict[str, dict[int, int]] = defaultdict(dict)
-    for flag_id, household_id, kind in flags.values_list("pk", "household_id", "kind"):
+    flag_organisation: dict[int, int] = {}
+    for flag_id, household_id, kind, organisation_id in flags.values_list(
+        "pk", "household_id", "kind", "case__project__estate__organisation_id"
+    ):
         open_flags[kind][household_id] = flag_id
+        flag_organisation[flag_id] = organisation_id
 
-    result = ScanResult(households_scanned=cases.values("household_id").distinct().count())
+    case_organisation: dict[int, int] = {}
+    households: dict[int, set[int]] = defaultdict(set)
+    for case_id, household_id, organisation_id in cases.values_list(
+        "pk", "household_id", "project__estate__organisation_id"
+    ):
+        case_organisation[case_id] = organisation_id
+        households[organisation_id].add(household_id)
+    result = ScanResult(households_scanned=len(set().union(*households.values())))
+    for organisation_id, scanned in households.items():
+        result.by_organisation[organisation_id] = {
+            "households": len(scanned),
+            "raised": {},
+            "resolved": {},
+        }
     with translation.override(settings.LANGUAGE_CODE):
         for kind, (candidates, facts_of) in RULES.items():
             rows = candidates(cases, today, now).order_by("household_id", "-opened_at", "-pk")
@@ -591,6 +617,9 @@ def flags_evaluate(
                 # The partial unique index one_open_flag_per_kind has the last word.
                 Flag.objects.bulk_create(new, ignore_conflicts=True)
                 result.raised[kind] = len(new)
+                for household_id in facts:
+                    case_id = found[household_id]["pk"]
+                    result.count(case_organisation[case_id], "raised", kind)
             gone = [
                 pk for household_id, pk in open_flags[kind].items() if household_id not in found
             ]
@@ -600,6 +629,8 @@ def flags_evaluate(
                 )
                 if resolved:
                     result.resolved[kind] = resolved
+                    for pk in gone:
+                        result.count(flag_organisation[pk], "resolved", kind)
     return result
 
 
@@ -671,8 +702,8 @@ def flag_scan_run(
         result = flags_evaluate()
     except ScanBusy:
         with translation.override(settings.LANGUAGE_CODE):
-            message = _("Skipped: another scan was running at the same time.")
-        return _finish(run, status=ScanStatus.FAILED, error=message)
+            message = _("Another scan was running at the same time.")
+        return _finish(run, status=ScanStatus.SKIPPED, error=message)
     except Exception as exc:
         _finish(run, status=ScanStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
@@ -682,6 +713,7 @@ def flag_scan_run(
         households_scanned=result.households_scanned,
         raised=result.raised,
         resolved=result.resolved,
+        by_organisation=result.by_organisation,
         error="",
     )
 

@@ -1,5 +1,6 @@
 """Views of outreach: the recent flag scans, "run now", and a project's flag thresholds."""
 
+from collections import Counter
 from datetime import timedelta
 
 from django.contrib import messages
@@ -14,7 +15,11 @@ from cases.permissions import get_project_for_user
 from genhusning.http import AuthedRequest
 from outreach.forms import ThresholdsForm
 from outreach.models import FlagKind, ScanRun, ScanStatus
-from outreach.permissions import can_change_thresholds, can_run_scan
+from outreach.permissions import (
+    can_change_thresholds,
+    can_run_scan,
+    scan_organisations_for_user,
+)
 from outreach.scan import (
     flag_scan_request,
     is_active,
@@ -35,11 +40,24 @@ def _per_kind(counts: dict) -> list[tuple[str, int]]:
     ]
 
 
-def _row(run: ScanRun, now) -> dict:
+def _numbers(run: ScanRun, organisations: frozenset[int] | None) -> dict:
+    """The run's numbers: all of them, or the sum over `organisations`."""
+    if organisations is None:
+        households, raised, resolved = run.households_scanned, run.raised, run.resolved
+    else:
+        parts = [run.by_organisation.get(str(pk), {}) for pk in organisations]
+        households = sum(part.get("households", 0) for part in parts)
+        raised, resolved = Counter(), Counter()
+        for part in parts:
+            raised.update(part.get("raised", {}))
+            resolved.update(part.get("resolved", {}))
+    return {"households": households, "raised": _per_kind(raised), "resolved": _per_kind(resolved)}
+
+
+def _row(run: ScanRun, now, organisations: frozenset[int] | None) -> dict:
     return {
         "run": run,
-        "raised": _per_kind(run.raised),
-        "resolved": _per_kind(run.resolved),
+        **_numbers(run, organisations),
         "active": is_active(run, now=now),
         "stalled": run.status in (ScanStatus.QUEUED, ScanStatus.RUNNING)
         and not is_active(run, now=now),
@@ -51,7 +69,8 @@ def scan_list(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("outreach.view_scanrun"):
         raise PermissionDenied
     now = timezone.now()
-    rows = [_row(run, now) for run in scan_runs_recent()]
+    organisations = scan_organisations_for_user(request.user)
+    rows = [_row(run, now, organisations) for run in scan_runs_recent()]
     last_success = last_successful_scan()
     last_finished = last_success.finished_at if last_success else None
     context = {
@@ -60,6 +79,7 @@ def scan_list(request: AuthedRequest) -> HttpResponse:
         "last_success": last_success,
         "overdue": last_finished is None or last_finished < now - SCAN_OVERDUE_AFTER,
         "can_run": can_run_scan(request.user),
+        "all_organisations": organisations is None,
     }
     template = "outreach/scans/scan_list.html"
     return render(request, f"{template}#runs" if request.htmx else template, context)

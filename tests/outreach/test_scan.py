@@ -342,6 +342,28 @@ def test_it_records_a_failed_run_and_raises_the_error(quiet, monkeypatch):
     assert run.finished_at == NOW
 
 
+def test_a_run_records_its_numbers_per_organisation(quiet, cast):
+    for case in (cast.case_a1, cast.case_b1):
+        letter(case.household, in_days(-3))
+
+    run = flag_scan_run()
+
+    org_a = cast.case_a1.project.estate.organisation_id
+    org_b = cast.case_b1.project.estate.organisation_id
+    org_quiet = quiet[FlagKind.NO_REPLY].project.estate.organisation_id
+    assert run.by_organisation[org_a] == {
+        "households": 2,  # the open cases of A1 and A2
+        "raised": {FlagKind.NO_REPLY: 1},
+        "resolved": {},
+    }
+    assert run.by_organisation[org_b]["raised"] == {FlagKind.NO_REPLY: 1}
+    assert run.by_organisation[org_quiet]["raised"] == dict.fromkeys(quiet, 1)
+    assert run.raised[FlagKind.NO_REPLY] == 3
+    assert run.households_scanned == sum(
+        part["households"] for part in run.by_organisation.values()
+    )
+
+
 def test_a_run_delivered_twice_runs_once(quiet):
     run = scan.scan_run_queue()
     flag_scan_run(run=run)
@@ -366,8 +388,8 @@ def test_a_second_scan_at_the_same_time_is_recorded_as_skipped(quiet):
     finally:
         other.close()
 
-    assert run.status == ScanStatus.FAILED
-    assert run.error == "Sprunget over: en anden scanning kørte samtidig."
+    assert run.status == ScanStatus.SKIPPED
+    assert run.error == "En anden scanning kørte samtidig."
     assert not Flag.objects.exists()
 
 

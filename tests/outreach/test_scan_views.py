@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from outreach.models import FlagKind, FlagThresholds, ScanRun, ScanStatus
+from outreach.models import DEFAULT_THRESHOLDS, FlagKind, FlagThresholds, ScanRun, ScanStatus
 from tests.conftest import MARKERS
 from tests.test_access import ROLES, assert_no_markers
 
@@ -17,7 +18,7 @@ def a_run(status=ScanStatus.SUCCEEDED, age=timedelta(hours=1), **fields) -> Scan
     when = timezone.now() - age
     if status != ScanStatus.QUEUED:
         fields["started_at"] = when
-    if status in (ScanStatus.SUCCEEDED, ScanStatus.FAILED):
+    if status in (ScanStatus.SUCCEEDED, ScanStatus.FAILED, ScanStatus.SKIPPED):
         fields["finished_at"] = when + timedelta(seconds=2)
     return ScanRun.objects.create(status=status, queued_at=when, **fields)
 
@@ -25,13 +26,30 @@ def a_run(status=ScanStatus.SUCCEEDED, age=timedelta(hours=1), **fields) -> Scan
 # --- the scans page ---
 
 
+def by_organisation(cast, a: dict, b: dict) -> dict:
+    """A run's numbers for organisations A and B, as the scan records them (JSON keys)."""
+    return {
+        str(cast.case_a1.project.estate.organisation_id): a,
+        str(cast.case_b1.project.estate.organisation_id): b,
+    }
+
+
 def test_it_lists_the_recent_scans_with_counts_per_kind_in_danish(
     client, cast, django_assert_max_num_queries
 ):
     a_run(
-        households_scanned=812,
-        raised={FlagKind.MISSED_MEETINGS: 3, FlagKind.NO_REPLY: 1},
+        households_scanned=1000,
+        raised={FlagKind.MISSED_MEETINGS: 4, FlagKind.NO_REPLY: 1},
         resolved={FlagKind.NO_CONTACT: 2},
+        by_organisation=by_organisation(
+            cast,
+            {
+                "households": 812,
+                "raised": {FlagKind.MISSED_MEETINGS: 3, FlagKind.NO_REPLY: 1},
+                "resolved": {FlagKind.NO_CONTACT: 2},
+            },
+            {"households": 188, "raised": {FlagKind.MISSED_MEETINGS: 1}, "resolved": {}},
+        ),
     )
     a_run(ScanStatus.FAILED, age=timedelta(hours=2), error="OperationalError: server closed")
     client.force_login(cast.manager_a)
@@ -50,6 +68,27 @@ def test_it_lists_the_recent_scans_with_counts_per_kind_in_danish(
     assert "Kør scanning nu" in body
     assert "26 timer" not in body
     assert "every 2s" not in body  # nothing to wait for
+
+
+def test_a_manager_sees_only_her_organisations_numbers(client, cast):
+    a_run(
+        households_scanned=1000,
+        raised={FlagKind.MISSED_MEETINGS: 7},
+        by_organisation=by_organisation(
+            cast,
+            {"households": 812, "raised": {FlagKind.MISSED_MEETINGS: 3}, "resolved": {}},
+            {"households": 188, "raised": {FlagKind.MISSED_MEETINGS: 4}, "resolved": {}},
+        ),
+    )
+    a_run(ScanStatus.SKIPPED, age=timedelta(hours=2), error="En anden scanning kørte samtidig.")
+    client.force_login(cast.manager_b)
+
+    body = client.get(reverse("outreach:scans")).content.decode()
+
+    assert "Udeblevet fra informationsmøder: 4" in body and ">188<" in body
+    assert "812" not in body and "1000" not in body and ": 3" not in body and ": 7" not in body
+    assert "Sprunget over" in body and "En anden scanning kørte samtidig." in body
+    assert "Tallene for husstande og flag er din boligorganisations." in body
 
 
 @pytest.mark.parametrize(
@@ -220,6 +259,12 @@ def test_the_thresholds_must_be_positive_whole_numbers(client, cast, value, erro
     assert error in body
     assert 'aria-invalid="true"' in body
     assert not FlagThresholds.objects.exists()
+
+
+@pytest.mark.parametrize("name", list(DEFAULT_THRESHOLDS))
+def test_the_database_refuses_a_threshold_below_one(cast, name):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FlagThresholds.objects.create(project=cast.case_a1.project, **{name: 0})
 
 
 @pytest.mark.parametrize(
