@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from cases.logistics.matching import (
     WATERBED_PENALTY,
@@ -22,6 +23,13 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 2, 1)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The reasons and errors are checked in English, the language of the msgids."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

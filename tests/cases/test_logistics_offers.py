@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from cases.logistics.models import MoveKind, MoveStatus, Offer, OfferStatus, RehousingKind
 from cases.logistics.selectors import case_moves, case_whereabouts, offer_count
@@ -19,6 +20,13 @@ from outreach.scan import flags_evaluate
 from tests import factories
 
 TODAY = date(2026, 2, 2)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The reasons and errors are checked in English, the language of the msgids."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
