@@ -13,6 +13,7 @@ from households.models import (
     Household,
     OrganisationGroupObjectPermission,
     OrganisationUserObjectPermission,
+    Stairwell,
 )
 
 
@@ -143,3 +144,15 @@ def get_flat_for_user(user, pk: int) -> Flat:
     if flat is None:
         raise Http404
     return flat
+
+
+def stairwells_for_user(user) -> QuerySet[Stairwell]:
+    """The stairwells with a flat `user` may see."""
+    return Stairwell.objects.filter(pk__in=flats_for_user(user).values("stairwell_id"))
+
+
+def get_stairwell_for_user(user, pk: int) -> Stairwell:
+    stairwell = stairwells_for_user(user).select_related("estate").filter(pk=pk).first()
+    if stairwell is None:
+        raise Http404
+    return stairwell

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from genhusning.http import AuthedRequest
 from households.audit import log_access
 from households.models import Flat, Household
-from households.permissions import flats_for_user, get_household_for_user
+from households.permissions import (
+    flats_for_user,
+    get_household_for_user,
+    get_stairwell_for_user,
+)
 from outreach.forms import ContactForm, QuickKnockForm, TalkForm
 from outreach.models import Channel
 from outreach.permissions import can_view_observations, get_contact_for_user
@@ -174,12 +178,10 @@ def round_view(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def round_stairwell(request: AuthedRequest, stairwell_pk: int) -> HttpResponse:
     require_perm(request, "outreach.add_contact")
-    flats = flats_for_user(request.user).filter(stairwell_id=stairwell_pk)
-    context = _round_context(request, flats)
-    if not context["stairwells"]:
-        raise Http404
-    context["stairwell"] = context["stairwells"][0].stairwell
-    context["print_url"] = reverse("outreach:round_print", args=[stairwell_pk])
+    stairwell = get_stairwell_for_user(request.user, stairwell_pk)
+    context = _round_context(request, flats_for_user(request.user).filter(stairwell=stairwell))
+    context["stairwell"] = stairwell
+    context["print_url"] = reverse("outreach:round_print", args=[stairwell.pk])
     return render(request, "outreach/contacts/round.html", context)
 
 
@@ -190,11 +192,10 @@ def round_print(request: AuthedRequest, stairwell_pk: int | None = None) -> Http
         flats = flats_for_user(request.user).filter(pk__in=_chosen_flat_ids(request))
         back_url = reverse("outreach:round") + "?" + request.GET.urlencode()
     else:
-        flats = flats_for_user(request.user).filter(stairwell_id=stairwell_pk)
-        back_url = reverse("outreach:round_stairwell", args=[stairwell_pk])
+        stairwell = get_stairwell_for_user(request.user, stairwell_pk)
+        flats = flats_for_user(request.user).filter(stairwell=stairwell)
+        back_url = reverse("outreach:round_stairwell", args=[stairwell.pk])
     context = {**_round_context(request, flats), "back_url": back_url}
-    if stairwell_pk is not None and not context["stairwells"]:
-        raise Http404
     return render(request, "outreach/contacts/round_print.html", context)
 
 

@@ -5,12 +5,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
 from cases.stages import Stage
 from households.models import Resident, VulnerabilityLevel
+from households.permissions import get_stairwell_for_user
 from outreach.models import Contact, FlagKind, Outcome
 from outreach.services import flag_raise
 from tests import factories
@@ -23,6 +25,7 @@ from tests.outreach.test_contacts import (
 from tests.test_access import assert_no_markers
 
 HX = {"HX-Request": "true"}
+OWNERS = ("a1", "a2", "b1")
 OTHERS = ["case_a2", "case_b1"]
 
 
@@ -145,13 +148,14 @@ def test_it_keeps_the_query_count_of_a_round_flat(
     households = make_stairwell_round(cast.case_a1.project, count)
     stairwell_id = households[0].flat.stairwell_id
     client.force_login(cast.caseworker_a1)
-    # Session, user, permissions (2), grants, flats, households, residents, cases, contact
-    # summaries (2), open flags, and saving the session (3): fifteen, for 10 or 100 flats.
-    with django_assert_max_num_queries(15):
+    # Session, user, permissions (2), grants, the stairwell (the gate), flats, households,
+    # residents, cases, contact summaries (2), open flags, and saving the session (3): sixteen,
+    # for 10 or 100 flats; the chosen flats have no stairwell to check.
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("outreach:round_stairwell", args=[stairwell_id]))
     assert response.status_code == 200
     assert response.content.decode().count('class="knock-card') == count
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("outreach:round_print", args=[stairwell_id]))
     assert response.status_code == 200
     flat_ids = [household.flat_id for household in households]
@@ -422,6 +426,22 @@ def test_it_answers_404_for_stairwells_and_households_of_other_estates(client, c
     )
     assert_no_markers(listed.content.decode(), ["case_a1"])
     assert not Contact.objects.exists()
+
+
+def test_the_stairwell_gate_lets_in_only_those_who_may_see_a_flat_there(cast):
+    stairwells = {key: getattr(cast, f"case_{key}").household.flat.stairwell for key in OWNERS}
+    for user, visible in (
+        (cast.caseworker_a1, {"a1"}),
+        (cast.manager_a, {"a1", "a2"}),
+        (cast.caseworker_b1, {"b1"}),
+        (cast.caretaker_a1, set()),
+    ):
+        for key, stairwell in stairwells.items():
+            if key in visible:
+                assert get_stairwell_for_user(user, stairwell.pk) == stairwell
+            else:
+                with pytest.raises(Http404):
+                    get_stairwell_for_user(user, stairwell.pk)
 
 
 def test_it_forbids_the_round_to_those_who_may_not_record_contacts(client, cast):
