@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import Case, Project
 from households.models import Estate, Flat, Household, Stairwell
@@ -218,8 +219,9 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
-        verbose_name = _("contact")
-        verbose_name_plural = _("contacts")
+        # "contact" alone is the contact person (a resident's tag); this is an entry of the log.
+        verbose_name = pgettext_lazy("contact log entry", "contact")
+        verbose_name_plural = pgettext_lazy("contact log entries", "contacts")
         indexes = [
             models.Index(fields=["household", "-occurred_at"]),
             models.Index(
