@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import User
+from django.db.models import F
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -104,6 +105,10 @@ def outreach_demo_load(*, users: dict[str, User], today: date) -> bool:
     contacts += _letters(rng, cases, officer=users["genhusning"], today=today)
     contacts += _follow_ups(rng, cases, bridge_builder=users["brobygger"])
     Contact.objects.bulk_create(contacts)
+    # Recorded when they happened: nothing of the demo is "just recorded" and can be undone.
+    Contact.objects.filter(pk__in=[contact.pk for contact in contacts]).update(
+        created_at=F("occurred_at")
+    )
     _tips(rng, cases, caretaker=users["vicevaert"], caseworker=users["sagsbehandler"])
     return True
 
