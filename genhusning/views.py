@@ -4,9 +4,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from genhusning.roles import Role
+
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    if request.user.groups.filter(name=Role.BRIDGE_BUILDER).exists():
+        return redirect("referrals:follow_up_list")  # her households after the move
     if request.user.has_perm("cases.view_case"):
         return redirect("cases:caseload")
     outreach = {perm for perm in request.user.get_all_permissions() if perm.startswith("outreach.")}

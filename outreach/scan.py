@@ -186,6 +186,11 @@ def _iso_day(value: date | datetime) -> str:
     return value.isoformat()
 
 
+def _and_more(reason: str, more: str, count: int) -> str:
+    """The reason, and when there are more of the same: "… and 2 other letters"."""
+    return f"{reason} {more % {'count': count}}" if count else reason
+
+
 def _dmy(iso_day: str) -> str:
     value = date.fromisoformat(iso_day)
     return f"{value.day}.{value.month}.{value.year}"
@@ -269,11 +274,8 @@ def _no_reply_reason(facts: dict) -> str:
         "day": _dmy(facts["day"]),
     }
     others = facts["others"]
-    if others:
-        reason += " " + ngettext(
-            "and %(count)s other letter", "and %(count)s other letters", others
-        ) % {"count": others}
-    return reason
+    more = ngettext("and %(count)s other letter", "and %(count)s other letters", others)
+    return _and_more(reason, more, others)
 
 
 def _next_deadline(cases: CaseQuerySet) -> CaseQuerySet:
@@ -397,11 +399,8 @@ def _follow_up_due_reason(facts: dict) -> str:
         "day": _dmy(facts["day"]),
     }
     others = facts["others"]
-    if others:
-        reason += " " + ngettext(
-            "and %(count)s more is due", "and %(count)s more are due", others
-        ) % {"count": others}
-    return reason
+    more = ngettext("and %(count)s more is due", "and %(count)s more are due", others)
+    return _and_more(reason, more, others)
 
 
 def safety_concern_facts(occurred_at: datetime) -> dict:

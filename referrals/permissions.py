@@ -12,13 +12,16 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case
-from households.models import Household, Municipality
+from households.models import Household, Municipality, Organisation
 from households.permissions import user_grants
 from referrals.models import (
     ChecklistItem,
     Community,
+    CommunityMeeting,
+    CommunityMembership,
     Consent,
     FollowUpPlan,
+    FollowUpVisit,
     Partner,
     PartnerKind,
     Referral,
@@ -26,16 +29,29 @@ from referrals.models import (
 
 
 def staff_organisations_q(user: User, path: str = "organisation") -> Q:
-    """Q over an organisation lookup: the organisations whose estates `user` works in or leads."""
+    """Q over an organisation lookup: the organisations she leads, works in an estate of, or is
+    staff of (a bridge-builder works in no estate; she is staff of the organisation)."""
     if user.is_superuser:
         return Q()
-    from households.models import Estate
+    from households.models import (
+        OrganisationGroupObjectPermission,
+        OrganisationUserObjectPermission,
+    )
 
     grants = user_grants(user)
-    organisation_ids = set(grants.managed_organisations) | set(
-        Estate.objects.filter(pk__in=grants.estates).values_list("organisation_id", flat=True)
+    staff_of = Q(
+        pk__in=OrganisationUserObjectPermission.objects.filter(
+            user=user, permission__codename="staff_of_organisation"
+        ).values("content_object_id")
+    ) | Q(
+        pk__in=OrganisationGroupObjectPermission.objects.filter(
+            group__user=user, permission__codename="staff_of_organisation"
+        ).values("content_object_id")
     )
-    return Q(**{f"{path}_id__in": organisation_ids})
+    organisations = Organisation.objects.filter(
+        Q(pk__in=grants.managed_organisations) | Q(estates__in=grants.estates) | staff_of
+    )
+    return Q(**{f"{path}_id__in": organisations.values("pk")})
 
 
 def partners_for_user(user: User) -> QuerySet[Partner]:
@@ -165,12 +181,40 @@ def follow_up_plans_for_user(user: User) -> QuerySet[FollowUpPlan]:
 
 
 def get_follow_up_plan_for_user(user: User, pk: int, *, for_change: bool = False) -> FollowUpPlan:
-    plan = follow_up_plans_for_user(user).select_related("case__household").filter(pk=pk).first()
+    plan = (
+        follow_up_plans_for_user(user)
+        .select_related(
+            "case__household__flat__stairwell__estate",
+            "case__permanent_flat__stairwell__estate",
+            "case__project__estate",
+            "bridge_builder",
+        )
+        .prefetch_related("case__household__residents")
+        .filter(pk=pk)
+        .first()
+    )
     if plan is None:
         raise Http404
     if for_change and not user.has_perm("referrals.change_followupplan"):
         raise PermissionDenied
     return plan
+
+
+def get_follow_up_visit_for_user(user: User, pk: int) -> FollowUpVisit:
+    """A follow-up contact to record: she must see the plan and may change it."""
+    visit = (
+        FollowUpVisit.objects.filter(plan__in=follow_up_plans_for_user(user), pk=pk)
+        .select_related("plan__case__household__flat__stairwell")
+        .prefetch_related("plan__case__household__residents")
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    if not (
+        user.has_perm("referrals.change_followupplan") and user.has_perm("outreach.add_contact")
+    ):
+        raise PermissionDenied
+    return visit
 
 
 def communities_for_user(user: User) -> QuerySet[Community]:
@@ -186,6 +230,50 @@ def get_community_for_user(user: User, pk: int, *, for_change: bool = False) -> 
     if for_change and not user.has_perm("referrals.change_community"):
         raise PermissionDenied
     return community
+
+
+def community_organisations_for_user(user: User) -> QuerySet[Organisation]:
+    """The organisations she may start a community in: those she leads."""
+    if not (user.is_active and user.has_perm("referrals.add_community")):
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.order_by("name")
+    return Organisation.objects.filter(pk__in=user_grants(user).managed_organisations).order_by(
+        "name"
+    )
+
+
+def get_community_meeting_for_user(
+    user: User, pk: int, *, for_change: bool = False
+) -> CommunityMeeting:
+    meeting = (
+        CommunityMeeting.objects.filter(community__in=communities_for_user(user), pk=pk)
+        .select_related("community")
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    if for_change and not user.has_perm("referrals.change_community"):
+        raise PermissionDenied
+    return meeting
+
+
+def get_community_membership_for_user(user: User, pk: int) -> CommunityMembership:
+    """A membership to change: she sees the community, may change it, and sees the household."""
+    membership = (
+        CommunityMembership.objects.filter(
+            community__in=communities_for_user(user),
+            household__in=Household.objects.for_user(user),
+            pk=pk,
+        )
+        .select_related("community", "household")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    if not user.has_perm("referrals.change_community"):
+        raise PermissionDenied
+    return membership
 
 
 # --- The municipal visitator -----------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals.views import checklist, consents, coordination, partners
+from referrals.views import checklist, communities, consents, coordination, followup, partners
 from referrals.views import referrals as referral_views
 
 app_name = "referrals"
@@ -54,4 +54,42 @@ urlpatterns: list = [
     ),
     # --- the municipal visitator and the access log (helper: visitator) ---
     # --- bridge-building and communities (helper: bridge) ---
+    path("opfoelgning/", followup.follow_up_list, name="follow_up_list"),
+    path("opfoelgning/<int:pk>/", followup.follow_up_detail, name="follow_up"),
+    path("opfoelgning/<int:pk>/afslut/", followup.follow_up_close, name="follow_up_close"),
+    path("opfoelgning/<int:pk>/brobygger/", followup.follow_up_assign, name="follow_up_assign"),
+    path("opfoelgning/kontakter/<int:pk>/", followup.follow_up_contact, name="follow_up_contact"),
+    path("faellesskaber/", communities.community_list_view, name="communities"),
+    path("faellesskaber/nyt/", communities.community_create, name="community_create"),
+    path("faellesskaber/<int:pk>/", communities.community_detail, name="community"),
+    path(
+        "faellesskaber/<int:pk>/soeg/",
+        communities.community_search,
+        name="community_search",
+    ),
+    path(
+        "faellesskaber/<int:pk>/medlemmer/",
+        communities.community_member_add_view,
+        name="community_member_add",
+    ),
+    path(
+        "faellesskaber/medlemmer/<int:pk>/udmeld/",
+        communities.community_member_leave_view,
+        name="community_member_leave",
+    ),
+    path(
+        "faellesskaber/<int:pk>/moeder/",
+        communities.community_meeting_create,
+        name="community_meeting_create",
+    ),
+    path(
+        "faellesskaber/moeder/<int:pk>/",
+        communities.community_meeting_detail,
+        name="community_meeting",
+    ),
+    path(
+        "faellesskaber/moeder/<int:pk>/fremmoede/",
+        communities.community_attendance,
+        name="community_attendance",
+    ),
 ]

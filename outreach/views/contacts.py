@@ -10,7 +10,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,24 +34,10 @@ from outreach.selectors import (
     round_stairwell_choices,
 )
 from outreach.services import UNDO_MINUTES, contact_record, contact_undo
+from outreach.views import next_url, require_perm
 
 PAGE_SIZE = 50
 MAX_CHOSEN_FLATS = 200
-
-
-def require_perm(request: AuthedRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
-
-def next_url(request: AuthedRequest, default: str) -> str:
-    """Where to go back to after a plain form post: a local `next`, else `default`."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
 
 
 def undo_context(request: AuthedRequest) -> dict:

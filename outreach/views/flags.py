@@ -16,7 +16,7 @@ from outreach.forms import FlagFilterForm, FlagResolveForm
 from outreach.permissions import can_run_scan, get_flag_for_user
 from outreach.selectors import flag_list, my_open_flag_count
 from outreach.services import flag_resolve
-from outreach.views.contacts import next_url, require_perm
+from outreach.views import next_url, require_perm
 
 PAGE_SIZE = 50
 

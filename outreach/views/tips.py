@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,6 +18,7 @@ from outreach.models import TipSource
 from outreach.permissions import can_view_tips, get_tip_for_user
 from outreach.selectors import tip_flats, tip_list
 from outreach.services import tip_mark_handled, tip_submit
+from outreach.views import next_url
 
 PAGE_SIZE = 30
 
@@ -31,7 +31,7 @@ def tip_create(request: AuthedRequest) -> HttpResponse:
     if not can_view_tips(request.user):
         initial["source"] = TipSource.CARETAKER  # the caretaker passes on what she knows
     form = TipForm(request.POST or None, initial=initial, flats=list(tip_flats(user=request.user)))
-    next_url = _safe_next(request)
+    back = next_url(request, "")
     if request.method == "POST" and form.is_valid():
         try:
             tip_submit(by=request.user, **form.cleaned_data)
@@ -41,18 +41,10 @@ def tip_create(request: AuthedRequest) -> HttpResponse:
             messages.success(
                 request, _("Thank you! The tip is passed on to the social housing team.")
             )
-            return redirect(next_url or "outreach:tip_create")
+            return redirect(back or "outreach:tip_create")
     status = 400 if form.is_bound and form.errors else 200
-    context = {"form": form, "next": next_url, "can_read_tips": can_view_tips(request.user)}
+    context = {"form": form, "next": back, "can_read_tips": can_view_tips(request.user)}
     return render(request, "outreach/tips/tip_form.html", context, status=status)
-
-
-def _safe_next(request: AuthedRequest) -> str:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return next_url if allowed else ""
 
 
 @require_GET
@@ -76,4 +68,4 @@ def tip_handled(request: AuthedRequest, pk: int) -> HttpResponse:
         tip = tip_list(user=request.user).get(pk=tip.pk)
         return render(request, "outreach/tips/includes/tip.html#status", {"tip": tip})
     messages.success(request, _("The tip is marked as seen."))
-    return redirect(_safe_next(request) or "outreach:tips")
+    return redirect(next_url(request, "") or "outreach:tips")
