@@ -371,8 +371,11 @@ class Referral(models.Model):
                 condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"
             ),
             # Person-level data leaves only under a consent (checked in full by the service).
+            # A draft withdrawn before it was sent never shared anything.
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(shared__len=0) | Q(consent__isnull=False),
+                condition=Q(status__in=["draft", "withdrawn"])
+                | Q(shared__len=0)
+                | Q(consent__isnull=False),
                 name="referral_shared_needs_consent",
             ),
         ]
