@@ -22,6 +22,7 @@ from django.db.models import Count
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from cases.logistics.demo import logistics_demo_load
 from cases.models import (
     AssignmentRole,
     Case,
@@ -516,6 +517,7 @@ def demo_load() -> DemoSummary:
     _assignments_sync(random.Random(f"{SEED}-assignments"), users=users, today=today)
     outreach_created = outreach_demo_load(users=users, today=today)
     outreach_created |= referrals_demo_load(users=users, today=today)
+    outreach_created |= logistics_demo_load(users=users, today=today)
     if created or outreach_created:
         _statistics_refresh()
     if outreach_created:

@@ -218,3 +218,29 @@ def test_it_refuses_a_database_that_is_not_for_development(settings):
         call_command("load_demo_data", stdout=StringIO())
 
     assert not Organisation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_builds_a_pool_a_little_too_small_with_offers_moves_and_a_full_area():
+    from cases.logistics.matching import waterbed_for
+    from cases.logistics.models import Move, MoveStatus, Offer, OfferStatus, PoolFlat
+    from cases.logistics.selectors import matching_board
+    from outreach.models import Flag, FlagKind
+
+    _load()
+    vestegnen = Organisation.objects.get(name=VESTEGNEN)
+    today = timezone.localdate()
+    for name in ("Helhedsplan Vestergården", "Omdannelse af Nordparken"):
+        board = matching_board(project=Project.objects.get(name=name), today=today, page_number=1)
+        assert board.waiting_soon > board.shortfall > 0, name  # the real puzzle: a few too few
+        assert any(row.matches for row in board.rows), name
+    assert PoolFlat.objects.filter(organisation=vestegnen).count() > 50
+    assert PoolFlat.objects.exclude(flat__stairwell__estate__organisation=vestegnen).exists()
+    statuses = set(Offer.objects.values_list("status", flat=True))
+    assert {OfferStatus.REFUSED, OfferStatus.ACCEPTED, OfferStatus.PENDING} <= statuses
+    assert Move.objects.filter(status=MoveStatus.PLANNED, moves_on__gte=today).exists()
+    assert Move.objects.filter(status=MoveStatus.DONE).exists()
+    waterbed = waterbed_for(organisation=vestegnen)
+    assert any(waterbed.counts[area] > waterbed.threshold for area in waterbed.full_areas)
+    overdue = Flag.objects.filter(kind=FlagKind.NO_REPLY, resolved_at__isnull=True)
+    assert overdue.filter(reason__icontains="tilbud").exists()

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 
 from cases.logistics.matching import (
     Match,
@@ -40,6 +40,7 @@ from households.models import Estate, Flat, Household, Resident
 BOARD_PAGE_SIZE = 25
 BOARD_SUGGESTIONS = 3
 BOARD_FREE_FLATS = 30
+SOON = timedelta(weeks=8)
 AWAY = (Stage.TEMPORARY, Stage.RETURN_NOTIFIED, Stage.PACKING_RETURN)
 SETTLED = (Stage.MOVED_PERMANENTLY, Stage.FOLLOW_UP)
 
@@ -83,13 +84,17 @@ class Board:
     free_flats: list[PoolFlat]
     free_total: int
     waterbed: Waterbed
+    first_day: date
+    window_ends: date
     waiting: int
+    waiting_soon: int
+    shortfall: int
     suggested: Counter = field(default_factory=Counter)
 
     @property
-    def shortfall(self) -> int:
-        """Households waiting for an offer, beyond the free flats."""
-        return max(self.waiting - self.free_total, 0)
+    def unmatched(self) -> int:
+        """Households on this page without an offer and without a suitable flat."""
+        return sum(1 for row in self.rows if row.pending is None and not row.matches)
 
 
 def _project_pool_kinds(project: Project) -> list[str]:
@@ -98,8 +103,20 @@ def _project_pool_kinds(project: Project) -> list[str]:
     return [PoolKind.PERMANENT, PoolKind.BOTH]
 
 
+def households_left_without(*, needed_on: list[date], ready_on: list[date]) -> int:
+    """How many households get no flat in time when each, by moving day, takes the flat that
+    has been free the longest (sorted lists). Sizes and needs aside: the least the pool lacks."""
+    unmet, ready = 0, 0
+    for day in sorted(needed_on):
+        if ready < len(ready_on) and ready_on[ready] <= day:
+            ready += 1
+        else:
+            unmet += 1
+    return unmet
+
+
 def free_pool_flats(*, project: Project, today: date) -> QuerySet[PoolFlat]:
-    """Pool flats of the project's use that nobody holds from today on."""
+    """Pool flats of the project's use that nobody holds after `today`."""
     held = Offer.objects.filter(pool_flat=OuterRef("pk"), status__in=HOLDING_STATUSES).filter(
         Q(holds_until__isnull=True) | Q(holds_until__gt=today)
     )
@@ -118,7 +135,8 @@ def free_pool_flats(*, project: Project, today: date) -> QuerySet[PoolFlat]:
 
 def matching_board(*, project: Project, today: date, page_number) -> Board:
     """One page of households needing a flat, each with its best pool flats, and the pool flats
-    still free. Nine queries, whatever the number of households and flats."""
+    that are free (or free again) within eight weeks of the first waiting household's moving
+    day. Twelve queries, whatever the number of households and flats."""
     organisation = project.estate.organisation
     waterbed = waterbed_for(organisation=organisation)
     needing = cases_needing_a_flat(project=project, today=today)
@@ -149,14 +167,37 @@ def matching_board(*, project: Project, today: date, page_number) -> Board:
         rows.append(BoardRow(case=case, pending=pending, matches=matches, refused=refused))
         if pending is None:
             suggested.update(match.pool_flat.pk for match in matches)
-    free = free_pool_flats(project=project, today=today)
     pending = Offer.objects.filter(case=OuterRef("pk"), status=OfferStatus.PENDING)
+    waiting = needing.exclude(Exists(pending))
+    first_day = max(
+        waiting.values_list("need_from", flat=True).first() or today,  # type: ignore[misc]
+        today,
+    )
+    window_ends = first_day + SOON
+    free = (
+        free_pool_flats(project=project, today=window_ends)
+        .annotate(
+            held_until=Max("offers__holds_until", filter=Q(offers__status__in=HOLDING_STATUSES))
+        )
+        .order_by(F("held_until").asc(nulls_first=True), "available_from", "pk")
+    )
+    ready_on = sorted(
+        max(day for day in row if day is not None)
+        for row in free.values_list("held_until", "available_from")
+    )
+    needed_on = list(
+        waiting.filter(need_from__lte=window_ends).values_list("need_from", flat=True)  # type: ignore[misc]
+    )
     return Board(
-        waiting=needing.exclude(Exists(pending)).count(),
+        first_day=first_day,
+        window_ends=window_ends,
+        waiting=waiting.count(),
+        waiting_soon=len(needed_on),
+        shortfall=households_left_without(needed_on=needed_on, ready_on=ready_on),
         page=page,
         rows=rows,
         free_flats=list(free[:BOARD_FREE_FLATS]),
-        free_total=free.count(),
+        free_total=len(ready_on),
         waterbed=waterbed,
         suggested=suggested,
     )

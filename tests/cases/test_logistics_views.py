@@ -106,7 +106,7 @@ def test_the_board_costs_the_same_queries_for_3_and_20_households(
         factories.make_case(project, stage=Stage.NOTIFIED)
         factories.make_pool_flat(pool.organisation, available_from=date(2020, 1, 1), rent=4000 + n)
     client = _login(client, cast.rehousing_officer_a1)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(22):
         response = client.get(_board(cast.case_a1))
     assert response.status_code == 200
     assert response.content.decode().count('class="suggestion"') >= 3 * min(size, 20)
