@@ -342,6 +342,7 @@ class TipForm(forms.Form):
     )
 
     def __init__(self, *args, flats: list[Flat], **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.flats = {flat.pk: flat for flat in flats}
         several_estates = len({flat.stairwell.estate_id for flat in flats}) > 1

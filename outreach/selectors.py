@@ -14,6 +14,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 from django.utils import timezone
@@ -329,13 +330,18 @@ _BY_ADDRESS = (
     "flat__stairwell__number",
     "flat__stairwell__letter",
     "flat__floor",
-    "flat__door",
 )
 
 
-def _by_address(to_household: str = "") -> list[str]:
+def _by_address(to_household: str = "") -> list:
+    """Street, house number, floor, then the doors as on the landing: tv, mf, th, the rest."""
     prefix = f"{to_household}__" if to_household else ""
-    return [f"{prefix}{field}" for field in _BY_ADDRESS]
+    door = f"{prefix}flat__door"
+    landing = DbCase(
+        *(When(**{f"{door}__iexact": name}, then=Value(rank)) for name, rank in DOOR_ORDER.items()),
+        default=Value(len(DOOR_ORDER)),
+    )
+    return [*(f"{prefix}{field}" for field in _BY_ADDRESS), landing, door]
 
 
 def start_of_today() -> datetime:

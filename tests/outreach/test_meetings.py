@@ -290,6 +290,17 @@ def test_it_marks_without_javascript(client, cast, meeting):
     assert "1 af 1 mødt op" in body
 
 
+def test_the_list_at_the_door_follows_the_landing_tv_mf_th(client, cast, meeting):
+    stairwell = factories.make_stairwell(cast.case_a1.project.estate, street="Trappevej")
+    for door in ("th", "mf", "tv"):
+        factories.make_household(factories.make_flat(stairwell, floor=1, door=door), "Ib Trap")
+    meeting_invite_stairwells(meeting=meeting, stairwells=[stairwell])
+    client.force_login(cast.caseworker_a1)
+    body = client.get(urls(meeting)["attendance"], {"q": "Trappevej"}).content.decode()
+    doors = [body.index(f"Trappevej {stairwell.number}, 1. {door}") for door in ("tv", "mf", "th")]
+    assert doors == sorted(doors)
+
+
 def test_it_searches_the_list_and_the_estate_for_walk_ins(client, cast, meeting):
     walk_in = factories.make_household(
         factories.make_flat(factories.make_stairwell(cast.case_a1.project.estate, "Sidevej", 9)),
