@@ -98,7 +98,7 @@ class PoolFilterForm(forms.Form):
         ],
         required=False,
     )
-    area = forms.ChoiceField(label=_("Area"), required=False)
+    area = forms.ChoiceField(label=_("Neighbourhood"), required=False)
     free = forms.BooleanField(label=_("Only flats nobody holds"), required=False)
 
     def __init__(self, *args, areas: list[str], **kwargs):

@@ -6,7 +6,8 @@ Hard needs (a flat that fails one is not shown):
     step-free if needed; ground floor, lift or step-free if she cannot climb stairs; pets
     allowed if she has pets; rent at most her limit; available on the moving day and, for a
     temporary stay, until the return day (a permanent home must have no end date); and no
-    other offer awaiting reply or accepted holds the flat in that period.
+    other offer awaiting reply or accepted holds the flat in that period; a flat the household
+    has refused is not suggested again.
 Score (higher first; ties by rent, then the pool order):
     +30 in a wished area, +20 in the area of the school or daycare, +15 in the family's area,
     -10 per room more than needed, and for a permanent move WATERBED_PENALTY when the area
@@ -42,7 +43,14 @@ from django.db.models.lookups import Exact, IsNull
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases.logistics.models import HOLDING_STATUSES, Offer, PoolFlat, PoolKind, RehousingKind
+from cases.logistics.models import (
+    HOLDING_STATUSES,
+    Offer,
+    OfferStatus,
+    PoolFlat,
+    PoolKind,
+    RehousingKind,
+)
 from cases.models import Case, CaseQuerySet, ProjectKind
 from cases.stages import Stage
 from households.models import VulnerabilityLevel
@@ -135,6 +143,7 @@ def pool_matches(*, full_areas: list[str], depth: int = 1) -> QuerySet[PoolFlat]
         Q(IsNull(held("need_until"), True)) | Q(holds_from__lt=held("need_until")),
         Q(holds_until__isnull=True) | Q(holds_until__gt=held("need_from")),
     )
+    refused = Offer.objects.filter(pool_flat=OuterRef("pk"), status=OfferStatus.REFUSED)
     is_temporary = Q(Exact(need("need_kind"), RehousingKind.TEMPORARY))
     is_permanent = Q(Exact(need("need_kind"), RehousingKind.PERMANENT))
     area = F(AREA)
@@ -157,6 +166,7 @@ def pool_matches(*, full_areas: list[str], depth: int = 1) -> QuerySet[PoolFlat]
             Q(available_to__isnull=True) | (is_temporary & Q(available_to__gte=until)),
         )
         .exclude(Exists(holds))
+        .exclude(Exists(refused.filter(case_id=held("pk"))))
         .annotate(
             in_wished=AnyOf(area, need("need_areas")),
             near_school=Exact(area, need("need_school")),

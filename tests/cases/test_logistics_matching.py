@@ -262,3 +262,15 @@ def test_a_temporary_stay_is_not_counted_against_the_waterbed(transformation):
     (match,) = ranked_pool_flats(case=case, today=TODAY)
 
     assert match.score == 30 and match.warnings == []
+
+
+def test_a_flat_the_household_refused_is_not_suggested_again(renovation):
+    organisation, case = renovation
+    refused = _pool(organisation, "Nord", "Neivej")
+    _pool(organisation, "Nord", "Jaavej", rent=6000)
+    offer = _offer(case, refused, date(2026, 3, 1), date(2026, 6, 1), status=OfferStatus.REFUSED)
+    other = factories.make_case(case.project, stage=Stage.NOTIFIED)
+
+    assert _addresses(ranked_pool_flats(case=case, today=TODAY)) == ["Jaavej"]
+    assert _addresses(ranked_pool_flats(case=other, today=TODAY)) == ["Neivej", "Jaavej"]
+    assert offer.status == OfferStatus.REFUSED
