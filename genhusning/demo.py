@@ -49,7 +49,7 @@ from households.models import (
 from households.models import VulnerabilityFactor as Factor
 from households.models import VulnerabilityLevel as Level
 from households.services import estate_assign_staff, organisation_add_manager, roles_sync
-from outreach.demo import outreach_demo_load
+from outreach.demo import demo_contacts_settle, outreach_demo_load
 from outreach.models import AwaitedReply, Contact, Invitation
 from outreach.scan import flag_scan_run
 from referrals.demo import referrals_demo_load
@@ -515,12 +515,14 @@ def demo_load() -> DemoSummary:
         created.append(FJORDBO)
     _staff_access_sync(users)
     _assignments_sync(random.Random(f"{SEED}-assignments"), users=users, today=today)
+    loading_since = timezone.now()
     outreach_created = outreach_demo_load(users=users, today=today)
     outreach_created |= referrals_demo_load(users=users, today=today)
     outreach_created |= logistics_demo_load(users=users, today=today)
     if created or outreach_created:
         _statistics_refresh()
     if outreach_created:
+        demo_contacts_settle(since=loading_since)
         flag_scan_run()  # so that a new user meets the open flags at once
     return _summary(created)
 

@@ -7,7 +7,8 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import User
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -28,6 +29,7 @@ from outreach.models import (
     Tip,
     TipSource,
 )
+from outreach.services import UNDO_MINUTES
 
 PLACE = "Fælleshuset, Vestergårdsvej 2"
 ATTENDANCE: dict[str | None, float] = {
@@ -105,12 +107,17 @@ def outreach_demo_load(*, users: dict[str, User], today: date) -> bool:
     contacts += _letters(rng, cases, officer=users["genhusning"], today=today)
     contacts += _follow_ups(rng, cases, bridge_builder=users["brobygger"])
     Contact.objects.bulk_create(contacts)
-    # Recorded when they happened: nothing of the demo is "just recorded" and can be undone.
-    Contact.objects.filter(pk__in=[contact.pk for contact in contacts]).update(
-        created_at=F("occurred_at")
-    )
     _tips(rng, cases, caretaker=users["vicevaert"], caseworker=users["sagsbehandler"])
     return True
+
+
+def demo_contacts_settle(*, since: datetime) -> int:
+    """Contacts the demo loaders recorded (since `since`) count as recorded when they happened,
+    and before the undo window: nothing of the demo offers "Undo" as if just recorded."""
+    before_undo = Value(since - timedelta(minutes=UNDO_MINUTES + 1))
+    return Contact.objects.filter(created_at__gte=since).update(
+        created_at=Least(F("occurred_at"), before_undo)
+    )
 
 
 def _level(case: Case) -> str | None:
