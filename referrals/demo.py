@@ -3,24 +3,42 @@ Vestegnen. Fictional; deterministic; loaded once (each part checks whether it ha
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import F
 from django.utils import timezone
 
 from cases.models import Case, ProjectKind, StageChange
-from cases.stages import Stage
+from cases.stages import OPEN_STAGES, Stage
+from households.models import Municipality, Organisation, Resident
 from outreach.models import Channel, Contact, Outcome
 from referrals.models import (
     ChecklistItem,
+    ChecklistKind,
     ChecklistList,
     ChecklistStatus,
     Community,
     CommunityMeeting,
     CommunityMembership,
+    ConsentMethod,
+    ConsentWithdrawal,
+    DataCategory,
     FollowUpPlan,
+    Partner,
+    PartnerKind,
+    Purpose,
+    Referral,
+    ReferralEvent,
 )
-from referrals.services import follow_up_plan_start
+from referrals.services import (
+    checklist_ensure,
+    consent_record,
+    consent_withdraw,
+    follow_up_plan_start,
+    referral_create,
+    referral_transition,
+)
 
 VESTEGNEN = "Boligselskabet Vestegnen"
 
@@ -36,9 +54,260 @@ def referrals_demo_load(*, users: dict[str, User], today: date) -> bool:
 
 # --- partners, consents, referrals, checklists ---
 
+DEMO_ORGANISATION = "Boligselskabet Vestegnen"
+
+# The register of Boligselskabet Vestegnen: (name, kind, area, contact, phone).
+DEMO_PARTNERS = (
+    ("Hjemmeplejen Hvidovre", "home_care", "Hvidovre Syd", "Lone Bak", "36 39 30 00"),
+    ("Bostøtten i Hvidovre", "housing_support", "", "Kasper Holt", "36 39 31 10"),
+    ("Jobcenter Hvidovre", "jobcenter", "", "", "36 39 36 39"),
+    ("Familieafdelingen, Hvidovre Kommune", "family", "", "", "36 39 37 00"),
+    ("Økonomisk rådgivning, Boligselskabet Vestegnen", "economic_advisor", "", "Rikke Dam", ""),
+    ("Foreningen Nabohjælp Avedøre", "association", "Avedøre", "Ole Friis", ""),
+    ("Renholdt – social rengøring", "social_cleaning", "Vestegnen", "", "70 20 11 22"),
+    ("Flyttefirmaet Trane & Søn", "movers", "Vestegnen", "Per Trane", "40 11 22 33"),
+    ("Lektiecafé og mentorer, Hvidovre Bibliotek", "mentor", "Hvidovre", "", ""),
+)
+# The story of one family: (partner, status path, days ago created, follow-up in days, reason).
+FAMILY_REFERRALS: tuple[tuple[str, list[str], int, int | None, str], ...] = (
+    (
+        "home_care",
+        ["sent", "accepted", "in_progress"],
+        60,
+        7,
+        "Har svært ved at klare rengøring og indkøb efter faldet i foråret.",
+    ),
+    (
+        "social_cleaning",
+        ["sent", "accepted", "done"],
+        45,
+        None,
+        "Lejligheden skal ryddes og gøres ren, før flyttefolkene kan komme ind.",
+    ),
+    (
+        "movers",
+        ["sent", "accepted"],
+        20,
+        10,
+        "Flytning til midlertidig bolig; kan ikke pakke selv.",
+    ),
+    ("visitator", ["sent"], 12, 5, "Bedt om en vurdering af behov for hjemmehjælp i genhusningen."),
+    (
+        "economic_advisor",
+        [],
+        6,
+        3,
+        "Restance på huslejen; ønsker hjælp til en afdragsordning.",
+    ),
+    ("jobcenter", ["sent", "declined"], 90, None, "Ønsker hjælp til at finde et fleksjob."),
+    ("association", ["withdrawn"], 30, None, "Besøgsven; familien takkede nej igen."),
+)
+OTHER_REFERRALS: tuple[tuple[str, list[str], str], ...] = (
+    ("housing_support", ["sent", "accepted", "in_progress"], "Støtte til at åbne og sortere post."),
+    ("mentor", ["sent", "accepted", "done"], "Lektiehjælp til den ældste under flytningen."),
+    ("family", [], "Bekymring for børnenes skolegang under genhusningen."),
+)
+PRACTICAL_HELPERS = ("Maja fra teamet", "Datteren", "Flyttefirmaet", "Ejendomskontoret", "Naboen")
+
 
 def _consents_and_referrals_load(*, users: dict[str, User], today: date) -> bool:
-    return False
+    """Vestegnen's partners (the municipal visitator of Hvidovre, home care, bostøtte, jobcenter,
+    economic advisor, an association, social cleaning, movers...), consents (written, oral with a
+    witness, expired, withdrawn), referrals in every status, most of them for one particularly
+    vulnerable family so the coordination view tells its story, and the practical-help checklists
+    of the open cases, partly done."""
+    organisation = Organisation.objects.filter(name=DEMO_ORGANISATION).first()
+    if (
+        organisation is None
+        or Partner.objects.filter(organisation=organisation, name=DEMO_PARTNERS[0][0]).exists()
+    ):
+        return False
+    caseworker = users["sagsbehandler"]
+    hvidovre = Municipality.objects.get(code="167")
+    # The visitator helper may have created it already: one partner, whoever comes first.
+    visitator, _created = Partner.objects.get_or_create(
+        organisation=organisation,
+        name=f"{hvidovre.name} Kommune, visitationen",
+        defaults={"kind": PartnerKind.MUNICIPAL_VISITATOR, "municipality": hvidovre},
+    )
+    partners = {"visitator": visitator}
+    for name, kind, area, contact, phone in DEMO_PARTNERS:
+        partners[kind] = Partner.objects.create(
+            organisation=organisation,
+            name=name,
+            kind=kind,
+            municipality=hvidovre,
+            area=area,
+            contact_name=contact,
+            phone=phone,
+        )
+    open_cases = list(
+        Case.objects.filter(
+            project__estate__organisation=organisation,
+            project__kind=ProjectKind.RENOVATION_WITH_RETURN,
+            stage__in=[Stage.IDENTIFIED, Stage.NOTIFIED, Stage.PACKING, Stage.TEMPORARY],
+        )
+        .with_vulnerability()
+        .select_related("household")
+        .order_by("pk")
+    )
+    vulnerable = [
+        case for case in open_cases if getattr(case, "vulnerability", "") == "particularly"
+    ]
+    family = vulnerable[0]
+    _family_story(family, partners, caseworker=caseworker, today=today)
+    for case, (kind, path, reason) in zip(vulnerable[1:], OTHER_REFERRALS, strict=False):
+        _demo_referral(case, partners[kind], path, reason, by=caseworker, days_ago=25, today=today)
+    _demo_checklists(organisation, by=caseworker)
+    return True
+
+
+def _family_story(case: Case, partners: dict, *, caseworker: User, today: date) -> None:
+    household = case.household
+    resident = household.residents.order_by("-is_contact_person", "pk").first()
+    assert resident is not None
+    witness_needed: dict[str, Any] = {"method": ConsentMethod.ORAL, "witness": caseworker}
+    common: dict[str, Any] = {
+        "household": household,
+        "by": caseworker,
+        "given_by": resident.full_name,
+    }
+    consent_record(
+        **common,
+        partner_kind=PartnerKind.MUNICIPAL_VISITATOR,
+        purpose=Purpose.REHOUSING,
+        categories=[DataCategory.IDENTITY, DataCategory.HOUSING],
+        method=ConsentMethod.WRITTEN,
+        given_on=today - timedelta(days=40),
+        expires_on=today + timedelta(days=325),
+    )
+    consent_record(
+        **common,
+        **witness_needed,
+        resident=resident,
+        partner_kind=PartnerKind.HOME_CARE,
+        purpose=Purpose.REFERRAL,
+        categories=[DataCategory.IDENTITY, DataCategory.HOUSING, DataCategory.SOCIAL],
+        given_on=today - timedelta(days=62),
+    )
+    for kind in ("social_cleaning", "movers", "visitator"):
+        consent_record(
+            **common,
+            partner=partners[kind],
+            purpose=Purpose.REFERRAL,
+            categories=[DataCategory.IDENTITY, DataCategory.HOUSING],
+            method=ConsentMethod.WRITTEN,
+            given_on=today - timedelta(days=50),
+        )
+    consent_record(
+        **common,
+        partner=partners["jobcenter"],
+        purpose=Purpose.REFERRAL,
+        categories=[DataCategory.IDENTITY],
+        method=ConsentMethod.WRITTEN,
+        given_on=today - timedelta(days=480),
+        expires_on=today - timedelta(days=115),
+    )
+    withdrawn = consent_record(
+        **common,
+        **witness_needed,
+        partner=partners["economic_advisor"],
+        purpose=Purpose.REFERRAL,
+        categories=[DataCategory.IDENTITY, DataCategory.HOUSING],
+        given_on=today - timedelta(days=30),
+    )
+    consent_withdraw(
+        consent=withdrawn, by=caseworker, note="Vil selv kontakte rådgiveren, sagde hun i døren."
+    )
+    ConsentWithdrawal.objects.filter(consent=withdrawn).update(
+        withdrawn_at=timezone.make_aware(datetime.combine(today - timedelta(days=9), time(14, 5)))
+    )
+    for kind, path, days_ago, follow_up, reason in FAMILY_REFERRALS:
+        shared: list[str] = [] if kind in ("jobcenter", "association") else ["identity"]
+        if kind == "economic_advisor":
+            shared = [DataCategory.IDENTITY, DataCategory.HOUSING]
+        _demo_referral(
+            case,
+            partners[kind],
+            path,
+            reason,
+            by=caseworker,
+            days_ago=days_ago,
+            today=today,
+            shared=shared,
+            follow_up=follow_up,
+            resident=resident if kind == "home_care" else None,
+        )
+
+
+def _demo_referral(
+    case: Case,
+    partner: Partner,
+    path: list[str],
+    reason: str,
+    *,
+    by: User,
+    days_ago: int,
+    today: date,
+    shared: list[str] | None = None,
+    follow_up: int | None = None,
+    resident: Resident | None = None,
+) -> Referral:
+    referral = referral_create(
+        household=case.household,
+        partner=partner,
+        reason=reason,
+        purpose=Purpose.REFERRAL,
+        shared=shared or [],
+        case=case,
+        resident=resident,
+        by=by,
+        follow_up_on=today + timedelta(days=follow_up) if follow_up is not None else None,
+    )
+    for status in path:
+        referral = referral_transition(referral=referral, to_status=status, by=by)
+    # Backdated: created `days_ago`, each step a few days after the one before.
+    start = timezone.make_aware(datetime.combine(today - timedelta(days=days_ago), time(10, 0)))
+    for step, event in enumerate(referral.events.order_by("pk")):
+        ReferralEvent.objects.filter(pk=event.pk).update(at=start + timedelta(days=3 * step))
+    Referral.objects.filter(pk=referral.pk).update(
+        created_at=start, status_changed_at=start + timedelta(days=3 * len(path))
+    )
+    return referral
+
+
+def _demo_checklists(organisation: Organisation, *, by: User) -> None:
+    """The defaults for every open case; the further the case, the more is done."""
+    done_by_stage: dict[str, int] = {
+        Stage.NOTIFIED: 1,
+        Stage.PACKING: 3,
+        Stage.TEMPORARY: 6,
+        Stage.RETURN_NOTIFIED: 6,
+        Stage.PACKING_RETURN: 7,
+        Stage.RETURNED: 9,
+    }
+    cases = list(
+        Case.objects.filter(project__estate__organisation=organisation, stage__in=OPEN_STAGES)
+        .select_related("project")
+        .order_by("pk")
+    )
+    for case in cases:
+        checklist_ensure(case=case)
+    items: dict[int, list[ChecklistItem]] = {}
+    for item in ChecklistItem.objects.filter(
+        case__in=cases, section=ChecklistList.PRACTICAL
+    ).order_by("pk"):
+        items.setdefault(item.case_id, []).append(item)
+    changed = []
+    for case in cases:
+        done = done_by_stage.get(case.stage, 0)
+        for index, item in enumerate(items.get(case.pk, [])[:done]):
+            not_needed = item.kind == ChecklistKind.INTERNET_TV and case.pk % 3 == 0
+            item.status = ChecklistStatus.NOT_NEEDED if not_needed else ChecklistStatus.DONE
+            item.helped_by = "" if not_needed else PRACTICAL_HELPERS[(case.pk + index) % 5]
+            item.updated_by = by
+            changed.append(item)
+    ChecklistItem.objects.bulk_update(changed, ["status", "helped_by", "updated_by"])
 
 
 # --- the municipal visitator ---

@@ -124,8 +124,13 @@ def get_referral_for_user(user: User, pk: int, *, for_change: bool = False) -> R
 
 
 def get_household_with_perm(user: User, household_id: int, perm: str) -> Household:
-    """The household, if `user` may see it and has `perm`; 404 otherwise."""
-    return _household_gate(user, household_id, perm)
+    """The household (with its address and residents), if `user` may see it and has `perm`;
+    404 otherwise."""
+    from households.permissions import get_household_for_user
+
+    if not user.has_perm(perm):
+        raise Http404
+    return get_household_for_user(user, household_id)
 
 
 def get_staff_referral_for_user(user: User, pk: int, *, for_change: bool = False) -> Referral:

@@ -5,14 +5,26 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.models import AssignmentRole, Case, CaseAssignment
-from households.models import Household
+from households.models import (
+    Household,
+)
 from households.selectors import household_search, residents_prefetch
 from outreach.models import Contact, Flag
 from outreach.permissions import flags_for_user

@@ -167,7 +167,7 @@ def consent_withdraw_view(request: AuthedRequest, pk: int) -> HttpResponse:
     consent = get_consent_for_user(request.user, pk)
     if not request.user.has_perm("referrals.add_consentwithdrawal"):
         raise PermissionDenied
-    form = ConsentWithdrawForm(request.POST or None)
+    form = ConsentWithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             consent_withdraw(consent=consent, by=request.user, note=form.cleaned_data["note"])
