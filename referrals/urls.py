@@ -52,50 +52,6 @@ urlpatterns: list = [
         coordination.coordination_view,
         name="coordination",
     ),
-    path("husstande/<int:household_pk>/samtykker/", consents.consent_list, name="consents"),
-    path(
-        "husstande/<int:household_pk>/samtykker/nyt/",
-        consents.consent_create,
-        name="consent_create",
-    ),
-    path("samtykker/<int:pk>/", consents.consent_detail, name="consent"),
-    path("samtykker/<int:pk>/erstat/", consents.consent_replace, name="consent_replace"),
-    path(
-        "samtykker/<int:pk>/tilbagekald/",
-        consents.consent_withdraw_view,
-        name="consent_withdraw",
-    ),
-    path("samtykker/<int:pk>/dokumentation/", consents.consent_evidence, name="consent_evidence"),
-    path("samarbejdspartnere/", partners.partner_list_view, name="partners"),
-    path("samarbejdspartnere/ny/", partners.partner_edit, name="partner_create"),
-    path("samarbejdspartnere/<int:pk>/rediger/", partners.partner_edit, name="partner_edit"),
-    path(
-        "husstande/<int:household_pk>/henvisninger/",
-        referral_views.referral_list,
-        name="household_referrals",
-    ),
-    path(
-        "husstande/<int:household_pk>/henvisninger/ny/",
-        referral_views.referral_create_view,
-        name="referral_create",
-    ),
-    path("henvisninger/<int:pk>/", referral_views.referral_detail, name="referral"),
-    path(
-        "henvisninger/<int:pk>/status/",
-        referral_views.referral_transition_view,
-        name="referral_transition",
-    ),
-    path("tjekliste/<int:pk>/", checklist.checklist_item_set, name="checklist_item"),
-    path(
-        "sager/<int:case_pk>/tjekliste/standard/",
-        checklist.checklist_defaults,
-        name="checklist_defaults",
-    ),
-    path(
-        "husstande/<int:household_pk>/koordinering/",
-        coordination.coordination_view,
-        name="coordination",
-    ),
     # --- the municipal visitator and the access log (helper: visitator) ---
     # --- bridge-building and communities (helper: bridge) ---
     path("opfoelgning/", followup.follow_up_list, name="follow_up_list"),
