@@ -4,11 +4,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from genhusning.http import AuthedRequest
 from genhusning.roles import Role
+from referrals.permissions import visitator_partners
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     if request.user.groups.filter(name=Role.BRIDGE_BUILDER).exists():
         return redirect("referrals:follow_up_list")  # her households after the move
     if request.user.has_perm("cases.view_case"):
@@ -16,6 +18,8 @@ def home(request: HttpRequest) -> HttpResponse:
     outreach = {perm for perm in request.user.get_all_permissions() if perm.startswith("outreach.")}
     if outreach == {"outreach.add_tip"}:  # the caretaker: the tip form is all she has
         return redirect("outreach:tip_create")
+    if visitator_partners(request.user):
+        return redirect("referrals:visitator_flats")
     return render(request, "home.html")
 
 

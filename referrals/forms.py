@@ -22,6 +22,7 @@ from referrals.models import (
     Purpose,
     ReferralStatus,
 )
+from referrals.selectors import AccessLogFilters, FlatFilters
 
 # --- consents, partners, referrals, checklist (helper: consent) --------------------------------
 
@@ -262,6 +263,91 @@ class ChecklistItemForm(forms.Form):
     status = forms.ChoiceField(choices=ChecklistStatus.choices)
     expected_status = forms.ChoiceField(choices=ChecklistStatus.choices)
     helped_by = forms.CharField(max_length=200, required=False)
+
+
+# --- visitator: the municipal visitator's pages and the access log (helper: visitator) ---------
+
+
+class FlatFilterForm(forms.Form):
+    """Filters of the visitator's flat list; choices from the schedules of her municipality."""
+
+    project = forms.TypedChoiceField(
+        label=_("Project"), coerce=int, required=False, empty_value=None
+    )
+    estate = forms.TypedChoiceField(label=_("Estate"), coerce=int, required=False, empty_value=None)
+    stairwell = forms.TypedChoiceField(
+        label=_("Stairwell"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, schedules, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything: list[tuple[object, object]] = [("", _("All"))]
+        projects = {s.project_id: s.project.name for s in schedules}
+        estates = {s.project.estate_id: s.project.estate.name for s in schedules}
+        stairwells = {s.stairwell_id: str(s.stairwell) for s in schedules}
+        for name, found in (("project", projects), ("estate", estates), ("stairwell", stairwells)):
+            ordered = sorted(found.items(), key=lambda item: item[1])
+            cast(forms.ChoiceField, self.fields[name]).choices = everything + ordered
+
+    def filters(self):
+        self.is_valid()  # what is not valid falls back to "all"
+        data = self.cleaned_data
+        return FlatFilters(
+            project=data.get("project"), estate=data.get("estate"), stairwell=data.get("stairwell")
+        )
+
+
+class ReferralAnswerForm(forms.Form):
+    """The visitator's answer to a referral: the status she sets, and a note."""
+
+    to_status = forms.ChoiceField(label=_("New status"))
+    expected_status = forms.ChoiceField(choices=ReferralStatus.choices, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown to the team. When done: the outcome."),
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["to_status"]).choices = choices
+
+
+class AccessLogFilterForm(forms.Form):
+    user = forms.TypedChoiceField(label=_("User"), coerce=int, required=False, empty_value=None)
+    q = forms.CharField(
+        label=_("Household or address"),
+        required=False,
+        max_length=100,
+        help_text=_("A name or an address, e.g. Egevej 12, 2. tv"),
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args, staff: QuerySet[User], **kwargs):
+        super().__init__(*args, **kwargs)
+        everyone: list[tuple[object, object]] = [("", _("Everyone"))]
+        cast(forms.ChoiceField, self.fields["user"]).choices = everyone + [
+            (user.pk, staff_name(user)) for user in staff
+        ]
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def filters(self):
+        valid = self.is_valid()
+        data = self.cleaned_data
+        return AccessLogFilters(
+            user=data.get("user"),
+            q=data.get("q", ""),
+            date_from=data.get("date_from") if valid else None,
+            date_to=data.get("date_to") if valid else None,
+        )
 
 
 # --- bridge-building and communities (helper: bridge) -------------------------------------------

@@ -8,7 +8,7 @@ where a valid consent covers her partner.
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case
@@ -25,6 +25,7 @@ from referrals.models import (
     Partner,
     PartnerKind,
     Referral,
+    ReferralStatus,
 )
 
 
@@ -309,3 +310,63 @@ def require_visitator(user: User) -> list[Partner]:
     if not partners:
         raise Http404
     return partners
+
+
+def visitator_scope_q(partners: list[Partner], estate_path: str) -> Q:
+    """Q over an estate lookup: the estates of her partners' municipalities, in the register of
+    each partner's housing organisation (one organisation's flats are not shown through
+    another's)."""
+    scope = Q(**{f"{estate_path}__pk__in": []})
+    for partner in partners:
+        scope |= Q(
+            **{
+                f"{estate_path}__municipality_id": partner.municipality_id,
+                f"{estate_path}__organisation_id": partner.organisation_id,
+            }
+        )
+    return scope
+
+
+def get_household_for_visitator(user: User, pk: int) -> tuple[Household, list[Partner]]:
+    """A household of her municipality's projects with a consent valid today that covers one of
+    her partners; 404 otherwise (as for a household that does not exist)."""
+    partners = require_visitator(user)
+    in_scope = Case.objects.filter(
+        visitator_scope_q(partners, "project__estate"), household=OuterRef("pk")
+    )
+    consenting = (
+        Consent.objects.valid()
+        .for_partners([partner.pk for partner in partners], {partner.kind for partner in partners})
+        .values("household_id")
+    )
+    household = (
+        Household.objects.filter(Exists(in_scope), pk=pk, pk__in=consenting)
+        .select_related("flat__stairwell__estate")
+        .first()
+    )
+    if household is None:
+        raise Http404
+    return household, partners
+
+
+# The statuses of a referral the partner answers for; the team sends and withdraws.
+VISITATOR_REFERRAL_STATUSES = (
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.IN_PROGRESS,
+    ReferralStatus.DONE,
+    ReferralStatus.DECLINED,
+)
+
+
+def get_referral_for_visitator(user: User, pk: int) -> tuple[Referral, list[Partner]]:
+    """A referral sent to one of her partners (never a draft); 404 otherwise."""
+    partners = require_visitator(user)
+    referral = (
+        Referral.objects.filter(partner__in=[partner.pk for partner in partners], pk=pk)
+        .exclude(status=ReferralStatus.DRAFT)
+        .select_related("household__flat__stairwell__estate", "partner", "resident")
+        .first()
+    )
+    if referral is None:
+        raise Http404
+    return referral, partners

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from referrals.views import checklist, communities, consents, coordination, followup, partners
+from referrals.views import (
+    accesslog,
+    checklist,
+    communities,
+    consents,
+    coordination,
+    followup,
+    partners,
+    visitator,
+)
 from referrals.views import referrals as referral_views
 
 app_name = "referrals"
@@ -53,6 +62,19 @@ urlpatterns: list = [
         name="coordination",
     ),
     # --- the municipal visitator and the access log (helper: visitator) ---
+    path("visitation/boliger/", visitator.flat_list, name="visitator_flats"),
+    path("visitation/boliger/boliger.csv", visitator.flat_export_csv, name="visitator_flats_csv"),
+    path("visitation/boliger/boliger.pdf", visitator.flat_export_pdf, name="visitator_flats_pdf"),
+    path("visitation/husstande/", visitator.household_list, name="visitator_households"),
+    path("visitation/husstande/<int:pk>/", visitator.household_detail, name="visitator_household"),
+    path("visitation/henvisninger/", visitator.referral_list, name="visitator_referrals"),
+    path("visitation/henvisninger/<int:pk>/", visitator.referral_detail, name="visitator_referral"),
+    path(
+        "visitation/henvisninger/<int:pk>/svar/",
+        visitator.referral_answer,
+        name="visitator_referral_answer",
+    ),
+    path("adgangslog/", accesslog.access_log, name="access_log"),
     # --- bridge-building and communities (helper: bridge) ---
     path("opfoelgning/", followup.follow_up_list, name="follow_up_list"),
     path("opfoelgning/<int:pk>/", followup.follow_up_detail, name="follow_up"),

@@ -252,11 +252,10 @@ def visitator_partner(cast):
     from referrals.models import Partner, PartnerKind
 
     estate = cast.case_a1.project.estate
-    partner = Partner.objects.create(
-        name=f"{estate.municipality.name} Kommune, visitationen",
-        kind=PartnerKind.MUNICIPAL_VISITATOR,
-        municipality=estate.municipality,
+    partner, _created = Partner.objects.get_or_create(
         organisation=estate.organisation,
+        name=f"{estate.municipality.name} Kommune, visitationen",
+        defaults={"kind": PartnerKind.MUNICIPAL_VISITATOR, "municipality": estate.municipality},
     )
     assign_perm("referrals.act_for_partner", cast.visitator, partner)
     return partner

@@ -1,0 +1,28 @@
+"""The access log, for managers: who saw or took out which household's data, and when."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from genhusning.http import AuthedRequest
+from referrals.forms import AccessLogFilterForm
+from referrals.selectors import access_log_entries, access_log_scope, access_log_staff
+
+PAGE_SIZE = 50
+
+
+@require_GET
+def access_log(request: AuthedRequest) -> HttpResponse:
+    if not request.user.has_perm("households.view_accesslog"):
+        raise PermissionDenied
+    scope = access_log_scope(user=request.user)
+    if not (scope.everything or scope.organisation_ids):
+        raise PermissionDenied
+    form = AccessLogFilterForm(request.GET, staff=access_log_staff(scope=scope))
+    entries = access_log_entries(scope=scope, filters=form.filters())
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "referrals/accesslog/access_log.html"
+    context = {"form": form, "page": page}
+    return render(request, f"{template}#results" if request.htmx else template, context)
