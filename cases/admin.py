@@ -1,6 +1,7 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
+from cases.logistics.models import HousingNeed, Move, Offer, PoolFlat
 from cases.models import Case, CaseAssignment, Project, StageChange, StairwellSchedule
 
 
@@ -67,3 +68,33 @@ class CaseAdmin(GuardedModelAdmin):
     raw_id_fields = ["household", "temporary_flat", "permanent_flat"]
     readonly_fields = ["stage", "end_reason", "stage_changed_at", "closed_at"]
     inlines = [CaseAssignmentInline, StageChangeInline]
+
+
+# --- Rehousing logistics (cases/logistics/): kept for support; the pages write through services.
+
+
+@admin.register(PoolFlat)
+class PoolFlatAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "organisation", "kind", "rent", "available_from", "is_active"]
+    list_filter = ["organisation", "kind", "is_active"]
+    raw_id_fields = ["flat", "updated_by"]
+
+
+@admin.register(HousingNeed)
+class HousingNeedAdmin(admin.ModelAdmin):
+    list_display = ["case", "kind", "rooms", "step_free", "ground_floor_or_lift", "pets"]
+    raw_id_fields = ["case", "updated_by"]
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ["case", "pool_flat", "kind", "status", "sent_on", "reply_due_on"]
+    list_filter = ["status", "kind"]
+    raw_id_fields = ["case", "pool_flat", "awaited_reply", "created_by", "updated_by"]
+
+
+@admin.register(Move)
+class MoveAdmin(admin.ModelAdmin):
+    list_display = ["case", "kind", "moves_on", "status", "movers", "movers_booked"]
+    list_filter = ["status", "kind"]
+    raw_id_fields = ["case", "from_flat", "to_flat", "created_by", "updated_by"]

@@ -331,9 +331,18 @@ def _offers(project_a: Project, project_b: Project, *, officer: User, today: dat
         return
     refused, accepted, pending, overdue = waiting[:4]
 
-    def best(case: Case, skip: int = 0):
+    # A flat whose household is still away (though home again before this one moves in) is
+    # skipped, so no flat is any open case's temporary flat twice.
+    in_use = set(
+        Case.objects.open()
+        .filter(temporary_flat__isnull=False)
+        .values_list("temporary_flat", flat=True)
+    )
+
+    def best(case: Case):
         matches = ranked_pool_flats(case=case, today=today)
-        return matches[skip].pool_flat if len(matches) > skip else None
+        free = [m.pool_flat for m in matches if m.pool_flat.flat_id not in in_use]
+        return free[0] if free else None
 
     flat = best(refused)
     if flat:
