@@ -124,7 +124,9 @@ def _consents_and_referrals_load(*, users: dict[str, User], today: date) -> bool
         return False
     caseworker = users["sagsbehandler"]
     hvidovre = Municipality.objects.get(code="167")
-    # The visitator helper may have created it already: one partner, whoever comes first.
+    # For the visitator part: the municipal visitator's partner is "<Kommune> Kommune,
+    # visitationen" of the estates' municipality (Hvidovre); whichever part loads first creates
+    # it, the other reuses it through get_or_create on (organisation, name).
     visitator, _created = Partner.objects.get_or_create(
         organisation=organisation,
         name=f"{hvidovre.name} Kommune, visitationen",
