@@ -1,0 +1,57 @@
+"""genhusning/pdf.py: WeasyPrint fetches the app's own static files and nothing else."""
+
+import io
+
+import pytest
+from django.test import RequestFactory
+from pypdf import PdfReader
+
+from genhusning.pdf import StaticOnlyURLFetcher, render_pdf, static_file_bytes
+
+
+def test_it_serves_the_apps_static_files():
+    content, media_type = static_file_bytes("https://genhusning.invalid/static/css/pdf.css")
+    assert b"@page" in content
+    assert media_type == "text/css"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "file:///work/main/static/css/pdf.css",
+        "http://example.org/x.css",
+        "https://example.org/static/css/pdf.css",
+        "https://genhusning.invalid/media/private/consent/x.pdf",
+        "https://genhusning.invalid/static/../genhusning/settings.py",
+        "https://genhusning.invalid/static/%2e%2e/genhusning/settings.py",
+        "https://genhusning.invalid/static/css/missing.css",
+        "data:text/css,body{color:red}",
+        "ftp://genhusning.invalid/static/css/pdf.css",
+    ],
+)
+def test_it_refuses_everything_else(url):
+    assert static_file_bytes(url) is None
+    with pytest.raises(ValueError):
+        StaticOnlyURLFetcher().fetch(url)
+
+
+def test_a_typed_url_in_a_template_is_not_fetched(tmp_path, settings, db):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-ON-DISK")
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]],
+        }
+    ]
+    (tmp_path / "evil.html").write_text(
+        f'<html><body><p>Hello</p><img src="file://{secret}"><object data="file://{secret}"></object>'
+        f'<link rel="attachment" href="file://{secret}"></body></html>'
+    )
+    request = RequestFactory().get("/")
+    pdf = render_pdf("evil.html", {}, request=request)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert "Hello" in reader.pages[0].extract_text()
+    assert b"SECRET-ON-DISK" not in pdf
+    assert not reader.attachments
