@@ -144,7 +144,7 @@ _USERS = (
         "Krogh",
         Role.VISITATOR,
         "Social visitator (kommune)",
-        "Endnu ingenting (kommunens visning kommer senere)",
+        "Berørte boliger i Hvidovre (kun boligniveau); husstande med samtykke; henvisninger",
     ),
     _UserSpec(
         "vicevaert",

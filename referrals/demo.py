@@ -21,6 +21,7 @@ from referrals.models import (
     Community,
     CommunityMeeting,
     CommunityMembership,
+    Consent,
     ConsentMethod,
     ConsentWithdrawal,
     DataCategory,
@@ -315,8 +316,90 @@ def _demo_checklists(organisation: Organisation, *, by: User) -> None:
 # --- the municipal visitator ---
 
 
+# Households of Vestergården that consented to sharing with the visitation of Hvidovre:
+# (categories, withdrawn days ago or None, days ago given).
+VISITATOR_CONSENTS: tuple[tuple[tuple[str, ...], int | None, int], ...] = (
+    ((DataCategory.IDENTITY, DataCategory.HOUSING), None, 35),
+    ((DataCategory.IDENTITY, DataCategory.HOUSING, DataCategory.SOCIAL), None, 21),
+    ((DataCategory.IDENTITY, DataCategory.HOUSING, DataCategory.VULNERABILITY), 4, 70),
+)
+
+
 def _visitator_load(*, users: dict[str, User], today: date) -> bool:
-    return False
+    """The demo user `visitator` acts for the visitation of Hvidovre (the municipality of
+    Vestergården and Nordparken) in Vestegnen's register: the affected flats, three households
+    that consented to sharing with her (names and rehousing; one with the social note too; one
+    consent withdrawn), and a referral she has accepted."""
+    from guardian.shortcuts import assign_perm
+
+    organisation = Organisation.objects.filter(name=DEMO_ORGANISATION).first()
+    if organisation is None or "visitator" not in users:
+        return False
+    hvidovre = Municipality.objects.get(code="167")
+    partner, _created = Partner.objects.get_or_create(
+        organisation=organisation,
+        name=f"{hvidovre.name} Kommune, visitationen",
+        defaults={"kind": PartnerKind.MUNICIPAL_VISITATOR, "municipality": hvidovre},
+    )
+    assign_perm("referrals.act_for_partner", users["visitator"], partner)
+    if Consent.objects.filter(partner=partner, purpose=Purpose.REHOUSING).exists():
+        return False
+    caseworker = users["sagsbehandler"]
+    consenting = list(
+        Case.objects.filter(
+            project__estate__organisation=organisation,
+            project__estate__municipality=hvidovre,
+            project__kind=ProjectKind.RENOVATION_WITH_RETURN,
+            stage__in=[Stage.PACKING, Stage.TEMPORARY, Stage.NOTIFIED],
+        )
+        .exclude(household__consents__isnull=False)
+        .exclude(household__social_note="")
+        .select_related("household")
+        .order_by("-stage", "pk")[: len(VISITATOR_CONSENTS)]
+    )
+    for case, (categories, withdrawn_days_ago, given_days_ago) in zip(
+        consenting, VISITATOR_CONSENTS, strict=False
+    ):
+        resident = case.household.residents.order_by("-is_contact_person", "pk").first()
+        consent = consent_record(
+            household=case.household,
+            by=caseworker,
+            given_by=resident.full_name if resident else "",
+            partner=partner,
+            purpose=Purpose.REHOUSING,
+            categories=list(categories),
+            method=ConsentMethod.WRITTEN,
+            given_on=today - timedelta(days=given_days_ago),
+            expires_on=today + timedelta(days=365 - given_days_ago),
+        )
+        if withdrawn_days_ago is not None:
+            consent_withdraw(consent=consent, by=caseworker, note="Ønsker ikke længere deling.")
+            ConsentWithdrawal.objects.filter(consent=consent).update(
+                withdrawn_at=timezone.make_aware(
+                    datetime.combine(today - timedelta(days=withdrawn_days_ago), time(11, 30))
+                )
+            )
+    if len(consenting) > 1:
+        # The household that shares its social note too: a referral she has accepted.
+        case = consenting[1]
+        referral = referral_create(
+            household=case.household,
+            partner=partner,
+            reason="Vurdering af behov for bostøtte efter hjemflytningen; husstanden ønsker det.",
+            purpose=Purpose.REHOUSING,
+            shared=[DataCategory.IDENTITY, DataCategory.SOCIAL],
+            case=case,
+            by=caseworker,
+            follow_up_on=today + timedelta(days=14),
+        )
+        referral = referral_transition(referral=referral, to_status="sent", by=caseworker)
+        referral_transition(
+            referral=referral,
+            to_status="accepted",
+            by=users["visitator"],
+            note="Vi kontakter husstanden inden for to uger.",
+        )
+    return True
 
 
 # --- bridge-building and communities ---
