@@ -671,7 +671,9 @@ def access_log_entries(
         entries = entries.filter(at__date__gte=filters.date_from)
     if filters.date_to:
         entries = entries.filter(at__date__lte=filters.date_to)
-    return entries.select_related("household__flat__stairwell", "resident").order_by("-at", "-pk")
+    return entries.select_related("user", "household__flat__stairwell", "resident").order_by(
+        "-at", "-pk"
+    )
 
 
 # --- bridge-building and communities (helper: bridge) -------------------------------------------

@@ -34,7 +34,6 @@ from referrals.permissions import (
     require_visitator,
 )
 from referrals.selectors import (
-    SharedData,
     flat_state,
     referral_shared_scope,
     shared_data,
@@ -151,7 +150,8 @@ def flat_export_pdf(request: AuthedRequest) -> HttpResponse:
     partners = require_visitator(request.user)
     form, flats = _flat_rows(request, partners)
     context = {
-        "flats": _with_state(list(flats)),
+        # By project (a heading each), the flats in address order within it.
+        "flats": sorted(_with_state(list(flats)), key=lambda flat: flat.project_name),
         "municipality": municipality_names(partners),
         "today": timezone.localdate(),
         "filter_summary": _filter_summary(form),
@@ -163,8 +163,14 @@ def flat_export_pdf(request: AuthedRequest) -> HttpResponse:
     return response
 
 
-def _identity_rows(data: SharedData, household_id: int) -> list[tuple[int, int]]:
-    return [(household_id, resident_id) for resident_id in data.resident_ids()]
+def _log_view(request: AuthedRequest, what: str, shown: dict[int, list[int]]) -> None:
+    """One row per resident whose details were shown, or per household where none was."""
+    log_access(
+        request,
+        what=what,
+        households=[household_id for household_id, residents in shown.items() if not residents],
+        residents=[(h, r) for h, residents in shown.items() for r in residents],
+    )
 
 
 @never_cache
@@ -183,12 +189,8 @@ def household_list(request: AuthedRequest) -> HttpResponse:
         scope = scopes[household.pk]
         names = [r for r in household.residents.all() if scope.shows_resident(r.pk)]
         rows.append({"household": household, "scope": scope, "residents": names})
-    log_access(
-        request,
-        what=gettext_noop("shared households (list)"),
-        households=[row["household"].pk for row in rows],
-        residents=[(row["household"].pk, r.pk) for row in rows for r in row["residents"]],
-    )
+    shown = {row["household"].pk: [r.pk for r in row["residents"]] for row in rows}
+    _log_view(request, gettext_noop("shared households (list)"), shown)
     context = {"page": page, "rows": rows, "municipality": municipality_names(partners)}
     return render(request, "referrals/visitator/household_list.html", context)
 
@@ -199,12 +201,7 @@ def household_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     household, partners = get_household_for_visitator(request.user, pk)
     scope = visitator_shared_scopes(partners=partners, household_ids=[household.pk])[household.pk]
     data = shared_data(household=household, scope=scope, partners=partners)
-    log_access(
-        request,
-        what=gettext_noop("shared household page"),
-        households=[household.pk],
-        residents=_identity_rows(data, household.pk),
-    )
+    _log_view(request, gettext_noop("shared household page"), {household.pk: data.resident_ids()})
     context = {"household": household, "data": data}
     return render(request, "referrals/visitator/household_detail.html", context)
 
@@ -250,17 +247,14 @@ def _referral_page(request, referral, partners, form=None, status=200) -> HttpRe
     choices = _answer_choices(referral.status)
     if form is None and choices:
         form = ReferralAnswerForm(choices=choices, initial={"expected_status": referral.status})
-    log_access(
-        request,
-        what=gettext_noop("referral received"),
-        households=[referral.household_id],
-        residents=_identity_rows(data, referral.household_id),
+    _log_view(
+        request, gettext_noop("referral received"), {referral.household_id: data.resident_ids()}
     )
     context = {
         "referral": referral,
         "data": data,
         "form": form,
-        "events": referral.events.order_by("at", "pk"),
+        "events": referral.events.exclude(to_status=ReferralStatus.DRAFT).order_by("at", "pk"),
         # Her own answers show their notes; the team's notes on sending stay with the team.
         "answer_statuses": VISITATOR_REFERRAL_STATUSES,
     }

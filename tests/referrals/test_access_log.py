@@ -72,7 +72,7 @@ def test_the_manager_reads_her_organisations_log_newest_first(client, cast):
     assert response.status_code == 200
     assert [entry.pk for entry in response.context["page"].object_list] == [new.pk, old.pk]
     body = response.content.decode()
-    assert "Markørvej 3, 1. tv" in body and "husstandens side" in body and "sagens side" in body
+    assert "Markørvej 3, 1. tv" in body and "Husstandens side" in body and "Sagens side" in body
     assert "Fjernvej" not in body and "caseworker_b1" not in body
 
 
