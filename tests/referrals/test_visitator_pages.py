@@ -511,3 +511,14 @@ def test_the_referral_list_query_count_is_flat(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("referrals:visitator_referrals"))
     assert len(response.context["page"].object_list) == min(count, 50)
+
+
+def test_a_consent_to_every_municipal_visitator_covers_her_in_her_municipality_only(
+    client, cast, visitator_partner
+):
+    consent(cast.case_a1.household, cast.caseworker_a1, categories=["identity"])
+    consent(cast.case_b1.household, cast.caseworker_b1, categories=["identity"])
+    client.force_login(cast.visitator)
+    body = client.get(reverse("referrals:visitator_households")).content.decode()
+    assert "Agnete Markørsen" in body
+    assert "Carl Markørby" not in body
