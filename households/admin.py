@@ -2,6 +2,7 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
 from households.models import (
+    AccessLog,
     Estate,
     Flat,
     Household,
@@ -73,3 +74,22 @@ class VulnerabilityAssessmentAdmin(admin.ModelAdmin):
     list_display = ["household", "level", "assessed_at", "assessed_by"]
     list_filter = ["level"]
     raw_id_fields = ["household"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read only, like the log itself (a database trigger refuses UPDATE and DELETE)."""
+
+    list_display = ["at", "username", "action", "what", "household_id", "resident_id"]
+    list_filter = ["action"]
+    search_fields = ["username", "what", "path"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
