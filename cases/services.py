@@ -21,6 +21,7 @@ from genhusning.queue import enqueue_on_commit
 from genhusning.roles import Role
 from genhusning.versioning import ConflictError, update_versioned
 from households.models import Household
+from referrals.models import FollowUpPlan
 from referrals.services import checklist_ensure, follow_up_plan_start
 
 logger = logging.getLogger(__name__)
@@ -128,6 +129,10 @@ def case_assign_staff(*, case: Case, user: User, by: User | None) -> CaseAssignm
     )
     assign_perm("cases.view_case", user, case)
     assign_perm("cases.change_case", user, case)
+    if is_bridge_builder:  # an open follow-up plan without a bridge-builder gets her
+        FollowUpPlan.objects.filter(
+            case=case, bridge_builder__isnull=True, closed_on__isnull=True
+        ).update(bridge_builder=user)
 
     from cases.tasks import notify_case_assigned
 

@@ -152,7 +152,7 @@ _USERS = (
         "Poulsen",
         Role.CARETAKER,
         "Ejendomsfunktionær",
-        "Endnu ingenting (tips fra viceværten kommer senere)",
+        "Kun tipsformularen for Vestergårdens lejligheder",
     ),
     _UserSpec(
         "fjordbo",

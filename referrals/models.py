@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases.models import Case
@@ -535,7 +536,7 @@ class FollowUpVisit(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("contact"),
+        verbose_name=pgettext_lazy("contact log entry", "contact"),
     )
 
     class Meta:

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.logistics import selectors, services
@@ -37,6 +38,7 @@ from cases.logistics.permissions import (
 from cases.models import Case, Project
 from genhusning.http import AuthedRequest
 from genhusning.versioning import ConflictError
+from households.audit import log_access
 from households.models import Flat
 
 POOL_PAGE_SIZE = 50
@@ -139,6 +141,7 @@ def case_flats(request: AuthedRequest, pk: int) -> HttpResponse:
         and case.stage in services.BEFORE_THE_MOVE,
         "offer_form": OfferForm(),
     }
+    log_access(request, what=gettext_noop("suitable flats"), households=[case.household_id])
     return render(request, "cases/logistics/case_flats.html", context)
 
 
@@ -211,7 +214,9 @@ def _permanent_waterbed(case: Case) -> str:
 @require_GET
 def case_logistics(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_case_for_logistics(request.user, pk, perm="cases.view_offer")
-    return render(request, "cases/logistics/case_logistics.html", _case_context(request, case))
+    context = _case_context(request, case)
+    log_access(request, what=gettext_noop("offers and moves"), households=[case.household_id])
+    return render(request, "cases/logistics/case_logistics.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,11 +18,15 @@ from tests import factories
         ("households:detail", "household page", "household"),
         ("cases:detail", "case page", "case"),
         ("outreach:contacts", "contact log", "household"),
+        ("logistics:case", "offers and moves", "case"),
+        ("logistics:case_flats", "suitable flats", "case"),
     ],
 )
 def test_it_logs_who_saw_which_household_on_the_staff_pages(client, cast, url_name, what, arg):
     case = cast.case_a1
-    client.force_login(cast.caseworker_a1)
+    # The suitable flats are the rehousing officer's page; the others the caseworker's.
+    viewer = cast.rehousing_officer_a1 if url_name == "logistics:case_flats" else cast.caseworker_a1
+    client.force_login(viewer)
     pk = case.pk if arg == "case" else case.household_id
     url = reverse(url_name, args=[pk])
 
@@ -30,8 +34,8 @@ def test_it_logs_who_saw_which_household_on_the_staff_pages(client, cast, url_na
 
     entry = AccessLog.objects.get()
     assert (entry.user, entry.username, entry.household_id, entry.what, entry.action) == (
-        cast.caseworker_a1,
-        "caseworker_a1",
+        viewer,
+        viewer.username,
         case.household_id,
         what,
         AccessAction.VIEW,

@@ -106,6 +106,16 @@ def test_a_case_without_a_bridge_builder_gets_a_plan_without_one(cast):
     assert plan.bridge_builder is None
 
 
+def test_a_bridge_builder_assigned_after_the_move_becomes_the_plans(cast):
+    plan = move_permanently(cast.case_a2, cast.caseworker_a2)
+    case_assign_staff(case=cast.case_a2, user=cast.caseworker_a1, by=cast.manager_a)
+    plan.refresh_from_db()
+    assert plan.bridge_builder is None  # a caseworker is not the bridge-builder
+    case_assign_staff(case=cast.case_a2, user=cast.bridge_builder_a, by=cast.manager_a)
+    plan.refresh_from_db()
+    assert plan.bridge_builder == cast.bridge_builder_a
+
+
 def test_a_temporary_move_starts_no_plan(cast):
     for stage in (Stage.NOTIFIED, Stage.PACKING, Stage.TEMPORARY):
         case_advance_stage(case=cast.case_a1, to_stage=stage, by=None)
