@@ -3,6 +3,7 @@ from guardian.admin import GuardedModelAdmin
 
 from cases.logistics.models import HousingNeed, Move, Offer, PoolFlat
 from cases.models import Case, CaseAssignment, Project, StageChange, StairwellSchedule
+from genhusning.admin import ReadOnlyAdmin
 
 
 class StairwellScheduleInline(admin.TabularInline):
@@ -39,20 +40,11 @@ class StairwellScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(ReadOnlyAdmin):
     """The history is written by the stage service only; here it can be read, not changed."""
 
     list_display = ["case", "from_stage", "to_stage", "changed_by", "changed_at"]
     list_filter = ["to_stage"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(CaseAssignment)

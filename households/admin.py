@@ -1,6 +1,7 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
+from genhusning.admin import ReadOnlyAdmin
 from households.models import (
     AccessLog,
     Estate,
@@ -77,19 +78,10 @@ class VulnerabilityAssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdmin):
     """Read only, like the log itself (a database trigger refuses UPDATE and DELETE)."""
 
     list_display = ["at", "username", "action", "what", "household_id", "resident_id"]
     list_filter = ["action"]
     search_fields = ["username", "what", "path"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

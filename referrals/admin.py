@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from genhusning.admin import ReadOnlyAdmin
 from referrals.models import (
     ChecklistItem,
     Community,
@@ -13,20 +14,6 @@ from referrals.models import (
     Referral,
     ReferralEvent,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records whose rules live in the services (consent, the consent check on sending):
-    the admin shows them and changes nothing."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Partner)
