@@ -18,7 +18,7 @@ from cases.logistics.models import (
     RefusalReason,
 )
 from cases.logistics.selectors import PoolFilters
-from cases.logistics.services import REPLY_DAYS
+from cases.logistics.services import HOUSING_NEED_FIELDS, MOVE_EDITABLE_FIELDS, REPLY_DAYS
 from households.models import Flat, Organisation
 
 
@@ -122,18 +122,7 @@ class HousingNeedForm(forms.ModelForm):
 
     class Meta:
         model = HousingNeed
-        fields = [
-            "kind",
-            "rooms",
-            "step_free",
-            "ground_floor_or_lift",
-            "pets",
-            "rent_limit",
-            "wished_areas",
-            "school_area",
-            "family_area",
-            "note",
-        ]
+        fields = list(HOUSING_NEED_FIELDS)
 
     def __init__(self, *args, areas: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,19 +178,7 @@ class MoveForm(forms.ModelForm):
 
     class Meta:
         model = Move
-        fields = [
-            "moves_on",
-            "starts_at",
-            "movers",
-            "movers_booked",
-            "paid_by_project",
-            "keys_handed_over",
-            "keys_returned",
-            "electricity_reading",
-            "water_reading",
-            "heat_reading",
-            "note",
-        ]
+        fields = list(MOVE_EDITABLE_FIELDS)
         widgets = {"moves_on": DateInput, "starts_at": TimeInput}
 
     def __init__(self, *args, **kwargs):

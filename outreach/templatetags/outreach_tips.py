@@ -6,6 +6,7 @@ from outreach.permissions import can_view_tips
 from outreach.selectors import household_tips
 
 register = template.Library()
+register.filter("can_view_tips", can_view_tips)
 
 
 @register.inclusion_tag("outreach/tips/household_section.html", takes_context=True)
