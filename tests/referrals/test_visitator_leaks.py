@@ -288,6 +288,7 @@ def plant(planted: Planted, cast, case: Case, prefix: str, partners: dict[str, P
         ("project", case.project),
         ("partner", partners["other"]),
         ("schedule", schedule),
+        ("organisation", estate.organisation),
     ):
         planted.add(key, obj.pk)
 
@@ -563,6 +564,8 @@ DENIED: dict[str, str | None] = {
     "logistics:pool": None,
     "logistics:pool_add": None,
     "logistics:pool_edit": "pool_flat",
+    "logistics:waterbed": "organisation",
+    "logistics:waterbed_pdf": "organisation",
     "households:detail": "household",
     "households:edit": "household",
     "households:assess": "household",
