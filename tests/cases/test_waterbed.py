@@ -31,9 +31,9 @@ NEW_HOME_NAME = "Nyhjem Markørsdottir"
 
 @pytest.fixture(autouse=True)
 def _frozen_in_english():
-    with time_machine.travel(datetime(2026, 11, 10, 12, tzinfo=timezone.get_current_timezone())):
-        with translation.override("en"):
-            yield
+    noon = datetime(2026, 11, 10, 12, tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(noon), translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -264,7 +264,9 @@ def test_offering_and_accepting_a_flat_in_a_full_area_warns(client, cast, areas)
         available_from=date(2020, 1, 1),
     )
     client.force_login(cast.manager_a)
-    expected = ["Waterbed: 3 particularly vulnerable households already rehoused in Avedøre (limit 2)"]
+    expected = [
+        "Waterbed: 3 particularly vulnerable households already rehoused in Avedøre (limit 2)"
+    ]
 
     response = client.post(
         reverse("logistics:case_offer", args=[case.pk]),
@@ -336,7 +338,9 @@ def test_the_new_home_of_a_moved_household_cannot_be_cleared(client, cast, areas
     case = _moved(cast.case_a2.project, avedore, LESS, date(2026, 9, 1))
 
     with pytest.raises(ValidationError):
-        case_update(case=case, by=None, expected_version=case.version, data={"permanent_flat": None})
+        case_update(
+            case=case, by=None, expected_version=case.version, data={"permanent_flat": None}
+        )
 
     client.force_login(cast.manager_a)
     response = client.post(

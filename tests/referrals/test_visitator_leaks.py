@@ -572,6 +572,8 @@ DENIED: dict[str, str | None] = {
     "households:resident_add": None,
     "households:resident_edit": "resident",
     "households:flat": "flat",
+    "outreach:calendar": None,
+    "outreach:calendar_feed": None,
     "outreach:contacts": None,
     "outreach:contact_add": None,
     "outreach:contact_undo": "contact",
