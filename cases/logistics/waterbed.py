@@ -55,7 +55,7 @@ def destination_cases(*, organisation_id: int, excluding_case: int | None = None
 def waterbed_counts(*, organisation_id: int, excluding_case: int | None = None) -> dict[str, int]:
     """Per destination area: the particularly vulnerable households counted there."""
     rows = (
-        destination_cases(organisation_id=organisation_id, excluding_case=excluding_case)
+        destination_cases(organisation_id=organisation_id, excluding_case=excluding_case)  # type: ignore[misc]
         .filter(IS_VULNERABLE)
         .values("destination_area")
         .annotate(households=Count("household_id", distinct=True))
