@@ -5,9 +5,10 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cases.logistics.waterbed import full_areas_for
 from cases.models import Case
 from cases.selectors import CaseloadFilters, available_flats
-from cases.stages import EndReason, Stage, allowed_next_stages
+from cases.stages import MOVED, EndReason, Stage, allowed_next_stages
 from households.models import Flat, VulnerabilityLevel
 from households.templatetags.people import staff_name
 from outreach.models import FlagKind
@@ -74,8 +75,16 @@ class CaseloadFilterForm(forms.Form):
 
 
 class FlatChoiceField(forms.ModelChoiceField):
+    # Areas at the waterbed threshold, marked in the labels (permanent destinations only).
+    full_areas: frozenset[str] = frozenset()
+
     def label_from_instance(self, obj: Flat) -> str:
-        return f"{obj.address} ({obj.stairwell.estate.name})"
+        label = f"{obj.address} ({obj.stairwell.estate.name})"
+        if obj.stairwell.estate.area in self.full_areas:
+            label += " – " + _("waterbed: %(area)s has reached the threshold") % {
+                "area": obj.stairwell.estate.area
+            }
+        return label
 
 
 class CaseForm(forms.ModelForm):
@@ -102,6 +111,13 @@ class CaseForm(forms.ModelForm):
             field = cast(FlatChoiceField, self.fields[name])
             field.queryset = flats
             field.empty_label = _("Not decided")
+        permanent = cast(FlatChoiceField, self.fields["permanent_flat"])
+        permanent.full_areas = frozenset(full_areas_for(case=case))
+        if case.stage in MOVED:
+            permanent.required = True
+            permanent.error_messages["required"] = _(
+                "The household has moved permanently: choose its new home."
+            )
         if not self.is_bound:
             self.initial["version"] = case.version
 

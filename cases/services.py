@@ -16,7 +16,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from cases.models import AssignmentRole, Case, CaseAssignment, Project, StageChange
 from cases.selectors import assignable_staff
-from cases.stages import EndReason, Stage, is_allowed
+from cases.stages import MOVED, EndReason, Stage, is_allowed
 from genhusning.queue import enqueue_on_commit
 from genhusning.roles import Role
 from genhusning.versioning import ConflictError, update_versioned
@@ -78,6 +78,11 @@ def case_advance_stage(
         raise ValidationError(_("Choose why the case ends."))
     if to_stage != Stage.ENDED and end_reason:
         raise ValidationError(_("Only an ended case has a reason for ending."))
+    if to_stage == Stage.MOVED_PERMANENTLY and locked.permanent_flat_id is None:
+        # Without it the waterbed monitoring could not count where the household went.
+        raise ValidationError(
+            _("Record the new home (the permanent destination) before the case moves on.")
+        )
 
     now = timezone.now()
     StageChange.objects.create(
@@ -106,6 +111,10 @@ def case_update(*, case: Case, by: User | None, expected_version: int, data: dic
     unknown = set(data) - set(CASE_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
+    if "permanent_flat" in data and data["permanent_flat"] is None and case.stage in MOVED:
+        raise ValidationError(
+            {"permanent_flat": _("The household has moved permanently: its new home is needed.")}
+        )
     household_flat_id = case.household.flat_id
     for field in ("temporary_flat", "permanent_flat"):
         flat = data.get(field)

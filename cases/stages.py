@@ -43,6 +43,9 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 OPEN_STAGES = tuple(stage for stage in Stage if stage not in (Stage.ENDED, Stage.CLOSED))
 
+# The household lives in its new home: where that is must be known (the waterbed counts it).
+MOVED = (Stage.MOVED_PERMANENTLY, Stage.FOLLOW_UP)
+
 # The order stages are shown in: the return path, then the permanent path, then the ends.
 STAGE_ORDER = tuple(Stage)
 

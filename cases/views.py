@@ -10,6 +10,8 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.forms import AssignForm, CaseForm, CaseloadFilterForm, StageForm
+from cases.logistics.permissions import waterbed_organisations
+from cases.logistics.waterbed import destination_warning
 from cases.models import Case, Project, StairwellSchedule
 from cases.permissions import can_assign_staff, get_case_for_user, get_project_for_user
 from cases.selectors import (
@@ -27,7 +29,7 @@ from cases.services import (
     case_unassign_staff,
 )
 from cases.services import case_update as case_update_service
-from cases.stages import OPEN_STAGES, Stage, allowed_next_stages, primary_next_stage
+from cases.stages import MOVED, OPEN_STAGES, Stage, allowed_next_stages, primary_next_stage
 from genhusning.http import AuthedRequest
 from genhusning.versioning import ConflictError, differences
 from households.audit import log_access
@@ -87,6 +89,8 @@ def _detail_context(request: AuthedRequest, case: Case, **overrides) -> dict:
         "can_end": Stage.ENDED in allowed_next_stages(case.stage),
         "primary_stage": primary_next_stage(case.stage, expects_return=case.project.expects_return),
         "assign_form": AssignForm(staff=assignable_staff(case=case)) if can_assign else None,
+        "waterbed": destination_warning(case=case, flat=case.permanent_flat),
+        "destination_missing": case.stage in MOVED and case.permanent_flat_id is None,
     }
     context.update(overrides)
     return context
@@ -157,12 +161,21 @@ def case_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("The case is saved."))
+            if "permanent_flat" in form.changed_data:
+                warning = destination_warning(case=case, flat=case.permanent_flat)
+                if warning:
+                    messages.warning(request, _("Waterbed: %(warning)s") % {"warning": warning})
             return redirect("cases:detail", pk=case.pk)
     status = 409 if conflict else 400 if form.is_bound and form.errors else 200
     return render(
         request,
         "cases/case_form.html",
-        {"case": case, "form": form, "conflict": conflict},
+        {
+            "case": case,
+            "form": form,
+            "conflict": conflict,
+            "waterbed": destination_warning(case=case, flat=case.permanent_flat),
+        },
         status=status,
     )
 
@@ -212,7 +225,8 @@ def project_list(request: AuthedRequest) -> HttpResponse:
         )
         .order_by("estate__name", "name")
     )
-    return render(request, "cases/project_list.html", {"projects": projects})
+    context = {"projects": projects, "waterbed_organisations": waterbed_organisations(request.user)}
+    return render(request, "cases/project_list.html", context)
 
 
 @require_GET

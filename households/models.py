@@ -87,7 +87,9 @@ class Estate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "number"], name="estate_number_unique_per_org"
-            )
+            ),
+            # The waterbed monitoring counts permanent moves per area: every estate has one.
+            models.CheckConstraint(condition=~Q(area=""), name="estate_area_required"),
         ]
 
     def __str__(self) -> str:

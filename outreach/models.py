@@ -509,3 +509,22 @@ class FlagDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.sent_on}"
+
+
+class CalendarFeed(models.Model):
+    """A user's personal calendar subscription. Only the SHA-256 of its secret token is kept:
+    the URL is shown once, and whoever reads the database cannot subscribe with it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return _("Calendar feed #%(id)s") % {"id": self.pk}

@@ -4,6 +4,8 @@ Every touch of a household ends up in its contact log (a knock, a call, a visit 
 coming to a meeting, a reply to a letter), so "when was she last reached" has one answer.
 """
 
+import hashlib
+import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
@@ -20,6 +22,7 @@ from households.permissions import can_view_social_data
 from outreach.models import (
     REACHED_OUTCOMES,
     AwaitedReply,
+    CalendarFeed,
     Channel,
     Contact,
     DropInSession,
@@ -389,3 +392,27 @@ def thresholds_update(*, project: Project, values: dict) -> FlagThresholds:
     thresholds.full_clean()
     thresholds.save()
     return thresholds
+
+
+# --- The personal calendar feed -------------------------------------------------------------
+
+
+def calendar_token_hash(token: str) -> str:
+    # The token carries 256 random bits, so a plain hash is enough (no slow password hash).
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_feed_issue(*, user: User) -> str:
+    """A new secret token for the user's feed (the old URL stops working); returns the token,
+    which is not stored."""
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token_hash": calendar_token_hash(token), "created_at": timezone.now()}
+    )
+    return token
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, user: User) -> None:
+    CalendarFeed.objects.filter(user=user).delete()

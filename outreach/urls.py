@@ -1,10 +1,13 @@
 from django.urls import path
 
-from outreach.views import cafe, contacts, flags, letters, meetings, scans, tips
+from outreach.views import cafe, calendar, contacts, flags, letters, meetings, scans, tips
 
 app_name = "outreach"
 
 urlpatterns: list = [
+    # --- the personal calendar feed (calendar.py) ---
+    path("kalender/", calendar.calendar_settings, name="calendar"),
+    path("kalender/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     # --- contacts and door-knock rounds (contacts.py) ---
     path("husstande/<int:household_pk>/kontakter/", contacts.contact_list, name="contacts"),
     path("husstande/<int:household_pk>/kontakter/ny/", contacts.contact_add, name="contact_add"),

@@ -222,9 +222,9 @@ def test_it_refuses_a_database_that_is_not_for_development(settings):
 
 @pytest.mark.django_db
 def test_it_builds_a_pool_a_little_too_small_with_offers_moves_and_a_full_area():
-    from cases.logistics.matching import waterbed_for
     from cases.logistics.models import Move, MoveStatus, Offer, OfferStatus, PoolFlat
     from cases.logistics.selectors import matching_board
+    from cases.logistics.waterbed import waterbed_for
     from outreach.models import Flag, FlagKind
 
     _load()

@@ -26,7 +26,6 @@ from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
     BooleanField,
     CharField,
-    Count,
     DateField,
     Exists,
     F,
@@ -51,9 +50,8 @@ from cases.logistics.models import (
     PoolKind,
     RehousingKind,
 )
+from cases.logistics.waterbed import Waterbed, waterbed_for
 from cases.models import Case, CaseQuerySet, ProjectKind
-from cases.stages import Stage
-from households.models import VulnerabilityLevel
 
 WISHED_AREA = 30
 SCHOOL_AREA = 20
@@ -202,60 +200,6 @@ def with_best_matches(cases: QuerySet[Case], *, full_areas: list[str], limit: in
         )
     )[:limit]
     return cases.annotate(matches=ArraySubquery(best))
-
-
-# --- The waterbed ----------------------------------------------------------------------------
-
-
-def waterbed_counts(*, organisation_id: int) -> dict[str, int]:
-    """Per destination area: the particularly vulnerable households the organisation's projects
-    have rehoused there permanently (a permanent flat chosen; ended cases do not count)."""
-    rows = (
-        Case.objects.filter(
-            project__estate__organisation_id=organisation_id, permanent_flat__isnull=False
-        )
-        .exclude(stage=Stage.ENDED)
-        .with_vulnerability()
-        .filter(vulnerability=VulnerabilityLevel.PARTICULARLY)  # type: ignore[misc]
-        .values("permanent_flat__stairwell__estate__area")
-        .annotate(households=Count("household_id", distinct=True))
-        .values_list("permanent_flat__stairwell__estate__area", "households")
-    )
-    return dict(rows)
-
-
-@dataclass(frozen=True)
-class Waterbed:
-    threshold: int
-    counts: dict[str, int]
-
-    @property
-    def full_areas(self) -> list[str]:
-        return sorted(area for area, count in self.counts.items() if count >= self.threshold)
-
-    @property
-    def notes(self) -> list[str]:
-        return [self.warning(area) for area in self.full_areas]
-
-    def is_full(self, area: str) -> bool:
-        return self.counts.get(area, 0) >= self.threshold
-
-    def warning(self, area: str) -> str:
-        count = self.counts.get(area, 0)
-        return ngettext(
-            "%(count)s particularly vulnerable household already rehoused in %(area)s "
-            "(limit %(limit)s)",
-            "%(count)s particularly vulnerable households already rehoused in %(area)s "
-            "(limit %(limit)s)",
-            count,
-        ) % {"count": count, "area": area, "limit": self.threshold}
-
-
-def waterbed_for(*, organisation) -> Waterbed:
-    return Waterbed(
-        threshold=organisation.waterbed_threshold,
-        counts=waterbed_counts(organisation_id=organisation.pk),
-    )
 
 
 # --- Results ---------------------------------------------------------------------------------

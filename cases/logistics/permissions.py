@@ -128,3 +128,25 @@ def get_move_for_user(user, pk: int, *, for_change: bool = False) -> Move:
     if for_change and not user.has_perm("cases.change_move"):
         raise PermissionDenied
     return move
+
+
+def get_organisation_for_waterbed(user, pk: int) -> Organisation:
+    """The organisation's waterbed monitoring: 404 unless `user` leads it or works in one of its
+    estates or projects; 403 for a role that sees no vulnerability (the page counts it)."""
+    if not user.is_active or not (user.is_superuser or pk in user_organisations(user)):
+        raise Http404
+    if not user.has_perm("households.view_social_data"):
+        raise PermissionDenied
+    organisation = Organisation.objects.filter(pk=pk).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def waterbed_organisations(user) -> QuerySet[Organisation]:
+    """The organisations whose waterbed monitoring `user` may open (for links to it)."""
+    if not (user.is_active and user.has_perm("households.view_social_data")):
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.order_by("name")
+    return Organisation.objects.filter(pk__in=user_organisations(user)).order_by("name")

@@ -23,7 +23,7 @@ from cases.logistics.models import (
 )
 from cases.models import Case, Project
 from cases.services import case_advance_stage
-from cases.stages import Stage
+from cases.stages import MOVED, Stage
 from genhusning.versioning import update_versioned
 from households.models import Flat, Organisation
 from outreach.models import AwaitedReply
@@ -247,6 +247,8 @@ def offer_reply(
 
     case = Case.objects.select_for_update().get(pk=locked.case_id)
     flat_field = _flat_field(locked.kind)
+    if withdrawing_accepted and locked.kind == RehousingKind.PERMANENT and case.stage in MOVED:
+        raise ValidationError(_("The household has moved into the flat; it cannot be withdrawn."))
     if status == OfferStatus.ACCEPTED:
         update_versioned(
             case,

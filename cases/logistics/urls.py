@@ -19,4 +19,6 @@ urlpatterns = [
     path("genhusningsboliger/", views.pool_list, name="pool"),
     path("genhusningsboliger/ny/", views.pool_add, name="pool_add"),
     path("genhusningsboliger/<int:pk>/", views.pool_edit, name="pool_edit"),
+    path("organisationer/<int:pk>/vandseng/", views.waterbed, name="waterbed"),
+    path("organisationer/<int:pk>/vandseng.pdf", views.waterbed_pdf, name="waterbed_pdf"),
 ]

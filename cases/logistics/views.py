@@ -25,21 +25,24 @@ from cases.logistics.forms import (
     PoolFlatForm,
     RequiredOffersForm,
 )
-from cases.logistics.matching import ranked_pool_flats, waterbed_for
-from cases.logistics.models import OfferStatus
+from cases.logistics.matching import ranked_pool_flats
+from cases.logistics.models import OfferStatus, RehousingKind
 from cases.logistics.permissions import (
     get_case_for_logistics,
     get_move_for_user,
     get_offer_for_user,
+    get_organisation_for_waterbed,
     get_pool_flat_for_user,
     get_project_for_logistics,
     pool_organisations,
 )
+from cases.logistics.waterbed import destination_warning, waterbed_report
 from cases.models import Case, Project
 from genhusning.http import AuthedRequest
+from genhusning.pdf import render_pdf
 from genhusning.versioning import ConflictError
 from households.audit import log_access
-from households.models import Flat
+from households.models import AccessAction, Flat
 
 POOL_PAGE_SIZE = 50
 
@@ -94,6 +97,8 @@ def board_offer(request: AuthedRequest, pk: int) -> HttpResponse:
                 "day": f"{offer.reply_due_on:%d.%m.%Y}",
             },
         )
+        if offer.kind == RehousingKind.PERMANENT:
+            _warn_of_waterbed(request, case, pool_flat.flat)
     if request.htmx:
         return render(request, "cases/logistics/board.html#board", _board_context(request, project))
     return redirect(reverse("logistics:board", args=[project.pk]) + _page_query(request))
@@ -154,7 +159,7 @@ def case_offer(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("logistics:case_flats", pk=case.pk)
     pool_flat = get_pool_flat_for_user(request.user, form.cleaned_data["pool_flat"])
     try:
-        services.offer_make(
+        offer = services.offer_make(
             case=case,
             pool_flat=pool_flat,
             by=request.user,
@@ -165,6 +170,8 @@ def case_offer(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, _errors(error))
         return redirect("logistics:case_flats", pk=case.pk)
     messages.success(request, _("The flat is reserved and the offer registered."))
+    if offer.kind == RehousingKind.PERMANENT:
+        _warn_of_waterbed(request, case, pool_flat.flat)
     return redirect("logistics:case", pk=case.pk)
 
 
@@ -203,12 +210,14 @@ def _plan_initial(case: Case) -> dict:
 
 
 def _permanent_waterbed(case: Case) -> str:
-    """The waterbed warning for the case's chosen permanent destination, if its area is full."""
-    if case.permanent_flat is None:
-        return ""
-    waterbed = waterbed_for(organisation=case.project.estate.organisation)
-    area = case.permanent_flat.stairwell.estate.area
-    return waterbed.warning(area) if waterbed.is_full(area) else ""
+    return destination_warning(case=case, flat=case.permanent_flat)
+
+
+def _warn_of_waterbed(request: AuthedRequest, case: Case, flat: Flat | None) -> None:
+    """A warning, never a refusal: the area has had its share of vulnerable households."""
+    warning = destination_warning(case=case, flat=flat)
+    if warning:
+        messages.warning(request, _("Waterbed: %(warning)s") % {"warning": warning})
 
 
 @require_GET
@@ -258,6 +267,8 @@ def offer_reply(request: AuthedRequest, pk: int) -> HttpResponse:
                 request,
                 _("The offer is now “%(status)s”.") % {"status": OfferStatus(offer.status).label},
             )
+            if offer.status == OfferStatus.ACCEPTED and offer.kind == RehousingKind.PERMANENT:
+                _warn_of_waterbed(request, offer.case, offer.pool_flat.flat)
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(reverse("logistics:case", args=[offer.case_id]) + "#offers")
@@ -429,3 +440,33 @@ def week(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_edit_move": request.user.has_perm("cases.change_move"),
     }
     return render(request, "cases/logistics/week.html", context)
+
+
+# --- The waterbed --------------------------------------------------------------------------------
+
+
+def _waterbed_context(request: AuthedRequest, pk: int) -> dict:
+    organisation = get_organisation_for_waterbed(request.user, pk)
+    today = timezone.localdate()
+    return {
+        "organisation": organisation,
+        "report": waterbed_report(organisation=organisation, today=today),
+        "today": today,
+    }
+
+
+@require_GET
+def waterbed(request: AuthedRequest, pk: int) -> HttpResponse:
+    return render(request, "cases/logistics/waterbed.html", _waterbed_context(request, pk))
+
+
+@require_GET
+def waterbed_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Aggregated numbers only: no household, no address, no name."""
+    context = _waterbed_context(request, pk)
+    pdf = render_pdf("cases/logistics/waterbed_pdf.html", context, request=request)
+    log_access(request, what=gettext_noop("waterbed monitoring (PDF)"), action=AccessAction.EXPORT)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    day = f"{context['today']:%Y-%m-%d}"
+    response["Content-Disposition"] = f'attachment; filename="vandseng-{day}.pdf"'
+    return response

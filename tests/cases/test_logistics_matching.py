@@ -12,9 +12,9 @@ from cases.logistics.matching import (
     WATERBED_PENALTY,
     pool_flat_fits,
     ranked_pool_flats,
-    waterbed_counts,
 )
 from cases.logistics.models import Offer, OfferStatus, PoolKind, RehousingKind
+from cases.logistics.waterbed import waterbed_counts
 from cases.models import Case, ProjectKind
 from cases.stages import Stage
 from households.models import VulnerabilityLevel

@@ -37,6 +37,9 @@ def _case_in(project, stage):
 @pytest.mark.parametrize(("from_stage", "to_stage"), sorted(ALLOWED))
 def test_it_allows_every_transition_of_the_machine(project, from_stage, to_stage):
     case = _case_in(project, from_stage)
+    if to_stage == Stage.MOVED_PERMANENTLY:  # a permanent move needs its destination
+        case.permanent_flat = factories.make_flat(factories.make_stairwell(project.estate, "Nyvej"))
+        case.save()
     user = factories.make_user("worker")
     reason = EndReason.EVICTED if to_stage == Stage.ENDED else ""
 

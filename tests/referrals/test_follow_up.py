@@ -42,6 +42,10 @@ def clock():
 
 
 def move_permanently(case, by) -> FollowUpPlan:
+    case.permanent_flat = factories.make_flat(
+        factories.make_stairwell(case.project.estate, "Nyvej")
+    )
+    case.save()
     for stage in (Stage.NOTIFIED, Stage.PACKING, Stage.MOVED_PERMANENTLY):
         case = case_advance_stage(case=case, to_stage=stage, by=by)
     return FollowUpPlan.objects.get(case=case)

@@ -288,6 +288,7 @@ def plant(planted: Planted, cast, case: Case, prefix: str, partners: dict[str, P
         ("project", case.project),
         ("partner", partners["other"]),
         ("schedule", schedule),
+        ("organisation", estate.organisation),
     ):
         planted.add(key, obj.pk)
 
@@ -563,12 +564,16 @@ DENIED: dict[str, str | None] = {
     "logistics:pool": None,
     "logistics:pool_add": None,
     "logistics:pool_edit": "pool_flat",
+    "logistics:waterbed": "organisation",
+    "logistics:waterbed_pdf": "organisation",
     "households:detail": "household",
     "households:edit": "household",
     "households:assess": "household",
     "households:resident_add": None,
     "households:resident_edit": "resident",
     "households:flat": "flat",
+    "outreach:calendar": None,
+    "outreach:calendar_feed": None,
     "outreach:contacts": None,
     "outreach:contact_add": None,
     "outreach:contact_undo": "contact",
