@@ -231,6 +231,9 @@ class Household(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set by the retention (privacy/services.py) when names, contact data and free text of a
+    # household whose cases closed long ago were removed; the statistics stay.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -390,6 +393,7 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("Exported")
     PRINT = "print", _("Printed")
     DOWNLOAD = "download", _("Downloaded a file")
+    ERASE = "erase", _("Erased on request")
 
 
 class AccessLog(models.Model):
