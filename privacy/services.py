@@ -25,7 +25,7 @@ from cases.stages import Stage
 from genhusning.classification import anonymised_values, fields_at, is_free_text, Level
 from households.models import AccessLog, Household, Resident
 from privacy.selectors import household_paths, is_permission_model
-from referrals.models import Consent, Referral, evidence_storage
+from referrals.models import Consent, Referral
 
 ERASED = "[slettet]"
 
@@ -38,7 +38,7 @@ def _delete_files_on_commit(names: list[str]) -> None:
         return
 
     def delete() -> None:
-        storage = evidence_storage()
+        storage = Consent._meta.get_field("evidence").storage
         for name in names:
             storage.delete(name)
 
