@@ -46,7 +46,7 @@ def household_paths() -> dict[type[models.Model], str]:
                 continue
             for relation in model_fields(model):
                 target = relation.related_model
-                if not relation.is_relation or target not in paths:
+                if not relation.is_relation or not isinstance(target, type) or target not in paths:
                     continue
                 rest = paths[target]
                 paths[model] = relation.name if rest == "pk" else f"{relation.name}__{rest}"
@@ -143,16 +143,19 @@ def resident_data(*, resident: Resident) -> list[Section]:
             continue
         withheld = WITHHELD.get(model._meta.label, set()) | SKIPPED
         shown_fields = [f for f in model_fields(model) if f.name not in withheld]
+        # The PDF leaves out bookkeeping columns without a label of their own (id, created_at);
+        # the JSON file has every column.
+        labelled = [f for f in shown_fields if f.verbose_name != f.name.replace("_", " ")]
         section = Section(
             label=str(model._meta.verbose_name_plural),
             model=model._meta.label,
-            columns=[str(f.verbose_name) for f in shown_fields],
+            columns=[str(f.verbose_name) for f in labelled],
         )
         for obj in _queryset(model, path, resident):
             row = {f.name: _json_value(obj, f) for f in shown_fields}
             section.rows.append(row)
             section.shown.append(
-                [(str(f.verbose_name), _text(f, obj, row[f.name])) for f in shown_fields]
+                [(str(f.verbose_name), _text(f, obj, row[f.name])) for f in labelled]
             )
         sections.append(section)
     return sections

@@ -22,7 +22,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from cases.models import Case
 from cases.stages import Stage
-from genhusning.classification import anonymised_values, fields_at, is_free_text, Level
+from genhusning.classification import Level, anonymised_values, fields_at, is_free_text
 from households.models import AccessLog, Household, Resident
 from privacy.selectors import household_paths, is_permission_model
 from referrals.models import Consent, Referral
@@ -53,7 +53,9 @@ def _delete_consents(consents: models.QuerySet[Consent]) -> int:
     ids = set(consents.values_list("pk", flat=True))
     while True:  # a consent that replaces a deleted one cannot stay (RESTRICT, and no UPDATE)
         successors = set(
-            Consent.objects.filter(replaces__in=ids).exclude(pk__in=ids).values_list("pk", flat=True)
+            Consent.objects.filter(replaces__in=ids)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
         )
         if not successors:
             break
@@ -191,7 +193,9 @@ def resident_erase(*, resident: Resident, by: User) -> ErasureResult:
         cases = list(household.cases.values_list("pk", flat=True))
         _delete_generic_permissions(Case, cases)
         _delete_generic_permissions(Household, [household.pk])
-        _delete_generic_permissions(Resident, list(household.residents.values_list("pk", flat=True)))
+        _delete_generic_permissions(
+            Resident, list(household.residents.values_list("pk", flat=True))
+        )
         for case in Case.objects.filter(pk__in=cases):
             _count(result, case.delete())
         _count(result, household.delete())

@@ -6,7 +6,12 @@ from django.db import InterfaceError, OperationalError
 from privacy.services import retention_anonymise
 
 
-@shared_task(ignore_result=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=True, max_retries=3)
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
 def retention_run() -> int:
     """Anonymise the households whose cases closed longer ago than the retention period."""
     return retention_anonymise()

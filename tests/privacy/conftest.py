@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.db import connection
 
 from outreach.models import Channel, Contact, Outcome
 from referrals.models import Consent
 from tests import factories
-from tests.referrals.conftest import evidence_dir  # noqa: F401  (a fixture)
 from tests.referrals.test_visitator_leaks import A, Planted, give_consent, plant
 
 
@@ -30,8 +30,14 @@ FIRST_MARKERS = ("Mkafornavn", "Mkaefternavn", f"{A}-PHONE-5501", f"{A.lower()}-
 
 
 @pytest.fixture(autouse=True)
-def _evidence_in_a_temporary_folder(evidence_dir):
-    """Uploaded evidence goes to a temporary folder (tests/referrals/conftest.py)."""
+def _evidence_in_a_temporary_folder(tmp_path, settings, monkeypatch):
+    """Uploaded evidence goes to a temporary folder, never into the checkout."""
+    location = tmp_path / "private"
+    settings.MEDIA_ROOT = str(tmp_path)
+    # The field took its storage when the model was loaded; point it at the new one.
+    monkeypatch.setattr(
+        Consent._meta.get_field("evidence"), "storage", FileSystemStorage(location=location)
+    )
 
 
 @pytest.fixture
@@ -65,6 +71,8 @@ def subject(cast, visitator_partner) -> Subject:
         met="Mkafornavn Mkaefternavn og datteren",
         note=f"Ring til mkafornavn på {A}-PHONE-5501 eller skriv til {A.lower()}-mail@example.org",
     )
+    planted.add("consent", consent.pk)
+    planted.ids["user"] = [cast.visitator.pk, cast.caseworker_a1.pk]
     return Subject(
         planted=planted,
         household_id=household.pk,

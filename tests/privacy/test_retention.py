@@ -34,7 +34,9 @@ def test_it_anonymises_a_household_after_the_retention_period(
     close(cast.case_a1)
     storage = Consent._meta.get_field("evidence").storage
     contacts = Contact.objects.filter(household_id=subject.household_id).count()
-    changes = list(StageChange.objects.filter(case=cast.case_a1).values_list("changed_at", "to_stage"))
+    changes = list(
+        StageChange.objects.filter(case=cast.case_a1).values_list("changed_at", "to_stage")
+    )
     with time_machine.travel(CLOSED + THREE_YEARS - timedelta(days=1)):
         assert retention_anonymise() == 0
     assert rows_containing(FIRST_MARKERS)
