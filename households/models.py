@@ -307,6 +307,8 @@ class Resident(models.Model):
 
     @property
     def full_name(self) -> str:
+        if not (self.first_name or self.last_name):  # the retention removed the name
+            return str(_("(anonymised)"))
         return f"{self.first_name} {self.last_name}"
 
 

@@ -145,7 +145,11 @@ def resident_data(*, resident: Resident) -> list[Section]:
         shown_fields = [f for f in model_fields(model) if f.name not in withheld]
         # The PDF leaves out bookkeeping columns without a label of their own (id, created_at);
         # the JSON file has every column.
-        labelled = [f for f in shown_fields if f.verbose_name != f.name.replace("_", " ")]
+        labelled = [
+            f
+            for f in shown_fields
+            if not f.primary_key and f.verbose_name != f.name.replace("_", " ")
+        ]
         section = Section(
             label=str(model._meta.verbose_name_plural),
             model=model._meta.label,

@@ -52,6 +52,7 @@ def test_it_anonymises_a_household_after_the_retention_period(
     assert not Consent.objects.filter(household=household).exists()
     # the statistics stay: residents, contacts, stage history, flat, vulnerability level
     assert Resident.objects.filter(household=household).count() == 2
+    assert household.display_name() == "(anonymiseret) (+1)"
     assert Contact.objects.filter(household=household).count() == contacts
     kept = StageChange.objects.filter(case=cast.case_a1).values_list("changed_at", "to_stage")
     assert list(kept) == changes
