@@ -103,9 +103,10 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
         "step_free": N, "pets_allowed": N, "available_from": N, "available_to": N, "note": N,
         "is_active": N, "created_at": N, "updated_at": N, "updated_by": P, "version": N,
     },
-    # Step-free access and "cannot climb stairs" tell of a disability: health data.
+    # Step-free access and "cannot climb stairs" are the need, which logistics must see to
+    # find a flat; the diagnosis behind them is in the vulnerability factors (sensitive).
     "cases.HousingNeed": {
-        "id": N, "case": P, "kind": P, "rooms": P, "step_free": S, "ground_floor_or_lift": S,
+        "id": N, "case": P, "kind": P, "rooms": P, "step_free": P, "ground_floor_or_lift": P,
         "pets": P, "rent_limit": P, "wished_areas": P, "school_area": P, "family_area": P,
         "note": P, "updated_at": N, "updated_by": P, "version": N,
     },

@@ -69,7 +69,8 @@ def resident_erase(request: AuthedRequest, household_pk: int, pk: int) -> HttpRe
             # The one trace left: that it happened, by whom and why; ids only, no names.
             log_access(
                 request,
-                what=f"{gettext_noop('erasure on request')}: {form.cleaned_data['reason']}",
+                # Worded now, in the manager's language: the reason is free text anyway.
+                what=f"{_('Erased on request')}: {form.cleaned_data['reason']}",
                 action=AccessAction.ERASE,
                 residents=[(result.household_id, result.resident_id)],
             )

@@ -51,6 +51,7 @@ def test_it_erases_every_trace_of_one_resident_and_keeps_the_household(
     entry = AccessLog.objects.get(action=AccessAction.ERASE)
     assert (entry.household_id, entry.resident_id) == (subject.household_id, subject.first_id)
     assert entry.username == "manager_a" and "Anmodning pr. brev 3. marts" in entry.what
+    assert entry.what.startswith("Slettet efter anmodning: ")
     assert "Mka" not in entry.what and "Mka" not in entry.path
 
 

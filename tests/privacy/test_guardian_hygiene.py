@@ -51,6 +51,13 @@ def generic_rows() -> int:
     return UserObjectPermission.objects.count() + GroupObjectPermission.objects.count()
 
 
+def test_no_service_grants_through_guardians_generic_tables(subject):
+    """The cast and the leak test's data are made through the services (estates, cases,
+    consents, referrals, follow-up): every grant landed in a direct table."""
+    assert EstateUserObjectPermission.objects.exists()
+    assert generic_rows() == 0
+
+
 def test_deleting_a_case_a_household_a_user_and_a_group_leaves_no_permission_row(cast):
     group = Group.objects.create(name="team-vest")
     estate = cast.case_a1.project.estate
