@@ -117,6 +117,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "referrals.change_partner",
         "referrals.add_community",
         "households.view_accesslog",
+        # Erasure of a resident on request (privacy/): the manager decides, nobody else.
+        "households.delete_resident",
     ),
     # The visitator acts for her municipality's partner (guardian `act_for_partner`): the
     # affected flats, and what consents let her see; see referrals/permissions.py.

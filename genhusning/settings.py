@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "cases",
     "outreach",
     "referrals",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -235,12 +236,22 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=6, minute=45),
         "options": {"expires": 6 * 60 * 60},
     },
+    "nightly-retention": {
+        "task": "privacy.tasks.retention_run",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
     "assignment-mail-sweep": {
         "task": "cases.tasks.assignment_notifications_sweep",
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
     },
 }
+
+# Closed cases are anonymised this long after they closed (privacy/services.py). Three years:
+# the limitation period for claims (forældelsesloven § 3) and the time a household may ask
+# about its rehousing or return for a new project; after that names and notes serve no purpose.
+RETENTION_CLOSED_CASE_DAYS = env_int("RETENTION_CLOSED_CASE_DAYS", 3 * 365)
 
 EMAIL_HOST = env("EMAIL_HOST")
 EMAIL_BACKEND = env("EMAIL_BACKEND") or (

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("households.urls")),
     path("", include("outreach.urls")),
     path("", include("referrals.urls")),
+    path("", include("privacy.urls")),
 ]

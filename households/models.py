@@ -233,6 +233,9 @@ class Household(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set by the retention (privacy/services.py) when names, contact data and free text of a
+    # household whose cases closed long ago were removed; the statistics stay.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -306,6 +309,8 @@ class Resident(models.Model):
 
     @property
     def full_name(self) -> str:
+        if not (self.first_name or self.last_name):  # the retention removed the name
+            return str(_("(anonymised)"))
         return f"{self.first_name} {self.last_name}"
 
 
@@ -392,6 +397,7 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("Exported")
     PRINT = "print", _("Printed")
     DOWNLOAD = "download", _("Downloaded a file")
+    ERASE = "erase", _("Erased on request")
 
 
 class AccessLog(models.Model):

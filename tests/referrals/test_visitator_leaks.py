@@ -637,6 +637,8 @@ DENIED: dict[str, str | None] = {
     "referrals:community_meeting_create": "community",
     "referrals:community_meeting": "community_meeting",
     "referrals:community_attendance": "community_meeting",
+    "privacy:resident_access": "resident",
+    "privacy:resident_erase": "resident",
 }
 # The other integer arguments, by name.
 KWARG_MODELS = {

@@ -1,0 +1,302 @@
+"""Every field of every model of ours, classified: not personal, ordinary personal, or sensitive.
+
+Sensitive means GDPR art. 9 or art. 10-like, or social data the product keeps to the social
+team: health, addiction, the state of the home, vulnerability, social notes, tips, the reasons
+for a referral, consent evidence. Ordinary personal means it is about an identifiable person
+(a resident, or a member of staff) without being sensitive.
+
+tests/test_classification.py fails when a field is missing here or named here but gone. The
+classification drives the retention's anonymisation and the erasure (privacy/services.py), the
+leak test of the rehousing officer and the visitator (tests/privacy/test_sensitive_leaks.py),
+what a report must pseudonymise (`fields_to_pseudonymise`), and docs/records-of-processing.md.
+"""
+
+from enum import StrEnum
+
+from django.apps import apps
+from django.db import models
+
+
+class Level(StrEnum):
+    NONE = "none"
+    PERSONAL = "personal"
+    SENSITIVE = "sensitive"
+
+
+N, P, S = Level.NONE, Level.PERSONAL, Level.SENSITIVE
+
+# The apps whose models must be classified (auth for the staff's own accounts).
+APPS = ("households", "cases", "outreach", "referrals")
+EXTRA_MODELS = ("auth.User", "auth.Group", "auth.Permission")
+
+# Guardian's direct foreign-key permission tables: who may work with what (staff data).
+_PERMISSION_ROW = {"id": N, "permission": N, "user": P, "content_object": N}
+_GROUP_PERMISSION_ROW = {"id": N, "permission": N, "group": N, "content_object": N}
+
+CLASSIFICATION: dict[str, dict[str, Level]] = {
+    # --- places and buildings: no personal data ---
+    "households.Municipality": {"id": N, "code": N, "name": N},
+    "households.Organisation": {"id": N, "name": N, "waterbed_threshold": N},
+    "households.Estate": {
+        "id": N, "organisation": N, "municipality": N, "number": N, "name": N, "area": N,
+    },
+    "households.Stairwell": {
+        "id": N, "estate": N, "street": N, "number": N, "letter": N, "postcode": N, "city": N,
+    },
+    "households.Flat": {
+        "id": N, "stairwell": N, "floor": N, "door": N, "rooms": N, "area_m2": N,
+    },
+    # --- households and residents ---
+    "households.Household": {
+        "id": N, "flat": P, "moved_in_on": P, "moved_out_on": P, "social_note": S,
+        "version": N, "created_at": N, "updated_at": N, "updated_by": P, "anonymised_at": N,
+    },
+    "households.Resident": {
+        "id": N, "household": P, "first_name": P, "last_name": P, "birth_year": P,
+        "phone": P, "email": P, "language": P, "interpreter_needed": P, "digital": P,
+        "is_contact_person": P, "version": N,
+    },
+    # The level is shown to logistics (so movers are told to take care); the factors and the
+    # note are the health and social reasons behind it.
+    "households.VulnerabilityAssessment": {
+        "id": N, "household": P, "level": P, "factors": S, "note": S, "assessed_by": P,
+        "assessed_at": P,
+    },
+    # Ids only (no foreign-key constraint); `path` may carry a search term someone typed.
+    "households.AccessLog": {
+        "id": N, "at": P, "user": P, "username": P, "action": P, "household": P,
+        "resident": P, "what": N, "path": P, "ip": P,
+    },
+    "households.OrganisationUserObjectPermission": _PERMISSION_ROW,
+    "households.OrganisationGroupObjectPermission": _GROUP_PERMISSION_ROW,
+    "households.EstateUserObjectPermission": _PERMISSION_ROW,
+    "households.EstateGroupObjectPermission": _GROUP_PERMISSION_ROW,
+    # --- projects and cases ---
+    "cases.Project": {
+        "id": N, "estate": N, "name": N, "kind": N, "starts_on": N, "ends_on": N,
+        "description": N, "required_offers": N,
+    },
+    "cases.StairwellSchedule": {
+        "id": N, "project": N, "stairwell": N, "notice_on": N, "packing_on": N,
+        "move_out_on": N, "return_on": N,
+    },
+    "cases.Case": {
+        "id": N, "household": P, "project": N, "stage": P, "end_reason": P,
+        "stage_changed_at": P, "next_step": P, "next_step_on": P, "move_out_on": P,
+        "return_on": P, "temporary_flat": P, "permanent_flat": P, "staff": P, "opened_at": P,
+        "closed_at": P, "updated_at": N, "updated_by": P, "version": N,
+    },
+    "cases.StageChange": {
+        "id": N, "case": P, "from_stage": P, "to_stage": P, "changed_by": P, "changed_at": P,
+        "note": P,
+    },
+    "cases.CaseAssignment": {
+        "id": N, "case": P, "user": P, "role": N, "assigned_at": N, "assigned_by": P,
+        "notified_at": N,
+    },
+    "cases.ProjectUserObjectPermission": _PERMISSION_ROW,
+    "cases.ProjectGroupObjectPermission": _GROUP_PERMISSION_ROW,
+    "cases.CaseUserObjectPermission": _PERMISSION_ROW,
+    "cases.CaseGroupObjectPermission": _GROUP_PERMISSION_ROW,
+    "cases.PoolFlat": {
+        "id": N, "organisation": N, "flat": N, "kind": N, "rent": N, "has_lift": N,
+        "step_free": N, "pets_allowed": N, "available_from": N, "available_to": N, "note": N,
+        "is_active": N, "created_at": N, "updated_at": N, "updated_by": P, "version": N,
+    },
+    # Step-free access and "cannot climb stairs" are the need, which logistics must see to
+    # find a flat; the diagnosis behind them is in the vulnerability factors (sensitive).
+    "cases.HousingNeed": {
+        "id": N, "case": P, "kind": P, "rooms": P, "step_free": P, "ground_floor_or_lift": P,
+        "pets": P, "rent_limit": P, "wished_areas": P, "school_area": P, "family_area": P,
+        "note": P, "updated_at": N, "updated_by": P, "version": N,
+    },
+    "cases.Offer": {
+        "id": N, "case": P, "pool_flat": P, "kind": P, "holds_from": P, "holds_until": P,
+        "sent_via": P, "sent_on": P, "reply_due_on": P, "status": P, "replied_on": P,
+        "refusal_reason": P, "note": P, "awaited_reply": P, "created_at": N, "created_by": P,
+        "updated_by": P, "version": N,
+    },
+    "cases.Move": {
+        "id": N, "case": P, "kind": P, "from_flat": P, "to_flat": P, "moves_on": P,
+        "starts_at": P, "status": P, "movers": N, "movers_booked": P, "paid_by_project": P,
+        "keys_handed_over": P, "keys_returned": P, "electricity_reading": P,
+        "water_reading": P, "heat_reading": P, "note": P, "created_by": P, "updated_at": N,
+        "updated_by": P, "version": N,
+    },
+    # --- outreach ---
+    "outreach.DropInSession": {
+        "id": N, "estate": N, "name": N, "held_on": N, "place": N, "created_by": P,
+    },
+    "outreach.Meeting": {
+        "id": N, "project": N, "held_at": N, "place": N, "topic": N, "stairwells": N,
+        "created_by": P,
+    },
+    "outreach.Invitation": {
+        "id": N, "meeting": P, "household": P, "invited": P, "sent_via": P, "sent_on": P,
+        "attended": P, "attendance_recorded_at": P, "attendance_recorded_by": P,
+    },
+    # The working log is shared with logistics; what was seen inside the home is not.
+    "outreach.Contact": {
+        "id": N, "household": P, "case": P, "occurred_at": P, "staff": P, "channel": P,
+        "outcome": P, "reached": P, "met": P, "note": P, "observations": S,
+        "observation_note": S, "help_topics": P, "next_step": P, "next_step_on": P,
+        "drop_in_session": P, "meeting": P, "created_at": N,
+    },
+    # What a caretaker or neighbour tells about someone, and who told it (a third party).
+    "outreach.Tip": {
+        "id": N, "flat": P, "household": P, "source": S, "text": S, "submitted_by": S,
+        "submitted_at": P, "handled_at": P, "handled_by": P,
+    },
+    "outreach.AwaitedReply": {
+        "id": N, "household": P, "case": P, "subject": P, "sent_via": P, "sent_on": P,
+        "due_on": P, "replied_on": P, "reply_note": P, "created_by": P,
+    },
+    "outreach.Flag": {
+        "id": N, "household": P, "case": P, "kind": P, "reason": P, "reason_data": P,
+        "raised_at": P, "resolved_at": P, "resolved_by": P, "resolution": P,
+    },
+    "outreach.FlagThresholds": {
+        "id": N, "project": N, "missed_meetings": N, "no_contact_days": N,
+        "deadline_window_days": N, "packing_window_days": N, "follow_up_days": N,
+    },
+    # Counts per organisation, no household named.
+    "outreach.ScanRun": {
+        "id": N, "status": N, "triggered_by": P, "queued_at": N, "started_at": N,
+        "finished_at": N, "households_scanned": N, "raised": N, "resolved": N,
+        "by_organisation": N, "error": N,
+    },
+    "outreach.FlagDigest": {"id": N, "user": P, "sent_on": N, "flag_count": N},
+    # --- referrals, consent, bridge-building ---
+    "referrals.Partner": {
+        "id": N, "name": N, "kind": N, "municipality": N, "area": N, "organisation": N,
+        "contact_name": P, "phone": P, "email": P, "note": N, "active": N,
+    },
+    "referrals.PartnerUserObjectPermission": _PERMISSION_ROW,
+    "referrals.PartnerGroupObjectPermission": _GROUP_PERMISSION_ROW,
+    # The consent and its signed scan are evidence about what may be shared of sensitive data.
+    "referrals.Consent": {
+        "id": N, "household": P, "resident": P, "given_by": P, "partner": P,
+        "partner_kind": P, "purpose": P, "categories": S, "method": P, "witness": P,
+        "given_on": P, "expires_on": P, "evidence": S, "replaces": P, "recorded_by": P,
+        "recorded_at": P,
+    },
+    "referrals.ConsentWithdrawal": {
+        "id": N, "consent": P, "withdrawn_at": P, "recorded_by": P, "note": P,
+    },
+    # Being referred to home care, housing support or the family department tells of health
+    # and social circumstances.
+    "referrals.Referral": {
+        "id": N, "household": P, "resident": P, "case": P, "partner": S, "purpose": P,
+        "reason": S, "shared": P, "consent": P, "status": P, "status_changed_at": P,
+        "follow_up_on": P, "outcome": S, "created_by": P, "created_at": P, "version": N,
+        "updated_at": N, "updated_by": P,
+    },
+    "referrals.ReferralEvent": {
+        "id": N, "referral": P, "from_status": P, "to_status": P, "at": P, "by": P, "note": S,
+    },
+    "referrals.ChecklistItem": {
+        "id": N, "case": P, "section": P, "kind": P, "status": P, "helped_by": P, "note": P,
+        "updated_at": N, "updated_by": P,
+    },
+    "referrals.FollowUpPlan": {
+        "id": N, "case": P, "bridge_builder": P, "started_on": P, "closed_on": P,
+        "closing_note": S,
+    },
+    "referrals.FollowUpVisit": {
+        "id": N, "plan": P, "label": N, "due_on": P, "done_on": P, "contact": P,
+    },
+    "referrals.Community": {
+        "id": N, "organisation": N, "name": N, "area": N, "description": N, "members": P,
+    },
+    "referrals.CommunityMembership": {
+        "id": N, "community": P, "household": P, "joined_on": P, "left_on": P,
+    },
+    "referrals.CommunityMeeting": {
+        "id": N, "community": N, "starts_at": N, "place": N, "topic": N, "attendees": P,
+    },
+    # --- the staff's accounts ---
+    "auth.User": {
+        "id": N, "password": P, "last_login": P, "is_superuser": N, "username": P,
+        "first_name": P, "last_name": P, "email": P, "is_staff": N, "is_active": N,
+        "date_joined": P, "groups": P, "user_permissions": P,
+    },
+    "auth.Group": {"id": N, "name": N, "permissions": N},
+    "auth.Permission": {"id": N, "name": N, "content_type": N, "codename": N},
+}  # fmt: skip
+
+
+def classified_models() -> list[type[models.Model]]:
+    """Our models: every model of APPS, and EXTRA_MODELS."""
+    found = [model for app in APPS for model in apps.get_app_config(app).get_models()]
+    return found + [apps.get_model(label) for label in EXTRA_MODELS]
+
+
+def model_fields(model: type[models.Model]) -> list[models.Field]:
+    """The fields a row of `model` holds: its columns and its many-to-many fields."""
+    return [*model._meta.concrete_fields, *model._meta.many_to_many]  # type: ignore[list-item]
+
+
+def level_of(model: type[models.Model], field_name: str) -> Level:
+    return CLASSIFICATION[model._meta.label][field_name]
+
+
+def fields_at(model: type[models.Model], *levels: Level) -> list[models.Field]:
+    table = CLASSIFICATION[model._meta.label]
+    return [field for field in model_fields(model) if table[field.name] in levels]
+
+
+def holds_personal_data(model: type[models.Model]) -> bool:
+    return any(level != N for level in CLASSIFICATION[model._meta.label].values())
+
+
+def sensitive_fields(model: type[models.Model]) -> list[models.Field]:
+    return fields_at(model, S)
+
+
+def is_free_text(field: models.Field) -> bool:
+    """Typed text (a name, a note, an e-mail), not a choice from a list."""
+    return isinstance(field, models.CharField | models.TextField) and not field.choices
+
+
+def fields_to_pseudonymise(model: type[models.Model]) -> list[str]:
+    """What a report must not print as it is: personal free text, and every sensitive field.
+
+    A report that needs to tell rows apart prints a stable token instead (e.g. the row's id).
+    """
+    return [
+        field.name
+        for field in fields_at(model, P, S)
+        if field.is_relation is False and (is_free_text(field) or level_of(model, field.name) == S)
+    ]
+
+
+def anonymised_values(model: type[models.Model]) -> dict[str, object]:
+    """Column -> value that the retention writes into a row it keeps.
+
+    Removed: every sensitive column and every personal free-text or JSON column (names,
+    contact details, notes). Kept for statistics: dates, numbers, yes/no and choices of
+    ordinary personal data (the stage history, counts, the flat, the vulnerability level).
+    Relations are left alone: a row points where it pointed.
+    """
+    values: dict[str, object] = {}
+    for field in fields_at(model, P, S):
+        if field.is_relation or field.many_to_many or isinstance(field, models.GeneratedField):
+            continue
+        sensitive = level_of(model, field.name) == S
+        if not (sensitive or is_free_text(field) or isinstance(field, models.JSONField)):
+            continue
+        if isinstance(field, models.FileField):
+            continue  # files are deleted by the service, not blanked here
+        if field.null:
+            values[field.attname] = None
+        elif isinstance(field, models.JSONField):
+            values[field.attname] = {}
+        elif hasattr(field, "base_field"):  # ArrayField
+            values[field.attname] = []
+        elif isinstance(field, models.BooleanField):
+            values[field.attname] = False
+        elif isinstance(field, models.CharField | models.TextField):
+            values[field.attname] = ""
+        else:
+            raise TypeError(f"{model._meta.label}.{field.name}: no anonymised value for it")
+    return values

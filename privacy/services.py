@@ -1,0 +1,214 @@
+"""GDPR writes: the retention's anonymisation of households whose cases closed long ago, and
+the erasure of one resident on request (art. 17). What is removed follows the field
+classification (genhusning/classification.py); which tables hold a household's data follows
+the relations (privacy.selectors.household_paths).
+
+Two tables cannot be changed and are designed around: consents refuse UPDATE (a trigger), so a
+consent is deleted, never blanked, and its signed scan with it; the access log is append-only
+and holds ids only, so it stays.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermission, UserObjectPermission
+
+from cases.models import Case
+from cases.stages import Stage
+from genhusning.classification import Level, anonymised_values, fields_at, is_free_text
+from households.models import AccessLog, Household, Resident
+from privacy.selectors import household_paths, is_permission_model
+from referrals.models import Consent, Referral
+
+ERASED = "[slettet]"
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    """Files go once the rows that named them are gone for good (not if the transaction rolls
+    back)."""
+    names = [name for name in names if name]
+    if not names:
+        return
+
+    def delete() -> None:
+        storage = Consent._meta.get_field("evidence").storage
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+def _delete_consents(consents: models.QuerySet[Consent]) -> int:
+    """Delete `consents`, the consents that replaced them, and their evidence files.
+
+    A referral that relied on one keeps its record but no longer says what it shared (the
+    database requires a consent for that)."""
+    ids = set(consents.values_list("pk", flat=True))
+    while True:  # a consent that replaces a deleted one cannot stay (RESTRICT, and no UPDATE)
+        successors = set(
+            Consent.objects.filter(replaces__in=ids)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        if not successors:
+            break
+        ids |= successors
+    if not ids:
+        return 0
+    selected = Consent.objects.filter(pk__in=ids)
+    files = list(selected.exclude(evidence="").values_list("evidence", flat=True))
+    Referral.objects.filter(consent__in=ids).update(consent=None, shared=[])
+    selected.delete()
+    _delete_files_on_commit(files)
+    return len(ids)
+
+
+def retention_cutoff(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) - timedelta(days=settings.RETENTION_CLOSED_CASE_DAYS)
+
+
+def households_due_for_anonymisation(now: datetime | None = None) -> models.QuerySet[Household]:
+    """Households not yet anonymised whose every case is closed, the last longer ago than the
+    retention period. A household with an open case, or without a case, is kept."""
+    kept = Case.objects.exclude(stage=Stage.CLOSED, closed_at__lt=retention_cutoff(now))
+    return Household.objects.filter(
+        anonymised_at__isnull=True, pk__in=Case.objects.values("household_id")
+    ).exclude(pk__in=kept.values("household_id"))
+
+
+@transaction.atomic
+def retention_anonymise(*, now: datetime | None = None) -> int:
+    """Remove names, contact data and free text of the households due; keep the statistics.
+
+    Set-based: one statement per table, whatever the number of households. Idempotent: an
+    anonymised household is marked and never selected again. Returns how many it anonymised.
+    """
+    now = now or timezone.now()
+    ids = list(
+        households_due_for_anonymisation(now).select_for_update().values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    _delete_consents(Consent.objects.filter(household__in=ids))
+    for model, path in household_paths().items():
+        if model in (Household, Consent, AccessLog) or is_permission_model(model):
+            continue
+        values = anonymised_values(model)
+        if values:
+            model._default_manager.filter(**{f"{path}__in": ids}).update(**values)
+    Household.objects.filter(pk__in=ids).update(anonymised_at=now, **anonymised_values(Household))
+    return len(ids)
+
+
+# --- erasure of one resident ---------------------------------------------------------------
+
+
+@dataclass
+class ErasureResult:
+    household_id: int
+    resident_id: int
+    household_erased: bool
+    consents_deleted: int = 0
+    texts_scrubbed: int = 0
+    rows_deleted: dict[str, int] = field(default_factory=dict)
+
+
+def _mentions(resident: Resident) -> re.Pattern | None:
+    """Her full name, last name, first name, phone and e-mail, as whole words."""
+    words = [resident.full_name, resident.last_name, resident.first_name, resident.phone]
+    words = [word.strip() for word in words if len(word.strip()) >= 2]
+    parts = [rf"(?<!\w){re.escape(word)}(?!\w)" for word in words]
+    if resident.email:
+        parts.append(re.escape(resident.email))
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def _scrub_mentions(household_id: int, pattern: re.Pattern, words: list[str]) -> int:
+    """Replace her name and contact data in the household's free text with [slettet].
+
+    Rows are found in SQL (ILIKE on the text columns), changed in Python (whole words, any
+    case) and written back with one bulk update per table."""
+    changed = 0
+    for model, path in household_paths().items():
+        if model in (Consent, AccessLog) or is_permission_model(model):
+            continue
+        columns = [f for f in fields_at(model, Level.PERSONAL, Level.SENSITIVE) if is_free_text(f)]
+        if not columns:
+            continue
+        mentions = Q()
+        for column in columns:
+            for word in words:
+                mentions |= Q(**{f"{column.name}__icontains": word})
+        rows = list(model._default_manager.filter(mentions, **{path: household_id}))
+        for row in rows:
+            for column in columns:
+                text = getattr(row, column.attname)
+                setattr(row, column.attname, pattern.sub(ERASED, text))
+        if rows:
+            model._default_manager.bulk_update(rows, [column.name for column in columns])
+            changed += len(rows)
+    return changed
+
+
+def _delete_generic_permissions(model: type[models.Model], ids: list[int]) -> None:
+    """Guardian's generic tables, in case a row was ever granted there instead of the direct
+    ones (their object id is text and has no foreign key)."""
+    content_type = ContentType.objects.get_for_model(model)
+    object_pks = [str(pk) for pk in ids]
+    for table in (UserObjectPermission, GroupObjectPermission):
+        table.objects.filter(content_type=content_type, object_pk__in=object_pks).delete()
+
+
+@transaction.atomic
+def resident_erase(*, resident: Resident, by: User) -> ErasureResult:
+    """Remove every trace of `resident`: her row, the consents and referrals about her or given
+    by her, her name and contact data in the household's free text, and the evidence files.
+
+    When she is the last resident, the household goes too, with its cases and everything
+    about them (the flat, the estate's, stays). The access log keeps its rows: ids only.
+    """
+    household = Household.objects.select_for_update().get(pk=resident.household_id)
+    resident = Resident.objects.get(pk=resident.pk, household=household)
+    result = ErasureResult(
+        household_id=household.pk,
+        resident_id=resident.pk,
+        household_erased=not household.residents.exclude(pk=resident.pk).exists(),
+    )
+    words = [w for w in (resident.full_name, resident.first_name, resident.last_name) if w]
+    words += [w for w in (resident.phone, resident.email) if w]
+    given_by_her = Q(resident=resident) | Q(given_by__icontains=resident.full_name)
+    if result.household_erased:
+        given_by_her = Q(household=household)
+    result.consents_deleted = _delete_consents(
+        Consent.objects.filter(given_by_her, household=household)
+    )
+    if result.household_erased:
+        cases = list(household.cases.values_list("pk", flat=True))
+        _delete_generic_permissions(Case, cases)
+        _delete_generic_permissions(Household, [household.pk])
+        _delete_generic_permissions(
+            Resident, list(household.residents.values_list("pk", flat=True))
+        )
+        for case in Case.objects.filter(pk__in=cases):
+            _count(result, case.delete())
+        _count(result, household.delete())
+        return result
+    pattern = _mentions(resident)
+    if pattern is not None:
+        result.texts_scrubbed = _scrub_mentions(household.pk, pattern, words)
+    _delete_generic_permissions(Resident, [resident.pk])
+    _count(result, resident.delete())
+    Household.objects.filter(pk=household.pk).update(version=models.F("version") + 1)
+    return result
+
+
+def _count(result: ErasureResult, deleted: tuple[int, dict[str, int]]) -> None:
+    for label, number in deleted[1].items():
+        result.rows_deleted[label] = result.rows_deleted.get(label, 0) + number

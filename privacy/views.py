@@ -1,0 +1,88 @@
+import io
+import json
+import zipfile
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_GET, require_http_methods
+
+from genhusning.http import AuthedRequest
+from genhusning.pdf import render_pdf
+from households.audit import log_access
+from households.models import AccessAction
+from privacy.forms import ErasureForm
+from privacy.permissions import get_resident_for_user
+from privacy.selectors import WITHHELD, resident_data
+from privacy.services import resident_erase as erase
+
+
+@require_GET
+def resident_access(request: AuthedRequest, household_pk: int, pk: int) -> HttpResponse:
+    """Everything held about the resident (art. 15), as a PDF and a JSON file in one zip."""
+    resident = get_resident_for_user(request.user, household_pk, pk, action="access")
+    sections = resident_data(resident=resident)
+    now = timezone.localtime()
+    context = {
+        "resident": resident,
+        "sections": sections,
+        "now": now,
+        "withheld": WITHHELD,
+        "row_count": sum(len(section.rows) for section in sections),
+    }
+    pdf = render_pdf("privacy/resident_access_pdf.html", context, request=request)
+    data = {
+        "generated_at": now.isoformat(),
+        "resident_id": resident.pk,
+        "household_id": resident.household_id,
+        "withheld_fields": {model: sorted(names) for model, names in WITHHELD.items()},
+        "data": {section.model: section.rows for section in sections},
+    }
+    name = f"indsigt-beboer-{resident.pk}-{now:%Y%m%d}"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{name}.pdf", pdf)
+        archive.writestr(f"{name}.json", json.dumps(data, ensure_ascii=False, indent=2))
+    log_access(
+        request,
+        what=gettext_noop("right of access (PDF and JSON)"),
+        action=AccessAction.EXPORT,
+        residents=[(resident.household_id, resident.pk)],
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def resident_erase(request: AuthedRequest, household_pk: int, pk: int) -> HttpResponse:
+    resident = get_resident_for_user(request.user, household_pk, pk, action="erase")
+    household = resident.household
+    form = ErasureForm(request.POST or None, resident=resident)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            result = erase(resident=resident, by=request.user)
+            # The one trace left: that it happened, by whom and why; ids only, no names.
+            log_access(
+                request,
+                # Worded now, in the manager's language: the reason is free text anyway.
+                what=f"{_('Erased on request')}: {form.cleaned_data['reason']}",
+                action=AccessAction.ERASE,
+                residents=[(result.household_id, result.resident_id)],
+            )
+        messages.success(request, _("The resident's data has been erased."))
+        if result.household_erased:
+            return redirect("cases:caseload")
+        return redirect("households:detail", household.pk)
+    others = [r for r in household.residents.all() if r.pk != resident.pk]
+    context = {"resident": resident, "household": household, "form": form, "others": others}
+    log_access(
+        request,
+        what=gettext_noop("erasure confirmation"),
+        residents=[(household.pk, resident.pk)],
+    )
+    return render(request, "privacy/resident_erase.html", context)

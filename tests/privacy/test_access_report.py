@@ -1,0 +1,106 @@
+"""The right of access (art. 15): one zip with a PDF and a JSON file of everything about a
+resident, found by introspection; logged; only for those who may see her household's social data."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from genhusning.classification import classified_models, model_fields
+from households.models import AccessAction, AccessLog, Household
+from tests.conftest import MARKERS
+from tests.referrals.test_visitator_leaks import A
+
+
+def access_url(subject, pk=None):
+    return reverse("privacy:resident_access", args=[subject.household_id, pk or subject.first_id])
+
+
+def reaches_household(model, depth=4, seen=()) -> bool:
+    """Independent of the code under test: a chain of relations from `model` to Household."""
+    if model is Household:
+        return True
+    if depth == 0 or model in seen:
+        return False
+    return any(
+        field.is_relation and reaches_household(field.related_model, depth - 1, (*seen, model))
+        for field in model_fields(model)
+        if field.related_model is not None
+    )
+
+
+def download(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = archive.namelist()
+    pdf = next(name for name in names if name.endswith(".pdf"))
+    data = json.loads(archive.read(next(name for name in names if name.endswith(".json"))))
+    reader = PdfReader(io.BytesIO(archive.read(pdf)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return reader, text, data
+
+
+def test_it_gives_everything_about_the_resident_as_pdf_and_json(client, cast, subject):
+    client.force_login(cast.caseworker_a1)
+    reader, text, data = download(client, access_url(subject))
+    assert len(reader.pages) >= 2 and "Side 1 af" in text
+    for marker in ("Mkafornavn", f"{A}-SOCIAL-NOTE", f"{A}-CONTACT-NOTE", f"{A}-HOME-OBS"):
+        assert marker in text, marker
+        assert marker in json.dumps(data, ensure_ascii=False), marker
+    assert "Kanyler" in text  # choices in words
+    # every model with a path to the household has a section, except guardian's permission rows
+    linked = {
+        model._meta.label
+        for model in classified_models()
+        if reaches_household(model) and not model.__name__.endswith("ObjectPermission")
+    }
+    assert linked <= set(data["data"]), linked - set(data["data"])
+    assert "households.AccessLog" in data["data"] and "outreach.Tip" in data["data"]
+    # not the other resident's own row, not who passed on a tip or who looked
+    residents = data["data"]["households.Resident"]
+    assert [row["first_name"] for row in residents] == ["Mkafornavn"]
+    assert all("submitted_by" not in row for row in data["data"]["outreach.Tip"])
+    assert all("username" not in row for row in data["data"]["households.AccessLog"])
+    entry = AccessLog.objects.get(action=AccessAction.EXPORT, resident_id=subject.first_id)
+    assert entry.household_id == subject.household_id and entry.username == "caseworker_a1"
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("manager_a", 200),
+        ("rehousing_officer_a1", 403),
+        ("caseworker_a2", 404),
+        ("manager_b", 404),
+        ("visitator", 404),
+        ("caretaker_a1", 404),
+    ],
+)
+def test_only_who_sees_the_households_social_data_gets_it(client, cast, subject, role, expected):
+    client.force_login(getattr(cast, role))
+    response = client.get(access_url(subject))
+    assert response.status_code == expected
+    if expected != 200:
+        assert b"Mkafornavn" not in response.content
+        assert not AccessLog.objects.filter(action=AccessAction.EXPORT).exists()
+
+
+def test_it_answers_404_for_a_resident_of_another_household_and_405_for_post(client, cast, subject):
+    client.force_login(cast.manager_a)
+    other = cast.case_a2.household.residents.first()
+    assert client.get(access_url(subject, other.pk)).status_code == 404
+    assert client.post(access_url(subject)).status_code == 405
+    client.logout()
+    assert client.get(access_url(subject)).status_code == 302
+    assert MARKERS  # the cast's markers of the other households are checked by the leak tests
+
+
+def test_it_takes_a_fixed_number_of_queries(client, cast, subject, django_assert_max_num_queries):
+    client.force_login(cast.caseworker_a1)
+    with django_assert_max_num_queries(90):
+        download(client, access_url(subject))
