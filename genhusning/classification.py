@@ -166,6 +166,10 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
         "by_organisation": N, "error": N,
     },
     "outreach.FlagDigest": {"id": N, "user": P, "sent_on": N, "flag_count": N},
+    # Only the hash of the secret is kept; the feed itself carries no names or notes.
+    "outreach.CalendarFeed": {
+        "id": N, "user": P, "token_hash": N, "created_at": N, "last_fetched_at": P,
+    },
     # --- referrals, consent, bridge-building ---
     "referrals.Partner": {
         "id": N, "name": N, "kind": N, "municipality": N, "area": N, "organisation": N,
