@@ -20,5 +20,6 @@ def notify_case_assigned(assignment_id: int) -> bool:
 def assignment_notifications_sweep() -> int:
     return services.assignment_notifications_sweep()
 
+
 # The report worker's task lives with the reports; importing it here lets Celery find it.
 from cases.reports.tasks import render_report  # noqa: E402, F401

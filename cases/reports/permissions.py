@@ -35,7 +35,9 @@ class ReportScope:
 
 
 def can_print_reports(user) -> bool:
-    return user.is_active and user.has_perm("cases.view_project") and user.has_perm("cases.view_case")
+    return (
+        user.is_active and user.has_perm("cases.view_project") and user.has_perm("cases.view_case")
+    )
 
 
 def can_print_named(user) -> bool:
@@ -116,7 +118,9 @@ def scope_cases(user, scope: ReportScope):
     """The cases of the scope that `user` may see: never more than her pages show her."""
     # A subquery rather than DISTINCT: the caseload's join through assignments stays out of
     # every count made over these cases.
-    return Case.objects.filter(pk__in=Case.objects.for_user(user).filter(scope.cases_q).values("pk"))
+    return Case.objects.filter(
+        pk__in=Case.objects.for_user(user).filter(scope.cases_q).values("pk")
+    )
 
 
 def get_report_job_for_user(user, pk: int) -> tuple[ReportJob, ReportScope]:

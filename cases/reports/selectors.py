@@ -14,7 +14,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, StageChange
+from cases.models import Case, Project, StageChange
 from cases.reports.permissions import ReportScope
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
 from households.models import Estate, Organisation, Stairwell
@@ -28,7 +28,7 @@ MEETINGS = 8
 FOLLOW_UP_HORIZON_DAYS = 14
 
 # The steps of the funnel, and the stages that count as having reached each (DOMAIN.md).
-FUNNEL_RANK = {
+FUNNEL_RANK: dict[str, int] = {
     Stage.IDENTIFIED: 0,
     Stage.NOTIFIED: 1,
     Stage.PACKING: 2,
@@ -196,7 +196,9 @@ def _history(cases: QuerySet[Case], months: list[datetime.date]):
             if stage_then:
                 at_month[index][stage_then] += 1
     steps = funnel_steps()
-    funnel = [(step, sum(furthest[r] for r in range(rank, len(steps)))) for rank, step in enumerate(steps)]
+    funnel = [
+        (step, sum(furthest[r] for r in range(rank, len(steps)))) for rank, step in enumerate(steps)
+    ]
     present = {stage for counter in at_month for stage in counter}
     over_time = [
         (str(Stage(stage).label), [counter.get(stage, 0) for counter in at_month])
@@ -237,19 +239,19 @@ def _not_reached(cases, named: bool, days: int, today: datetime.date) -> list[Ho
         cases.open()
         .filter(~Exists(reached.filter(occurred_at__gte=since)))
         .annotate(
-            last_reached=Max("household__contacts__occurred_at", filter=Q(household__contacts__reached=True)),
+            last_reached=Max(
+                "household__contacts__occurred_at", filter=Q(household__contacts__reached=True)
+            ),
             attempts=Count("household__contacts", distinct=True),
         )
     )
-    return [
-        _row(
-            case,
-            named,
-            date=timezone.localdate(case.last_reached) if case.last_reached else None,
-            attempts=case.attempts,
-        )
-        for case in _household_rows(rows, named)
-    ]
+    found = []
+    for case in _household_rows(rows, named):
+        last = case.last_reached  # type: ignore[attr-defined]
+        attempts = case.attempts  # type: ignore[attr-defined]
+        day = timezone.localdate(last) if last else None
+        found.append(_row(case, named, date=day, attempts=attempts))
+    return found
 
 
 def _packing_late(cases, named: bool, days: int, today: datetime.date) -> list[HouseholdRow]:
@@ -259,10 +261,11 @@ def _packing_late(cases, named: bool, days: int, today: datetime.date) -> list[H
         .filter(stage__in=[Stage.IDENTIFIED, Stage.NOTIFIED])
         .filter(effective_move_out_on__lte=today + datetime.timedelta(days=days))
     )
-    return [
-        _row(case, named, date=case.effective_move_out_on)
-        for case in _household_rows(rows, named)
-    ]
+    found = []
+    for case in _household_rows(rows, named):
+        move_out = case.effective_move_out_on  # type: ignore[attr-defined]
+        found.append(_row(case, named, date=move_out))
+    return found
 
 
 def _follow_ups(cases, named: bool, today: datetime.date) -> list[HouseholdRow]:
@@ -293,7 +296,10 @@ def _follow_ups(cases, named: bool, today: datetime.date) -> list[HouseholdRow]:
         case = case_by_household[household_id]
         rows.append(_row(case, named, date=day, detail=_("Follow-up on a referral")))
     visit_dates = FollowUpVisit.objects.filter(
-        plan__case__in=cases, done_on__isnull=True, due_on__lte=horizon, plan__closed_on__isnull=True
+        plan__case__in=cases,
+        done_on__isnull=True,
+        due_on__lte=horizon,
+        plan__closed_on__isnull=True,
     ).values_list("plan__case__household_id", "due_on")
     for household_id, day in visit_dates:
         if household_id in case_by_household:
@@ -313,7 +319,9 @@ def _outreach(cases, since: datetime.date, today: datetime.date):
         door_knocks=Count("pk", filter=Q(channel=Channel.DOOR_KNOCK)),
     )
     per_week = {
-        timezone.localdate(row["week"]) if isinstance(row["week"], datetime.datetime) else row["week"]: row
+        timezone.localdate(row["week"])
+        if isinstance(row["week"], datetime.datetime)
+        else row["week"]: row
         for row in contacts.annotate(week=TruncWeek("occurred_at"))
         .values("week")
         .annotate(attempts=Count("pk"), reached=Count("pk", filter=Q(reached=True)))
@@ -324,7 +332,11 @@ def _outreach(cases, since: datetime.date, today: datetime.date):
         week = monday - datetime.timedelta(weeks=back)
         row = per_week.get(week, {})
         weeks.append(
-            (_("wk %(week)s") % {"week": week.isocalendar()[1]}, row.get("attempts", 0), row.get("reached", 0))
+            (
+                _("wk %(week)s") % {"week": week.isocalendar()[1]},
+                row.get("attempts", 0),
+                row.get("reached", 0),
+            )
         )
     invitations = (
         Invitation.objects.filter(
@@ -363,7 +375,7 @@ def report_subject(scope: ReportScope) -> tuple[str, str]:
         return _("Organisation report"), target.name
     if isinstance(target, Estate):
         return _("Estate report"), f"{target.name} ({_('estate')} {target.number})"
-    if hasattr(target, "estate"):
+    if isinstance(target, Project):
         return _("Project status report"), f"{target.name} · {target.estate.name}"
     name = target.get_full_name() or target.get_username()
     return _("Caseload report"), name
@@ -427,7 +439,6 @@ def report_build(
 
 def report_household_count(cases: QuerySet[Case]) -> int:
     return cases.order_by().values("household_id").distinct().count()
-
 
 
 @dataclass

@@ -114,4 +114,3 @@ def report_job_run(*, job_id: int) -> ReportJob | None:
 
 def recent_report_jobs(*, user: User, limit: int = 5):
     return ReportJob.objects.filter(ordered_by=user).order_by("-ordered_at", "-pk")[:limit]
-

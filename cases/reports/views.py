@@ -36,7 +36,7 @@ from households.models import AccessAction, Organisation, OrganisationUserObject
 from households.permissions import user_grants
 
 # What the access log calls each printout (English here, Danish on the access-log page).
-PRINTED = {
+PRINTED: dict[tuple[str, bool], str] = {
     (ReportKind.PROJECT, False): gettext_noop("project status report (pseudonymised)"),
     (ReportKind.PROJECT, True): gettext_noop("project status report (named)"),
     (ReportKind.ESTATE, False): gettext_noop("estate report (pseudonymised)"),
