@@ -40,6 +40,12 @@ def _text(x: float, y: float, text: object, *, anchor: str = "start", **attrs) -
     )
 
 
+def _label_width(names: Sequence[str], width: int) -> int:
+    """Room for the longest label (about 6.3 units a character at font size 11), within reason."""
+    longest = max((len(name) for name in names), default=0)
+    return min(int(width * 0.42), int(longest * 6.3) + 12)
+
+
 def _empty(width: int, label: str) -> SafeString:
     return _svg(width, 40, label, [_text(0, 24, _("Nothing to show yet."), fill_opacity="0.7")])
 
@@ -50,7 +56,7 @@ def stage_funnel(rows: Sequence[tuple[str, int]], *, width: int = 640) -> SafeSt
     if not rows or not max(count for _label, count in rows):
         return _empty(width, label)
     top = max(count for _label, count in rows)
-    label_width, bar_height, gap = 170, 20, 6
+    label_width, bar_height, gap = _label_width([name for name, _count in rows], width), 20, 6
     space = width - label_width - 80  # room for the number right of the widest bar
     body = []
     for index, (name, count) in enumerate(rows):
@@ -114,8 +120,9 @@ def attendance_per_meeting(
     if not meetings:
         return _empty(width, label)
     top = max([invited for _label, invited, _attended in meetings] + [1])
-    label_width, bar_height, gap, legend = 170, 18, 8, 26
-    space = width - label_width - 120
+    label_width = _label_width([name for name, _invited, _attended in meetings], width)
+    bar_height, gap, legend = 18, 8, 26
+    space = width - label_width - 125
     body = _legend([("#ffffff", _("Invited")), (DARK, _("Came"))], y=4, x=label_width)
     for index, (name, invited, attended) in enumerate(meetings):
         y = legend + index * (bar_height + gap)

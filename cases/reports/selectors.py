@@ -212,6 +212,7 @@ def _household_rows(cases: QuerySet[Case], named: bool) -> QuerySet[Case]:
     cases = cases.select_related("household__flat__stairwell").order_by(
         "household__flat__stairwell__street",
         "household__flat__stairwell__number",
+        "household__flat__stairwell__letter",
         "household__flat__floor",
         "household__flat__door",
         "pk",
@@ -341,21 +342,20 @@ def _outreach(cases, since: datetime.date, today: datetime.date):
     invitations = (
         Invitation.objects.filter(
             household_id__in=households,
-            meeting__held_at__gte=start,
             meeting__held_at__lte=timezone.now(),
             invited=True,
         )
         .values("meeting_id", "meeting__held_at", "meeting__topic")
         .annotate(invited=Count("pk"), attended=Count("pk", filter=Q(attended=True)))
-        .order_by("meeting__held_at")
+        .order_by("-meeting__held_at")[:MEETINGS]
     )
     meetings = [
         (
-            f"{timezone.localtime(row['meeting__held_at']):%d.%m} {row['meeting__topic'][:18]}",
+            f"{timezone.localtime(row['meeting__held_at']):%d.%m.%y} {_short(row['meeting__topic'])}",
             row["invited"],
             row["attended"],
         )
-        for row in invitations
+        for row in reversed(invitations)
     ]
     outreach = Outreach(
         attempts=totals["attempts"],
@@ -365,7 +365,11 @@ def _outreach(cases, since: datetime.date, today: datetime.date):
         invited=sum(invited for _label, invited, _attended in meetings),
         attended=sum(attended for _label, _invited, attended in meetings),
     )
-    return outreach, weeks, meetings[-MEETINGS:]
+    return outreach, weeks, meetings
+
+
+def _short(text: str, length: int = 20) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def report_subject(scope: ReportScope) -> tuple[str, str]:

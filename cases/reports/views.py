@@ -86,7 +86,7 @@ def _report_page(request: AuthedRequest, scope: ReportScope) -> HttpResponse:
     context = {
         "scope": scope,
         "report": report,
-        "charts": report_charts(report),
+        "charts": report_charts(report, width=480),
         "large": report_is_large(scope=scope, cases=cases),
         "can_named": can_print_named(request.user),
         "jobs": recent_report_jobs(user=request.user),
