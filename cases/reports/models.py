@@ -1,6 +1,7 @@
 """Reports ordered for a worker to render (large ones), and the PDF each left behind."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -78,5 +79,14 @@ class ReportJob(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
     @property
+    def is_stuck(self) -> bool:
+        """Waiting or running well past the task's hard time limit: its worker is gone (or the
+        queue never took it), so the page stops waiting and says it failed."""
+        if self.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
+            return False
+        limit = timedelta(seconds=settings.REPORT_SOFT_TIME_LIMIT + 120)
+        return (self.started_at or self.ordered_at) < timezone.now() - limit
+
+    @property
     def is_finished(self) -> bool:
-        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+        return self.status in (ReportStatus.DONE, ReportStatus.FAILED) or self.is_stuck

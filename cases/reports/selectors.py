@@ -349,14 +349,11 @@ def _outreach(cases, since: datetime.date, today: datetime.date):
         .annotate(invited=Count("pk"), attended=Count("pk", filter=Q(attended=True)))
         .order_by("-meeting__held_at")[:MEETINGS]
     )
-    meetings = [
-        (
-            f"{timezone.localtime(row['meeting__held_at']):%d.%m.%y} {_short(row['meeting__topic'])}",
-            row["invited"],
-            row["attended"],
-        )
-        for row in reversed(invitations)
-    ]
+    meetings = []
+    for row in reversed(invitations):
+        held = timezone.localtime(row["meeting__held_at"])
+        label = f"{held:%d.%m.%y} {_short(row['meeting__topic'])}"
+        meetings.append((label, row["invited"], row["attended"]))
     outreach = Outreach(
         attempts=totals["attempts"],
         reached=totals["reached"],
