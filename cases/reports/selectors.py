@@ -111,8 +111,10 @@ class Report:
     flags: list[tuple[str, int]] = field(default_factory=list)
     no_contact_days: int = DEFAULT_THRESHOLDS["no_contact_days"]
     not_reached: list[HouseholdRow] = field(default_factory=list)
+    not_reached_count: int = 0
     packing_window_days: int = DEFAULT_THRESHOLDS["packing_window_days"]
     packing_late: list[HouseholdRow] = field(default_factory=list)
+    packing_late_count: int = 0
     outreach: Outreach = field(default_factory=Outreach)
     weeks: list[tuple[str, int, int]] = field(default_factory=list)
     meetings: list[tuple[str, int, int]] = field(default_factory=list)
@@ -232,19 +234,19 @@ def _row(case: Case, named: bool, **values) -> HouseholdRow:
     )
 
 
-def _not_reached(cases, named: bool, days: int, today: datetime.date) -> list[HouseholdRow]:
-    """Open cases whose household nobody has reached for `days` days: flat addresses first."""
+def _not_reached_cases(cases, days: int):
+    """Open cases whose household nobody has reached for `days` days."""
     since = timezone.now() - datetime.timedelta(days=days)
     reached = Contact.objects.filter(household=OuterRef("household"), reached=True)
-    rows = (
-        cases.open()
-        .filter(~Exists(reached.filter(occurred_at__gte=since)))
-        .annotate(
-            last_reached=Max(
-                "household__contacts__occurred_at", filter=Q(household__contacts__reached=True)
-            ),
-            attempts=Count("household__contacts", distinct=True),
-        )
+    return cases.open().filter(~Exists(reached.filter(occurred_at__gte=since)))
+
+
+def _not_reached(cases, named: bool) -> list[HouseholdRow]:
+    rows = cases.annotate(
+        last_reached=Max(
+            "household__contacts__occurred_at", filter=Q(household__contacts__reached=True)
+        ),
+        attempts=Count("household__contacts", distinct=True),
     )
     found = []
     for case in _household_rows(rows, named):
@@ -255,15 +257,18 @@ def _not_reached(cases, named: bool, days: int, today: datetime.date) -> list[Ho
     return found
 
 
-def _packing_late(cases, named: bool, days: int, today: datetime.date) -> list[HouseholdRow]:
+def _packing_late_cases(cases, days: int, today: datetime.date):
     """Move-out within `days` days, and the case is not packing yet."""
-    rows = (
+    return (
         cases.with_schedule()
         .filter(stage__in=[Stage.IDENTIFIED, Stage.NOTIFIED])
         .filter(effective_move_out_on__lte=today + datetime.timedelta(days=days))
     )
+
+
+def _packing_late(cases, named: bool) -> list[HouseholdRow]:
     found = []
-    for case in _household_rows(rows, named):
+    for case in _household_rows(cases, named):
         move_out = case.effective_move_out_on  # type: ignore[attr-defined]
         found.append(_row(case, named, date=move_out))
     return found
@@ -383,9 +388,17 @@ def report_subject(scope: ReportScope) -> tuple[str, str]:
 
 
 def report_build(
-    *, scope: ReportScope, cases: QuerySet[Case], named: bool, today: datetime.date | None = None
+    *,
+    scope: ReportScope,
+    cases: QuerySet[Case],
+    named: bool,
+    today: datetime.date | None = None,
+    lists: bool = True,
 ) -> Report:
-    """Every section of a status report over `cases` (already limited to what the reader sees)."""
+    """Every section of a status report over `cases` (already limited to what the reader sees).
+
+    Without `lists` (the page), the lists of households are only counted.
+    """
     today = today or timezone.localdate()
     since = today - datetime.timedelta(weeks=WEEKS)
     title, subject = report_subject(scope)
@@ -421,8 +434,16 @@ def report_build(
         .annotate(n=Count("pk"))
     )
     report.flags = [(str(kind.label), flag_counts.get(kind.value, 0)) for kind in FlagKind]
-    report.not_reached = _not_reached(cases, named, report.no_contact_days, today)
-    report.packing_late = _packing_late(cases, named, report.packing_window_days, today)
+    not_reached = _not_reached_cases(cases, report.no_contact_days)
+    packing_late = _packing_late_cases(cases, report.packing_window_days, today)
+    if lists:
+        report.not_reached = _not_reached(not_reached, named)
+        report.packing_late = _packing_late(packing_late, named)
+        report.not_reached_count = len(report.not_reached)
+        report.packing_late_count = len(report.packing_late)
+    else:
+        report.not_reached_count = not_reached.count()
+        report.packing_late_count = packing_late.count()
     report.outreach, report.weeks, report.meetings = _outreach(cases, since, today)
     referral_counts = dict(
         Referral.objects.filter(household_id__in=cases.values("household_id"))
@@ -433,7 +454,8 @@ def report_build(
         (str(status.label), referral_counts.get(status.value, 0)) for status in ReferralStatus
     ]
     report.referral_total = sum(referral_counts.values())
-    report.follow_ups = _follow_ups(cases, named, today)
+    if lists:
+        report.follow_ups = _follow_ups(cases, named, today)
     report.follow_ups_overdue = sum(1 for row in report.follow_ups if row.date and row.date < today)
     return report
 

@@ -82,7 +82,7 @@ def index(request: AuthedRequest) -> HttpResponse:
 def _report_page(request: AuthedRequest, scope: ReportScope) -> HttpResponse:
     """Aggregates and charts only: no household is named or addressed on this page."""
     cases = scope_cases(request.user, scope)
-    report = report_build(scope=scope, cases=cases, named=False)
+    report = report_build(scope=scope, cases=cases, named=False, lists=False)
     context = {
         "scope": scope,
         "report": report,

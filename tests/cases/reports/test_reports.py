@@ -245,6 +245,8 @@ def test_it_shows_the_report_page_with_charts_and_no_households(client, cast, wo
     body = response.content.decode()
     assert response.status_code == 200
     assert body.count("<svg") == 3 and "Stadietragt" in body
+    assert "<strong>2</strong><span>ikke nået i 30 dage" in body
+    assert "<strong>3</strong><span>fraflytning snart" in body
     assert "Udskriv med navne" in body
     for marker in (NAME_A1, NOTE_A1, "Markørvej 3, 1. tv"):
         assert marker not in body
