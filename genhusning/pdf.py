@@ -61,8 +61,11 @@ class StaticOnlyURLFetcher(URLFetcher):
         return URLFetcherResponse(url, content, {"Content-Type": media_type})
 
 
-def render_pdf(template_name: str, context: dict, *, request: HttpRequest) -> bytes:
-    """The template rendered (with the request's language and context processors) as a PDF."""
+def render_pdf(template_name: str, context: dict, *, request: HttpRequest | None) -> bytes:
+    """The template rendered (with the request's language and context processors) as a PDF.
+
+    Without a request (a worker), the active language is used and no context processor runs.
+    """
     html = render_to_string(template_name, context, request=request)
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyURLFetcher())
     return document.write_pdf()

@@ -180,6 +180,14 @@ STORAGES["evidence"] = {
     "OPTIONS": {"location": str(MEDIA_ROOT / "private")},
 }
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
+# Generated reports (cases/reports/) are private too: served only to whoever ordered them.
+STORAGES["reports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT / "private-reports")},
+}
+# Reports of more households than this (and every organisation report) render in a worker.
+REPORT_ASYNC_HOUSEHOLDS = env_int("REPORT_ASYNC_HOUSEHOLDS", 300)
+REPORT_SOFT_TIME_LIMIT = env_int("REPORT_SOFT_TIME_LIMIT", 9 * 60)
 # Bridge-building: follow-up contacts this many days after a permanent move.
 FOLLOW_UP_DAYS = [int(days) for days in env("FOLLOW_UP_DAYS", "14,91,182").split(",")]
 

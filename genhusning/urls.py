@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("cases.logistics.urls")),
+    path("", include("cases.reports.urls")),
     path("", include("households.urls")),
     path("", include("outreach.urls")),
     path("", include("referrals.urls")),

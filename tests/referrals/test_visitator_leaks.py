@@ -27,6 +27,7 @@ from pypdf import PdfReader
 
 from cases.logistics.models import Move, Offer, PoolFlat
 from cases.models import Case, StageChange
+from cases.reports.models import ReportJob
 from cases.stages import Stage
 from households.models import (
     Resident,
@@ -260,6 +261,9 @@ def plant(planted: Planted, cast, case: Case, prefix: str, partners: dict[str, P
     schedule = factories.make_schedule(
         case.project, household.flat.stairwell, notice_on=date(2026, 2, 1)
     )
+    report_job = ReportJob.objects.create(
+        kind="project", target_id=case.project_id, ordered_by=staff, named=True
+    )
     for key, obj in (
         ("household", household),
         ("case", case),
@@ -289,6 +293,8 @@ def plant(planted: Planted, cast, case: Case, prefix: str, partners: dict[str, P
         ("partner", partners["other"]),
         ("schedule", schedule),
         ("organisation", estate.organisation),
+        ("estate", estate),
+        ("report", report_job),
     ):
         planted.add(key, obj.pk)
 
@@ -639,6 +645,13 @@ DENIED: dict[str, str | None] = {
     "referrals:community_attendance": "community_meeting",
     "privacy:resident_access": "resident",
     "privacy:resident_erase": "resident",
+    "reports:index": None,
+    "reports:print": None,
+    "reports:job": "report",
+    "reports:job_download": "report",
+    "reports:project": "project",
+    "reports:estate": "estate",
+    "reports:case_summary": "case",
 }
 # The other integer arguments, by name.
 KWARG_MODELS = {

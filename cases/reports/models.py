@@ -1,0 +1,92 @@
+"""Reports ordered for a worker to render (large ones), and the PDF each left behind."""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportKind(models.TextChoices):
+    PROJECT = "project", _("Project status report")
+    ESTATE = "estate", _("Estate report")
+    ORGANISATION = "organisation", _("Organisation report")
+    CASELOAD = "caseload", _("Caseload report")
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Being made")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def report_storage():
+    return storages["reports"]
+
+
+def report_path(instance: "ReportJob", filename: str) -> str:
+    """A random name: nothing about the report or its households becomes part of a path."""
+    return f"{uuid.uuid4().hex}.pdf"
+
+
+class ReportJob(models.Model):
+    """A report a worker renders: who ordered it, of what, how far it is, and the file."""
+
+    kind = models.CharField(_("report"), max_length=20, choices=ReportKind.choices)
+    target_id = models.PositiveBigIntegerField()
+    named = models.BooleanField(_("with names"), default=False)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_jobs"
+    )
+    ordered_at = models.DateTimeField(_("ordered"), default=timezone.now)
+    language = models.CharField(max_length=10, default="da")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(storage=report_storage, upload_to=report_path, blank=True)
+    # The households the named report shows: its download writes one access-log row for each.
+    household_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-ordered_at", "-pk"]
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ReportKind.values), name="report_job_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values), name="report_job_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="report_job_progress_percent"
+            ),
+        ]
+        indexes = [models.Index(fields=["ordered_by", "-ordered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_stuck(self) -> bool:
+        """Waiting or running well past the task's hard time limit: its worker is gone (or the
+        queue never took it), so the page stops waiting and says it failed."""
+        if self.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
+            return False
+        limit = timedelta(seconds=settings.REPORT_SOFT_TIME_LIMIT + 120)
+        return (self.started_at or self.ordered_at) < timezone.now() - limit
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ReportStatus.DONE, ReportStatus.FAILED) or self.is_stuck
