@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0002_rehousing_logistics'),
+        ('cases', '0003_permanent_destination_from_moves'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
