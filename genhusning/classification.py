@@ -123,6 +123,12 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
         "water_reading": P, "heat_reading": P, "note": P, "created_by": P, "updated_at": N,
         "updated_by": P, "version": N,
     },
+    # A report ordered for the worker: the file of a named report names residents and flags.
+    "cases.ReportJob": {
+        "id": N, "kind": N, "target_id": N, "named": N, "ordered_by": P, "ordered_at": N,
+        "language": N, "status": N, "progress": N, "started_at": N, "finished_at": N,
+        "file": S, "household_ids": P, "title": N, "error": N,
+    },
     # --- outreach ---
     "outreach.DropInSession": {
         "id": N, "estate": N, "name": N, "held_on": N, "place": N, "created_by": P,
