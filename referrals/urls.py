@@ -1,5 +1,7 @@
 from django.urls import path
 
+from genhusning.exports import export_urls
+
 from referrals.views import (
     accesslog,
     checklist,
@@ -63,7 +65,7 @@ urlpatterns: list = [
     ),
     # --- the municipal visitator and the access log (helper: visitator) ---
     path("visitation/boliger/", visitator.flat_list, name="visitator_flats"),
-    path("visitation/boliger/boliger.csv", visitator.flat_export_csv, name="visitator_flats_csv"),
+    *export_urls("visitation/boliger/boliger", visitator.flat_export, "visitator_flats"),
     path("visitation/boliger/boliger.pdf", visitator.flat_export_pdf, name="visitator_flats_pdf"),
     path("visitation/husstande/", visitator.household_list, name="visitator_households"),
     path("visitation/husstande/<int:pk>/", visitator.household_detail, name="visitator_household"),
