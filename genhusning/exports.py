@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import URLPattern, path
@@ -33,7 +34,7 @@ DATE_FORMAT = "dd-mm-yyyy"
 DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-Cell = str | Promise | int | float | bool | date | datetime | None
+Cell = str | Promise | int | float | Decimal | bool | date | datetime | None
 
 
 def export_urls(route: str, view: Callable, name: str) -> list[URLPattern]:
@@ -58,7 +59,7 @@ def csv_text(value: Cell) -> str:
         return f"{_local(value):%d-%m-%Y %H:%M}"
     if isinstance(value, date):
         return f"{value:%d-%m-%Y}"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return str(value)
     return neutralise(str(value))
 
@@ -74,7 +75,7 @@ def _xlsx_cell(sheet, value: Cell):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = DATE_FORMAT
         return cell
-    if value is None or isinstance(value, int | float):
+    if value is None or isinstance(value, int | float | Decimal):
         return value
     return neutralise(str(value))
 
@@ -96,7 +97,9 @@ def _xlsx_bytes(title: str, headers: Sequence[Cell], rows: Iterable[Sequence[Cel
     sheet = workbook.create_sheet(title=title[:31])  # Excel's limit for a sheet name
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = max(12, min(40, len(str(header)) + 4))
+        sheet.column_dimensions[get_column_letter(index + 1)].width = max(
+            12, min(40, len(str(header)) + 4)
+        )
     bold = Font(bold=True)
     heading = []
     for header in headers:

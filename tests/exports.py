@@ -5,8 +5,8 @@ import io
 
 from openpyxl import load_workbook
 
-from households.models import AccessAction, AccessLog
 from genhusning.exports import XLSX_TYPE
+from households.models import AccessAction, AccessLog
 
 
 def content_of(response) -> bytes:
@@ -38,8 +38,10 @@ def read_export(response) -> list[list]:
 
 def _text(value) -> str:
     if hasattr(value, "strftime"):
-        return value.strftime("%d-%m-%Y") if not value.hour and not value.minute else (
-            value.strftime("%d-%m-%Y %H:%M")
+        return (
+            value.strftime("%d-%m-%Y")
+            if not value.hour and not value.minute
+            else (value.strftime("%d-%m-%Y %H:%M"))
         )
     return str(value)
 
