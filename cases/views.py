@@ -81,7 +81,7 @@ def caseload_export(request: AuthedRequest, fmt: str) -> HttpResponse | Streamin
     _form, _filters, cases = _caseload_query(request)
     rows = [
         [
-            case.household.display_name,
+            case.household.display_name(),
             case.household.flat.address,
             case.household.flat.stairwell.postcode,
             case.project.estate.name,

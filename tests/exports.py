@@ -32,7 +32,11 @@ def read_export(response) -> list[list]:
     """Header first; both formats, cells as text ("" for an empty one) so they compare alike."""
     if response["Content-Type"] == XLSX_TYPE:
         rows = read_xlsx(response)
-        return [["" if value is None else _text(value) for value in row] for row in rows]
+        width = max((len(row) for row in rows), default=0)  # empty trailing cells are not stored
+        return [
+            ["" if value is None else _text(value) for value in row] + [""] * (width - len(row))
+            for row in rows
+        ]
     return read_csv(response)
 
 

@@ -60,7 +60,7 @@ def flag_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHtt
     flags = list(flags)
     rows = [
         [
-            flag.household.display_name,
+            flag.household.display_name(),
             flag.household.flat.address,
             flag.case.project.name if flag.case else "",
             flag.get_kind_display(),

@@ -51,7 +51,7 @@ def letter_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingH
     letters = list(letters)
     rows = [
         [
-            letter.household.display_name,
+            letter.household.display_name(),
             letter.household.flat.address,
             letter.case.project.name if letter.case else "",
             letter.subject,

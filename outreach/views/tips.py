@@ -74,7 +74,7 @@ def tip_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttp
         [
             tip.flat.address,
             tip.flat.stairwell.estate.name,
-            tip.household.display_name if tip.household else "",
+            tip.household.display_name() if tip.household else "",
             tip.text,
             tip.get_source_display(),
             tip.submitted_at,

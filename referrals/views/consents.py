@@ -58,7 +58,7 @@ def consent_export(
         [
             str(consent.recipient),
             consent.get_purpose_display(),
-            "; ".join(str(label) for label in consent.category_labels),
+            "; ".join(str(label) for label in consent.category_labels()),
             consent.resident.full_name if consent.resident else consent.given_by,
             consent.get_method_display(),
             staff_name(consent.witness) if consent.method == "oral" else "",

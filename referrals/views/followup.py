@@ -81,7 +81,7 @@ def follow_up_export(request: AuthedRequest, fmt: str) -> HttpResponse | Streami
     rows = follow_up_rows(plans)
     table = [
         [
-            row.plan.case.household.display_name,
+            row.plan.case.household.display_name(),
             row.plan.case.permanent_flat.full_address if row.plan.case.permanent_flat else "",
             row.plan.next_label if row.plan.next_due and not row.plan.closed_on else "",
             row.plan.next_due if not row.plan.closed_on else None,
