@@ -12,7 +12,7 @@ formats, so it is shown, never run.
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -72,7 +72,7 @@ def _xlsx_cell(sheet, value: Cell):
         cell.number_format = DATETIME_FORMAT
         return cell
     if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=datetime.combine(value, time()))
         cell.number_format = DATE_FORMAT
         return cell
     if value is None or isinstance(value, int | float | Decimal):

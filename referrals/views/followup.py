@@ -1,6 +1,8 @@
 """Bridge-building after a permanent move: the bridge-builder's list, the follow-up plan of a
 household, recording a follow-up contact, the bridge-builder of a plan, and closing it."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -79,19 +81,22 @@ def follow_up_list(request: AuthedRequest) -> HttpResponse:
 def follow_up_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     _filters, plans = _follow_up_query(request)
     rows = follow_up_rows(plans)
-    table = [
-        [
-            row.plan.case.household.display_name(),
-            row.plan.case.permanent_flat.full_address if row.plan.case.permanent_flat else "",
-            row.plan.next_label if row.plan.next_due and not row.plan.closed_on else "",
-            row.plan.next_due if not row.plan.closed_on else None,
-            row.plan.last_contact_at,
-            f"{row.checklist.settled}/{row.checklist.total}" if row.checklist.total else "",
-            staff_name(row.plan.bridge_builder) if row.plan.bridge_builder else "",
-            row.plan.closed_on,
-        ]
-        for row in rows
-    ]
+    table = []
+    for row in rows:
+        plan: Any = row.plan  # annotated by follow_up_plans: next_due, next_label, last_contact_at
+        is_open = not plan.closed_on
+        table.append(
+            [
+                plan.case.household.display_name(),
+                plan.case.permanent_flat.full_address if plan.case.permanent_flat else "",
+                plan.next_label if is_open and plan.next_due else "",
+                plan.next_due if is_open else None,
+                plan.last_contact_at,
+                f"{row.checklist.settled}/{row.checklist.total}" if row.checklist.total else "",
+                staff_name(plan.bridge_builder) if plan.bridge_builder else "",
+                plan.closed_on,
+            ]
+        )
     headers = [
         _("Household"),
         _("New address"),

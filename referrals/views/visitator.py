@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import ChoiceField
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,7 +103,7 @@ FLAT_EXPORT_WHAT = {
 
 @never_cache
 @require_GET
-def flat_export(request: AuthedRequest, fmt: str) -> HttpResponse:
+def flat_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     partners = require_visitator(request.user)
     _form, flats = _flat_rows(request, partners)
     headers = [
