@@ -32,6 +32,7 @@ FORMATS = ("csv", "xlsx")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "dd-mm-yyyy"
 DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
+WIDTH_SAMPLE = 200
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Cell = str | Promise | int | float | Decimal | bool | date | datetime | None
@@ -96,10 +97,13 @@ def _xlsx_bytes(title: str, headers: Sequence[Cell], rows: Iterable[Sequence[Cel
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])  # Excel's limit for a sheet name
     sheet.freeze_panes = "A2"
+    table = list(rows)
+    # Write-only mode takes widths before the rows: sized to the header and the first rows.
     for index, header in enumerate(headers):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = max(
-            12, min(40, len(str(header)) + 4)
+        longest = max(
+            [len(str(header)), *(len(csv_text(row[index])) for row in table[:WIDTH_SAMPLE])]
         )
+        sheet.column_dimensions[get_column_letter(index + 1)].width = max(10, min(50, longest + 2))
     bold = Font(bold=True)
     heading = []
     for header in headers:
@@ -107,7 +111,7 @@ def _xlsx_bytes(title: str, headers: Sequence[Cell], rows: Iterable[Sequence[Cel
         cell.font = bold
         heading.append(cell)
     sheet.append(heading)
-    for row in rows:
+    for row in table:
         sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
