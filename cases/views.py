@@ -86,7 +86,7 @@ def caseload_export(request: AuthedRequest, fmt: str) -> HttpResponse | Streamin
             case.household.flat.stairwell.postcode,
             case.project.estate.name,
             case.project.name,
-            case.get_stage_display(),
+            Stage(case.stage).label,  # get_stage_display costs a millisecond a row
             VulnerabilityLevel(case.vulnerability).label if case.vulnerability else "",
             case.next_step_on,
             case.next_step,

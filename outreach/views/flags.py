@@ -17,6 +17,7 @@ from genhusning.exports import export_table
 from genhusning.http import AuthedRequest
 from households.templatetags.people import staff_name
 from outreach.forms import FlagFilterForm, FlagResolveForm
+from outreach.models import FlagKind
 from outreach.permissions import can_run_scan, get_flag_for_user
 from outreach.scan import flag_reason_text
 from outreach.selectors import flag_list, my_open_flag_count
@@ -63,7 +64,7 @@ def flag_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHtt
             flag.household.display_name(),
             flag.household.flat.address,
             flag.case.project.name if flag.case else "",
-            flag.get_kind_display(),
+            FlagKind(flag.kind).label,
             flag_reason_text(flag),
             flag.raised_at,
             flag.resolved_at,
