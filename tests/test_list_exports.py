@@ -433,3 +433,29 @@ def test_the_query_count_does_not_grow_with_the_rows(
         response = client.get(spec.url("xlsx", planted), {"scope": "all"})
     assert response.status_code == 200
     assert len(read_export(response)) > count
+
+
+FIRST_HEADERS = {
+    "caseload": "Husstand",
+    "flags": "Husstand",
+    "letters": "Husstand",
+    "tips": "Adresse",
+    "meetings": "Møde",
+    "contacts": "Tidspunkt",
+    "referrals": "Samarbejdspartner",
+    "consents": "Modtager",
+    "follow_ups": "Husstand",
+    "pool": "Adresse",
+}
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_the_headers_are_danish(client, cast, planted, name):
+    spec = SPECS[name]
+    client.force_login(getattr(cast, spec.user))
+    header = read_export(client.get(spec.url("csv", planted), {"scope": "all"}))[0]
+    assert header[0] == FIRST_HEADERS[name]
+    english = read_export(
+        client.get(spec.url("csv", planted), {"scope": "all"}, headers={"Accept-Language": "en"})
+    )[0]
+    assert header != english  # every header goes through gettext
