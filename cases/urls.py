@@ -1,11 +1,13 @@
 from django.urls import path
 
 from cases import views
+from genhusning.exports import export_urls
 
 app_name = "cases"
 
 urlpatterns = [
     path("sager/", views.caseload_view, name="caseload"),
+    *export_urls("sager/eksport", views.caseload_export, "caseload"),
     path("sager/<int:pk>/", views.case_detail, name="detail"),
     path("sager/<int:pk>/rediger/", views.case_edit, name="edit"),
     path("sager/<int:pk>/stadie/", views.case_stage, name="stage"),

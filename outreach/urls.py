@@ -1,5 +1,6 @@
 from django.urls import path
 
+from genhusning.exports import export_urls
 from outreach.views import cafe, calendar, contacts, flags, letters, meetings, scans, tips
 
 app_name = "outreach"
@@ -10,6 +11,9 @@ urlpatterns: list = [
     path("kalender/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     # --- contacts and door-knock rounds (contacts.py) ---
     path("husstande/<int:household_pk>/kontakter/", contacts.contact_list, name="contacts"),
+    *export_urls(
+        "husstande/<int:household_pk>/kontakter/eksport", contacts.contact_export, "contacts"
+    ),
     path("husstande/<int:household_pk>/kontakter/ny/", contacts.contact_add, name="contact_add"),
     path("opsoegning/kontakter/<int:pk>/fortryd/", contacts.contact_undo_view, name="contact_undo"),
     path("opsoegning/runde/", contacts.round_view, name="round"),
@@ -31,6 +35,7 @@ urlpatterns: list = [
     ),
     # --- flags (flags.py) ---
     path("flag/", flags.flag_list_view, name="flags"),
+    *export_urls("flag/eksport", flags.flag_export, "flags"),
     path("flag/antal/", flags.flag_count, name="flag_count"),
     path("flag/<int:pk>/loes/", flags.flag_resolve_view, name="flag_resolve"),
     # --- flag scans and thresholds (scans.py) ---
@@ -39,6 +44,7 @@ urlpatterns: list = [
     path("projekter/<int:pk>/taerskler/", scans.thresholds, name="thresholds"),
     # --- information meetings (meetings.py) ---
     path("moeder/", meetings.meeting_list, name="meetings"),
+    *export_urls("moeder/eksport", meetings.meeting_export, "meetings"),
     path("moeder/ny/", meetings.meeting_create, name="meeting_create"),
     path("moeder/<int:pk>/", meetings.meeting_detail, name="meeting"),
     path("moeder/<int:pk>/inviter/", meetings.meeting_invite, name="meeting_invite"),
@@ -55,10 +61,12 @@ urlpatterns: list = [
     path("cafe/<int:pk>/besoeg/", cafe.visit_record, name="cafe_visit"),
     # --- tips (tips.py) ---
     path("tips/", tips.tip_list_view, name="tips"),
+    *export_urls("tips/eksport", tips.tip_export, "tips"),
     path("tips/ny/", tips.tip_create, name="tip_create"),
     path("tips/<int:pk>/set/", tips.tip_handled, name="tip_handled"),
     # --- letters awaiting reply (letters.py) ---
     path("breve/", letters.letter_list, name="letters"),
+    *export_urls("breve/eksport", letters.letter_export, "letters"),
     path("husstande/<int:household_pk>/breve/ny/", letters.letter_create, name="letter_create"),
     path("breve/<int:pk>/svar/", letters.letter_reply, name="letter_reply"),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from genhusning.exports import export_urls
 from referrals.views import (
     accesslog,
     checklist,
@@ -18,6 +19,9 @@ app_name = "referrals"
 urlpatterns: list = [
     # --- consents, referrals, partners, checklist, coordination (helper: consent) ---
     path("husstande/<int:household_pk>/samtykker/", consents.consent_list, name="consents"),
+    *export_urls(
+        "husstande/<int:household_pk>/samtykker/eksport", consents.consent_export, "consents"
+    ),
     path(
         "husstande/<int:household_pk>/samtykker/nyt/",
         consents.consent_create,
@@ -38,6 +42,11 @@ urlpatterns: list = [
         "husstande/<int:household_pk>/henvisninger/",
         referral_views.referral_list,
         name="household_referrals",
+    ),
+    *export_urls(
+        "husstande/<int:household_pk>/henvisninger/eksport",
+        referral_views.referral_export,
+        "household_referrals",
     ),
     path(
         "husstande/<int:household_pk>/henvisninger/ny/",
@@ -63,7 +72,7 @@ urlpatterns: list = [
     ),
     # --- the municipal visitator and the access log (helper: visitator) ---
     path("visitation/boliger/", visitator.flat_list, name="visitator_flats"),
-    path("visitation/boliger/boliger.csv", visitator.flat_export_csv, name="visitator_flats_csv"),
+    *export_urls("visitation/boliger/boliger", visitator.flat_export, "visitator_flats"),
     path("visitation/boliger/boliger.pdf", visitator.flat_export_pdf, name="visitator_flats_pdf"),
     path("visitation/husstande/", visitator.household_list, name="visitator_households"),
     path("visitation/husstande/<int:pk>/", visitator.household_detail, name="visitator_household"),
@@ -77,6 +86,7 @@ urlpatterns: list = [
     path("adgangslog/", accesslog.access_log, name="access_log"),
     # --- bridge-building and communities (helper: bridge) ---
     path("opfoelgning/", followup.follow_up_list, name="follow_up_list"),
+    *export_urls("opfoelgning/eksport", followup.follow_up_export, "follow_up_list"),
     path("opfoelgning/<int:pk>/", followup.follow_up_detail, name="follow_up"),
     path("opfoelgning/<int:pk>/afslut/", followup.follow_up_close, name="follow_up_close"),
     path("opfoelgning/<int:pk>/brobygger/", followup.follow_up_assign, name="follow_up_assign"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases.logistics import views
+from genhusning.exports import export_urls
 
 app_name = "logistics"
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("tilbud/<int:pk>/svar/", views.offer_reply, name="offer_reply"),
     path("flytninger/<int:pk>/", views.move_edit, name="move"),
     path("genhusningsboliger/", views.pool_list, name="pool"),
+    *export_urls("genhusningsboliger/eksport", views.pool_export, "pool"),
     path("genhusningsboliger/ny/", views.pool_add, name="pool_add"),
     path("genhusningsboliger/<int:pk>/", views.pool_edit, name="pool_edit"),
     path("organisationer/<int:pk>/vandseng/", views.waterbed, name="waterbed"),

@@ -6,12 +6,13 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.logistics import selectors, services
@@ -38,6 +39,7 @@ from cases.logistics.permissions import (
 )
 from cases.logistics.waterbed import destination_warning, waterbed_report
 from cases.models import Case, Project
+from genhusning.exports import export_table
 from genhusning.http import AuthedRequest
 from genhusning.pdf import render_pdf
 from genhusning.versioning import ConflictError
@@ -341,13 +343,18 @@ def move_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- The pool -----------------------------------------------------------------------------------
 
 
-@require_GET
-def pool_list(request: AuthedRequest) -> HttpResponse:
+def _pool_query(request: AuthedRequest, today: date):
+    """The pool page's form and flats: one query for the page and its exports."""
     if not request.user.has_perm("cases.view_poolflat"):
         raise PermissionDenied
-    today = timezone.localdate()
     form = PoolFilterForm(request.GET, areas=selectors.pool_areas(user=request.user))
-    flats = selectors.pool_list(user=request.user, filters=form.filters(), today=today)
+    return form, selectors.pool_list(user=request.user, filters=form.filters(), today=today)
+
+
+@require_GET
+def pool_list(request: AuthedRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form, flats = _pool_query(request, today)
     page = Paginator(flats, POOL_PAGE_SIZE).get_page(request.GET.get("page"))
     holders = {hold.case_id for flat in page.object_list for hold in flat.current_holds}
     context = {
@@ -359,6 +366,70 @@ def pool_list(request: AuthedRequest) -> HttpResponse:
         "can_change": request.user.has_perm("cases.change_poolflat"),
     }
     return render(request, "cases/logistics/pool_list.html", context)
+
+
+@never_cache
+@require_GET
+def pool_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    """The pool as on the page: flat level, a hold named by its case number where visible."""
+    _form, flats = _pool_query(request, timezone.localdate())
+    flats = list(flats)
+    holders = {hold.case_id for flat in flats for hold in flat.current_holds}
+    visible = selectors.visible_case_ids(user=request.user, case_ids=holders)
+
+    def held_by(pool_flat) -> str:
+        return "; ".join(
+            (
+                _("Case #%(id)s") % {"id": hold.case_id}
+                if hold.case_id in visible
+                else _("another project")
+            )
+            + f" ({hold.get_status_display().lower()})"
+            for hold in pool_flat.current_holds
+        )
+
+    rows = [
+        [
+            pool_flat.flat.address,
+            pool_flat.flat.stairwell.estate.name,
+            pool_flat.flat.stairwell.estate.area,
+            pool_flat.get_kind_display(),
+            pool_flat.flat.rooms,
+            pool_flat.flat.area_m2,
+            pool_flat.rent,
+            pool_flat.step_free,
+            pool_flat.has_lift,
+            pool_flat.pets_allowed,
+            pool_flat.available_from,
+            pool_flat.available_to,
+            held_by(pool_flat) or _("free"),
+        ]
+        for pool_flat in flats
+    ]
+    headers = [
+        _("Address"),
+        _("Estate"),
+        _("Neighbourhood"),
+        _("Use"),
+        _("Rooms"),
+        _("m²"),
+        _("Rent (kr.)"),
+        _("Step-free"),
+        _("Lift"),
+        _("Pets"),
+        _("Available from"),
+        _("Available until"),
+        _("Held by"),
+    ]
+    # Flat level: no household is in the file, so the log has one row naming the file.
+    return export_table(
+        request,
+        fmt=fmt,
+        filename="genhusningsboliger",
+        what=gettext_noop("pool of flats (export)"),
+        headers=headers,
+        rows=rows,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,14 +6,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from genhusning.exports import export_table
 from genhusning.http import AuthedRequest
 from households.audit import log_access
 from households.models import Flat, Household
@@ -22,8 +24,9 @@ from households.permissions import (
     get_household_for_user,
     get_stairwell_for_user,
 )
+from households.templatetags.people import staff_name
 from outreach.forms import ContactForm, QuickKnockForm, TalkForm
-from outreach.models import Channel
+from outreach.models import Channel, HelpTopic, HomeObservation
 from outreach.permissions import can_view_observations, get_contact_for_user
 from outreach.selectors import (
     contact_summary,
@@ -79,6 +82,62 @@ def contact_list(request: AuthedRequest, household_pk: int) -> HttpResponse:
     }
     log_access(request, what=gettext_noop("contact log"), households=[household.pk])
     return render(request, "outreach/contacts/contact_list.html", context)
+
+
+def _labels(values: list[str], choices) -> str:
+    labels = dict(choices.choices)
+    return ", ".join(str(labels[value]) for value in values if value in labels)
+
+
+@never_cache
+@require_GET
+def contact_export(
+    request: AuthedRequest, household_pk: int, fmt: str
+) -> HttpResponse | StreamingHttpResponse:
+    """The household's contact log; observations about the home only for who may see them."""
+    require_perm(request, "outreach.view_contact")
+    household = get_household_for_user(request.user, household_pk)
+    observe = can_view_observations(request.user)
+    headers = [
+        _("Time"),
+        _("Outcome"),
+        _("Channel"),
+        _("Staff"),
+        _("Met"),
+        _("Note"),
+        *([_("Observations about the home"), _("About the home")] if observe else []),
+        _("Needed help with"),
+        _("Next step on"),
+        _("Next step"),
+    ]
+    rows = [
+        [
+            contact.occurred_at,
+            contact.get_outcome_display(),
+            contact.get_channel_display(),
+            staff_name(contact.staff),
+            contact.met,
+            contact.note,
+            *(
+                [_labels(contact.observations, HomeObservation), contact.observation_note]
+                if observe
+                else []
+            ),
+            _labels(contact.help_topics, HelpTopic),
+            contact.next_step_on,
+            contact.next_step,
+        ]
+        for contact in household_contacts(household=household)
+    ]
+    return export_table(
+        request,
+        fmt=fmt,
+        filename="kontakter",
+        what=gettext_noop("contact log (export)"),
+        headers=headers,
+        rows=rows,
+        households=[household.pk],
+    )
 
 
 @require_http_methods(["GET", "POST"])

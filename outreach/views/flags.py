@@ -3,17 +3,23 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import Project
 from cases.selectors import has_assigned_cases
+from genhusning.exports import export_table
 from genhusning.http import AuthedRequest
+from households.templatetags.people import staff_name
 from outreach.forms import FlagFilterForm, FlagResolveForm
+from outreach.models import FlagKind
 from outreach.permissions import can_run_scan, get_flag_for_user
+from outreach.scan import flag_reason_text
 from outreach.selectors import flag_list, my_open_flag_count
 from outreach.services import flag_resolve
 from outreach.views import next_url, require_perm
@@ -21,8 +27,8 @@ from outreach.views import next_url, require_perm
 PAGE_SIZE = 50
 
 
-@require_GET
-def flag_list_view(request: AuthedRequest) -> HttpResponse:
+def _flag_query(request: AuthedRequest):
+    """The flags page's form, filters and flags: one query for the page and its exports."""
     require_perm(request, "outreach.view_flag")
     projects = Project.objects.for_user(request.user).order_by("name")
     default_scope = "mine" if has_assigned_cases(user=request.user) else "all"
@@ -30,9 +36,13 @@ def flag_list_view(request: AuthedRequest) -> HttpResponse:
     data.setdefault("scope", default_scope)
     form = FlagFilterForm(data, projects=projects)
     filters = form.filters(default_scope=default_scope)
-    page = Paginator(flag_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    return form, filters, flag_list(user=request.user, filters=filters)
+
+
+@require_GET
+def flag_list_view(request: AuthedRequest) -> HttpResponse:
+    form, filters, flags = _flag_query(request)
+    page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "filters": filters,
@@ -42,6 +52,47 @@ def flag_list_view(request: AuthedRequest) -> HttpResponse:
     }
     template = "outreach/flags/flag_list.html"
     return render(request, f"{template}#results" if request.htmx else template, context)
+
+
+@never_cache
+@require_GET
+def flag_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    _form, _filters, flags = _flag_query(request)
+    flags = list(flags)
+    rows = [
+        [
+            flag.household.display_name(),
+            flag.household.flat.address,
+            flag.case.project.name if flag.case else "",
+            FlagKind(flag.kind).label,
+            flag_reason_text(flag),
+            flag.raised_at,
+            flag.resolved_at,
+            staff_name(flag.resolved_by) if flag.resolved_at else "",
+            flag.resolution,
+        ]
+        for flag in flags
+    ]
+    headers = [
+        _("Household"),
+        _("Address"),
+        _("Project"),
+        _("Kind"),
+        _("Reason"),
+        _("Raised"),
+        _("Resolved"),
+        _("Resolved by"),
+        _("Resolution"),
+    ]
+    return export_table(
+        request,
+        fmt=fmt,
+        filename="flag",
+        what=gettext_noop("flags (export)"),
+        headers=headers,
+        rows=rows,
+        households=[flag.household_id for flag in flags],
+    )
 
 
 @require_http_methods(["GET", "POST"])

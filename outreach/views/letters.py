@@ -3,14 +3,17 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import Project
+from genhusning.exports import export_table
 from genhusning.http import AuthedRequest
 from households.permissions import get_household_for_user
 from outreach.forms import AwaitedReplyForm, LetterFilterForm, ReplyForm
@@ -21,19 +24,61 @@ from outreach.services import awaited_reply_mark_replied, awaited_reply_record
 PAGE_SIZE = 50
 
 
-@require_GET
-def letter_list(request: AuthedRequest) -> HttpResponse:
+def _letter_query(request: AuthedRequest):
+    """The letters page's form and letters: one query for the page and its exports."""
     if not request.user.has_perm("outreach.view_awaitedreply"):
         raise PermissionDenied
     projects = Project.objects.for_user(request.user).order_by("name")
     form = LetterFilterForm(request.GET, projects=projects)
-    letters = open_letters(user=request.user, project_id=form.project_id())
+    return form, open_letters(user=request.user, project_id=form.project_id())
+
+
+@require_GET
+def letter_list(request: AuthedRequest) -> HttpResponse:
+    form, letters = _letter_query(request)
     context = {
         "form": form,
         "page": Paginator(letters, PAGE_SIZE).get_page(request.GET.get("page")),
         "today": timezone.localdate(),
     }
     return render(request, "outreach/letters/letter_list.html", context)
+
+
+@never_cache
+@require_GET
+def letter_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    _form, letters = _letter_query(request)
+    letters = list(letters)
+    rows = [
+        [
+            letter.household.display_name(),
+            letter.household.flat.address,
+            letter.case.project.name if letter.case else "",
+            letter.subject,
+            letter.sent_on,
+            letter.get_sent_via_display(),
+            letter.due_on,
+        ]
+        for letter in letters
+    ]
+    headers = [
+        _("Household"),
+        _("Address"),
+        _("Project"),
+        _("About"),
+        _("Sent"),
+        _("Sent via"),
+        _("Reply due"),
+    ]
+    return export_table(
+        request,
+        fmt=fmt,
+        filename="breve",
+        what=gettext_noop("letters awaiting reply (export)"),
+        headers=headers,
+        rows=rows,
+        households=[letter.household_id for letter in letters],
+    )
 
 
 def _household_letters_url(household_pk: int) -> str:

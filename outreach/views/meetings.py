@@ -4,13 +4,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Project
+from genhusning.exports import export_table
 from genhusning.http import AuthedRequest
 from households.models import Household
 from outreach.forms import AttendanceForm, MeetingForm, MeetingInviteForm
@@ -31,8 +34,8 @@ PAGE_SIZE = 30
 SEARCH_MAX = 100
 
 
-@require_GET
-def meeting_list(request: AuthedRequest) -> HttpResponse:
+def _meeting_query(request: AuthedRequest):
+    """The projects, the chosen one and its meetings: one query for the page and its exports."""
     if not request.user.has_perm("outreach.view_meeting"):
         raise PermissionDenied
     projects = Project.objects.for_user(request.user).order_by("name")
@@ -40,6 +43,12 @@ def meeting_list(request: AuthedRequest) -> HttpResponse:
     meetings = meetings_with_counts(meetings_for_user(request.user))
     if project is not None:
         meetings = meetings.filter(project=project)
+    return projects, project, meetings
+
+
+@require_GET
+def meeting_list(request: AuthedRequest) -> HttpResponse:
+    projects, project, meetings = _meeting_query(request)
     today = start_of_today()
     past = meetings.filter(held_at__lt=today).order_by("-held_at", "-pk")
     context = {
@@ -51,6 +60,53 @@ def meeting_list(request: AuthedRequest) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "outreach/meetings/meeting_list.html", context)
+
+
+@never_cache
+@require_GET
+def meeting_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    """Every meeting of the page (coming and held, newest first), with its attendance counts."""
+    _projects, _project, meetings = _meeting_query(request)
+    now = timezone.now()
+    rows = []
+    for meeting in meetings.order_by("-held_at", "-pk"):
+        held = meeting.held_at <= now
+        rate = (
+            round(100 * meeting.attended_count / meeting.invited_count)
+            if held and meeting.invited_count
+            else None
+        )
+        rows.append(
+            [
+                meeting.topic,
+                meeting.project.name,
+                meeting.held_at,
+                meeting.place,
+                meeting.invited_count,
+                meeting.attended_count if held else None,
+                meeting.walk_in_count if held else None,
+                rate,
+            ]
+        )
+    headers = [
+        _("Meeting"),
+        _("Project"),
+        _("Time"),
+        _("Place"),
+        _("Invited"),
+        _("Attended"),
+        _("Walk-ins"),
+        _("Attendance (%)"),
+    ]
+    # Counts only, no household: the log has one row naming the file.
+    return export_table(
+        request,
+        fmt=fmt,
+        filename="informationsmoeder",
+        what=gettext_noop("information meetings (export)"),
+        headers=headers,
+        rows=rows,
+    )
 
 
 def _chosen_project(projects: QuerySet[Project], value: str | None) -> Project | None:

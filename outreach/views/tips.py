@@ -7,12 +7,16 @@ no tips (hers or others'), and gets an empty form and a thank-you after each tip
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from genhusning.exports import export_table
 from genhusning.http import AuthedRequest
+from households.templatetags.people import staff_name
 from outreach.forms import TipForm
 from outreach.models import TipSource
 from outreach.permissions import can_view_tips, get_tip_for_user
@@ -58,6 +62,48 @@ def tip_list_view(request: AuthedRequest) -> HttpResponse:
         "can_add": request.user.has_perm("outreach.add_tip"),
     }
     return render(request, "outreach/tips/tip_list.html", context)
+
+
+@never_cache
+@require_GET
+def tip_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    if not can_view_tips(request.user):
+        raise PermissionDenied
+    tips = list(tip_list(user=request.user))
+    rows = [
+        [
+            tip.flat.address,
+            tip.flat.stairwell.estate.name,
+            tip.household.display_name() if tip.household else "",
+            tip.text,
+            tip.get_source_display(),
+            tip.submitted_at,
+            staff_name(tip.submitted_by),
+            tip.handled_at,
+            staff_name(tip.handled_by) if tip.handled_at else "",
+        ]
+        for tip in tips
+    ]
+    headers = [
+        _("Address"),
+        _("Estate"),
+        _("Household"),
+        _("Tip"),
+        _("From"),
+        _("Passed on"),
+        _("Passed on by"),
+        _("Seen"),
+        _("Seen by"),
+    ]
+    return export_table(
+        request,
+        fmt=fmt,
+        filename="tips",
+        what=gettext_noop("tips (export)"),
+        headers=headers,
+        rows=rows,
+        households=[tip.household_id for tip in tips if tip.household_id],
+    )
 
 
 @require_POST

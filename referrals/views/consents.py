@@ -6,17 +6,20 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import CaseAssignment
+from genhusning.exports import export_table
 from genhusning.http import AuthedRequest
 from households.audit import log_access
 from households.models import AccessAction, Household
+from households.templatetags.people import staff_name
 from outreach.views.contacts import next_url
 from referrals.forms import ConsentForm, ConsentWithdrawForm
 from referrals.models import Consent, DataCategory, PartnerKind, Purpose
@@ -43,6 +46,48 @@ def consent_list(request: AuthedRequest, household_pk: int) -> HttpResponse:
     }
     log_access(request, what=gettext_noop("consents of a household"), households=[household.pk])
     return render(request, "referrals/consents/consent_list.html", context)
+
+
+@never_cache
+@require_GET
+def consent_export(
+    request: AuthedRequest, household_pk: int, fmt: str
+) -> HttpResponse | StreamingHttpResponse:
+    household = get_household_with_perm(request.user, household_pk, "referrals.view_consent")
+    rows = [
+        [
+            str(consent.recipient),
+            consent.get_purpose_display(),
+            "; ".join(str(label) for label in consent.category_labels()),
+            consent.resident.full_name if consent.resident else consent.given_by,
+            consent.get_method_display(),
+            staff_name(consent.witness) if consent.method == "oral" else "",
+            consent.given_on,
+            consent.expires_on,
+            status.label,
+        ]
+        for consent, status in household_consents(household=household)
+    ]
+    headers = [
+        _("Recipient"),
+        _("Purpose"),
+        _("Data"),
+        _("Given by"),
+        _("Method"),
+        _("Witness"),
+        _("Given on"),
+        _("Expires"),
+        _("Status"),
+    ]
+    return export_table(
+        request,
+        fmt=fmt,
+        filename="samtykker",
+        what=gettext_noop("consents of a household (export)"),
+        headers=headers,
+        rows=rows,
+        households=[household.pk],
+    )
 
 
 @require_GET

@@ -1,18 +1,22 @@
 """Bridge-building after a permanent move: the bridge-builder's list, the follow-up plan of a
 household, recording a follow-up contact, the bridge-builder of a plan, and closing it."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.permissions import can_assign_staff
+from genhusning.exports import export_table
 from genhusning.http import AuthedRequest
 from genhusning.versioning import ConflictError
 from households.audit import log_access
@@ -43,9 +47,8 @@ from referrals.services import (
 PAGE_SIZE = 50
 
 
-@require_GET
-def follow_up_list(request: AuthedRequest) -> HttpResponse:
-    """The bridge-builder's start page: households in follow-up, the next contact due first."""
+def _follow_up_query(request: AuthedRequest):
+    """The follow-up list's filters and plans: one query for the page and its exports."""
     if not request.user.has_perm("referrals.view_followupplan"):
         raise PermissionDenied
     default_scope = "mine" if has_follow_up_plans(user=request.user) else "all"
@@ -54,9 +57,14 @@ def follow_up_list(request: AuthedRequest) -> HttpResponse:
         scope=scope if scope in ("mine", "all") else default_scope,
         closed=request.GET.get("status") == "closed",
     )
-    page = Paginator(follow_up_plans(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    return filters, follow_up_plans(user=request.user, filters=filters)
+
+
+@require_GET
+def follow_up_list(request: AuthedRequest) -> HttpResponse:
+    """The bridge-builder's start page: households in follow-up, the next contact due first."""
+    filters, plans = _follow_up_query(request)
+    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = follow_up_rows(page.object_list)
     context = {"page": page, "rows": rows, "filters": filters, "today": timezone.localdate()}
     log_access(
@@ -66,6 +74,48 @@ def follow_up_list(request: AuthedRequest) -> HttpResponse:
     )
     template = "referrals/followup/follow_up_list.html"
     return render(request, f"{template}#results" if request.htmx else template, context)
+
+
+@never_cache
+@require_GET
+def follow_up_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    _filters, plans = _follow_up_query(request)
+    rows = follow_up_rows(plans)
+    table = []
+    for row in rows:
+        plan: Any = row.plan  # annotated by follow_up_plans: next_due, next_label, last_contact_at
+        is_open = not plan.closed_on
+        table.append(
+            [
+                plan.case.household.display_name(),
+                plan.case.permanent_flat.full_address if plan.case.permanent_flat else "",
+                plan.next_label if is_open and plan.next_due else "",
+                plan.next_due if is_open else None,
+                plan.last_contact_at,
+                f"{row.checklist.settled}/{row.checklist.total}" if row.checklist.total else "",
+                staff_name(plan.bridge_builder) if plan.bridge_builder else "",
+                plan.closed_on,
+            ]
+        )
+    headers = [
+        _("Household"),
+        _("New address"),
+        _("Next contact"),
+        _("Due"),
+        _("Last contact"),
+        _("New area settled"),
+        _("Bridge-builder"),
+        _("Closed"),
+    ]
+    return export_table(
+        request,
+        fmt=fmt,
+        filename="opfoelgning",
+        what=gettext_noop("follow-up list (export)"),
+        headers=headers,
+        rows=table,
+        households=[row.plan.case.household_id for row in rows],
+    )
 
 
 def _referral_add_url(household_id: int) -> str:

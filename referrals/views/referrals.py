@@ -5,17 +5,19 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Case
 from cases.stages import OPEN_STAGES
+from genhusning.exports import export_table
 from genhusning.http import AuthedRequest
 from genhusning.versioning import ConflictError
 from households.audit import log_access
@@ -61,6 +63,35 @@ def referral_list(request: AuthedRequest, household_pk: int) -> HttpResponse:
     }
     log_access(request, what=gettext_noop("referrals of a household"), households=[household.pk])
     return render(request, "referrals/referrals/referral_list.html", context)
+
+
+@never_cache
+@require_GET
+def referral_export(
+    request: AuthedRequest, household_pk: int, fmt: str
+) -> HttpResponse | StreamingHttpResponse:
+    household = get_household_with_perm(request.user, household_pk, "referrals.view_referral")
+    rows = [
+        [
+            referral.partner.name,
+            referral.get_purpose_display(),
+            referral.resident.full_name if referral.resident else _("The whole household"),
+            referral.get_status_display(),
+            referral.follow_up_on,
+            referral.created_at,
+        ]
+        for referral in household_referrals(user=request.user, household=household)
+    ]
+    headers = [_("Partner"), _("Purpose"), _("About"), _("Status"), _("Follow up on"), _("Created")]
+    return export_table(
+        request,
+        fmt=fmt,
+        filename="henvisninger",
+        what=gettext_noop("referrals of a household (export)"),
+        headers=headers,
+        rows=rows,
+        households=[household.pk],
+    )
 
 
 @require_http_methods(["GET", "POST"])

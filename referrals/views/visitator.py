@@ -4,15 +4,13 @@ the referrals sent to her partner. Every page is gated by require_visitator (404
 view of person-level data is written to the access log. Nothing is cached: a withdrawn consent
 hides the data on the very next request."""
 
-import csv
-import io
 from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import ChoiceField
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +18,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from genhusning.exports import export_table
 from genhusning.http import AuthedRequest
 from genhusning.pdf import render_pdf
 from genhusning.versioning import ConflictError
@@ -95,53 +94,58 @@ def _export_name(extension: str) -> str:
     return f"berorte-boliger-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
+# The access log's name of each file (the same words in every language: gettext_noop).
+FLAT_EXPORT_WHAT = {
+    "csv": gettext_noop("affected flats (CSV)"),
+    "xlsx": gettext_noop("affected flats (Excel)"),
+}
+
+
 @never_cache
 @require_GET
-def flat_export_csv(request: AuthedRequest) -> HttpResponse:
+def flat_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     partners = require_visitator(request.user)
     _form, flats = _flat_rows(request, partners)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")  # what Excel expects in Denmark
-    writer.writerow(
+    headers = [
+        _("Estate"),
+        _("Project"),
+        _("Stairwell"),
+        _("Floor"),
+        _("Door"),
+        _("Postcode"),
+        _("City"),
+        _("Notice"),
+        _("Packing"),
+        _("Move-out"),
+        _("Return"),
+        _("State"),
+    ]
+    rows = [
         [
-            _("Estate"),
-            _("Project"),
-            _("Stairwell"),
-            _("Floor"),
-            _("Door"),
-            _("Postcode"),
-            _("City"),
-            _("Notice"),
-            _("Packing"),
-            _("Move-out"),
-            _("Return"),
-            _("State"),
+            flat.stairwell.estate.name,
+            flat.project_name,
+            str(flat.stairwell),
+            format_floor(flat.floor),
+            flat.door,
+            flat.stairwell.postcode,
+            flat.stairwell.city,
+            flat.notice_on,
+            flat.packing_on,
+            flat.move_out_on,
+            flat.return_on,
+            str(flat.state.label),
         ]
+        for flat in _with_state(list(flats))
+    ]
+    # Flat level: no household is in the file, so the log has one row naming the file.
+    return export_table(
+        request,
+        fmt=fmt,
+        filename="berorte-boliger",
+        what=FLAT_EXPORT_WHAT[fmt],
+        headers=headers,
+        rows=rows,
     )
-    for flat in _with_state(list(flats)):
-        writer.writerow(
-            [
-                flat.stairwell.estate.name,
-                flat.project_name,
-                str(flat.stairwell),
-                format_floor(flat.floor),
-                flat.door,
-                flat.stairwell.postcode,
-                flat.stairwell.city,
-                *(
-                    value.isoformat() if value else ""
-                    for value in (flat.notice_on, flat.packing_on, flat.move_out_on, flat.return_on)
-                ),
-                str(flat.state.label),
-            ]
-        )
-    log_access(request, what=gettext_noop("affected flats (CSV)"), action=AccessAction.EXPORT)
-    response = HttpResponse(
-        "\ufeff" + buffer.getvalue(),  # the byte order mark makes Excel read UTF-8
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
-    return response
 
 
 @never_cache

@@ -23,12 +23,14 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from cases.logistics.models import Move, Offer, PoolFlat
 from cases.models import Case, StageChange
 from cases.reports.models import ReportJob
 from cases.stages import Stage
+from genhusning.exports import XLSX_TYPE
 from households.models import (
     Resident,
     VulnerabilityAssessment,
@@ -359,6 +361,9 @@ def text_of(response) -> str:
     content = b"".join(response.streaming_content) if response.streaming else response.content
     if response.get("Content-Type", "").startswith("application/pdf"):
         return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    if response.get("Content-Type", "") == XLSX_TYPE:  # zipped XML: read its cells
+        sheet = load_workbook(io.BytesIO(content), read_only=True).active
+        return "\n".join(str(value) for row in sheet.iter_rows(values_only=True) for value in row)
     return content.decode("utf-8", errors="replace")
 
 
@@ -373,6 +378,7 @@ def her_pages(client, cast, planted: Planted) -> dict[str, str]:
         reverse("referrals:visitator_flats") + f"?estate={a1.project.estate_id}&page=2",
         reverse("referrals:visitator_flats_csv"),
         reverse("referrals:visitator_flats_csv") + f"?project={a1.project_id}",
+        reverse("referrals:visitator_flats_xlsx"),
         reverse("referrals:visitator_flats_pdf"),
         reverse("referrals:visitator_households"),
         reverse("referrals:visitator_referrals"),
@@ -526,6 +532,7 @@ HER_PAGES = {
     "home": None,
     "referrals:visitator_flats": None,
     "referrals:visitator_flats_csv": None,
+    "referrals:visitator_flats_xlsx": None,
     "referrals:visitator_flats_pdf": None,
     "referrals:visitator_households": None,
     "referrals:visitator_household": "household",
@@ -652,6 +659,27 @@ DENIED: dict[str, str | None] = {
     "reports:project": "project",
     "reports:estate": "estate",
     "reports:case_summary": "case",
+    # --- the list exports (CSV and XLSX) ---
+    "cases:caseload_csv": None,
+    "cases:caseload_xlsx": None,
+    "logistics:pool_csv": None,
+    "logistics:pool_xlsx": None,
+    "outreach:contacts_csv": None,
+    "outreach:contacts_xlsx": None,
+    "outreach:flags_csv": None,
+    "outreach:flags_xlsx": None,
+    "outreach:meetings_csv": None,
+    "outreach:meetings_xlsx": None,
+    "outreach:tips_csv": None,
+    "outreach:tips_xlsx": None,
+    "outreach:letters_csv": None,
+    "outreach:letters_xlsx": None,
+    "referrals:consents_csv": None,
+    "referrals:consents_xlsx": None,
+    "referrals:household_referrals_csv": None,
+    "referrals:household_referrals_xlsx": None,
+    "referrals:follow_up_list_csv": None,
+    "referrals:follow_up_list_xlsx": None,
 }
 # The other integer arguments, by name.
 KWARG_MODELS = {
@@ -737,6 +765,7 @@ def test_every_url_of_the_project_is_closed_to_her_but_her_own(client, cast, lea
     assert answered_200 == {
         "referrals:visitator_flats",
         "referrals:visitator_flats_csv",
+        "referrals:visitator_flats_xlsx",
         "referrals:visitator_flats_pdf",
         "referrals:visitator_households",
         "referrals:visitator_referrals",

@@ -1,7 +1,6 @@
 """The municipal visitator's pages: the affected flats (flat level, filters, states, CSV and PDF),
 the households whose consent covers her, and the referrals sent to her partner."""
 
-import csv
 import io
 from datetime import date, timedelta
 
@@ -17,6 +16,7 @@ from referrals.models import DataCategory, PartnerKind, Purpose, ReferralStatus
 from referrals.services import consent_record, consent_withdraw, referral_create
 from referrals.services import referral_transition as transition
 from tests import factories
+from tests.exports import read_export
 
 ALL_CATEGORIES = list(DataCategory.values)
 
@@ -68,6 +68,7 @@ def test_home_sends_the_visitator_to_her_flat_list(client, cast, visitator_partn
 VISITATOR_LISTS = [
     "visitator_flats",
     "visitator_flats_csv",
+    "visitator_flats_xlsx",
     "visitator_flats_pdf",
     "visitator_households",
     "visitator_referrals",
@@ -218,22 +219,38 @@ def test_the_flat_list_query_count_is_flat(
     assert len(response.context["page"].object_list) == min(count, 50)
 
 
-def test_the_csv_has_the_flats_and_is_logged(client, cast, visitator_partner, schedule):
+@pytest.mark.parametrize(
+    ("fmt", "what"), [("csv", "affected flats (CSV)"), ("xlsx", "affected flats (Excel)")]
+)
+def test_the_export_has_the_flats_and_is_logged(
+    client, cast, visitator_partner, schedule, fmt, what
+):
     client.force_login(cast.visitator)
-    response = client.get(reverse("referrals:visitator_flats_csv"))
+    response = client.get(reverse(f"referrals:visitator_flats_{fmt}"))
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = read_export(response)
     assert rows[0][0] == "Afdeling"
     assert rows[1][2:5] == ["Markørvej 3", "1.", "tv"]
-    assert rows[1][7:12] == ["2026-02-01", "2026-04-01", "2026-05-01", "2027-03-01", "Beboet"]
+    assert rows[1][7:12] == ["01-02-2026", "01-04-2026", "01-05-2026", "01-03-2027", "Beboet"]
     entry = AccessLog.objects.get()
-    assert (entry.user, entry.action, entry.what) == (
-        cast.visitator,
-        AccessAction.EXPORT,
-        "affected flats (CSV)",
-    )
+    assert (entry.user, entry.action, entry.what) == (cast.visitator, AccessAction.EXPORT, what)
+    assert entry.household_id is None  # flat level: no household is in the file
+
+
+def test_the_export_carries_the_filter_of_the_page(client, cast, visitator_partner, schedule):
+    client.force_login(cast.visitator)
+    stairwell = factories.make_stairwell(cast.case_a1.project.estate, street="Filtervej")
+    for floor in range(3):
+        factories.make_flat(stairwell, floor=floor)
+    factories.make_schedule(cast.case_a1.project, stairwell, move_out_on=date(2026, 6, 1))
+    query = {"stairwell": stairwell.pk}
+    page = client.get(reverse("referrals:visitator_flats"), query).context["page"]
+    rows = read_export(client.get(reverse("referrals:visitator_flats_xlsx"), query))
+    assert len(rows) - 1 == page.paginator.count == 3
+    assert {row[2] for row in rows[1:]} == {str(stairwell)}
+    everything = read_export(client.get(reverse("referrals:visitator_flats_xlsx")))
+    assert len(everything) > len(rows)
 
 
 def test_the_pdf_has_the_municipality_the_date_and_page_numbers(
