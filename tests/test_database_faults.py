@@ -41,12 +41,15 @@ def unreachable_database():
     connection.settings_dict["PORT"], connection.settings_dict["HOST"] = before
 
 
-def test_a_page_answers_the_error_page_without_a_traceback_while_the_database_is_down(
+def test_signing_in_while_the_database_is_down_gets_the_error_page_at_once(
     cast, unreachable_database
 ):
     client = Client(raise_request_exception=False)
+    assert client.get(reverse("login")).status_code == 200  # needs no database
     started = time.monotonic()
-    response = client.get(reverse("cases:caseload"))
+    response = client.post(
+        reverse("login"), {"username": "caseworker_a1", "password": "a-long-test-password-42"}
+    )
     assert time.monotonic() - started < 5  # no hanging on a server that is gone
     assert_clean_error_page(response)
 
@@ -107,15 +110,23 @@ def test_a_connection_killed_in_the_middle_of_a_stage_change_leaves_nothing_half
             deadline = time.monotonic() + 15
             while victim is None:
                 assert time.monotonic() < deadline, "the request never reached the plan"
-                cursor.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock' AND query ILIKE %s",
-                    [f"%{FollowUpPlan._meta.db_table}%"],
-                )
-                row = cursor.fetchone()
-                victim = row[0] if row else None
                 time.sleep(0.05)
-            # the request has written its first rows, in its own transaction
+                # asked outside the blocker's transaction, which sees one snapshot of the stats
+                with connection.cursor() as watcher:
+                    watcher.execute(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND wait_event_type = 'Lock' AND query ILIKE %s",
+                        [f"%{FollowUpPlan._meta.db_table}%"],
+                    )
+                    row = watcher.fetchone()
+                victim = row[0] if row else None
+            with connection.cursor() as watcher:  # it has written the stage change already
+                watcher.execute(
+                    "SELECT count(*) FROM pg_locks JOIN pg_class ON pg_class.oid = relation"
+                    " WHERE pid = %s AND relname = %s AND mode = 'RowExclusiveLock'",
+                    [victim, StageChange._meta.db_table],
+                )
+                assert watcher.fetchone()[0] == 1
             cursor.execute("SELECT pg_terminate_backend(%s)", [victim])
             cursor.execute("ROLLBACK")
     finally:
