@@ -4,10 +4,12 @@ Objects of every kind a URL names are planted in three estates (tests/urlwalk.py
 and A2 of organisation A, B1 of organisation B. Each user walks every URL pattern with the
 objects of her own estate, of another estate of her organisation ("sibling") and of the other
 organisation ("foreign"), by GET and by POST, and gets exactly what MATRIX says. A POST that
-is refused changes nothing, and no answer shows the markers of an estate out of her reach.
+is refused changes nothing (no row of any model changes), and no answer shows the markers of
+an estate out of her reach, nor what her role never sees of one in reach (`hidden_from_role`).
 
 MATRIX has one line per URL name; a URL name missing from it fails the test, so a new view
-cannot skip it. A cell says what the role gets on each scope:
+cannot skip it. To add one, copy the line of a URL behind the same access gate, change the name
+and say what each role gets. A cell says what the role gets on each scope:
 
     "own"   200 with objects of her own estate (her assigned case, for the bridge-builder);
             404 with the others
@@ -43,7 +45,15 @@ from referrals.models import Consent, DataCategory, PartnerKind, Purpose
 from referrals.services import consent_record
 from tests import factories
 from tests.conftest import MARKERS, Cast, make_cast
-from tests.urlwalk import Planted, all_markers, plant, text_of, url_patterns, urls_with_ids
+from tests.urlwalk import (
+    Planted,
+    all_markers,
+    category_markers,
+    plant,
+    text_of,
+    url_patterns,
+    urls_with_ids,
+)
 
 GET, FORM, POST = "GET", "FORM", "POST"
 ROLES = ("caseworker", "bridge_builder", "rehousing_officer", "manager", "visitator", "caretaker")
@@ -234,6 +244,22 @@ def person_markers(key: str) -> set[str]:
     return markers(key) - organisation_wide - {f"{prefix}-COMMUNITY-TOPIC"}
 
 
+def hidden_from_role(role: str | None, key: str) -> set[str]:
+    """What a role never sees, even of a household in her reach (DOMAIN.md): the rehousing
+    officer no social notes, observations of the home, vulnerability or tips; the caretaker
+    nothing of a household; the visitator no more than the consent shares (names here)."""
+    prefix = PREFIX[key]
+    if role == "rehousing_officer":
+        social = ("SOCIAL-NOTE", "HOME-OBS", "VULN-NOTE", "TIP-TEXT")
+        assessment = f"ASSESSMENT-{MARKERS[CASE_OF[key]][1]}"  # tests/conftest.py
+        return {f"{prefix}-{what}" for what in social} | {assessment}
+    if role == "caretaker":
+        return person_markers(key)
+    if role == "visitator":
+        return person_markers(key) - set(category_markers(prefix)[DataCategory.IDENTITY])
+    return set()
+
+
 @dataclass
 class World:
     cast: Cast
@@ -391,8 +417,12 @@ def test_each_role_gets_exactly_what_the_matrix_says(db, client, world, user_key
         client.force_login(getattr(cast, user_key))
     scope_of = dict(zip(SCOPES, USERS[user_key][1:], strict=True))
     never = markers(scope_of["foreign"])
-    if scope_of["sibling"] and "sibling" not in REACH[USERS[user_key][0]]:
+    role = USERS[user_key][0]
+    if scope_of["sibling"] and "sibling" not in REACH[role]:
         never |= person_markers(scope_of["sibling"])
+    for scope in REACH[role]:
+        if scope_of[scope]:
+            never |= hidden_from_role(role, scope_of[scope])
     problems, allowed_posts = [], []
     before = fingerprint()
     for name, method, scope, url, status in walk(user_key, world.scopes):
@@ -415,3 +445,19 @@ def test_each_role_gets_exactly_what_the_matrix_says(db, client, world, user_key
         response = client.post(url, {})
         assert response.status_code not in (403, 405), (name, url, response.status_code)
         assert response.status_code < 500, (name, url, response.status_code)
+
+
+def test_the_markers_are_there_to_be_found(db, client, world):
+    """The walk looks for strings that the pages do show to those who may see them."""
+    household = world.scopes["a1"].ids["household"][0]
+    url = reverse("households:detail", args=[household])
+    client.force_login(world.cast.caseworker_a1)
+    body = client.get(url).content.decode()
+    assert {"Mkafornavn", "Mka-SOCIAL-NOTE", "Markørvej"} <= {m for m in markers("a1") if m in body}
+    client.force_login(world.cast.rehousing_officer_a1)
+    body = client.get(url).content.decode()
+    assert "Mkafornavn" in body
+    assert (
+        hidden_from_role("rehousing_officer", "a1") & {m for m in markers("a1") if m in body}
+        == set()
+    )
