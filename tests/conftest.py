@@ -64,6 +64,11 @@ MARKERS = {
 
 @pytest.fixture
 def cast(db) -> Cast:
+    return make_cast()
+
+
+def make_cast() -> Cast:
+    """The cast itself, for a fixture of a wider scope (tests/test_permission_matrix.py)."""
     org_a = factories.make_organisation("Boligselskabet A")
     org_b = factories.make_organisation("Boligselskabet B")
     estate_a1 = factories.make_estate(org_a, "Vestergården")

@@ -1,15 +1,19 @@
 """When Redis is down: pages that enqueue answer at once, and nothing is lost.
 
 The broker is pointed at a closed port (nothing listens on 127.0.0.1:1), as a Redis that is
-down or restarting looks to the web process.
+down or restarting looks to the web process; at the end, a real redis-server of the test's own
+is stopped and started again.
 """
 
 import logging
+import shutil
 import socket
+import subprocess
 import time
 from datetime import timedelta
 
 import pytest
+import redis
 import time_machine
 from django.conf import settings
 from django.core import mail
@@ -152,3 +156,93 @@ def test_the_cache_gives_up_in_seconds_when_redis_hangs(settings):
         with pytest.raises(RedisError):
             cache.get("anything")
         assert time.monotonic() - started < FAST
+
+
+# --- a real Redis server of the test's own, stopped and started again ---
+
+
+class OwnRedis:
+    """A redis-server on a free port, without persistence; never the shared one on 6379."""
+
+    def __init__(self, directory) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.directory = directory
+        self.process: subprocess.Popen | None = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if redis.Redis.from_url(self.url, socket_timeout=1).ping():
+                    return
+            except redis.exceptions.ConnectionError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def queued(self, queue: str) -> int:
+        return redis.Redis.from_url(self.url, socket_timeout=1).llen(queue)
+
+
+@pytest.fixture
+def own_redis(tmp_path, settings):
+    skip_unless(bool(shutil.which("redis-server")), "needs redis-server (apt install redis)")
+    server = OwnRedis(tmp_path)
+    server.start()
+    before = (app.conf.broker_url, app.conf.task_always_eager)
+    app.conf.broker_url, app.conf.task_always_eager = server.url, False
+    _reset_broker_connections()
+    # the cache on the same Redis, as in production (genhusning/settings.py)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": server.url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
+    yield server
+    app.conf.broker_url, app.conf.task_always_eager = before
+    _reset_broker_connections()
+    if server.process and server.process.poll() is None:
+        server.stop()
+
+
+def test_redis_stopped_and_started_again_pages_work_and_the_queue_comes_back(
+    own_redis, client, cast
+):
+    queue = app.conf.task_default_queue
+    client.force_login(cast.manager_a)
+    assert enqueue_now(flag_scan, None) is True
+    assert own_redis.queued(queue) == 1
+
+    own_redis.stop()
+    started = time.monotonic()
+    assert enqueue_now(flag_scan, None) is False
+    assert time.monotonic() - started < FAST
+    for url in (
+        reverse("cases:caseload"),
+        reverse("cases:detail", args=[cast.case_a1.pk]),
+        reverse("outreach:flags"),
+        reverse("outreach:scans"),
+    ):
+        started = time.monotonic()
+        assert client.get(url).status_code == 200, url
+        assert time.monotonic() - started < FAST, url
+    response = client.post(reverse("outreach:scan_run"), follow=True)
+    assert "Scanningen kunne ikke startes: jobkøen svarer ikke." in response.content.decode()
+
+    own_redis.start()  # an empty Redis (no persistence): what was queued before is gone
+    assert enqueue_now(flag_scan, None) is True
+    assert own_redis.queued(queue) == 1
