@@ -53,7 +53,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(
+        self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
             pk__in=[organisation.pk for organisation in organisations]
         )
         self.only = organisations[0] if len(organisations) == 1 else None

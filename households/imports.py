@@ -269,7 +269,7 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return re.sub(r"\s+", " ", str(value)).strip()
+    return " ".join(str(value).split())
 
 
 FLOOR_WORDS = {"st": 0, "stuen": 0, "kl": -1, "kld": -1, "kaelder": -1, "kælder": -1}
