@@ -160,7 +160,14 @@ def import_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "households/imports/preview.html",
-        {"tenant_import": tenant_import, "plan": plan, "shown": SHOWN_PER_LIST},
+        {
+            "tenant_import": tenant_import,
+            "plan": plan,
+            "shown": SHOWN_PER_LIST,
+            "updates": plan.of("update")[:SHOWN_PER_LIST],
+            "creates": plan.of("create")[:SHOWN_PER_LIST],
+            "conflicts": plan.of("conflict")[:SHOWN_PER_LIST],
+        },
     )
 
 

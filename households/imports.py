@@ -685,10 +685,8 @@ def _compare(row: ParsedRow, flat: Flat, household: Household | None) -> Planned
                 )
             )
     else:
-        residents = {normalise_name(r.full_name): r for r in household.residents.all()}
-        matches = [
-            (t, residents.get(normalise_name(f"{t.first_name} {t.last_name}"))) for t in row.tenants
-        ]
+        residents = list(household.residents.all())
+        matches = _match_tenants(row.tenants, residents)
         if row.tenants and residents and not any(resident for _t, resident in matches):
             plan.action = "conflict"
             plan.conflict = _(
@@ -724,6 +722,26 @@ def _compare(row: ParsedRow, flat: Flat, household: Household | None) -> Planned
     if plan.changes:
         plan.action = "update"
     return plan
+
+
+def _match_tenants(
+    tenants: list[Tenant], residents: list[Resident]
+) -> list[tuple[Tenant, Resident | None]]:
+    """Each tenant to a resident of the same normalised name, the same birth year first.
+
+    A mother and her baby may share a name; each resident is matched once at most.
+    """
+    free = list(residents)
+    matches: list[tuple[Tenant, Resident | None]] = []
+    for tenant in tenants:
+        name = normalise_name(f"{tenant.first_name} {tenant.last_name}")
+        same = [r for r in free if normalise_name(r.full_name) == name]
+        same.sort(key=lambda r: (r.birth_year != tenant.birth_year, not r.is_contact_person))
+        found = same[0] if same else None
+        if found is not None:
+            free.remove(found)
+        matches.append((tenant, found))
+    return matches
 
 
 def households_touched(plan: Plan) -> Iterable[int]:

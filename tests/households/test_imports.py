@@ -513,3 +513,39 @@ def test_the_other_estate_of_a_flat_created_by_a_factory_is_untouched(cast, esta
     other = factories.make_flat(factories.make_stairwell(estate, street="Urørtvej", number=5))
     _import(estate.organisation, cast.manager_a, csv_bytes([row(estate)]))
     assert Flat.objects.filter(pk=other.pk).exists()
+
+
+def test_it_tells_a_mother_from_her_baby_of_the_same_name(cast, estate):
+    _import(
+        estate.organisation,
+        cast.manager_a,
+        csv_bytes(
+            [
+                row(
+                    estate,
+                    lejer1_fornavn="Noor",
+                    lejer1_efternavn="Nasser",
+                    lejer1_foedselsaar="1995",
+                )
+            ]
+        ),
+    )
+    household = Household.objects.get(flat__stairwell__street="Importvej")
+    Resident.objects.create(
+        household=household, first_name="Noor", last_name="Nasser", birth_year=2025
+    )
+    plan = build_plan(
+        organisation=estate.organisation,
+        content=csv_bytes(
+            [
+                row(
+                    estate,
+                    lejer1_fornavn="Noor",
+                    lejer1_efternavn="Nasser",
+                    lejer1_foedselsaar="1995",
+                )
+            ]
+        ),
+        file_kind="csv",
+    )
+    assert plan.counts["unchanged"] == 1, plan.rows[0].changes
