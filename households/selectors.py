@@ -104,11 +104,13 @@ def duplicate_candidates(*, user, limit: int = 200) -> list[DuplicateCandidate]:
         )
     )
     groups: dict[tuple, set[int]] = defaultdict(set)
-    names_of: dict[int, set[str]] = defaultdict(set)
+    names_of: dict[int, set[tuple[str, int | None]]] = defaultdict(set)
+    spellings_of: dict[int, set[str]] = defaultdict(set)
     organisation_of: dict[int, int] = {}
     for household_id, organisation_id, first, last, year, phone, email in people:
         name = normalise_name(f"{first} {last}")
-        names_of[household_id].add(name)
+        names_of[household_id].add((name, year))
+        spellings_of[household_id].add(f"{first} {last}")
         organisation_of[household_id] = organisation_id
         if year:
             groups[(organisation_id, "name", name, year)].add(household_id)
@@ -125,17 +127,27 @@ def duplicate_candidates(*, user, limit: int = 200) -> list[DuplicateCandidate]:
         "phone": _("the same phone number"),
         "email": _("the same e-mail address"),
         "names": _("the same names, spelt differently"),
+        "residents": _("the same residents"),
     }
     pairs: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for key, ids in [*groups.items(), *((("", "names"), ids) for ids in by_names.values())]:
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    for key, ids in groups.items():
         for low, high in combinations(sorted(ids), 2):
             pairs[(low, high)].add(key[1])
+            shared[(low, high)] += 1
+    # Every resident alike (name and birth year): the same household registered twice.
+    for ids in by_names.values():
+        for low, high in combinations(sorted(ids), 2):
+            spelt_alike = spellings_of[low] == spellings_of[high]
+            pairs[(low, high)].add("residents" if spelt_alike else "names")
+            shared[(low, high)] += 10
     dismissed = set(
         DuplicateDismissal.objects.filter(
             household_low__in=[low for low, _high in pairs]
         ).values_list("household_low_id", "household_high_id")
     )
-    wanted = sorted(set(pairs) - dismissed)[:limit]
+    # The strongest first: whole households alike, then several people in common.
+    wanted = sorted(set(pairs) - dismissed, key=lambda pair: (-shared[pair], pair))[:limit]
     shown = {
         h.pk: h
         for h in Household.objects.filter(pk__in={pk for pair in wanted for pk in pair})

@@ -250,3 +250,16 @@ def test_a_consent_is_still_never_edited_only_moved_with_its_household(cast, twi
         Consent.objects.filter(pk=consent.pk).update(given_by="Someone else")
     Consent.objects.filter(pk=consent.pk).update(household=keep)
     assert Consent.objects.get(pk=consent.pk).given_by == consent.given_by
+
+
+def test_it_does_not_propose_namesakes_of_different_ages(cast):
+    estate = cast.case_a1.household.flat.stairwell.estate
+    one, two = (
+        factories.make_household(factories.make_flat(factories.make_stairwell(estate)), name)
+        for name in ("Gudrun Clausen", "Gudrun Clausen")
+    )
+    Resident.objects.filter(household=two).update(birth_year=1954)
+    pairs = {
+        frozenset((c.first.pk, c.second.pk)) for c in duplicate_candidates(user=cast.manager_a)
+    }
+    assert frozenset((one.pk, two.pk)) not in pairs
