@@ -221,6 +221,9 @@ def duplicate_merge(request: AuthedRequest) -> HttpResponse:
     keep, remove = (
         (second, first) if request.POST.get("keep") == str(second.pk) else (first, second)
     )
+    if request.POST.get("confirm") != "on":
+        messages.error(request, _("Tick that you have checked they are the same household."))
+        return redirect("households:duplicates")
     removed_id = remove.pk
     try:
         households_merge(keep=keep, remove=remove, by=request.user)

@@ -149,6 +149,12 @@ def test_it_merges_and_keeps_every_row_of_every_related_model(client, cast, twin
         {"first": keep.pk, "second": remove.pk, "keep": keep.pk},
     )
     assert response.status_code == 302
+    assert Household.objects.filter(pk=remove.pk).exists()  # not without the tick
+    response = client.post(
+        reverse("households:duplicate_merge"),
+        {"first": keep.pk, "second": remove.pk, "keep": keep.pk, "confirm": "on"},
+    )
+    assert response.status_code == 302
     assert not Household.objects.filter(pk=remove.pk).exists()
     kept_resident = keep.residents.get(first_name="Jørgen")
     after_household = _pointing_at(Household, keep.pk)
