@@ -89,7 +89,7 @@ _SOCIAL_WORK = (
 )
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    Role.CASEWORKER: (*_SOCIAL_WORK, *_LOGISTICS_VIEW),
+    Role.CASEWORKER: (*_SOCIAL_WORK, *_LOGISTICS_VIEW, "households.add_householdmerge"),
     Role.BRIDGE_BUILDER: (*_SOCIAL_WORK, *_LOGISTICS_VIEW),
     # Logistics only: no social notes, no vulnerability factors.
     Role.REHOUSING_OFFICER: (
@@ -119,6 +119,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "households.view_accesslog",
         # Erasure of a resident on request (privacy/): the manager decides, nobody else.
         "households.delete_resident",
+        "households.add_householdmerge",
+        "households.add_tenantimport",
+        "households.view_tenantimport",
     ),
     # The visitator acts for her municipality's partner (guardian `act_for_partner`): the
     # affected flats, and what consents let her see; see referrals/permissions.py.

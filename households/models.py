@@ -157,11 +157,18 @@ class Flat(models.Model):
     )
     rooms = models.PositiveSmallIntegerField(_("rooms"))
     area_m2 = models.PositiveSmallIntegerField(_("area (m²)"))
+    tenancy_number = models.CharField(
+        _("tenancy number"),
+        max_length=30,
+        blank=True,
+        help_text=_("The number of the tenancy (lejemål) in the housing organisation's system."),
+    )
 
     class Meta:
         ordering = ["stairwell", "floor", "door"]
         verbose_name = _("flat")
         verbose_name_plural = _("flats")
+        indexes = [models.Index(fields=["tenancy_number"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["stairwell", "floor", "door"],
@@ -455,3 +462,111 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} {self.username} {self.get_action_display()} {self.what}"
+
+
+class TenantImport(models.Model):
+    """One upload of the tenant list: previewed, then applied once.
+
+    The file stays here (not with the client) between preview and apply; its content is
+    cleared when the import is applied, and what is left is the record of the run.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        APPLIED = "applied", _("Imported")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    file_kind = models.CharField(max_length=4)
+    content = models.BinaryField(editable=False)
+    sha256 = models.CharField(max_length=64)
+    # "household:<id>" / "resident:<id>" -> the version the preview was made from
+    seen_versions = models.JSONField(default=dict, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("tenant list import")
+        verbose_name_plural = _("tenant list imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["previewed", "applied"]), name="tenant_import_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(file_kind__in=["csv", "xlsx"]), name="tenant_import_file_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Import #%(id)s") % {"id": self.pk}
+
+
+class DuplicateDismissal(models.Model):
+    """Two households a person said are not the same: not proposed as duplicates again."""
+
+    household_low = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    household_high = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("kept apart")
+        verbose_name_plural = _("kept apart")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household_low", "household_high"], name="dismissal_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(household_low__lt=models.F("household_high")),
+                name="dismissal_ordered_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_low_id} / {self.household_high_id}"
+
+
+class HouseholdMerge(models.Model):
+    """The record of a merge: which household was folded into which, by whom, what moved.
+
+    The removed household is gone, so it is named by its former id only.
+    """
+
+    kept = models.ForeignKey(
+        Household, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("kept")
+    )
+    removed_id = models.PositiveIntegerField(_("merged-away household"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    moved = models.JSONField(_("rows moved"), default=dict)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("household merge")
+        verbose_name_plural = _("household merges")
+
+    def __str__(self) -> str:
+        return f"{self.removed_id} -> {self.kept_id}"

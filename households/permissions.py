@@ -11,9 +11,11 @@ from households.models import (
     EstateUserObjectPermission,
     Flat,
     Household,
+    Organisation,
     OrganisationGroupObjectPermission,
     OrganisationUserObjectPermission,
     Stairwell,
+    TenantImport,
 )
 
 
@@ -156,3 +158,34 @@ def get_stairwell_for_user(user, pk: int) -> Stairwell:
     if stairwell is None:
         raise Http404
     return stairwell
+
+
+def import_organisations_for_user(user) -> QuerySet[Organisation]:
+    """The organisations whose tenant list `user` may import: those she leads."""
+    if not (user.is_active and user.has_perm("households.add_tenantimport")):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk__in=user_grants(user).managed_organisations)
+
+
+def get_tenant_import_for_user(user, pk: int) -> TenantImport:
+    tenant_import = (
+        TenantImport.objects.filter(organisation__in=import_organisations_for_user(user), pk=pk)
+        .select_related("organisation", "uploaded_by", "applied_by")
+        .first()
+    )
+    if tenant_import is None:
+        raise Http404
+    return tenant_import
+
+
+def get_household_for_merge(user, pk: int) -> Household:
+    """A current household `user` may merge (404 if invisible, 403 without the right)."""
+    household = get_household_for_user(user, pk)
+    if household.moved_out_on is not None:
+        raise Http404
+    if not (
+        user.has_perm("households.add_householdmerge")
+        and user.has_perm("households.change_household")
+    ):
+        raise PermissionDenied
+    return household

@@ -1,9 +1,13 @@
 """Reads worth naming about households, shared by the apps that list them."""
 
 import re
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
 from typing import TypeVar
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from households.models import Household, Resident, VulnerabilityAssessment
 
@@ -63,3 +67,96 @@ def household_search(queryset: _QS, q: str, *, to_household: str = "") -> _QS:
         if term.strip(","):
             queryset = queryset.filter(household_search_q(term, to_household=to_household))
     return queryset
+
+
+@dataclass
+class DuplicateCandidate:
+    """Two current households that may be one: shown to a person, never merged by itself."""
+
+    first: Household
+    second: Household
+    reasons: list[str]
+
+    @property
+    def pair(self) -> tuple[Household, Household]:
+        return (self.first, self.second)
+
+
+def duplicate_candidates(*, user, limit: int = 200) -> list[DuplicateCandidate]:
+    """Pairs of households the user may change that share a person (normalised name and birth
+    year, phone or e-mail) or the whole set of names, minus the pairs someone kept apart.
+
+    Set-based: one query for the people, one for the dismissals, two for the pairs shown.
+    """
+    from households.imports import normalise_name, normalise_phone
+    from households.models import DuplicateDismissal
+
+    visible = Household.objects.for_user(user).current()
+    people = list(
+        Resident.objects.filter(household__in=visible).values_list(
+            "household_id",
+            "household__flat__stairwell__estate__organisation_id",
+            "first_name",
+            "last_name",
+            "birth_year",
+            "phone",
+            "email",
+        )
+    )
+    groups: dict[tuple, set[int]] = defaultdict(set)
+    names_of: dict[int, set[tuple[str, int | None]]] = defaultdict(set)
+    spellings_of: dict[int, set[str]] = defaultdict(set)
+    organisation_of: dict[int, int] = {}
+    for household_id, organisation_id, first, last, year, phone, email in people:
+        name = normalise_name(f"{first} {last}")
+        names_of[household_id].add((name, year))
+        spellings_of[household_id].add(f"{first} {last}")
+        organisation_of[household_id] = organisation_id
+        if year:
+            groups[(organisation_id, "name", name, year)].add(household_id)
+        if len(normalise_phone(phone)) >= 8:
+            groups[(organisation_id, "phone", normalise_phone(phone))].add(household_id)
+        if email:
+            groups[(organisation_id, "email", email.strip().lower())].add(household_id)
+    by_names: dict[tuple, set[int]] = defaultdict(set)
+    for household_id, names in names_of.items():
+        by_names[(organisation_of[household_id], frozenset(names))].add(household_id)
+
+    reason_text = {
+        "name": _("the same name and birth year"),
+        "phone": _("the same phone number"),
+        "email": _("the same e-mail address"),
+        "names": _("the same names, spelt differently"),
+        "residents": _("the same residents"),
+    }
+    pairs: dict[tuple[int, int], set[str]] = defaultdict(set)
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    for key, ids in groups.items():
+        for low, high in combinations(sorted(ids), 2):
+            pairs[(low, high)].add(key[1])
+            shared[(low, high)] += 1
+    # Every resident alike (name and birth year): the same household registered twice.
+    for ids in by_names.values():
+        for low, high in combinations(sorted(ids), 2):
+            spelt_alike = spellings_of[low] == spellings_of[high]
+            pairs[(low, high)].add("residents" if spelt_alike else "names")
+            shared[(low, high)] += 10
+    dismissed = set(
+        DuplicateDismissal.objects.filter(
+            household_low__in=[low for low, _high in pairs]
+        ).values_list("household_low_id", "household_high_id")
+    )
+    # The strongest first: whole households alike, then several people in common.
+    wanted = sorted(set(pairs) - dismissed, key=lambda pair: (-shared[pair], pair))[:limit]
+    shown = {
+        h.pk: h
+        for h in Household.objects.filter(pk__in={pk for pair in wanted for pk in pair})
+        .select_related("flat__stairwell__estate")
+        .prefetch_related(residents_prefetch())
+    }
+    return [
+        DuplicateCandidate(
+            shown[low], shown[high], [str(reason_text[r]) for r in sorted(pairs[(low, high)])]
+        )
+        for low, high in wanted
+    ]

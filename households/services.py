@@ -1,20 +1,31 @@
 """Every write to households, residents, assessments and staff access."""
 
+import hashlib
+from datetime import timedelta
+
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from genhusning.roles import ROLE_PERMISSIONS
 from genhusning.versioning import update_versioned
+from households.imports import Plan, build_plan, normalise_name
 from households.models import (
+    DuplicateDismissal,
     Estate,
+    Flat,
     Household,
+    HouseholdMerge,
     Organisation,
     Resident,
+    Stairwell,
+    TenantImport,
     VulnerabilityAssessment,
     VulnerabilityFactor,
     VulnerabilityLevel,
@@ -130,3 +141,332 @@ def roles_sync() -> list[Group]:
         group.permissions.set(wanted)
         groups.append(group)
     return groups
+
+
+# --- the tenant list import ---------------------------------------------------------------------
+
+IMPORT_PREVIEW_KEPT_FOR = timedelta(days=1)
+
+
+class ImportRefused(Exception):
+    """The import cannot be applied (the message is shown to the user)."""
+
+
+def tenant_import_upload(
+    *, organisation: Organisation, by: User, content: bytes, file_kind: str
+) -> TenantImport:
+    """Keep the file on the server for the preview; raises FileError for an unreadable file.
+
+    Previews nobody imported within a day are deleted with their file: the list holds
+    personal data, and a stale preview is no use.
+    """
+    plan = build_plan(organisation=organisation, content=content, file_kind=file_kind)
+    TenantImport.objects.filter(
+        status=TenantImport.Status.PREVIEWED,
+        uploaded_at__lt=timezone.now() - IMPORT_PREVIEW_KEPT_FOR,
+    ).delete()
+    return TenantImport.objects.create(
+        organisation=organisation,
+        uploaded_by=by,
+        file_kind=file_kind,
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        seen_versions=plan.versions(),
+        counts=plan.counts,
+    )
+
+
+def tenant_import_plan(*, tenant_import: TenantImport) -> Plan:
+    content = bytes(tenant_import.content)
+    if hashlib.sha256(content).hexdigest() != tenant_import.sha256:
+        raise ImportRefused(
+            _("The stored file has changed since it was uploaded. Upload it again.")
+        )
+    return build_plan(
+        organisation=tenant_import.organisation, content=content, file_kind=tenant_import.file_kind
+    )
+
+
+def _mark_conflicts(plan: Plan, seen: dict[str, int]) -> None:
+    """A household or resident saved by someone since the preview is not overwritten."""
+    rows = plan.of("update")
+    household_ids = [row.household.pk for row in rows if row.household is not None]
+    resident_ids = [r.pk for row in rows for r, _values in row.resident_updates]
+    current = {
+        f"household:{pk}": version
+        for pk, version in Household.objects.select_for_update()
+        .filter(pk__in=household_ids)
+        .order_by("pk")
+        .values_list("pk", "version")
+    }
+    current |= {
+        f"resident:{pk}": version
+        for pk, version in Resident.objects.select_for_update()
+        .filter(pk__in=resident_ids)
+        .order_by("pk")
+        .values_list("pk", "version")
+    }
+    for row in rows:
+        if row.household is None:
+            continue
+        keys = [f"household:{row.household.pk}"]
+        keys += [f"resident:{r.pk}" for r, _values in row.resident_updates]
+        if any(seen.get(key) != current.get(key) for key in keys):
+            row.action = "conflict"
+            row.conflict = _(
+                "Changed in genhusning after the preview: not overwritten. Check the household "
+                "and import again."
+            )
+
+
+def _bulk_set(model, objects: list, fields: list[str]) -> None:
+    """UPDATE ... FROM unnest(arrays): one statement for any number of rows.
+
+    bulk_update builds a CASE per field and row in Python; for 5,000 rows that took most of
+    the import (bench/test_import_speed.py). The rows are locked by the caller.
+    """
+    if not objects:
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    every = [meta.pk, *columns]
+    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in columns)
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in every)
+    names = ", ".join(quote(f.column) for f in every)
+    pk = quote(meta.pk.column)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} AS t SET {sets} "  # noqa: S608 (names from the model)
+        f"FROM unnest({arrays}) AS v({names}) WHERE t.{pk} = v.{pk}"
+    )
+    params = [
+        [f.get_db_prep_value(getattr(o, f.attname), connection) for o in objects] for f in every
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@transaction.atomic
+def tenant_import_apply(*, tenant_import: TenantImport, by: User) -> Plan:
+    """Create what is new, update what changed, all or nothing; never deletes a flat."""
+    locked = TenantImport.objects.select_for_update().get(pk=tenant_import.pk)
+    if locked.status == TenantImport.Status.APPLIED:
+        raise ImportRefused(_("This file has already been imported."))
+    plan = tenant_import_plan(tenant_import=locked)
+    if plan.errors:
+        raise ImportRefused(_("Correct the errors in the file and upload it again."))
+    _mark_conflicts(plan, locked.seen_versions)
+    now = timezone.now()
+
+    creating = plan.of("create")
+    new_stairwells: dict[tuple, Stairwell] = {}
+    for row in creating:
+        if row.stairwell is None and row.source.address_key not in new_stairwells:
+            source = row.source
+            new_stairwells[source.address_key] = Stairwell(
+                estate=row.estate,
+                street=source.street,
+                number=source.number,
+                letter=source.letter,
+                postcode=source.postcode,
+                city=source.city,
+            )
+    Stairwell.objects.bulk_create(new_stairwells.values())
+    for row in creating:
+        source = row.source
+        row.flat = Flat(
+            stairwell=row.stairwell or new_stairwells[source.address_key],
+            floor=source.floor,
+            door=source.door,
+            rooms=source.rooms,
+            area_m2=source.area_m2,
+            tenancy_number=source.tenancy_number,
+        )
+    Flat.objects.bulk_create([row.flat for row in creating if row.flat is not None])
+
+    updating = plan.of("update")
+    changed_flats = []
+    for row in updating:
+        if row.flat_values and row.flat is not None:
+            for name, value in row.flat_values.items():
+                setattr(row.flat, name, value)
+            changed_flats.append(row.flat)
+    _bulk_set(Flat, changed_flats, ["rooms", "area_m2", "tenancy_number"])
+
+    with_new_household = [row for row in creating + updating if row.new_household]
+    for row in with_new_household:
+        row.household = Household(flat=row.flat, moved_in_on=row.source.moved_in_on, updated_by=by)
+    Household.objects.bulk_create([row.household for row in with_new_household if row.household])
+
+    changed_households = []
+    new_residents = []
+    changed_residents = []
+    for row in creating + updating:
+        household = row.household
+        if household is None:
+            continue
+        if not row.new_household and (
+            row.household_values or row.resident_updates or row.new_tenants
+        ):
+            for name, value in row.household_values.items():
+                setattr(household, name, value)
+            household.version += 1
+            household.updated_at, household.updated_by = now, by
+            changed_households.append(household)
+        has_contact = not row.new_household and any(
+            r.is_contact_person for r in household.residents.all()
+        )
+        for tenant in row.new_tenants:
+            new_residents.append(
+                Resident(
+                    household=household,
+                    first_name=tenant.first_name,
+                    last_name=tenant.last_name,
+                    birth_year=tenant.birth_year,
+                    phone=tenant.phone,
+                    email=tenant.email,
+                    is_contact_person=not has_contact,
+                )
+            )
+            has_contact = True
+        for resident, values in row.resident_updates:
+            for name, value in values.items():
+                setattr(resident, name, value)
+            resident.version += 1
+            changed_residents.append(resident)
+    _bulk_set(Household, changed_households, ["moved_in_on", "version", "updated_at", "updated_by"])
+    Resident.objects.bulk_create(new_residents)
+    _bulk_set(Resident, changed_residents, ["birth_year", "phone", "email", "version"])
+
+    locked.status = TenantImport.Status.APPLIED
+    locked.applied_by, locked.applied_at = by, now
+    locked.counts = {**plan.counts, "residents_created": len(new_residents)}
+    locked.content = b""  # the record stays, the personal data in the file goes
+    locked.seen_versions = {}
+    locked.save()
+    for name in ("status", "counts", "applied_by", "applied_at", "content", "seen_versions"):
+        setattr(tenant_import, name, getattr(locked, name))
+    return plan
+
+
+# --- likely duplicates: merge or keep apart -----------------------------------------------------
+
+
+class MergeRefused(Exception):
+    """The two households cannot be merged as they are (the message is shown to the user)."""
+
+
+def _references(model) -> list:
+    """The foreign keys of other models (and many-to-many tables) that point at `model`.
+
+    Found by introspection, so a model added later is merged too. References without a
+    database constraint are history (the access log): they keep naming the old row.
+    """
+    return [
+        relation.field
+        for relation in model._meta.get_fields(include_hidden=True)
+        if relation.auto_created
+        and not relation.concrete
+        and (relation.many_to_one or relation.one_to_many or relation.one_to_one)
+        and relation.field.db_constraint
+        and relation.related_model not in (DuplicateDismissal,)
+    ]
+
+
+def _repoint(model, old_pk: int, new_pk: int) -> dict[str, int]:
+    moved: dict[str, int] = {}
+    for fk in _references(model):
+        related = fk.model
+        try:
+            with transaction.atomic():
+                count = related._base_manager.filter(**{fk.attname: old_pk}).update(
+                    **{fk.attname: new_pk}
+                )
+        except IntegrityError:
+            raise MergeRefused(
+                _(
+                    "Both have a %(what)s that cannot be two for one household (for example a "
+                    "case in the same project, or the same open flag). Resolve one first."
+                )
+                % {"what": related._meta.verbose_name}
+            ) from None
+        if count:
+            moved[related._meta.label] = moved.get(related._meta.label, 0) + count
+    return moved
+
+
+@transaction.atomic
+def households_merge(*, keep: Household, remove: Household, by: User) -> HouseholdMerge:
+    """Fold `remove` into `keep`: every row pointing at it moves over, then it is deleted.
+
+    Residents with the same normalised name become one (the kept household's, gaps filled).
+    """
+    if keep.pk == remove.pk:
+        raise MergeRefused(_("A household cannot be merged with itself."))
+    locked = {
+        h.pk: h
+        for h in Household.objects.select_for_update()
+        .filter(pk__in=[keep.pk, remove.pk])
+        .select_related("flat__stairwell__estate")
+        .order_by("pk")
+    }
+    if len(locked) != 2:
+        raise MergeRefused(_("One of the households no longer exists."))
+    keep, remove = locked[keep.pk], locked[remove.pk]
+    if keep.flat.stairwell.estate.organisation_id != remove.flat.stairwell.estate.organisation_id:
+        raise MergeRefused(_("The households belong to different housing organisations."))
+
+    list(Resident.objects.select_for_update().filter(household__in=[keep, remove]).order_by("pk"))
+    moved = _repoint(Household, remove.pk, keep.pk)
+    residents = list(Resident.objects.filter(household=keep).order_by("-is_contact_person", "pk"))
+    first_by_name: dict[str, Resident] = {}
+    for resident in residents:
+        key = normalise_name(resident.full_name)
+        kept = first_by_name.setdefault(key, resident)
+        if kept is resident:
+            continue
+        for name in ("birth_year", "phone", "email", "language"):
+            if not getattr(kept, name) and getattr(resident, name):
+                setattr(kept, name, getattr(resident, name))
+        kept.interpreter_needed |= resident.interpreter_needed
+        kept.version += 1
+        kept.save()
+        for label, count in _repoint(Resident, resident.pk, kept.pk).items():
+            moved[label] = moved.get(label, 0) + count
+        resident.delete()
+        moved["households.Resident (merged)"] = moved.get("households.Resident (merged)", 0) + 1
+    contacts = Resident.objects.filter(household=keep, is_contact_person=True).order_by("pk")
+    Resident.objects.filter(pk__in=[r.pk for r in contacts[1:]]).update(is_contact_person=False)
+
+    if not keep.moved_in_on and remove.moved_in_on:
+        keep.moved_in_on = remove.moved_in_on
+    if remove.social_note.strip() and remove.social_note.strip() not in keep.social_note:
+        keep.social_note = "\n\n".join(
+            n for n in (keep.social_note.strip(), remove.social_note.strip()) if n
+        )
+    keep.version += 1
+    keep.updated_by = by
+    keep.save()
+
+    for dismissal in DuplicateDismissal.objects.filter(
+        Q(household_low=remove) | Q(household_high=remove)
+    ):
+        other = (
+            dismissal.household_high_id
+            if dismissal.household_low_id == remove.pk
+            else dismissal.household_low_id
+        )
+        dismissal.delete()
+        if other != keep.pk:
+            duplicate_keep_apart(first=keep, second=Household(pk=other), by=dismissal.by)
+    removed_id = remove.pk
+    remove.delete()
+    return HouseholdMerge.objects.create(kept=keep, removed_id=removed_id, by=by, moved=moved)
+
+
+@transaction.atomic
+def duplicate_keep_apart(*, first: Household, second: Household, by: User | None) -> None:
+    low, high = sorted((first.pk, second.pk))
+    DuplicateDismissal.objects.get_or_create(
+        household_low_id=low, household_high_id=high, defaults={"by": by}
+    )

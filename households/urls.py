@@ -1,6 +1,6 @@
 from django.urls import path
 
-from households import views
+from households import import_views, views
 
 app_name = "households"
 
@@ -13,4 +13,16 @@ urlpatterns = [
         "husstande/<int:household_pk>/beboere/<int:pk>/", views.resident_edit, name="resident_edit"
     ),
     path("boliger/<int:pk>/", views.flat_detail, name="flat"),
+    path("import/", import_views.import_upload, name="import"),
+    path("import/skabelon.csv", import_views.import_template_csv, name="import_template_csv"),
+    path("import/skabelon.xlsx", import_views.import_template_xlsx, name="import_template_xlsx"),
+    path("import/<int:pk>/", import_views.import_preview, name="import_preview"),
+    path("import/<int:pk>/importer/", import_views.import_apply, name="import_apply"),
+    path("dubletter/", import_views.duplicates, name="duplicates"),
+    path("dubletter/flet/", import_views.duplicate_merge, name="duplicate_merge"),
+    path(
+        "dubletter/hold-adskilt/",
+        import_views.duplicate_keep_apart_view,
+        name="duplicate_keep_apart",
+    ),
 ]
