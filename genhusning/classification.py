@@ -45,6 +45,7 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     },
     "households.Flat": {
         "id": N, "stairwell": N, "floor": N, "door": N, "rooms": N, "area_m2": N,
+        "tenancy_number": N,
     },
     # --- households and residents ---
     "households.Household": {
@@ -66,6 +67,19 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     "households.AccessLog": {
         "id": N, "at": P, "user": P, "username": P, "action": P, "household": P,
         "resident": P, "what": N, "path": P, "ip": P,
+    },
+    # The tenant list as uploaded (names, phones, e-mails) until it is applied; then only counts.
+    "households.TenantImport": {
+        "id": N, "organisation": N, "uploaded_by": P, "uploaded_at": N, "file_kind": N,
+        "content": P, "sha256": N, "seen_versions": N, "status": N, "applied_by": P,
+        "applied_at": N, "counts": N,
+    },
+    "households.DuplicateDismissal": {
+        "id": N, "household_low": P, "household_high": P, "by": P, "at": N,
+    },
+    # Ids of the rows moved from the merged-away household: no names.
+    "households.HouseholdMerge": {
+        "id": N, "kept": P, "removed_id": P, "by": P, "at": N, "moved": P,
     },
     "households.OrganisationUserObjectPermission": _PERMISSION_ROW,
     "households.OrganisationGroupObjectPermission": _GROUP_PERMISSION_ROW,
