@@ -159,6 +159,7 @@ def case_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The case is saved."))
             return redirect("cases:detail", pk=case.pk)
     status = 409 if conflict else 400 if form.is_bound and form.errors else 200
+    log_access(request, what=gettext_noop("case form"), households=[case.household_id])
     return render(
         request,
         "cases/case_form.html",

@@ -47,6 +47,9 @@ if EMBEDDED_DATABASE:
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
+# The access log's own connection (households/audit.py): a row written inside a transaction
+# commits at once, so a rollback of the request's work cannot take the record of it along.
+DATABASES["audit"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured(
         "genhusning runs on PostgreSQL only; DATABASE_URL must be postgres://"
@@ -93,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "households.audit.AccessDeniedLogMiddleware",
 ]
 
 ROOT_URLCONF = "genhusning.urls"
@@ -148,8 +152,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies stand in front of gunicorn, each appending to X-Forwarded-For: the access
+# log takes the client's address from there (households/audit.py client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]

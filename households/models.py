@@ -390,13 +390,19 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("Exported")
     PRINT = "print", _("Printed")
     DOWNLOAD = "download", _("Downloaded a file")
+    LOGIN = "login", _("Logged in")
+    LOGOUT = "logout", _("Logged out")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    DENIED = "denied", _("Refused")
 
 
 class AccessLog(models.Model):
-    """Who saw or took out person-level data: one row per household (and resident) touched.
+    """Who saw or took out person-level data: one row per household (and resident) touched;
+    also every login, logout, failed login and refused page (no household on those).
 
-    Append-only: a database trigger refuses UPDATE and DELETE. The references carry no
-    foreign-key constraint, so a row outlives the user or household it names.
+    Append-only: database triggers refuse UPDATE, DELETE and TRUNCATE. The references carry no
+    foreign-key constraint, so a row outlives the user or household it names. For a failed
+    login `username` is the name that was tried, and `user` the account of that name if any.
     """
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -438,6 +444,14 @@ class AccessLog(models.Model):
             models.Index(fields=["household", "-at"]),
             models.Index(fields=["resident", "-at"]),
             models.Index(fields=["user", "-at"]),
+            # The log page's newest-first listing, and the rows about no household (logins,
+            # refusals, flat-list exports) that a manager sees through her staff.
+            models.Index(fields=["-at", "-id"], name="access_log_newest"),
+            models.Index(
+                fields=["user", "-at"],
+                name="access_log_no_household",
+                condition=Q(household__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
