@@ -181,11 +181,14 @@ def test_the_database_refuses_to_change_or_empty_the_log(cast, sql):
     entry = AccessLog.objects.create(
         user=cast.caseworker_a1, username="caseworker_a1", what="household page", action="view"
     )
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            # What every session but a test database's own flush has (tests/conftest.py).
-            cursor.execute("SET LOCAL genhusning.flush_test_database = 'off'")
-            cursor.execute(sql)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        # What every session but a test database's own flush has (tests/conftest.py).
+        cursor.execute("SET LOCAL genhusning.flush_test_database = 'off'")
+        cursor.execute(sql)
     entry.refresh_from_db()
     assert (entry.what, entry.username) == ("household page", "caseworker_a1")
 
