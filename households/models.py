@@ -410,6 +410,7 @@ class AccessLog(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # the (…, at) indexes of Meta serve every lookup by it
         null=True,
         related_name="+",
         verbose_name=_("user"),
@@ -420,6 +421,7 @@ class AccessLog(models.Model):
         Household,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # the (…, at) indexes of Meta serve every lookup by it
         null=True,
         related_name="+",
         verbose_name=_("household"),
@@ -428,6 +430,7 @@ class AccessLog(models.Model):
         Resident,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # the (…, at) indexes of Meta serve every lookup by it
         null=True,
         related_name="+",
         verbose_name=_("resident"),
@@ -444,14 +447,6 @@ class AccessLog(models.Model):
             models.Index(fields=["household", "-at"]),
             models.Index(fields=["resident", "-at"]),
             models.Index(fields=["user", "-at"]),
-            # The log page's newest-first listing, and the rows about no household (logins,
-            # refusals, flat-list exports) that a manager sees through her staff.
-            models.Index(fields=["-at", "-id"], name="access_log_newest"),
-            models.Index(
-                fields=["user", "-at"],
-                name="access_log_no_household",
-                condition=Q(household__isnull=True),
-            ),
         ]
         constraints = [
             models.CheckConstraint(
