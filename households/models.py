@@ -393,7 +393,7 @@ class AccessAction(models.TextChoices):
     LOGIN = "login", _("Logged in")
     LOGOUT = "logout", _("Logged out")
     LOGIN_FAILED = "login_failed", _("Failed login")
-    DENIED = "denied", _("Refused")
+    DENIED = "denied", _("Access refused")
 
 
 class AccessLog(models.Model):

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='accesslog',
             name='action',
-            field=models.CharField(choices=[('view', 'Viewed'), ('export', 'Exported'), ('print', 'Printed'), ('download', 'Downloaded a file'), ('login', 'Logged in'), ('logout', 'Logged out'), ('login_failed', 'Failed login'), ('denied', 'Refused')], max_length=20, verbose_name='action'),
+            field=models.CharField(choices=[('view', 'Viewed'), ('export', 'Exported'), ('print', 'Printed'), ('download', 'Downloaded a file'), ('login', 'Logged in'), ('logout', 'Logged out'), ('login_failed', 'Failed login'), ('denied', 'Access refused')], max_length=20, verbose_name='action'),
         ),
         migrations.AlterField(
             model_name='accesslog',
