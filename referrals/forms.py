@@ -326,7 +326,7 @@ class AccessLogFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
     action = forms.ChoiceField(label=_("Action"), required=False)
-    group = forms.ChoiceField(label=_("Show"), required=False, choices=AccessLogGrouping.choices)
+    group = forms.ChoiceField(label=_("Layout"), required=False, choices=AccessLogGrouping.choices)
     # From a household's page: "who has seen this household"; not a field one types in.
     household = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 

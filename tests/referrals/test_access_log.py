@@ -255,7 +255,7 @@ def test_it_filters_logins_and_refusals(client, cast):
     client.force_login(cast.manager_a)
     response = client.get(reverse("referrals:access_log"), {"action": "denied"})
     assert [entry.pk for entry in response.context["page"].object_list] == [denied.pk]
-    assert "Afvist" in response.content.decode()
+    assert "Adgang afvist" in response.content.decode()
 
 
 def test_the_manager_sees_failed_logins_on_her_staffs_accounts_only(client, cast):
