@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint lock messages check-python clean-db bench
+.PHONY: demo test install lint audit lock messages check-python clean-db bench
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "genhusning needs Python 3.11 or newer; this is " + sys.version.split()[0])'
@@ -35,6 +35,10 @@ lint: install
 	$(BIN)/mypy .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
+
+## Check the pinned dependencies for known vulnerabilities (pip-audit; ruff's S rules are in lint).
+audit: install
+	$(BIN)/python .ci/audit_dependencies.py
 
 ## Time the caseload with 500 and 5,000 cases (prints the numbers).
 bench: install

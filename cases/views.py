@@ -220,6 +220,7 @@ def case_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                     messages.warning(request, _("Waterbed: %(warning)s") % {"warning": warning})
             return redirect("cases:detail", pk=case.pk)
     status = 409 if conflict else 400 if form.is_bound and form.errors else 200
+    log_access(request, what=gettext_noop("case form"), households=[case.household_id])
     return render(
         request,
         "cases/case_form.html",

@@ -16,3 +16,11 @@ class HouseholdsConfig(AppConfig):
     def ready(self) -> None:
         # After every migrate, the role groups get exactly the permissions of genhusning/roles.py.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="households.sync_roles")
+
+        from django.contrib.auth import signals
+
+        from households import audit
+
+        signals.user_logged_in.connect(audit.on_logged_in, dispatch_uid="audit.login")
+        signals.user_logged_out.connect(audit.on_logged_out, dispatch_uid="audit.logout")
+        signals.user_login_failed.connect(audit.on_login_failed, dispatch_uid="audit.failed")

@@ -405,13 +405,19 @@ class AccessAction(models.TextChoices):
     PRINT = "print", _("Printed")
     DOWNLOAD = "download", _("Downloaded a file")
     ERASE = "erase", _("Erased on request")
+    LOGIN = "login", _("Logged in")
+    LOGOUT = "logout", _("Logged out")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    DENIED = "denied", _("Access refused")
 
 
 class AccessLog(models.Model):
-    """Who saw or took out person-level data: one row per household (and resident) touched.
+    """Who saw or took out person-level data: one row per household (and resident) touched;
+    also every login, logout, failed login and refused page (no household on those).
 
-    Append-only: a database trigger refuses UPDATE and DELETE. The references carry no
-    foreign-key constraint, so a row outlives the user or household it names.
+    Append-only: database triggers refuse UPDATE, DELETE and TRUNCATE. The references carry no
+    foreign-key constraint, so a row outlives the user or household it names. For a failed
+    login `username` is the name that was tried, and `user` the account of that name if any.
     """
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -419,6 +425,7 @@ class AccessLog(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # the (…, at) indexes of Meta serve every lookup by it
         null=True,
         related_name="+",
         verbose_name=_("user"),
@@ -429,6 +436,7 @@ class AccessLog(models.Model):
         Household,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # the (…, at) indexes of Meta serve every lookup by it
         null=True,
         related_name="+",
         verbose_name=_("household"),
@@ -437,6 +445,7 @@ class AccessLog(models.Model):
         Resident,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # the (…, at) indexes of Meta serve every lookup by it
         null=True,
         related_name="+",
         verbose_name=_("resident"),

@@ -73,6 +73,7 @@ def household_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("households:detail", pk=household.pk)
     status = 409 if conflict else 400 if form.is_bound and form.errors else 200
     context = {"household": household, "form": form, "conflict": conflict}
+    log_access(request, what=gettext_noop("household form"), households=[household.pk])
     return render(request, "households/household_form.html", context, status=status)
 
 
@@ -109,6 +110,10 @@ def resident_edit(request: AuthedRequest, household_pk: int, pk: int | None = No
             return redirect("households:detail", pk=household.pk)
     status = 409 if conflict else 400 if form.is_bound and form.errors else 200
     context = {"household": household, "resident": resident, "form": form, "conflict": conflict}
+    if resident is not None:
+        log_access(
+            request, what=gettext_noop("resident form"), residents=[(household.pk, resident.pk)]
+        )
     return render(request, "households/resident_form.html", context, status=status)
 
 
@@ -132,6 +137,7 @@ def household_assess(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The assessment is saved."))
             return redirect("households:detail", pk=household.pk)
     status = 400 if form.is_bound and form.errors else 200
+    log_access(request, what=gettext_noop("vulnerability assessment"), households=[household.pk])
     return render(
         request,
         "households/assess_form.html",
@@ -151,4 +157,5 @@ def flat_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "project"
     )
     context = {"flat": flat, "households": households, "cases": cases, "schedules": schedules}
+    log_access(request, what=gettext_noop("flat page"), households=[h.pk for h in households])
     return render(request, "households/flat_detail.html", context)

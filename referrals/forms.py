@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DateInput, StaffChoiceField
 from cases.models import Case
-from households.models import Household, Municipality, Organisation
+from households.models import AccessAction, Household, Municipality, Organisation
 from households.templatetags.people import staff_name
 from referrals.models import (
     ChecklistStatus,
@@ -22,7 +22,7 @@ from referrals.models import (
     Purpose,
     ReferralStatus,
 )
-from referrals.selectors import AccessLogFilters, FlatFilters
+from referrals.selectors import AccessLogFilters, AccessLogGrouping, FlatFilters
 
 # --- consents, partners, referrals, checklist (helper: consent) --------------------------------
 
@@ -318,13 +318,17 @@ class ReferralAnswerForm(forms.Form):
 class AccessLogFilterForm(forms.Form):
     user = forms.TypedChoiceField(label=_("User"), coerce=int, required=False, empty_value=None)
     q = forms.CharField(
-        label=_("Household or address"),
+        label=_("Resident, household or address"),
         required=False,
         max_length=100,
         help_text=_("A name or an address, e.g. Egevej 12, 2. tv"),
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    group = forms.ChoiceField(label=_("Layout"), required=False, choices=AccessLogGrouping.choices)
+    # From a household's page: "who has seen this household"; not a field one types in.
+    household = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, staff: QuerySet[User], **kwargs):
         super().__init__(*args, **kwargs)
@@ -332,6 +336,10 @@ class AccessLogFilterForm(forms.Form):
         cast(forms.ChoiceField, self.fields["user"]).choices = everyone + [
             (user.pk, staff_name(user)) for user in staff
         ]
+        every_action: list[tuple[object, object]] = [("", _("All actions"))]
+        cast(forms.ChoiceField, self.fields["action"]).choices = every_action + list(
+            AccessAction.choices
+        )
 
     def clean(self):
         data = super().clean() or {}
@@ -344,9 +352,12 @@ class AccessLogFilterForm(forms.Form):
         data = self.cleaned_data
         return AccessLogFilters(
             user=data.get("user"),
+            household=data.get("household"),
             q=data.get("q", ""),
+            action=data.get("action", ""),
             date_from=data.get("date_from") if valid else None,
             date_to=data.get("date_to") if valid else None,
+            group=data.get("group", ""),
         )
 
 

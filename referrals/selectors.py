@@ -11,6 +11,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
     Min,
     OuterRef,
     Prefetch,
@@ -587,12 +588,27 @@ def visitator_referrals(*, partners: list[Partner], status: str = "") -> QuerySe
 # --- the access log, for managers ---
 
 
+class AccessLogGrouping(TextChoices):
+    ENTRIES = "", gettext_lazy("Every entry")
+    HOUSEHOLDS = "husstande", gettext_lazy("One line per household")
+    USERS = "medarbejdere", gettext_lazy("One line per user")
+
+
 @dataclass(frozen=True)
 class AccessLogFilters:
     user: int | None = None
+    household: int | None = None
     q: str = ""
+    action: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    group: str = AccessLogGrouping.ENTRIES
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    # A range on the column itself, so the (user, at) and (household, at) indexes serve it;
+    # `at__date` would compute a date for every row.
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def organisation_staff_ids(*, organisation_ids) -> set[int]:
@@ -650,11 +666,9 @@ def access_log_staff(*, scope: AccessLogScope) -> QuerySet[User]:
     return staff.order_by("first_name", "last_name", "username")
 
 
-def access_log_entries(
-    *, scope: AccessLogScope, filters: AccessLogFilters = AccessLogFilters()
-) -> QuerySet[AccessLog]:
-    """Newest first. Rows about a household: her organisations' households only; rows about no
-    household (a flat list export): those of her organisations' staff."""
+def _access_log_rows(*, scope: AccessLogScope, filters: AccessLogFilters) -> QuerySet[AccessLog]:
+    """Rows about a household: her organisations' households only; rows about no household (a
+    flat list export, a login, a refused page): those of her organisations' staff."""
     entries = AccessLog.objects.all()
     if not scope.everything:
         households = Household.objects.filter(
@@ -665,15 +679,81 @@ def access_log_entries(
         )
     if filters.user:
         entries = entries.filter(user_id=filters.user)
+    if filters.household:
+        entries = entries.filter(household_id=filters.household)
     if filters.q:
-        entries = household_search(entries, filters.q, to_household="household")
+        # The few households that match first, then their rows through the (household, at)
+        # index; a join from a million rows to the names would be the other way round.
+        found = household_search(Household.objects.all(), filters.q).values("pk")
+        entries = entries.filter(household_id__in=found)
+    if filters.action:
+        entries = entries.filter(action=filters.action)
     if filters.date_from:
-        entries = entries.filter(at__date__gte=filters.date_from)
+        entries = entries.filter(at__gte=_start_of(filters.date_from))
     if filters.date_to:
-        entries = entries.filter(at__date__lte=filters.date_to)
-    return entries.select_related("user", "household__flat__stairwell", "resident").order_by(
-        "-at", "-pk"
+        entries = entries.filter(at__lt=_start_of(filters.date_to + datetime.timedelta(days=1)))
+    return entries
+
+
+def access_log_entries(
+    *, scope: AccessLogScope, filters: AccessLogFilters = AccessLogFilters()
+) -> QuerySet[AccessLog]:
+    """Newest first."""
+    return (
+        _access_log_rows(scope=scope, filters=filters)
+        .select_related("user", "household__flat__stairwell", "resident")
+        .order_by("-at", "-pk")
     )
+
+
+@dataclass
+class AccessLogLine:
+    """One household (or one user) of the log, with how often and when first and last."""
+
+    entries: int
+    first: datetime.datetime
+    last: datetime.datetime
+    household_id: int | None = None
+    household: Household | None = None
+    user_id: int | None = None
+    username: str = ""
+    user: User | None = None
+
+
+def access_log_summary(
+    *, scope: AccessLogScope, filters: AccessLogFilters, by: str
+) -> QuerySet[AccessLog]:
+    """ "Which households did she see" (by households) or "who saw it" (by users), latest
+    first: dicts with household_id or user_id and username, entries, first and last."""
+    rows = _access_log_rows(scope=scope, filters=filters)
+    if by == AccessLogGrouping.HOUSEHOLDS:
+        keys: tuple[str, ...] = ("household_id",)
+        rows = rows.filter(household__isnull=False)
+    else:
+        keys = ("user_id", "username")
+    return (
+        rows.values(*keys)
+        .annotate(entries=Count("pk"), first=Min("at"), last=Max("at"))
+        .order_by("-last", *keys)
+    )
+
+
+def access_log_lines(rows) -> list[AccessLogLine]:
+    """The summary rows of one page, with their households or users: two queries at most."""
+    lines = [AccessLogLine(**row) for row in rows]
+    household_ids = {line.household_id for line in lines if line.household_id}
+    households = (
+        Household.objects.filter(pk__in=household_ids)
+        .select_related("flat__stairwell")
+        .prefetch_related(residents_prefetch())
+    )
+    by_household = {household.pk: household for household in households} if household_ids else {}
+    user_ids = {line.user_id for line in lines if line.user_id}
+    users = {user.pk: user for user in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    for line in lines:
+        line.household = by_household.get(line.household_id or 0)
+        line.user = users.get(line.user_id or 0)
+    return lines
 
 
 # --- bridge-building and communities (helper: bridge) -------------------------------------------

@@ -250,6 +250,7 @@ def need_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("logistics:case", pk=case.pk)
     status = 400 if form.is_bound and form.errors else 200
     context = {"case": case, "form": form}
+    log_access(request, what=gettext_noop("housing needs"), households=[case.household_id])
     return render(request, "cases/logistics/need_form.html", context, status=status)
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from genhusning.exports import export_table
 from genhusning.http import AuthedRequest
 from households.audit import log_access
-from households.models import Flat, Household
+from households.models import AccessAction, Flat, Household
 from households.permissions import (
     flats_for_user,
     get_household_for_user,
@@ -240,6 +240,16 @@ def round_print(request: AuthedRequest, stairwell_pk: int | None = None) -> Http
         flats = flats_for_user(request.user).filter(stairwell=stairwell)
         back_url = reverse("outreach:round_stairwell", args=[stairwell.pk])
     context = {**_round_context(request, flats), "back_url": back_url}
+    shown = [
+        card.household.pk
+        for section in context["stairwells"]
+        for floor in section.floors
+        for card in floor.cards
+        if card.household
+    ]
+    log_access(
+        request, what=gettext_noop("door-knock list"), action=AccessAction.PRINT, households=shown
+    )
     return render(request, "outreach/contacts/round_print.html", context)
 
 

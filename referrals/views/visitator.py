@@ -160,8 +160,10 @@ def flat_export_pdf(request: AuthedRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "filter_summary": _filter_summary(form),
     }
-    pdf = render_pdf("referrals/visitator/flat_list_pdf.html", context, request=request)
+    # Logged before rendering: a render that fails may still have shown data to no one, but a
+    # request for the export is on record either way.
     log_access(request, what=gettext_noop("affected flats (PDF)"), action=AccessAction.EXPORT)
+    pdf = render_pdf("referrals/visitator/flat_list_pdf.html", context, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_export_name("pdf")}"'
     return response

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.models import AccessAction, AccessLog
+from households.services import estate_assign_staff
 from tests import factories
 
 
@@ -44,12 +45,12 @@ def test_it_logs_who_saw_which_household_on_the_staff_pages(client, cast, url_na
 
 
 @pytest.mark.parametrize("url_name", ["households:detail", "cases:detail", "outreach:contacts"])
-def test_it_logs_nothing_when_the_page_is_refused(client, cast, url_name):
+def test_it_logs_no_view_when_the_page_is_refused(client, cast, url_name):
     case = cast.case_b1
     client.force_login(cast.caseworker_a1)
     pk = case.pk if url_name == "cases:detail" else case.household_id
     assert client.get(reverse(url_name, args=[pk])).status_code == 404
-    assert not AccessLog.objects.exists()
+    assert not AccessLog.objects.exclude(action="denied").exists()  # only the refusal
 
 
 # --- the access log page, for managers ---
@@ -184,3 +185,130 @@ def test_nobody_edits_or_deletes_a_log_row(cast):
         cursor.execute("DELETE FROM households_accesslog")
     entry.refresh_from_db()
     assert entry.what == "household page"
+
+
+# --- the two questions of a data protection officer ---
+
+
+def test_which_households_did_one_user_see_between_two_dates(client, cast):
+    a1, a2 = cast.case_a1.household, cast.case_a2.household
+    now = timezone.now()
+    for days_ago in (40, 3, 2):
+        log_row(cast.caseworker_a2, a1, at=now - timedelta(days=days_ago))
+    log_row(cast.caseworker_a2, a2, at=now - timedelta(days=1))
+    log_row(cast.caseworker_a1, a1, at=now - timedelta(days=2))  # someone else
+    client.force_login(cast.manager_a)
+    today = timezone.localdate()
+    response = client.get(
+        reverse("referrals:access_log"),
+        {
+            "user": cast.caseworker_a2.pk,
+            "date_from": (today - timedelta(days=10)).isoformat(),
+            "date_to": today.isoformat(),
+            "group": "husstande",
+        },
+    )
+    lines = response.context["lines"]
+    assert [(line.household_id, line.entries) for line in lines] == [(a2.pk, 1), (a1.pk, 2)]
+    body = response.content.decode()
+    assert "Markørvej 3, 1. tv" in body and "Skjultvej 3, 1. tv" in body
+    assert "Agnete Markørsen" in body  # the household's name, so she knows whom
+
+
+def test_who_saw_one_household_from_its_page(client, cast):
+    a1, a2 = cast.case_a1.household, cast.case_a2.household
+    log_row(cast.caseworker_a1, a1)
+    log_row(cast.caseworker_a1, a1, what="case page")
+    log_row(cast.rehousing_officer_a1, a1)
+    log_row(cast.caseworker_a2, a2)
+    client.force_login(cast.manager_a)
+    url = reverse("referrals:access_log")
+    response = client.get(url, {"household": a1.pk, "group": "medarbejdere"})
+    lines = response.context["lines"]
+    assert sorted((line.user_id, line.entries) for line in lines) == sorted(
+        [(cast.caseworker_a1.pk, 2), (cast.rehousing_officer_a1.pk, 1)]
+    )
+    # and by a resident's name
+    response = client.get(url, {"q": "Agnete", "group": "medarbejdere"})
+    assert {line.user_id for line in response.context["lines"]} == {
+        cast.caseworker_a1.pk,
+        cast.rehousing_officer_a1.pk,
+    }
+
+
+def test_another_organisations_household_gives_nothing_by_id(client, cast):
+    log_row(cast.caseworker_b1, cast.case_b1.household)
+    client.force_login(cast.manager_a)
+    response = client.get(
+        reverse("referrals:access_log"),
+        {"household": cast.case_b1.household_id, "group": "medarbejdere"},
+    )
+    assert response.context["lines"] == []
+    assert "Fjernvej" not in response.content.decode()
+    assert "caseworker_b1" not in response.content.decode()
+
+
+def test_it_filters_logins_and_refusals(client, cast):
+    log_row(cast.caseworker_a1, cast.case_a1.household)
+    denied = log_row(cast.caseworker_a1, None, what="refused page", action=AccessAction.DENIED)
+    log_row(cast.caseworker_a1, None, what="login", action=AccessAction.LOGIN)
+    client.force_login(cast.manager_a)
+    response = client.get(reverse("referrals:access_log"), {"action": "denied"})
+    assert [entry.pk for entry in response.context["page"].object_list] == [denied.pk]
+    assert "Adgang afvist" in response.content.decode()
+
+
+def test_the_manager_sees_failed_logins_on_her_staffs_accounts_only(client, cast):
+    mine = AccessLog.objects.create(
+        user=cast.caseworker_a1,
+        username="caseworker_a1",
+        what="failed login",
+        action=AccessAction.LOGIN_FAILED,
+    )
+    AccessLog.objects.create(username="guessed-name", what="failed login", action="login_failed")
+    AccessLog.objects.create(
+        user=cast.caseworker_b1,
+        username="caseworker_b1",
+        what="failed login",
+        action=AccessAction.LOGIN_FAILED,
+    )
+    client.force_login(cast.manager_a)
+    response = client.get(reverse("referrals:access_log"))
+    assert [entry.pk for entry in response.context["page"].object_list] == [mine.pk]
+
+
+@pytest.mark.parametrize("group", ["husstande", "medarbejdere"])
+@pytest.mark.parametrize("count", [5, 120])
+def test_the_summaries_query_count_is_flat(
+    client, cast, django_assert_max_num_queries, count, group
+):
+    households = factories.make_households(cast.case_a1.project.estate, count)
+    users = [factories.make_user(f"extra_{n}") for n in range(count // 5)]
+    for user in users:
+        estate_assign_staff(estate=cast.case_a1.project.estate, user=user)
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            user=users[n % len(users)],
+            username=users[n % len(users)].username,
+            household=household,
+            what="household page",
+            action=AccessAction.VIEW,
+        )
+        for n, household in enumerate(households)
+    )
+    client.force_login(cast.manager_a)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("referrals:access_log"), {"group": group})
+    assert response.status_code == 200
+    assert len(response.context["lines"]) == min(count if group == "husstande" else count // 5, 50)
+
+
+def test_the_household_page_links_the_manager_to_who_saw_it(client, cast):
+    household = cast.case_a1.household
+    link = f"{reverse('referrals:access_log')}?household={household.pk}&amp;group=medarbejdere"
+    client.force_login(cast.manager_a)
+    assert link in client.get(reverse("households:detail", args=[household.pk])).content.decode()
+    client.force_login(cast.caseworker_a1)
+    assert (
+        link not in client.get(reverse("households:detail", args=[household.pk])).content.decode()
+    )
