@@ -3,7 +3,6 @@ import json
 import zipfile
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -64,16 +63,16 @@ def resident_erase(request: AuthedRequest, household_pk: int, pk: int) -> HttpRe
     household = resident.household
     form = ErasureForm(request.POST or None, resident=resident)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            result = erase(resident=resident, by=request.user)
-            # The one trace left: that it happened, by whom and why; ids only, no names.
-            log_access(
-                request,
-                # Worded now, in the manager's language: the reason is free text anyway.
-                what=f"{_('Erased on request')}: {form.cleaned_data['reason']}",
-                action=AccessAction.ERASE,
-                residents=[(result.household_id, result.resident_id)],
-            )
+        result = erase(resident=resident, by=request.user)
+        # The one trace left, written once the erasure has committed (so no row says it
+        # happened if it did not): that it happened, by whom and why; ids only, no names.
+        log_access(
+            request,
+            # Worded now, in the manager's language: the reason is free text anyway.
+            what=f"{_('Erased on request')}: {form.cleaned_data['reason']}",
+            action=AccessAction.ERASE,
+            residents=[(result.household_id, result.resident_id)],
+        )
         messages.success(request, _("The resident's data has been erased."))
         if result.household_erased:
             return redirect("cases:caseload")

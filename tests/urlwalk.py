@@ -28,6 +28,7 @@ from households.models import (
     VulnerabilityFactor,
     VulnerabilityLevel,
 )
+from households.services import tenant_import_upload
 from outreach.models import (
     AwaitedReply,
     Channel,
@@ -244,6 +245,18 @@ def plant(planted: Planted, case: Case, prefix: str, *, staff: User, partners: d
     schedule = factories.make_schedule(
         case.project, household.flat.stairwell, notice_on=date(2026, 2, 1)
     )
+    # A previewed tenant list of the estate, with the household's marked names in it.
+    tenant_import = tenant_import_upload(
+        organisation=estate.organisation,
+        by=staff,
+        content=(
+            "afdeling;vej;husnr;etage;doer;postnr;by;vaerelser;areal;"
+            "lejer1_fornavn;lejer1_efternavn\n"
+            f"{estate.number};{prefix}importvej;3;1;tv;2650;Hvidovre;3;75;"
+            f"{prefix}fornavn;{prefix}efternavn\n"
+        ).encode(),
+        file_kind="csv",
+    )
     report_job = ReportJob.objects.create(
         kind="project", target_id=case.project_id, ordered_by=staff, named=True
     )
@@ -278,6 +291,7 @@ def plant(planted: Planted, case: Case, prefix: str, *, staff: User, partners: d
         ("organisation", estate.organisation),
         ("estate", estate),
         ("report", report_job),
+        ("tenant_import", tenant_import),
     ):
         planted.add(key, obj.pk)
 

@@ -46,10 +46,13 @@ def subject(cast, visitator_partner) -> Subject:
     org_a = cast.case_a1.project.estate.organisation
     plant(
         planted,
-        cast,
         cast.case_a1,
         A,
-        {"visitator": visitator_partner, "other": factories.make_partner(org_a, "Hjemmeplejen")},
+        staff=cast.caseworker_a1,
+        partners={
+            "visitator": visitator_partner,
+            "other": factories.make_partner(org_a, "Hjemmeplejen"),
+        },
     )
     household = cast.case_a1.household
     first = household.residents.get(first_name=f"{A}fornavn")

@@ -91,23 +91,7 @@ def leaks(cast, visitator_partner) -> Planted:
         )
         planted.add("consent", consent.pk)
     planted.ids["user"] = [cast.visitator.pk, cast.caseworker_a1.pk]
-    planted.ids["tenant_import"] = [plant_tenant_import(cast).pk]
     return planted
-
-
-def plant_tenant_import(cast):
-    """A previewed tenant list of estate A1 with a marked name in it."""
-    from households.services import tenant_import_upload
-
-    estate = cast.case_a1.household.flat.stairwell.estate
-    name = ("Agnete", "Markørsen")  # the marked name of case A1
-    content = (
-        "afdeling;vej;husnr;etage;doer;postnr;by;vaerelser;areal;lejer1_fornavn;lejer1_efternavn\n"
-        f"{estate.number};Markørvej;3;1;tv;2650;Hvidovre;3;75;{name[0]};{name[1]}\n"
-    ).encode()
-    return tenant_import_upload(
-        organisation=estate.organisation, by=cast.manager_a, content=content, file_kind="csv"
-    )
 
 
 def give_consent(household, by, categories, prefix=A, **fields):
