@@ -7,7 +7,6 @@ from tests.browser.conftest import log_in, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
 def test_a_caseworker_moves_a_case_one_stage_on_her_phone(phone, cast):
     log_in(phone, cast.caseworker_a1.username)
     phone.wait_for_url("**/sager/**")

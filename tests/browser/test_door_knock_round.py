@@ -25,7 +25,6 @@ def small_phone(browser, live_server):
     context.close()
 
 
-
 def test_a_caseworker_does_a_door_knock_round_on_her_phone(small_phone, cast):
     page = small_phone
     project = cast.case_a1.project

@@ -27,7 +27,6 @@ def desktop(browser, live_server):
     context.close()
 
 
-
 def both_widths(page, name: str) -> None:
     """Screenshots at 1280 and 375 px, then back to the desktop."""
     screenshot(page, f"{name}-1280")
