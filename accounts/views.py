@@ -118,6 +118,7 @@ def otp_enrol(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "next": next_url,
         "qr_svg": _qr_svg(device),
+        "config_url": device.config_url,  # otpauth://: opens the app when on the same phone
         "secret": _secret_for_typing(device),
     }
     return render(request, "accounts/otp_enrol.html", context)

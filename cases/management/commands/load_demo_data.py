@@ -72,8 +72,10 @@ class Command(BaseCommand):
                 self.stdout.write("  ".join("-" * width for width in widths))
 
         self.stdout.write(
-            "\nTo-trins-login: efter adgangskoden beder genhusning om en kode. Alle demobrugere "
-            f"deler nøglen {DEMO_TOTP_SECRET}: læg den i en godkendelsesapp (tidsbaseret), eller "
-            "få den aktuelle kode med `python manage.py demo_code`. "
+            "\nTo-trins-login: efter adgangskoden beder genhusning om en kode fra en "
+            "godkendelsesapp.\n"
+            f"Alle demobrugere deler nøglen {DEMO_TOTP_SECRET} (tidsbaseret, 6 cifre): "
+            "læg den i appen,\n"
+            "eller få den aktuelle kode med `python manage.py demo_code`. "
             f"Koden lige nu: {demo_totp_code()}"
         )
