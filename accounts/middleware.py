@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.services import session_is_past_absolute_limit
 
@@ -37,13 +38,19 @@ class AbsoluteSessionTimeoutMiddleware:
 class SecondFactorRequiredMiddleware:
     """A user who has given her password but not yet a code sees only the code pages and logout.
 
-    After django_otp's OTPMiddleware, which tells whether the session has been verified.
+    Instead of django_otp's OTPMiddleware, which loads the device on every request (a query
+    more on every page) to notice a device deleted meanwhile: deleting a confirmed device ends
+    the user's sessions (accounts/signals.py), so the session's own word is enough.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            verified = bool(request.session.get(DEVICE_ID_SESSION_KEY))
+            user.is_verified = lambda: verified  # type: ignore[union-attr]  # django_otp's name
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):

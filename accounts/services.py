@@ -39,9 +39,9 @@ def session_is_past_absolute_limit(request: HttpRequest) -> bool:
     return age >= settings.SESSION_ABSOLUTE_HOURS * 60 * 60
 
 
-def sessions_end_for_user(user: User) -> int:
+def sessions_end_for_user(user_id: int) -> int:
     """Delete every session the user logged in with; her next request meets the login page."""
-    keys = UserSession.objects.filter(user=user).values("session_id")
+    keys = UserSession.objects.filter(user_id=user_id).values("session_id")
     deleted, _ = Session.objects.filter(session_key__in=keys).delete()  # UserSession cascades
     return deleted
 

@@ -76,6 +76,25 @@ def test_deactivating_a_user_ends_all_her_sessions(client, cast, django_user_mod
     assert not User.objects.get(pk=cast.caseworker_a1.pk).is_active
 
 
+def test_a_password_change_gives_a_new_key_that_deactivation_still_ends(client, cast):
+    client.force_login(cast.caseworker_a1)
+    old_key = session_key(client)
+    new_password = "en lang sætning om trappeopgangen"
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password},
+    )
+    assert response.status_code == 302
+    new_key = session_key(client)
+    assert new_key != old_key
+    assert list(
+        UserSession.objects.filter(user=cast.caseworker_a1).values_list("session_id", flat=True)
+    ) == [new_key]
+    assert client.get(reverse("cases:caseload")).status_code == 200  # still verified
+    user_deactivate(user=cast.caseworker_a1)
+    assert not Session.objects.filter(session_key=new_key).exists()
+
+
 def test_deactivating_a_user_in_the_admin_ends_her_sessions(client, admin_client, cast):
     client.force_login(cast.caseworker_a1)
     user = cast.caseworker_a1
