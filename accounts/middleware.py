@@ -50,7 +50,8 @@ class SecondFactorRequiredMiddleware:
         user = request.user
         if user.is_authenticated:
             verified = bool(request.session.get(DEVICE_ID_SESSION_KEY))
-            user.is_verified = lambda: verified  # type: ignore[union-attr]  # django_otp's name
+            # The name django_otp's own middleware gives it.
+            user.is_verified = lambda: verified  # type: ignore[union-attr,attr-defined]
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
