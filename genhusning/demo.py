@@ -22,6 +22,7 @@ from django.db.models import Count
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from accounts.demo import accounts_demo_load
 from cases.logistics.demo import logistics_demo_load
 from cases.models import (
     AssignmentRole,
@@ -506,6 +507,7 @@ def demo_load() -> DemoSummary:
     today = timezone.localdate()
     roles_sync()
     users = _users_sync()
+    accounts_demo_load(users=users)
     created = []
     if not Organisation.objects.filter(name=VESTEGNEN).exists():
         _vestegnen_build(random.Random(f"{SEED}-{VESTEGNEN}"), users=users, today=today)

@@ -5,6 +5,7 @@ without REDIS_URL Celery runs tasks eagerly in the calling process.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -77,6 +78,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "django_htmx",
     "template_partials",
     "csp",
@@ -85,6 +90,7 @@ INSTALLED_APPS = [
     "outreach",
     "referrals",
     "privacy",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -95,13 +101,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AbsoluteSessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "genhusning.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "households.audit.AccessDeniedLogMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised in authenticate() into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "genhusning.urls"
@@ -124,12 +134,18 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: django-axes refuses a locked-out username + IP before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user object; every page needs a login
 
+# Length over complexity (NIST SP 800-63B, Digitaliseringsstyrelsen's password guidance): at least
+# 12 characters, no upper limit (passphrases with spaces are welcome), checked against common
+# passwords and the user's own name; no composition rules, so no NumericPasswordValidator (a
+# "not only digits" rule is one), and no forced periodic change. A second factor is required too.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -137,7 +153,6 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -145,8 +160,33 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+# Database sessions that keep the list of each user's sessions (ended on deactivation).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# ... and SESSION_ABSOLUTE_HOURS after the login, however active (accounts/middleware.py).
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
+
+# Two-factor login (django-otp): every user confirms a TOTP app or a backup code after the
+# password (accounts/middleware.py). Each wrong code doubles the wait before the next try
+# (1, 2, 4, 8 ... seconds) on that device.
+OTP_TOTP_ISSUER = "genhusning"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+BACKUP_CODE_COUNT = 10
+
+# Lockout (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username from one IP address
+# lock that pair out for AXES_COOLOFF_MINUTES; another address, or another username, is not.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+# The same client address as the access log (TRUSTED_PROXY_COUNT below).
+AXES_CLIENT_IP_CALLABLE = "households.audit.client_ip"
+# Logins and failed logins are audited in the project's own access log, not in a second one.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
@@ -318,5 +358,6 @@ LOGGING = {
         "pgserver": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # every login at INFO; failures and lockouts are warnings
     },
 }

@@ -48,6 +48,26 @@ def _test_settings(settings):
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """client.force_login(user) logs in as if the user had also typed her code (every page needs
+    the second factor). force_login(user, otp_verified=False) leaves the session waiting for it.
+    """
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    force_login = Client.force_login
+
+    def force_login_verified(self, user, backend=None, *, otp_verified=True):
+        force_login(self, user, backend)
+        if otp_verified:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = factories.make_totp_device(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
+
+
 @dataclass
 class Cast:
     caseworker_a1: User

@@ -187,3 +187,23 @@ def make_consent(household: Household, by: User, **fields):
     fields.setdefault("method", "written")
     fields.setdefault("given_on", timezone.localdate() - timedelta(days=30))
     return consent_record(household=household, by=by, **fields)
+
+
+def make_totp_device(user: User):
+    """The user's confirmed authenticator-app device (the second factor), made once."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test phone", confirmed=True)
+
+
+def totp_code(device) -> str:
+    """The code the user's phone shows now. A code works once; this one is always fresh."""
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if device.last_t >= totp.t():  # used in this 30-second step already: the test may reuse it
+        device.last_t = totp.t() - 1
+        device.save(update_fields=["last_t"])
+    return f"{totp.token():0{device.digits}d}"

@@ -9,11 +9,14 @@ from django.core import mail
 from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_totp_device, totp_code
 
 
 def test_it_logs_in_and_out(client, cast):
     response = client.post(reverse("login"), {"username": "caseworker_a1", "password": PASSWORD})
+    assert response.status_code == 302
+    device = make_totp_device(cast.caseworker_a1)
+    response = client.post(reverse("accounts:otp_verify"), {"code": totp_code(device)})
     assert response.status_code == 302
     assert client.get(reverse("cases:caseload")).status_code == 200
     assert client.post(reverse("logout")).status_code == 302

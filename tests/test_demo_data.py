@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.demo import DEMO_TOTP_SECRET, demo_totp_code
 from cases.models import Case, CaseAssignment, Project, StageChange, StairwellSchedule
 from cases.stages import OPEN_STAGES, Stage, is_allowed
 from genhusning.demo import DEMO_PASSWORD, demo_logins
@@ -115,14 +116,26 @@ def test_every_printed_login_works_and_has_its_role(client, settings):
         user = User.objects.get(username=username)
         assert list(user.groups.values_list("name", flat=True)) == groups
         assert user.is_superuser == (username == "admin")
-        assert client.login(username=username, password=DEMO_PASSWORD), username
-        client.logout()
+        demo_login(client, username)
+        assert client.get(reverse("home")).status_code in (200, 302), username
+        assert "/konto/" not in client.get(reverse("home")).get("Location", ""), username
+        client.post(reverse("logout"))
+    assert DEMO_TOTP_SECRET in output
+
+
+def demo_login(client, username: str) -> None:
+    """As the README says: the demo password, then the code of the published demo key."""
+    response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, username
+    response = client.post(reverse("accounts:otp_verify"), {"code": demo_totp_code()})
+    assert response.status_code == 302, username
+    assert response["Location"] == reverse("home"), username
 
 
 @pytest.mark.django_db
 def test_the_caseload_renders_for_the_caseworker(client):
     _load()
-    client.login(username="sagsbehandler", password=DEMO_PASSWORD)
+    demo_login(client, "sagsbehandler")
 
     response = client.get(reverse("cases:caseload"))
 

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, skip_unless
+from tests.factories import PASSWORD, make_totp_device, totp_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -41,3 +42,22 @@ def phone(browser, live_server):
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, username: str, *, password: str = PASSWORD) -> None:
+    """Log in through the form, then type the code from the user's (test) authenticator app.
+
+    Leaves the page where the login leads (the user's start page, or ?next=).
+    """
+    from django.contrib.auth.models import User
+
+    device = make_totp_device(User.objects.get(username=username))
+    if not page.url.endswith("/konto/login/") and "/konto/login/?" not in page.url:
+        page.goto("/")
+    page.get_by_label("Brugernavn").fill(username)
+    page.get_by_label("Adgangskode").fill(password)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url("**/konto/kode/**")
+    page.get_by_label("Kode").fill(totp_code(device))
+    page.get_by_role("button", name="Bekræft").click()
+    page.wait_for_url(lambda url: "/konto/" not in url)

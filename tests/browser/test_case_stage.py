@@ -2,17 +2,9 @@ import pytest
 
 from cases.models import Case
 from cases.stages import Stage
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD
+from tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/")
-    page.get_by_label("Brugernavn").fill(username)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
 
 
 def test_a_caseworker_moves_a_case_one_stage_on_her_phone(phone, cast):

@@ -8,8 +8,7 @@ from django.utils import timezone
 from cases.models import Case
 from outreach.models import Contact
 from tests import factories
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD
+from tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,14 +23,6 @@ def small_phone(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/")
-    page.get_by_label("Brugernavn").fill(username)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url("**/sager/**")
 
 
 def test_a_caseworker_does_a_door_knock_round_on_her_phone(small_phone, cast):

@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 from outreach.models import Flag, FlagKind, Invitation
 from outreach.services import meeting_create, thresholds_update
 from tests import factories
-from tests.browser.conftest import screenshot
-from tests.browser.test_case_stage import log_in
+from tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

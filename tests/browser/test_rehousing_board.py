@@ -11,8 +11,7 @@ from cases.models import Case
 from cases.stages import Stage
 from households.models import Organisation
 from tests import factories
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD
+from tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,14 +25,6 @@ def desktop(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/")
-    page.get_by_label("Brugernavn").fill(username)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url("**/sager/**")
 
 
 def both_widths(page, name: str) -> None:

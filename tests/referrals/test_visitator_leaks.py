@@ -278,6 +278,8 @@ HER_PAGES = {
 }
 # Pages for every signed-in user: they show nothing of a household.
 OPEN_PAGES = {
+    "accounts:otp_enrol",
+    "accounts:otp_verify",
     "healthz",
     "login",
     "logout",

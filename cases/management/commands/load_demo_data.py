@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from accounts.demo import DEMO_TOTP_SECRET, demo_totp_code
 from cases.stages import Stage
 from genhusning.demo import demo_load
 
@@ -69,3 +70,12 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(cells).rstrip())
             if index == 0:
                 self.stdout.write("  ".join("-" * width for width in widths))
+
+        self.stdout.write(
+            "\nTo-trins-login: efter adgangskoden beder genhusning om en kode fra en "
+            "godkendelsesapp.\n"
+            f"Alle demobrugere deler nøglen {DEMO_TOTP_SECRET} (tidsbaseret, 6 cifre): "
+            "læg den i appen,\n"
+            "eller få den aktuelle kode med `python manage.py demo_code`. "
+            f"Koden lige nu: {demo_totp_code()}"
+        )
