@@ -26,8 +26,21 @@ class Level(StrEnum):
 N, P, S = Level.NONE, Level.PERSONAL, Level.SENSITIVE
 
 # The apps whose models must be classified (auth for the staff's own accounts).
-APPS = ("households", "cases", "outreach", "referrals")
-EXTRA_MODELS = ("auth.User", "auth.Group", "auth.Permission")
+APPS = ("households", "cases", "outreach", "referrals", "accounts")
+EXTRA_MODELS = (
+    "auth.User",
+    "auth.Group",
+    "auth.Permission",
+    "sessions.Session",
+    # The second factor (django-otp) and the lockout's record of attempts (django-axes).
+    "otp_totp.TOTPDevice",
+    "otp_static.StaticDevice",
+    "otp_static.StaticToken",
+    "axes.AccessAttempt",
+    "axes.AccessAttemptExpiration",
+    "axes.AccessFailureLog",
+    "axes.AccessLog",
+)
 
 # Guardian's direct foreign-key permission tables: who may work with what (staff data).
 _PERMISSION_ROW = {"id": N, "permission": N, "user": P, "content_object": N}
@@ -246,6 +259,34 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     },
     "auth.Group": {"id": N, "name": N, "permissions": N},
     "auth.Permission": {"id": N, "name": N, "content_type": N, "codename": N},
+    "sessions.Session": {"session_key": N, "session_data": P, "expire_date": N},
+    "accounts.UserSession": {"session": N, "user": P, "logged_in_at": P},
+    # The TOTP secret and the backup codes are credentials of the staff member.
+    "otp_totp.TOTPDevice": {
+        "id": N, "user": P, "name": N, "confirmed": N, "throttling_failure_timestamp": P,
+        "throttling_failure_count": N, "created_at": P, "last_used_at": P, "key": P, "step": N,
+        "t0": N, "digits": N, "tolerance": N, "drift": N, "last_t": N,
+    },
+    "otp_static.StaticDevice": {
+        "id": N, "user": P, "name": N, "confirmed": N, "throttling_failure_timestamp": P,
+        "throttling_failure_count": N, "created_at": P, "last_used_at": P,
+    },
+    "otp_static.StaticToken": {"id": N, "device": P, "token": P},
+    # Failed logins: the name tried and the address it came from (the password never).
+    "axes.AccessAttempt": {
+        "id": N, "user_agent": P, "ip_address": P, "username": P, "http_accept": N,
+        "path_info": N, "attempt_time": P, "get_data": P, "post_data": P,
+        "failures_since_start": N,
+    },
+    "axes.AccessAttemptExpiration": {"access_attempt": N, "expires_at": N},
+    "axes.AccessFailureLog": {
+        "id": N, "user_agent": P, "ip_address": P, "username": P, "http_accept": N,
+        "path_info": N, "attempt_time": P, "locked_out": N,
+    },
+    "axes.AccessLog": {
+        "id": N, "user_agent": P, "ip_address": P, "username": P, "http_accept": N,
+        "path_info": N, "attempt_time": P, "logout_time": P, "session_hash": P,
+    },
 }  # fmt: skip
 
 
