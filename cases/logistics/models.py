@@ -8,9 +8,15 @@ stairwell after another but never two households at once.
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeBoundary, RangeOperators
+from django.contrib.postgres.fields import (
+    ArrayField,
+    BigIntegerRangeField,
+    DateRangeField,
+    RangeBoundary,
+    RangeOperators,
+)
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import F, Func, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -259,7 +265,18 @@ class Offer(models.Model):
             ExclusionConstraint(
                 name="offer_no_double_booking",
                 expressions=[
-                    ("pool_flat", RangeOperators.EQUAL),
+                    # The same flat, as a one-value range: GiST compares ranges natively, so
+                    # no btree_gist extension is needed (the embedded PostgreSQL has none).
+                    (
+                        Func(
+                            F("pool_flat"),
+                            F("pool_flat"),
+                            Value("[]"),
+                            function="int8range",
+                            output_field=BigIntegerRangeField(),
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
                     (
                         Func(
                             F("holds_from"),

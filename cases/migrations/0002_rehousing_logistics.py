@@ -21,7 +21,6 @@ class Migration(migrations.Migration):
 
     operations = [
         # The no-double-booking constraint compares the pool flat (an integer) in a GiST index.
-        django.contrib.postgres.operations.BtreeGistExtension(),
         migrations.AddField(
             model_name='project',
             name='required_offers',
@@ -189,6 +188,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='offer',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('status__in', ('pending', 'accepted'))), expressions=[('pool_flat', '='), (models.Func(models.F('holds_from'), models.F('holds_until'), django.contrib.postgres.fields.ranges.RangeBoundary(), function='daterange', output_field=django.contrib.postgres.fields.ranges.DateRangeField()), '&&')], name='offer_no_double_booking'),
+            constraint=django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('status__in', ('pending', 'accepted'))), expressions=[(models.Func(models.F('pool_flat'), models.F('pool_flat'), models.Value('[]'), function='int8range', output_field=django.contrib.postgres.fields.ranges.BigIntegerRangeField()), '&&'), (models.Func(models.F('holds_from'), models.F('holds_until'), django.contrib.postgres.fields.ranges.RangeBoundary(), function='daterange', output_field=django.contrib.postgres.fields.ranges.DateRangeField()), '&&')], name='offer_no_double_booking'),
         ),
     ]
