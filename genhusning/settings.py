@@ -262,6 +262,8 @@ STORAGES["reports"] = {
 # Reports of more households than this (and every organisation report) render in a worker.
 REPORT_ASYNC_HOUSEHOLDS = env_int("REPORT_ASYNC_HOUSEHOLDS", 300)
 REPORT_SOFT_TIME_LIMIT = env_int("REPORT_SOFT_TIME_LIMIT", 9 * 60)
+# The file of a report made by the worker is deleted this many days after it was ordered.
+REPORT_KEEP_DAYS = env_int("REPORT_KEEP_DAYS", 7)
 # Bridge-building: follow-up contacts this many days after a permanent move.
 FOLLOW_UP_DAYS = [int(days) for days in env("FOLLOW_UP_DAYS", "14,91,182").split(",")]
 
@@ -321,6 +323,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "nightly-retention": {
         "task": "privacy.tasks.retention_run",
         "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "nightly-purge": {
+        "task": "privacy.tasks.purge_expired",
+        "schedule": crontab(hour=3, minute=45),
         "options": {"expires": 6 * 60 * 60},
     },
     "assignment-mail-sweep": {

@@ -107,6 +107,27 @@ def retention_anonymise(*, now: datetime | None = None) -> int:
     return len(ids)
 
 
+def expired_data_purge(*, now: datetime | None = None) -> dict[str, int]:
+    """What no one needs once it has expired: ended sessions (with their record per user) and
+    the files of worker-made reports older than REPORT_KEEP_DAYS (a named report names
+    residents; whoever needs it again orders a new one). Idempotent."""
+    from django.contrib.sessions.models import Session
+
+    from cases.reports.models import ReportJob
+
+    now = now or timezone.now()
+    _total, deleted = Session.objects.filter(expire_date__lt=now).delete()
+    sessions = deleted.get(Session._meta.label, 0)
+    old = ReportJob.objects.filter(
+        ordered_at__lt=now - timedelta(days=settings.REPORT_KEEP_DAYS)
+    ).exclude(file="")
+    storage = ReportJob._meta.get_field("file").storage
+    names = list(old.values_list("file", flat=True))
+    reports = old.update(file="", household_ids=[])
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    return {"sessions": sessions, "report_files": reports}
+
+
 # --- erasure of one resident ---------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from privacy.services import retention_anonymise
+from privacy.services import expired_data_purge, retention_anonymise
 
 
 @shared_task(
@@ -15,3 +15,14 @@ from privacy.services import retention_anonymise
 def retention_run() -> int:
     """Anonymise the households whose cases closed longer ago than the retention period."""
     return retention_anonymise()
+
+
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def purge_expired() -> dict[str, int]:
+    """Delete ended sessions and the files of old worker-made reports."""
+    return expired_data_purge()

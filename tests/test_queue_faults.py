@@ -26,7 +26,7 @@ from genhusning.celery import app
 from genhusning.queue import enqueue_now
 from outreach.models import ScanRun, ScanStatus
 from outreach.tasks import flag_digest, flag_scan
-from privacy.tasks import retention_run
+from privacy.tasks import purge_expired, retention_run
 from tests.conftest import skip_unless
 
 DOWN = "redis://127.0.0.1:1/0"
@@ -141,6 +141,7 @@ def test_the_beat_schedule_is_in_one_place_and_names_real_tasks():
     retention = schedule["nightly-retention"]["schedule"]
     assert (retention.hour, retention.minute) == ({3}, {15})
     assert retention_run.name == schedule["nightly-retention"]["task"]
+    assert purge_expired.name == schedule["nightly-purge"]["task"]
 
 
 def test_the_cache_gives_up_in_seconds_when_redis_hangs(settings):
