@@ -3,6 +3,7 @@ from guardian.admin import GuardedModelAdmin
 
 from cases.logistics.models import HousingNeed, Move, Offer, PoolFlat
 from cases.models import Case, CaseAssignment, Project, StageChange, StairwellSchedule
+from cases.reports.models import ReportJob
 from genhusning.admin import ReadOnlyAdmin
 
 
@@ -90,3 +91,12 @@ class MoveAdmin(admin.ModelAdmin):
     list_display = ["case", "kind", "moves_on", "status", "movers", "movers_booked"]
     list_filter = ["status", "kind"]
     raw_id_fields = ["case", "from_flat", "to_flat", "created_by", "updated_by"]
+
+
+@admin.register(ReportJob)
+class ReportJobAdmin(ReadOnlyAdmin):
+    """The reports the worker made; the file itself is fetched only by the one who ordered it."""
+
+    list_display = ["ordered_at", "kind", "named", "ordered_by", "status", "progress"]
+    list_filter = ["kind", "status", "named"]
+    exclude = ["file", "household_ids"]

@@ -4,13 +4,16 @@ from guardian.admin import GuardedModelAdmin
 from genhusning.admin import ReadOnlyAdmin
 from households.models import (
     AccessLog,
+    DuplicateDismissal,
     Estate,
     Flat,
     Household,
+    HouseholdMerge,
     Municipality,
     Organisation,
     Resident,
     Stairwell,
+    TenantImport,
     VulnerabilityAssessment,
 )
 
@@ -85,3 +88,22 @@ class AccessLogAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     search_fields = ["username", "what", "path"]
     date_hierarchy = "at"
+
+
+@admin.register(TenantImport)
+class TenantImportAdmin(ReadOnlyAdmin):
+    """Who imported what when; the uploaded file (tenants' names) is not shown here."""
+
+    list_display = ["uploaded_at", "organisation", "uploaded_by", "status", "applied_at"]
+    list_filter = ["status"]
+    exclude = ["content", "seen_versions"]
+
+
+@admin.register(DuplicateDismissal)
+class DuplicateDismissalAdmin(ReadOnlyAdmin):
+    list_display = ["at", "by", "household_low_id", "household_high_id"]
+
+
+@admin.register(HouseholdMerge)
+class HouseholdMergeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "by", "kept_id", "removed_id"]

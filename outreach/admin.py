@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from outreach.models import (
     AwaitedReply,
+    CalendarFeed,
     Contact,
     DropInSession,
     Flag,
@@ -82,3 +83,17 @@ class ScanRunAdmin(admin.ModelAdmin):
 @admin.register(FlagDigest)
 class FlagDigestAdmin(admin.ModelAdmin):
     list_display = ["user", "sent_on", "flag_count"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Only the hash of a feed's secret is stored; deleting a feed revokes it."""
+
+    list_display = ["user", "created_at", "last_fetched_at"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -16,6 +16,7 @@ from django.urls import reverse
 from cases.models import Case, StageChange
 from cases.stages import Stage
 from referrals.models import FollowUpPlan, FollowUpVisit
+from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,7 +83,8 @@ def test_a_connection_killed_in_the_middle_of_a_stage_change_leaves_nothing_half
     with its visits. The plan's table is locked by another connection, so the request stops
     after the first rows; then its connection is killed."""
     case = cast.case_a2
-    Case.objects.filter(pk=case.pk).update(stage=Stage.PACKING)
+    new_home = factories.make_flat(factories.make_stairwell(case.project.estate, "Nyvej"))
+    Case.objects.filter(pk=case.pk).update(stage=Stage.PACKING, permanent_flat=new_home)
     changes_before = StageChange.objects.filter(case=case).count()
     client = Client(raise_request_exception=False)
     client.force_login(cast.caseworker_a2)
