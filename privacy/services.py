@@ -124,7 +124,12 @@ def expired_data_purge(*, now: datetime | None = None) -> dict[str, int]:
     storage = ReportJob._meta.get_field("file").storage
     names = list(old.values_list("file", flat=True))
     reports = old.update(file="", household_ids=[])
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
     return {"sessions": sessions, "report_files": reports}
 
 
