@@ -206,6 +206,9 @@ def duplicates(request: AuthedRequest) -> HttpResponse:
 
 
 def _pair(request: AuthedRequest):
+    # The right before the form: a role that may not merge gets 403, not a 404 for the pair.
+    if not request.user.has_perm("households.add_householdmerge"):
+        raise PermissionDenied
     try:
         first, second = (int(request.POST.get(name, "")) for name in ("first", "second"))
     except ValueError:
