@@ -4,8 +4,7 @@ htmx still swaps what it should; a deliberate inline style proves the listener h
 import pytest
 
 from households.models import AccessAction, AccessLog
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD
+from tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,13 +29,6 @@ def watched(phone):
 
     phone.violations = violations
     return phone
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/")
-    page.get_by_label("Brugernavn").fill(username)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
 
 
 def test_the_htmx_pages_work_under_the_policy_without_a_violation(watched, cast):
