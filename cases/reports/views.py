@@ -7,6 +7,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.logistics.permissions import waterbed_organisations
 from cases.models import Project
 from cases.reports.forms import CaseSummaryForm, ReportOrderForm
 from cases.reports.models import ReportKind, ReportStatus
@@ -75,6 +76,7 @@ def index(request: AuthedRequest) -> HttpResponse:
         "staff": staff,
         "jobs": recent_report_jobs(user=user),
         "can_named": can_print_named(user),
+        "waterbed_organisations": waterbed_organisations(user),
     }
     return render(request, "cases/reports/index.html", context)
 
