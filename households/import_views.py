@@ -1,17 +1,15 @@
 """Data in: the tenant list import (upload, preview, apply) and likely duplicates."""
 
-import csv
-import io
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from genhusning.exports import table_response
 from genhusning.http import AuthedRequest
 from households.audit import log_access
 from households.imports import (
@@ -109,36 +107,18 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
 
 
 @require_GET
-def import_template(request: AuthedRequest, file_kind: str) -> HttpResponse:
+def import_template(request: AuthedRequest, file_kind: str) -> HttpResponse | StreamingHttpResponse:
     _organisations(request)
-    if file_kind == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Tenants"))
-        sheet.append(list(COLUMN_KEYS))
-        sheet.append(example_row())
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response.write("\ufeff")  # Excel opens a UTF-8 file as UTF-8 only with the BOM
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(COLUMN_KEYS)
-        writer.writerow(example_row())
-    response["Content-Disposition"] = f'attachment; filename="lejerliste-skabelon.{file_kind}"'
-    return response
+    return table_response(
+        fmt=file_kind, filename="lejerliste-skabelon", headers=COLUMN_KEYS, rows=[example_row()]
+    )
 
 
-def import_template_csv(request: AuthedRequest) -> HttpResponse:
+def import_template_csv(request: AuthedRequest) -> HttpResponse | StreamingHttpResponse:
     return import_template(request, "csv")
 
 
-def import_template_xlsx(request: AuthedRequest) -> HttpResponse:
+def import_template_xlsx(request: AuthedRequest) -> HttpResponse | StreamingHttpResponse:
     return import_template(request, "xlsx")
 
 

@@ -30,15 +30,15 @@ from referrals.models import Consent, Referral
 ERASED = "[slettet]"
 
 
-def _delete_files_on_commit(names: list[str]) -> None:
+def _delete_files_on_commit(names: list[str], field: models.FileField | None = None) -> None:
     """Files go once the rows that named them are gone for good (not if the transaction rolls
-    back)."""
+    back). `field` says whose storage they are in: consent evidence unless said otherwise."""
     names = [name for name in names if name]
     if not names:
         return
+    storage = (field or Consent._meta.get_field("evidence")).storage
 
     def delete() -> None:
-        storage = Consent._meta.get_field("evidence").storage
         for name in names:
             storage.delete(name)
 
@@ -121,15 +121,9 @@ def expired_data_purge(*, now: datetime | None = None) -> dict[str, int]:
     old = ReportJob.objects.filter(
         ordered_at__lt=now - timedelta(days=settings.REPORT_KEEP_DAYS)
     ).exclude(file="")
-    storage = ReportJob._meta.get_field("file").storage
     names = list(old.values_list("file", flat=True))
     reports = old.update(file="", household_ids=[])
-
-    def delete_files() -> None:
-        for name in names:
-            storage.delete(name)
-
-    transaction.on_commit(delete_files)
+    _delete_files_on_commit(names, ReportJob._meta.get_field("file"))
     return {"sessions": sessions, "report_files": reports}
 
 

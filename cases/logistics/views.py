@@ -41,7 +41,7 @@ from cases.logistics.waterbed import destination_warning, waterbed_report
 from cases.models import Case, Project
 from genhusning.exports import export_table
 from genhusning.http import AuthedRequest
-from genhusning.pdf import render_pdf
+from genhusning.pdf import pdf_response, render_pdf
 from genhusning.versioning import ConflictError
 from households.audit import log_access
 from households.models import AccessAction, Flat
@@ -538,7 +538,4 @@ def waterbed_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     context = _waterbed_context(request, pk)
     pdf = render_pdf("cases/logistics/waterbed_pdf.html", context, request=request)
     log_access(request, what=gettext_noop("waterbed monitoring (PDF)"), action=AccessAction.EXPORT)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    day = f"{context['today']:%Y-%m-%d}"
-    response["Content-Disposition"] = f'attachment; filename="vandseng-{day}.pdf"'
-    return response
+    return pdf_response(pdf, f"vandseng-{context['today']:%Y-%m-%d}.pdf")

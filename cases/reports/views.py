@@ -31,7 +31,7 @@ from cases.reports.services import (
     report_render,
 )
 from genhusning.http import AuthedRequest
-from genhusning.pdf import render_pdf
+from genhusning.pdf import pdf_response, render_pdf
 from households.audit import log_access
 from households.models import AccessAction, Organisation, OrganisationUserObjectPermission
 from households.permissions import user_grants
@@ -47,13 +47,6 @@ PRINTED: dict[tuple[str, bool], str] = {
     (ReportKind.CASELOAD, False): gettext_noop("caseload report (pseudonymised)"),
     (ReportKind.CASELOAD, True): gettext_noop("caseload report (named)"),
 }
-
-
-def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_GET
@@ -123,7 +116,7 @@ def report_print(request: AuthedRequest) -> HttpResponse:
     pdf = report_render(report=report, request=request)
     households = report.household_ids if named else []
     log_access(request, what=PRINTED[kind, named], action=AccessAction.PRINT, households=households)
-    return _pdf_response(pdf, report_filename(report))
+    return pdf_response(pdf, report_filename(report))
 
 
 @never_cache
@@ -178,4 +171,4 @@ def case_summary_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     log_access(request, what=what, action=AccessAction.PRINT, households=[case.household_id])
     suffix = "-egen-kopi" if own_copy else ""
-    return _pdf_response(pdf, f"sagsresume-{case.pk}{suffix}.pdf")
+    return pdf_response(pdf, f"sagsresume-{case.pk}{suffix}.pdf")

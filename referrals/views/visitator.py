@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from genhusning.exports import export_table
 from genhusning.http import AuthedRequest
-from genhusning.pdf import render_pdf
+from genhusning.pdf import pdf_response, render_pdf
 from genhusning.versioning import ConflictError
 from households.audit import log_access
 from households.models import AccessAction, format_floor
@@ -164,9 +164,7 @@ def flat_export_pdf(request: AuthedRequest) -> HttpResponse:
     # request for the export is on record either way.
     log_access(request, what=gettext_noop("affected flats (PDF)"), action=AccessAction.EXPORT)
     pdf = render_pdf("referrals/visitator/flat_list_pdf.html", context, request=request)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_export_name("pdf")}"'
-    return response
+    return pdf_response(pdf, _export_name("pdf"))
 
 
 def _log_view(request: AuthedRequest, what: str, shown: dict[int, list[int]]) -> None:
