@@ -46,6 +46,7 @@ from referrals.services import consent_record
 from tests import factories
 from tests.conftest import MARKERS, Cast, make_cast
 from tests.urlwalk import (
+    OPEN_PAGES,
     Planted,
     all_markers,
     category_markers,
@@ -219,23 +220,9 @@ MATRIX: dict[str, tuple[str | None, str, str]] = {
 SUCCESS = {
     "outreach:round_card": 302,  # the card is an htmx fragment; a plain GET goes to the round
 }
-# Pages that show nothing of a household, for everyone: the account pages, the health check,
-# the language switch, and the admin (which sends non-staff to its own login).
-OPEN = {
-    "healthz",
-    "login",
-    "logout",
-    "password_change",
-    "password_change_done",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
-    "set_language",
-    "admin:index",
-    "accounts:otp_verify",  # the second factor of the login
-    "accounts:otp_enrol",
-}
+# Pages that show nothing of a household, for everyone (tests/urlwalk.py), and the admin
+# (which sends non-staff to its own login).
+OPEN = OPEN_PAGES | {"admin:index"}
 # What an anonymous user gets where it is not the login page.
 ANONYMOUS = {
     "outreach:calendar_feed": 404,  # the phone's calendar fetches it without a session

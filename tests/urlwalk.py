@@ -109,6 +109,24 @@ def all_markers(prefix: str) -> set[str]:
     return found | set(never_markers(prefix))
 
 
+# Pages for every signed-in user (the account pages, the health check, the language switch):
+# they show nothing of a household.
+OPEN_PAGES = {
+    "accounts:otp_enrol",
+    "accounts:otp_verify",
+    "healthz",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "set_language",
+}
+
+
 @dataclass
 class Planted:
     ids: dict[str, list[int]] = field(default_factory=dict)

@@ -11,7 +11,7 @@ visitator:
   and the account pages; a pattern nobody classified here fails the test.
 
 A new URL pattern must be added to one of the tables at the bottom of this module: HER_PAGES,
-OPEN_PAGES or DENIED (with the model its <int:pk> names).
+DENIED (with the model its <int:pk> names), or OPEN_PAGES in tests/urlwalk.py.
 """
 
 from datetime import timedelta
@@ -31,6 +31,7 @@ from referrals.services import (
 )
 from tests import factories
 from tests.urlwalk import (
+    OPEN_PAGES,
     Planted,
     all_markers,
     category_markers,
@@ -275,21 +276,6 @@ HER_PAGES = {
     "referrals:visitator_referrals": None,
     "referrals:visitator_referral": "referral",
     "referrals:visitator_referral_answer": "referral",
-}
-# Pages for every signed-in user: they show nothing of a household.
-OPEN_PAGES = {
-    "accounts:otp_enrol",
-    "accounts:otp_verify",
-    "healthz",
-    "login",
-    "logout",
-    "password_change",
-    "password_change_done",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
-    "set_language",
 }
 # Everything else: she gets 404, 403, 405 or a redirect. The value: what <int:pk> names.
 DENIED: dict[str, str | None] = {
