@@ -1,11 +1,21 @@
 """docker compose cannot run on the build machines; these tests keep its files honest."""
 
+import http.client
 import importlib
+import json
+import os
 import shlex
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
+from django.urls import reverse
+
+from tests.conftest import database_url_for_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,3 +98,62 @@ def test_the_example_environment_lists_every_setting_the_compose_file_needs():
     example = (ROOT / ".env.example").read_text()
     for name in ("SECRET_KEY", "ALLOWED_HOSTS", "POSTGRES_PASSWORD", "EMAIL_HOST", "SITE_URL"):
         assert f"\n{name}=" in "\n" + example, name
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_web_command_serves_the_app_with_production_settings(compose, db):
+    """The compose file's own gunicorn command, on a free local port, behind a "TLS proxy"."""
+    command = list(command_of(compose["services"]["web"]))
+    port = free_port()
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    command[command.index("--workers") + 1] = "1"
+    command[0] = str(Path(sys.executable).parent / "gunicorn")
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_worker(),
+        "DEBUG": "",
+        "SECRET_KEY": "test-only-" + "x" * 50,
+        "BEHIND_TLS_PROXY": "1",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+
+    def get(path: str, **headers: str) -> http.client.HTTPResponse:
+        request = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        request.request("GET", path, headers=headers)
+        return request.getresponse()
+
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = get("/healthz")
+                break
+            except ConnectionRefusedError:
+                assert server.poll() is None, server.communicate()[0].decode()
+                assert time.monotonic() < deadline, "gunicorn did not answer in 30 s"
+                time.sleep(0.2)
+        assert health.status == 200
+        assert json.load(health) == {"status": "ok"}
+
+        login_path = reverse("login")
+        redirect = get(login_path)
+        assert redirect.status == 301
+        assert redirect.getheader("Location") == f"https://127.0.0.1:{port}{login_path}"
+
+        login = get(login_path, **{"X-Forwarded-Proto": "https"})
+        assert login.status == 200
+        assert login.getheader("Strict-Transport-Security")
+        assert "script-src 'self'" in login.getheader("Content-Security-Policy", "")
+        assert "no-store" in login.getheader("Cache-Control", "")
+        assert "Log ind" in login.read().decode()
+    finally:
+        server.terminate()
+        print(server.communicate(timeout=10)[0].decode())  # shown when the test fails
