@@ -55,7 +55,7 @@ lock: install
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet -c requirements-dev.lock .
 	.lock-venv/bin/python -m pip freeze --exclude genhusning > requirements.lock
-	rm -rf .lock-venv
+	rm -rf .lock-venv build
 
 ## Stop the embedded PostgreSQL and delete its data folder.
 clean-db:

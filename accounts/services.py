@@ -1,7 +1,7 @@
 """Logins: the second factor, the sessions a user holds, deactivation."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -64,12 +64,29 @@ def totp_device_confirmed(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def totp_device_for_enrolment(user: User) -> TOTPDevice:
-    """The unconfirmed device the enrolment page shows; the same one on every reload."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    if device is None:
+def totp_device_for_enrolment(user: User) -> TOTPDevice | None:
+    """The unconfirmed device the enrolment page shows, the same one on every reload; None once
+    the time to set one up is over (OTP_ENROLMENT_DAYS after the account's creation or after
+    the last reset, which leaves a fresh unconfirmed device)."""
+    opened_since = timezone.now() - timedelta(days=settings.OTP_ENROLMENT_DAYS)
+    device = (
+        TOTPDevice.objects.filter(user=user, confirmed=False, created_at__gte=opened_since)
+        .order_by("pk")
+        .first()
+    )
+    if device is None and user.date_joined >= opened_since:
         device = TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
     return device
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User) -> None:
+    """A lost or new phone: her app and backup codes stop working, the sessions verified with
+    them end, and she may set up a new app with her password for OTP_ENROLMENT_DAYS."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    sessions_end_for_user(user.pk)
+    TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,9 @@ def otp_enrol(request: AuthedRequest) -> HttpResponse:
     if totp_device_confirmed(request.user) is not None:
         return redirect(_with_next("accounts:otp_verify", next_url))
     device = totp_device_for_enrolment(request.user)
+    if device is None:
+        days = {"days": settings.OTP_ENROLMENT_DAYS}
+        return render(request, "accounts/otp_enrol_closed.html", days, status=403)
     form = FirstCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = totp_enrolment_confirm(

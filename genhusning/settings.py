@@ -174,6 +174,10 @@ OTP_TOTP_ISSUER = "genhusning"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 BACKUP_CODE_COUNT = 10
+# A user without an app sets one up with her password alone, so only within this many days of
+# her account's creation or of an administrator's reset (the user admin's action): a password
+# found later cannot bind an attacker's phone.
+OTP_ENROLMENT_DAYS = env_int("OTP_ENROLMENT_DAYS", 7)
 
 # Lockout (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username from one IP address
 # lock that pair out for AXES_COOLOFF_MINUTES; another address, or another username, is not.

@@ -253,3 +253,76 @@ def test_every_role_needs_the_second_factor(client, cast, role):
     client.post(reverse("accounts:otp_verify"), {"code": totp_code(make_totp_device(user))})
     response = client.get(reverse("home"))
     assert not response.get("Location", "").startswith("/konto/")
+
+
+def test_the_set_up_with_the_password_alone_is_open_only_for_a_week(client, cast, settings):
+    settings.OTP_ENROLMENT_DAYS = 7
+    with time_machine.travel(timedelta(days=7, hours=1)):
+        password_login(client, "caseworker_a1")
+        response = client.get(reverse("cases:caseload"), follow=True)
+        assert response.redirect_chain[-1][0].startswith(reverse("accounts:otp_enrol"))
+        assert response.status_code == 403
+        text = response.content.decode()
+        assert "Tiden til at sætte to-trins-login op er udløbet" in text
+        assert "Bed din administrator" in text
+        assert "<svg" not in text
+        # No key was made that she could scan, and no code can confirm one.
+        assert not TOTPDevice.objects.filter(user=cast.caseworker_a1).exists()
+        posted = client.post(reverse("accounts:otp_enrol"), {"code": "123456"})
+        assert posted.status_code == 403
+        assert not TOTPDevice.objects.filter(user=cast.caseworker_a1).exists()
+        assert client.get(reverse("cases:caseload")).status_code == 302
+
+
+def test_a_key_shown_in_the_first_week_cannot_be_confirmed_after_it(client, cast, settings):
+    settings.OTP_ENROLMENT_DAYS = 7
+    password_login(client, "caseworker_a1")
+    assert client.get(reverse("accounts:otp_enrol")).status_code == 200
+    device = TOTPDevice.objects.get(user=cast.caseworker_a1, confirmed=False)
+    with time_machine.travel(timedelta(days=8)):
+        password_login(client, "caseworker_a1")
+        response = client.post(reverse("accounts:otp_enrol"), {"code": code_for(device)})
+        assert response.status_code == 403
+        device.refresh_from_db()
+        assert not device.confirmed
+
+
+def test_the_admin_reset_ends_her_sessions_and_opens_a_new_week(client, admin_client, cast):
+    old = make_totp_device(cast.caseworker_a1)
+    backup_codes_replace(user=cast.caseworker_a1)
+    with time_machine.travel(timedelta(days=30)) as clock:
+        client.force_login(cast.caseworker_a1)
+        assert client.get(reverse("cases:caseload")).status_code == 200
+
+        admin_client.force_login(User.objects.get(username="admin"))
+        response = admin_client.post(
+            reverse("admin:auth_user_changelist"),
+            {"action": "reset_second_factor", "_selected_action": [cast.caseworker_a1.pk]},
+            follow=True,
+        )
+        assert "To-trins-login blev nulstillet for 1 bruger" in response.content.decode()
+        assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+        assert not StaticToken.objects.filter(device__user=cast.caseworker_a1).exists()
+        assert client.get(reverse("cases:caseload"))["Location"].startswith(reverse("login"))
+
+        password_login(client, "caseworker_a1")
+        page = client.get(reverse("accounts:otp_enrol"))
+        assert page.status_code == 200
+        device = TOTPDevice.objects.get(user=cast.caseworker_a1, confirmed=False)
+        assert page.context["secret"].replace(" ", "") in device.config_url
+
+        clock.shift(timedelta(days=8))
+        password_login(client, "caseworker_a1")
+        assert client.get(reverse("accounts:otp_enrol")).status_code == 403
+
+
+def test_the_reset_is_refused_to_staff_who_may_not_change_users(client, cast):
+    device = make_totp_device(cast.caseworker_a1)
+    staff = User.objects.create_user("viewer", password=PASSWORD, is_staff=True)
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [cast.caseworker_a1.pk]},
+    )
+    assert response.status_code == 403
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
