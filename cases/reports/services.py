@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases.reports import charts
+from cases import charts
 from cases.reports.models import ReportJob, ReportKind, ReportStatus
 from cases.reports.permissions import ReportScope, get_report_scope_for_user, scope_cases
 from cases.reports.selectors import Report, report_build, report_household_count

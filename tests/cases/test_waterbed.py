@@ -3,6 +3,7 @@ and its PDF per organisation; the warning wherever a permanent destination is ch
 permanent move that cannot lose its destination."""
 
 import io
+import re
 from datetime import date, datetime
 
 import pytest
@@ -163,6 +164,39 @@ def test_the_page_shows_the_numbers_against_the_threshold_without_names(client, 
         assert NEW_HOME_NAME not in body and "Nyvej" not in body
         for markers in MARKERS.values():
             assert not any(marker in body for marker in markers)
+
+
+def test_it_draws_each_area_accessible_in_black_and_white_with_its_name_escaped(
+    client, cast, areas
+):
+    organisation, avedore, _friheden = areas
+    Estate.objects.filter(pk=avedore.pk).update(area='Ås <b>"Nord"</b> & Co')
+    client.force_login(cast.manager_a)
+
+    body = client.get(_waterbed(organisation)).content.decode()
+
+    charts = re.findall(r"<svg.*?</svg>", body, re.S)
+    assert len(charts) == 2  # one per area, the one over the threshold first
+    name = "Ås &lt;b&gt;&quot;Nord&quot;&lt;/b&gt; &amp; Co: particularly vulnerable households"
+    assert f'aria-label="{name}' in charts[0] and f"<title>{name}" in charts[0]
+    assert '<b>"Nord"</b>' not in body
+    for chart in charts:
+        assert 'role="img"' in chart and "<title>" in chart
+        assert " style=" not in chart  # the CSP allows no inline style
+        assert 'stroke-dasharray="6 4"' in chart and ">limit 2</text>" in chart  # the threshold
+    assert 'stroke-dasharray="3 2"' in charts[0] and ">2+1</text>" in charts[0]  # on its way
+
+
+def test_it_draws_no_chart_for_an_area_whose_households_are_all_on_their_way(client, cast):
+    organisation = Organisation.objects.get(name="Boligselskabet A")
+    avedore = _estate(organisation, "Søhusene", "Avedøre")
+    _moved(cast.case_a2.project, avedore, PARTICULARLY, None)
+    client.force_login(cast.manager_a)
+
+    body = client.get(_waterbed(organisation)).content.decode()
+
+    assert "<strong>Avedøre</strong>" in body  # the area and its numbers, but no quarter yet
+    assert "<svg" not in body
 
 
 def test_the_page_is_for_social_staff_of_the_organisation(client, cast, areas):

@@ -255,6 +255,33 @@ def test_it_shows_the_report_page_with_charts_and_no_households(client, cast, wo
     assert "Udskriv med navne" not in body
 
 
+def test_it_draws_the_page_charts_accessible_without_inline_style_and_escaped(client, cast, world):
+    Meeting.objects.filter(project=world["project"]).update(topic='<b>Info</b> & "møde"')
+    client.force_login(cast.manager_a)
+
+    body = client.get(reverse("reports:project", args=[world["project"].pk])).content.decode()
+
+    charts = re.findall(r"<svg.*?</svg>", body, re.S)
+    names = ("Stadietragt", "Kontakter pr. uge", "Fremmøde pr. møde")
+    for chart, name in zip(charts, names, strict=True):
+        assert f'role="img" aria-label="{name}"' in chart and f"<title>{name}</title>" in chart
+        assert " style=" not in chart  # the CSP allows no inline style
+    assert "&lt;b&gt;Info&lt;/b&gt; &amp; &quot;møde&quot;" in charts[2]
+    assert "<b>Info</b>" not in body
+    assert "url(#hatch-contacts)" in charts[1]  # reached differs from tried by hatching
+
+
+def test_it_draws_each_chart_of_an_empty_project_as_nothing_to_show(client, cast):
+    project = factories.make_project(cast.case_a1.project.estate, name="Tomt projekt")
+    client.force_login(cast.manager_a)
+
+    body = client.get(reverse("reports:project", args=[project.pk])).content.decode()
+
+    charts = re.findall(r"<svg.*?</svg>", body, re.S)
+    assert len(charts) == 3
+    assert all('role="img"' in chart and "Intet at vise endnu." in chart for chart in charts)
+
+
 def _grow(project, count: int) -> None:
     for household in factories.make_households(project.estate, count):
         case = factories.make_case(project, household)
