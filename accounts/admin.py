@@ -21,6 +21,7 @@ class UserAdmin(DjangoUserAdmin):
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             second_factor_reset(user=user)
+            self.log_change(request, user, "Reset two-factor login")  # the user's admin history
         self.message_user(
             request,
             ngettext(

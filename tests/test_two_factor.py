@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -301,6 +302,9 @@ def test_the_admin_reset_ends_her_sessions_and_opens_a_new_week(client, admin_cl
             follow=True,
         )
         assert "To-trins-login blev nulstillet for 1 bruger" in response.content.decode()
+        assert LogEntry.objects.filter(
+            object_id=str(cast.caseworker_a1.pk), change_message="Reset two-factor login"
+        ).exists()
         assert not TOTPDevice.objects.filter(pk=old.pk).exists()
         assert not StaticToken.objects.filter(device__user=cast.caseworker_a1).exists()
         assert client.get(reverse("cases:caseload"))["Location"].startswith(reverse("login"))
