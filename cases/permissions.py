@@ -22,6 +22,19 @@ def project_access_q(user) -> Q:
     return estate_access_q(user, "estate") | Q(pk__in=user_grants(user).projects)
 
 
+def can_see_any_project(user) -> bool:
+    """Whether project_access_q can match anything, from the grants alone (no query of projects).
+
+    A bridge-builder may view projects, but works in no estate: she follows her assigned cases.
+    """
+    if not (user.is_active and user.has_perm("cases.view_project")):
+        return False
+    if user.is_superuser:
+        return True
+    grants = user_grants(user)
+    return bool(grants.managed_organisations or grants.estates or grants.projects)
+
+
 def case_access_q(user) -> Q:
     if not (user.is_active and user.has_perm("cases.view_case")):
         return NOTHING

@@ -55,7 +55,7 @@ def test_the_htmx_pages_work_under_the_policy_without_a_violation(watched, cast)
     page.goto(f"/husstande/{cast.case_a1.household_id}/kontakter/")
     page.get_by_text("Agnete Markørsen").first.wait_for()
     assert page.violations() == []
-    page.locator("details.dropdown summary").click()
+    page.locator("details.nav-account summary").click()
     page.get_by_role("button", name="Log ud").click()
     page.wait_for_url("**/konto/login/**")
 

@@ -49,8 +49,8 @@ def test_it_walks_a_manager_through_the_main_pages_without_a_violation_error_or_
         screenshot(page, f"manager-walk-{name}-phone")
 
     # The user menu opens onto the screen (it holds the access log, the import, the duplicates).
-    page.locator("header details.dropdown summary").click()
-    menu = page.locator("header details.dropdown ul")
+    page.locator("header details.nav-account summary").click()
+    menu = page.locator("header details.nav-account ul")
     menu.get_by_role("link", name="Adgangslog").wait_for()
     box = menu.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
