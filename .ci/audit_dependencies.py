@@ -16,7 +16,6 @@ AUDIT_REQUIRED=1.
 
 import json
 import os
-import re
 import subprocess
 import sys
 import urllib.error
@@ -25,13 +24,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).resolve().parent.parent
 PIP_AUDIT = Path(sys.executable).parent / "pip-audit"
 LOCK_FILES = ("requirements.lock", "requirements-dev.lock")
 PROJECT_PAGE = "https://pypi.org/pypi/{name}/json"
-PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;#\\]+)")
 
 
 @dataclass
@@ -43,16 +43,18 @@ class Audit:
     by_project_page: int = 0
 
 
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def read_pins(paths: list[Path]) -> dict[str, str]:
-    pins = {}
+    """`name==version` lines of the lock files, by canonical name."""
+    pins: dict[str, str] = {}
     for path in paths:
         for line in path.read_text().splitlines():
-            if match := PIN.match(line.strip()):
-                pins[canonical(match.group(1))] = match.group(2)
+            try:
+                requirement = Requirement(line.split("#", 1)[0])
+            except InvalidRequirement:
+                continue  # blank
+            specifiers = list(requirement.specifier)
+            if len(specifiers) == 1 and specifiers[0].operator == "==":
+                pins[canonicalize_name(requirement.name)] = specifiers[0].version
     return pins
 
 
@@ -110,13 +112,13 @@ def audit_from_project_page(name: str, version: str) -> Answer:
     newest = page["info"]["version"]
     if newest != version:
         series = newest_of_series(page.get("releases", {}), version)
-        return Answer(
-            None,
-            f"pinned below the newest release {newest}"
-            + (" (and the newest of its series)" if series == version else "")
-            + "; PyPI's project page lists vulnerabilities for the newest release only",
-            newer_in_series=series if series != version else "",
+        if series != version:
+            return Answer(None, f"pinned below the newest release {newest}", series)
+        reason = (
+            f"pinned below the newest release {newest} (and the newest of its series); "
+            "PyPI's project page lists vulnerabilities for the newest release only"
         )
+        return Answer(None, reason)
     return Answer([v for v in page.get("vulnerabilities", []) if not v.get("withdrawn")])
 
 
@@ -131,7 +133,7 @@ def audit(paths: list[Path]) -> Audit:
     result = Audit()
     skipped = []
     for dependency in report["dependencies"]:
-        name = canonical(dependency["name"])
+        name = canonicalize_name(dependency["name"])
         if "skip_reason" in dependency:
             skipped.append(name)
             continue
