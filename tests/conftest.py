@@ -177,8 +177,8 @@ def _eager_celery_unless_a_worker_is_asked_for(request):
     app.conf.task_always_eager = before
 
 
-def database_url_for_worker() -> str:
-    """The test database as a URL, for a worker in another process."""
+def database_url_of_the_tests() -> str:
+    """The test database as a URL, for another process (the Celery worker, gunicorn)."""
     from django.db import connections
 
     db = connections["default"].settings_dict
@@ -220,7 +220,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     env = {
         **os.environ,
-        "DATABASE_URL": database_url_for_worker(),
+        "DATABASE_URL": database_url_of_the_tests(),
         "REDIS_URL": settings.REDIS_URL,
         "SECRET_KEY": "test-worker-secret",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from django.urls import reverse
 
-from tests.conftest import database_url_for_worker
+from tests.conftest import database_url_of_the_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,7 +115,7 @@ def test_the_web_command_serves_the_app_with_production_settings(compose, db):
     command[0] = str(Path(sys.executable).parent / "gunicorn")
     environment = {
         **os.environ,
-        "DATABASE_URL": database_url_for_worker(),
+        "DATABASE_URL": database_url_of_the_tests(),
         "DEBUG": "",
         "SECRET_KEY": "test-only-" + "x" * 50,
         "BEHIND_TLS_PROXY": "1",
