@@ -136,21 +136,21 @@ class ErasureResult:
     household_erased: bool
 
 
-def _mentions(resident: Resident) -> re.Pattern | None:
-    """Her full name, last name, first name, phone and e-mail, as whole words."""
+def _scrub_mentions(resident: Resident) -> None:
+    """Replace her full name, last name, first name, phone and e-mail in the household's free
+    text with [slettet].
+
+    Rows are found in SQL (ILIKE on the text columns), changed in Python (whole words, any
+    case) and written back with one bulk update per table."""
     words = [resident.full_name, resident.last_name, resident.first_name, resident.phone]
     words = [word.strip() for word in words if len(word.strip()) >= 2]
     parts = [rf"(?<!\w){re.escape(word)}(?!\w)" for word in words]
     if resident.email:
+        words.append(resident.email)
         parts.append(re.escape(resident.email))
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
-
-
-def _scrub_mentions(household_id: int, pattern: re.Pattern, words: list[str]) -> None:
-    """Replace her name and contact data in the household's free text with [slettet].
-
-    Rows are found in SQL (ILIKE on the text columns), changed in Python (whole words, any
-    case) and written back with one bulk update per table."""
+    if not parts:
+        return
+    pattern = re.compile("|".join(parts), re.IGNORECASE)
     for model, path in household_paths().items():
         if model in (Consent, AccessLog) or is_permission_model(model):
             continue
@@ -161,7 +161,7 @@ def _scrub_mentions(household_id: int, pattern: re.Pattern, words: list[str]) ->
         for column in columns:
             for word in words:
                 mentions |= Q(**{f"{column.name}__icontains": word})
-        rows = list(model._default_manager.filter(mentions, **{path: household_id}))
+        rows = list(model._default_manager.filter(mentions, **{path: resident.household_id}))
         for row in rows:
             for column in columns:
                 text = getattr(row, column.attname)
@@ -194,8 +194,6 @@ def resident_erase(*, resident: Resident, by: User) -> ErasureResult:
         resident_id=resident.pk,
         household_erased=not household.residents.exclude(pk=resident.pk).exists(),
     )
-    words = [w for w in (resident.full_name, resident.first_name, resident.last_name) if w]
-    words += [w for w in (resident.phone, resident.email) if w]
     given_by_her = Q(resident=resident) | Q(given_by__icontains=resident.full_name)
     if result.household_erased:
         given_by_her = Q(household=household)
@@ -210,9 +208,7 @@ def resident_erase(*, resident: Resident, by: User) -> ErasureResult:
         Case.objects.filter(pk__in=cases).delete()  # PROTECT: before the household
         household.delete()
         return result
-    pattern = _mentions(resident)
-    if pattern is not None:
-        _scrub_mentions(household.pk, pattern, words)
+    _scrub_mentions(resident)
     _delete_generic_permissions(Resident, [resident.pk])
     resident.delete()
     Household.objects.filter(pk=household.pk).update(version=models.F("version") + 1)
