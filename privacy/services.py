@@ -9,7 +9,7 @@ and holds ids only, so it stays.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -45,7 +45,7 @@ def _delete_files_on_commit(names: list[str], field: models.FileField | None = N
     transaction.on_commit(delete)
 
 
-def _delete_consents(consents: models.QuerySet[Consent]) -> int:
+def _delete_consents(consents: models.QuerySet[Consent]) -> None:
     """Delete `consents`, the consents that replaced them, and their evidence files.
 
     A referral that relied on one keeps its record but no longer says what it shared (the
@@ -61,13 +61,12 @@ def _delete_consents(consents: models.QuerySet[Consent]) -> int:
             break
         ids |= successors
     if not ids:
-        return 0
+        return
     selected = Consent.objects.filter(pk__in=ids)
     files = list(selected.exclude(evidence="").values_list("evidence", flat=True))
     Referral.objects.filter(consent__in=ids).update(consent=None, shared=[])
     selected.delete()
     _delete_files_on_commit(files)
-    return len(ids)
 
 
 def retention_cutoff(now: datetime | None = None) -> datetime:
@@ -135,27 +134,23 @@ class ErasureResult:
     household_id: int
     resident_id: int
     household_erased: bool
-    consents_deleted: int = 0
-    texts_scrubbed: int = 0
-    rows_deleted: dict[str, int] = field(default_factory=dict)
 
 
-def _mentions(resident: Resident) -> re.Pattern | None:
-    """Her full name, last name, first name, phone and e-mail, as whole words."""
+def _scrub_mentions(resident: Resident) -> None:
+    """Replace her full name, last name, first name, phone and e-mail in the household's free
+    text with [slettet].
+
+    Rows are found in SQL (ILIKE on the text columns), changed in Python (whole words, any
+    case) and written back with one bulk update per table."""
     words = [resident.full_name, resident.last_name, resident.first_name, resident.phone]
     words = [word.strip() for word in words if len(word.strip()) >= 2]
     parts = [rf"(?<!\w){re.escape(word)}(?!\w)" for word in words]
     if resident.email:
+        words.append(resident.email)
         parts.append(re.escape(resident.email))
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
-
-
-def _scrub_mentions(household_id: int, pattern: re.Pattern, words: list[str]) -> int:
-    """Replace her name and contact data in the household's free text with [slettet].
-
-    Rows are found in SQL (ILIKE on the text columns), changed in Python (whole words, any
-    case) and written back with one bulk update per table."""
-    changed = 0
+    if not parts:
+        return
+    pattern = re.compile("|".join(parts), re.IGNORECASE)
     for model, path in household_paths().items():
         if model in (Consent, AccessLog) or is_permission_model(model):
             continue
@@ -166,15 +161,13 @@ def _scrub_mentions(household_id: int, pattern: re.Pattern, words: list[str]) ->
         for column in columns:
             for word in words:
                 mentions |= Q(**{f"{column.name}__icontains": word})
-        rows = list(model._default_manager.filter(mentions, **{path: household_id}))
+        rows = list(model._default_manager.filter(mentions, **{path: resident.household_id}))
         for row in rows:
             for column in columns:
                 text = getattr(row, column.attname)
                 setattr(row, column.attname, pattern.sub(ERASED, text))
         if rows:
             model._default_manager.bulk_update(rows, [column.name for column in columns])
-            changed += len(rows)
-    return changed
 
 
 def _delete_generic_permissions(model: type[models.Model], ids: list[int]) -> None:
@@ -201,14 +194,10 @@ def resident_erase(*, resident: Resident, by: User) -> ErasureResult:
         resident_id=resident.pk,
         household_erased=not household.residents.exclude(pk=resident.pk).exists(),
     )
-    words = [w for w in (resident.full_name, resident.first_name, resident.last_name) if w]
-    words += [w for w in (resident.phone, resident.email) if w]
     given_by_her = Q(resident=resident) | Q(given_by__icontains=resident.full_name)
     if result.household_erased:
         given_by_her = Q(household=household)
-    result.consents_deleted = _delete_consents(
-        Consent.objects.filter(given_by_her, household=household)
-    )
+    _delete_consents(Consent.objects.filter(given_by_her, household=household))
     if result.household_erased:
         cases = list(household.cases.values_list("pk", flat=True))
         _delete_generic_permissions(Case, cases)
@@ -216,19 +205,11 @@ def resident_erase(*, resident: Resident, by: User) -> ErasureResult:
         _delete_generic_permissions(
             Resident, list(household.residents.values_list("pk", flat=True))
         )
-        for case in Case.objects.filter(pk__in=cases):
-            _count(result, case.delete())
-        _count(result, household.delete())
+        Case.objects.filter(pk__in=cases).delete()  # PROTECT: before the household
+        household.delete()
         return result
-    pattern = _mentions(resident)
-    if pattern is not None:
-        result.texts_scrubbed = _scrub_mentions(household.pk, pattern, words)
+    _scrub_mentions(resident)
     _delete_generic_permissions(Resident, [resident.pk])
-    _count(result, resident.delete())
+    resident.delete()
     Household.objects.filter(pk=household.pk).update(version=models.F("version") + 1)
     return result
-
-
-def _count(result: ErasureResult, deleted: tuple[int, dict[str, int]]) -> None:
-    for label, number in deleted[1].items():
-        result.rows_deleted[label] = result.rows_deleted.get(label, 0) + number
