@@ -89,6 +89,16 @@ def second_factor_reset(*, user: User) -> None:
     TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
 
 
+@transaction.atomic
+def second_factor_enrolment_open(*, user: User) -> None:
+    """Let a user without an app set one up for OTP_ENROLMENT_DAYS from now: an invited
+    colleague who sets her password days after the invitation still has the whole time."""
+    if totp_device_confirmed(user) is not None:
+        return
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+
+
 @dataclass(frozen=True)
 class CodeCheck:
     device: TOTPDevice | StaticDevice | None  # the device that accepted the code

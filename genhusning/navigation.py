@@ -148,6 +148,8 @@ def navigation_for(user, request: HttpRequest) -> Navigation:
         )
     if has("households.view_accesslog"):
         account.append(entry("access_log", _("Access log"), "referrals:access_log", "access_log"))
+    if has("team.manage_team"):
+        account.append(entry("team", _("Team"), "team:index", ""))
     if has("households.add_tenantimport"):
         account.append(entry("import", _("Import the tenant list"), "households:import", "import"))
     if has("households.add_householdmerge"):

@@ -122,6 +122,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "households.add_householdmerge",
         "households.add_tenantimport",
         "households.view_tenantimport",
+        # Invite, change and deactivate the staff of her organisation (team/).
+        "team.manage_team",
     ),
     # The visitator acts for her municipality's partner (guardian `act_for_partner`): the
     # affected flats, and what consents let her see; see referrals/permissions.py.

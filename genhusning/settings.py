@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "referrals",
     "privacy",
     "accounts",
+    "team",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,8 @@ BACKUP_CODE_COUNT = 10
 # her account's creation or of an administrator's reset (the user admin's action): a password
 # found later cannot bind an attacker's phone.
 OTP_ENROLMENT_DAYS = env_int("OTP_ENROLMENT_DAYS", 7)
+# The link of an invitation (team/) works this many days, once; then a manager sends a new one.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 3)
 
 # Lockout (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username from one IP address
 # lock that pair out for AXES_COOLOFF_MINUTES; another address, or another username, is not.
@@ -338,6 +341,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "assignment-mail-sweep": {
         "task": "cases.tasks.assignment_notifications_sweep",
         "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    },
+    "handover-mail-sweep": {
+        "task": "team.tasks.handover_notifications_sweep",
+        "schedule": crontab(minute="5-59/10"),
         "options": {"expires": 9 * 60},
     },
 }

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("outreach.urls")),
     path("", include("referrals.urls")),
     path("", include("privacy.urls")),
+    path("", include("team.urls")),
 ]

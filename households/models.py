@@ -409,6 +409,8 @@ class AccessAction(models.TextChoices):
     LOGOUT = "logout", _("Logged out")
     LOGIN_FAILED = "login_failed", _("Failed login")
     DENIED = "denied", _("Access refused")
+    # A manager invited, changed, deactivated someone or handed her work over (team/).
+    STAFF = "staff", _("Changed staff")
 
 
 class AccessLog(models.Model):

@@ -214,6 +214,16 @@ MATRIX: dict[str, tuple[str | None, str, str]] = {
     "referrals:community_meeting_create": ("community", POST, "org  org  404  org  404  404"),
     "referrals:community_meeting": ("community_meeting", GET,  "org  org  404  org  404  404"),
     "referrals:community_attendance": ("community_meeting", POST, "org  org  404  org  404  404"),
+    # the team of an organisation and its people (an organisation's pk, and its people by
+    # user_id: her own estate's caseworker): only its managers; a manager with one
+    # organisation is sent on from the index to its team
+    "team:index":                        (None,        GET,  "403  403  403  302  403  403"),
+    "team:team":                         ("organisation", GET,  "404  404  404  org  404  404"),
+    "team:invite":                       ("organisation", FORM, "404  404  404  org  404  404"),
+    "team:member":                       ("organisation", FORM, "404  404  404  org  404  404"),
+    # the planted caseworkers were not invited: an allowed POST finds no invitation (404)
+    "team:invitation_resend":            ("organisation", POST, "404  404  404  org  404  404"),
+    "team:deactivate":                   ("organisation", FORM, "404  404  404  org  404  404"),
 }
 # fmt: on
 # What a URL answers when she may (200 unless said here).

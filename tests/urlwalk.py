@@ -124,6 +124,7 @@ OPEN_PAGES = {
     "password_reset_confirm",
     "password_reset_complete",
     "set_language",
+    "team:invitation_accept",  # an invitation's one-time link: the new colleague sets her password
 }
 
 
