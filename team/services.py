@@ -231,7 +231,7 @@ def invitation_send(*, invitation: Invitation) -> None:
     """Mail her the link (in Danish; it names her, her organisation and who invited her, and
     nothing about a resident). Raises InvitationNotSent if the mail server refused it."""
     user = invitation.user
-    if not user.is_active or invitation.accepted_at is not None or not user.has_unusable_password():
+    if not user.is_active or invitation.accepted_at is not None or user.has_usable_password():
         raise ValidationError(_("She has already chosen her password."))
     now = timezone.now()
     context = {

@@ -40,9 +40,7 @@ def grants(user) -> set[tuple[str, int]]:
         ProjectUserObjectPermission,
     ):
         found |= set(
-            model.objects.filter(user=user).values_list(
-                "permission__codename", "content_object_id"
-            )
+            model.objects.filter(user=user).values_list("permission__codename", "content_object_id")
         )
     return found
 
@@ -92,9 +90,7 @@ def test_the_team_page_costs_the_same_queries_for_5_or_25_people(
     assert len(response.context["active"]) == 25
 
 
-def test_a_manager_of_another_organisation_gets_404_on_the_team_and_its_people(
-    client, cast, org_a
-):
+def test_a_manager_of_another_organisation_gets_404_on_the_team_and_its_people(client, cast, org_a):
     client.force_login(cast.manager_b)
     assert client.get(team_url(org_a)).status_code == 404
     for url in (
@@ -182,9 +178,7 @@ def test_a_manager_and_a_caretaker_get_their_own_kind_of_grant(client, cast, org
     }
 
 
-def test_a_forged_post_with_another_organisations_estate_or_project_is_refused(
-    client, cast, org_a
-):
+def test_a_forged_post_with_another_organisations_estate_or_project_is_refused(client, cast, org_a):
     estate_b1 = cast.case_b1.project.estate
     client.force_login(cast.manager_a)
     before = grants(cast.caseworker_a1)
@@ -231,7 +225,7 @@ def test_the_service_grants_nothing_outside_the_organisation_and_leaves_other_gr
     )
     assert ("work_in_estate", estate_b1.pk) in grants(cast.caseworker_a1)
     assert ("staff_of_organisation", estate_b1.organisation_id) in grants(cast.caseworker_a1)
-    with pytest.raises(ValidationError, match="another housing organisation"):
+    with pytest.raises(ValidationError, match="anden boligorganisation"):
         staff_access_set(
             organisation=org_a,
             user=cast.caseworker_a1,
@@ -257,7 +251,9 @@ def test_the_index_leads_a_manager_to_her_team(client, cast, org_a):
     assert response["Location"] == team_url(org_a)
     page = client.get(reverse("cases:caseload")).content.decode()
     assert reverse("team:index") in page  # in the menu under her name
-    assign_perm("households.manage_organisation", cast.manager_a, cast.case_b1.project.estate.organisation)
+    assign_perm(
+        "households.manage_organisation", cast.manager_a, cast.case_b1.project.estate.organisation
+    )
     response = client.get(reverse("team:index"))
     assert response.status_code == 200
     assert team_url(org_a) in response.content.decode()
