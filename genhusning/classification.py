@@ -26,7 +26,7 @@ class Level(StrEnum):
 N, P, S = Level.NONE, Level.PERSONAL, Level.SENSITIVE
 
 # The apps whose models must be classified (auth for the staff's own accounts).
-APPS = ("households", "cases", "outreach", "referrals", "accounts")
+APPS = ("households", "cases", "outreach", "referrals", "accounts", "team")
 EXTRA_MODELS = (
     "auth.User",
     "auth.Group",
@@ -261,6 +261,17 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     "auth.Permission": {"id": N, "name": N, "content_type": N, "codename": N},
     "sessions.Session": {"session_key": N, "session_data": P, "expire_date": N},
     "accounts.UserSession": {"session": N, "user": P, "logged_in_at": P},
+    # --- the team: invitations of new staff, handovers of a departing colleague's work ---
+    "team.Invitation": {
+        "id": N, "user": P, "organisation": N, "invited_by": P, "invited_at": P, "sent_at": P,
+        "accepted_at": P,
+    },
+    # Staff and counts; the items name cases, plans, letters and meetings by id only.
+    "team.Handover": {
+        "id": N, "organisation": N, "from_user": P, "to_user": P, "by": P, "at": P,
+        "deactivated": P, "counts": N, "notified_at": N,
+    },
+    "team.HandoverItem": {"id": N, "handover": P, "kind": N, "object_id": P},
     # The TOTP secret and the backup codes are credentials of the staff member.
     "otp_totp.TOTPDevice": {
         "id": N, "user": P, "name": N, "confirmed": N, "throttling_failure_timestamp": P,
