@@ -21,6 +21,7 @@ from households.models import (
     Organisation,
     OrganisationUserObjectPermission,
 )
+from households.templatetags.people import staff_name
 from outreach.models import AwaitedReply, Meeting
 from referrals.models import FollowUpPlan
 from team.models import Handover, HandoverKind, Invitation
@@ -152,8 +153,8 @@ def team_members(*, organisation: Organisation, user_ids: list[int] | None = Non
         .prefetch_related(
             Prefetch("groups", queryset=Group.objects.filter(name__in=Role.values).order_by())
         )
-        .order_by("-is_active", "first_name", "last_name", "username")
     )
+    users.sort(key=lambda user: (not user.is_active, staff_name(user).casefold()))
     ids = [user.pk for user in users]
     estates = {estate.pk: estate for estate in organisation_estates(organisation=organisation)}
     projects = {project.pk: project for project in organisation_projects(organisation=organisation)}
