@@ -75,6 +75,11 @@ def works_for_another_organisation(*, user: User, organisation: Organisation) ->
         )
         .exclude(content_object__organisation=organisation)
         .exists()
+        or ProjectUserObjectPermission.objects.filter(
+            user=user, permission__codename="work_in_project"
+        )
+        .exclude(content_object__estate__organisation=organisation)
+        .exists()
     )
 
 

@@ -114,7 +114,7 @@ def staff_access_set(
     if user.is_superuser:
         raise ValidationError(_("A system administrator is changed in the administration only."))
     current = role_of_member(user)
-    if role != current and current is not None:
+    if role != current:
         if works_for_another_organisation(user=user, organisation=organisation):
             raise ValidationError(
                 {
@@ -126,7 +126,6 @@ def staff_access_set(
             )
         if by is not None and user.pk == by.pk:
             raise ValidationError({"role": _("You cannot change your own role.")})
-    if role != current:
         user.groups.remove(*Group.objects.filter(name__in=Role.values))
         user.groups.add(Group.objects.get(name=role))
     if role == Role.MANAGER:  # she sees every estate and project of the organisation

@@ -110,12 +110,18 @@ def test_an_assignment_made_while_redis_is_down_is_mailed_by_the_sweep(
 
 def test_every_task_ends_well_within_the_visibility_timeout():
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
-    ours = [task for name, task in app.tasks.items() if name.split(".")[0] in ("cases", "outreach")]
+    ours = [
+        task
+        for name, task in app.tasks.items()
+        if name.split(".")[0] in ("cases", "outreach", "team")
+    ]
     assert {task.name for task in ours} >= {
         "outreach.tasks.flag_scan",
         "outreach.tasks.flag_digest",
         "cases.tasks.notify_case_assigned",
         "cases.tasks.assignment_notifications_sweep",
+        "team.tasks.notify_handover",
+        "team.tasks.handover_notifications_sweep",
     }
     for task in ours:
         limit = task.time_limit or app.conf.task_time_limit

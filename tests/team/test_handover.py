@@ -4,6 +4,7 @@ sessions end, the new colleague is told, and the access log says who did it."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from referrals.services import follow_up_plan_start
 from team.models import Handover, HandoverItem, HandoverKind
 from team.selectors import handover_counts
 from team.services import handover_send_notification, staff_deactivate, work_hand_over
+from team.tasks import handover_notifications_sweep, notify_handover
 from tests import factories
 from tests.conftest import MARKERS
 
@@ -291,3 +293,19 @@ def test_the_handover_service_takes_nothing_from_another_organisation(cast, org_
     assert CaseAssignment.objects.filter(user=leaving, case=cast.case_b1).exists()
     assert AwaitedReply.objects.filter(created_by=leaving).count() == 1
     assert User.objects.get(pk=leaving.pk).is_active
+
+
+def test_a_handover_mail_the_queue_never_sent_goes_with_the_sweep(cast, org_a, departing):
+    taker = colleague(org_a, "bro2", Role.BRIDGE_BUILDER)
+    # Without the commit's callbacks the task is never queued: as if Redis had been down.
+    handover = staff_deactivate(
+        organisation=org_a, user=departing, to_user=taker, by=cast.manager_a
+    )
+    assert (Handover.objects.get().notified_at, mail.outbox) == (None, [])
+    with time_machine.travel(timezone.now() + timedelta(minutes=3), tick=False):
+        assert handover_notifications_sweep.delay().get() == 0  # the task may still come
+    with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
+        assert handover_notifications_sweep.delay().get() == 1
+        assert handover_notifications_sweep.delay().get() == 0
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["bro2@example.dk"]
+    assert notify_handover.delay(handover.pk).get() is False  # a late task sends nothing
