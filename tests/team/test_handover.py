@@ -309,3 +309,21 @@ def test_a_handover_mail_the_queue_never_sent_goes_with_the_sweep(cast, org_a, d
         assert handover_notifications_sweep.delay().get() == 0
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["bro2@example.dk"]
     assert notify_handover.delay(handover.pk).get() is False  # a late task sends nothing
+
+
+def test_a_handover_of_forty_cases_costs_the_queries_of_four(
+    cast, org_a, django_assert_max_num_queries
+):
+    def handover_of(cases: int) -> int:
+        leaving = colleague(org_a, f"leaving{cases}", Role.CASEWORKER)
+        taker = colleague(org_a, f"taker{cases}", Role.CASEWORKER)
+        for _ in range(cases):
+            case = factories.make_case(cast.case_a1.project)
+            case_assign_staff(case=case, user=leaving, by=None)
+            letter(case, leaving)
+        with django_assert_max_num_queries(60) as counted:
+            staff_deactivate(organisation=org_a, user=leaving, to_user=taker, by=cast.manager_a)
+        assert CaseAssignment.objects.filter(user=taker).count() == cases
+        return len(counted.captured_queries)
+
+    assert handover_of(40) == handover_of(4)
