@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -69,10 +70,15 @@ def _sent_message(request: AuthedRequest, invitation: Invitation) -> None:
             _("The mail could not be sent. Try “Send the invitation again” in a while."),
         )
     else:
+        days = settings.INVITATION_DAYS
         messages.success(
             request,
-            _("The invitation is sent to %(email)s. The link works once, for a few days.")
-            % {"email": invitation.user.email},
+            ngettext(
+                "The invitation is sent to %(email)s. The link works once, for %(days)d day.",
+                "The invitation is sent to %(email)s. The link works once, for %(days)d days.",
+                days,
+            )
+            % {"email": invitation.user.email, "days": days},
         )
 
 
@@ -198,6 +204,12 @@ def _done_message(person, handover) -> str:
     moved = handover.total
     if handover.to_user is None:
         return _("%(name)s is deactivated and logged out.") % {"name": name}
+    if not handover.deactivated:  # deactivated before, in the admin
+        return ngettext(
+            "%(count)d item of %(name)s moved to %(to)s.",
+            "%(count)d items of %(name)s moved to %(to)s.",
+            moved,
+        ) % {"name": name, "count": moved, "to": staff_name(handover.to_user)}
     return ngettext(
         "%(name)s is deactivated and logged out; %(count)d item moved to %(to)s.",
         "%(name)s is deactivated and logged out; %(count)d items moved to %(to)s.",

@@ -263,6 +263,8 @@ def test_nobody_deactivates_herself_and_a_deactivated_colleagues_work_can_still_
         deactivate_url(org_a, departing), {"to_user": taker.pk, "confirmed": "yes"}
     )
     assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "8 opgaver fra Birte Bro er flyttet til Ny Kollega" in page
     assert set(handover_counts(organisation=org_a, user=departing).values()) == {0}
     assert not Handover.objects.get().deactivated
 
