@@ -27,6 +27,7 @@ from genhusning.queue import enqueue_now
 from outreach.models import ScanRun, ScanStatus
 from outreach.tasks import flag_digest, flag_scan
 from privacy.tasks import purge_expired, retention_run
+from team.tasks import handover_notifications_sweep
 from tests.conftest import skip_unless
 
 DOWN = "redis://127.0.0.1:1/0"
@@ -148,6 +149,7 @@ def test_the_beat_schedule_is_in_one_place_and_names_real_tasks():
     assert (retention.hour, retention.minute) == ({3}, {15})
     assert retention_run.name == schedule["nightly-retention"]["task"]
     assert purge_expired.name == schedule["nightly-purge"]["task"]
+    assert handover_notifications_sweep.name == schedule["handover-mail-sweep"]["task"]
 
 
 def test_the_cache_gives_up_in_seconds_when_redis_hangs(settings):
