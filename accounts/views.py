@@ -26,7 +26,7 @@ from accounts.services import (
     totp_device_for_enrolment,
     totp_enrolment_confirm,
 )
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
 
 
 def _next_url(request: AuthedRequest) -> str:

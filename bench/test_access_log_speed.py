@@ -57,7 +57,7 @@ def fill(*, user_ids: list[int], household_ids: list[int]) -> None:
 
 
 def timed(client, params, repeat: int = 7) -> tuple[float, int, str]:
-    url = reverse("referrals:access_log")
+    url = reverse("privacy:access_log")
     client.get(url, params)  # warm caches
     durations = []
     for _ in range(repeat):

@@ -1,7 +1,7 @@
 """Who may see and change which projects and cases. The one place for these rules.
 
 A case is visible to staff who lead its organisation, work in its estate or project, or are
-assigned to it; the role (group) decides what they may do with it (genhusning/roles.py).
+assigned to it; the role (group) decides what they may do with it (core/roles.py).
 """
 
 from django.core.exceptions import PermissionDenied

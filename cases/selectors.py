@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from cases.models import Case, CaseAssignment, Project, StageChange
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
-from genhusning.roles import Role
+from core.roles import Role
 from households.models import Flat, Household, OrganisationUserObjectPermission, Stairwell
 from households.selectors import household_search, residents_prefetch
 from outreach.models import Flag

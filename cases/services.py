@@ -17,9 +17,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 from cases.models import AssignmentRole, Case, CaseAssignment, Project, StageChange
 from cases.selectors import assignable_staff
 from cases.stages import MOVED, EndReason, Stage, is_allowed
-from genhusning.queue import enqueue_on_commit
-from genhusning.roles import Role
-from genhusning.versioning import ConflictError, update_versioned
+from core.queue import enqueue_on_commit
+from core.roles import Role
+from core.versioning import ConflictError, update_versioned
 from households.models import Household
 from referrals.models import FollowUpPlan
 from referrals.services import checklist_ensure, follow_up_plan_start

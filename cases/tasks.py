@@ -22,4 +22,4 @@ def assignment_notifications_sweep() -> int:
 
 
 # The report worker's task lives with the reports; importing it here lets Celery find it.
-from cases.reports.tasks import render_report  # noqa: E402, F401
+from reports.tasks import render_report  # noqa: E402, F401

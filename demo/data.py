@@ -22,8 +22,6 @@ from django.db.models import Count
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from accounts.demo import accounts_demo_load
-from cases.logistics.demo import logistics_demo_load
 from cases.models import (
     AssignmentRole,
     Case,
@@ -36,7 +34,11 @@ from cases.models import (
     StairwellSchedule,
 )
 from cases.stages import OPEN_STAGES, EndReason, Stage
-from genhusning.roles import Role
+from core.roles import Role
+from demo.accounts import accounts_demo_load
+from demo.logistics import logistics_demo_load
+from demo.outreach import demo_contacts_settle, outreach_demo_load
+from demo.referrals import referrals_demo_load
 from households.models import (
     Estate,
     Flat,
@@ -50,10 +52,8 @@ from households.models import (
 from households.models import VulnerabilityFactor as Factor
 from households.models import VulnerabilityLevel as Level
 from households.services import estate_assign_staff, organisation_add_manager, roles_sync
-from outreach.demo import demo_contacts_settle, outreach_demo_load
 from outreach.models import AwaitedReply, Contact, Invitation
 from outreach.scan import flag_scan_run
-from referrals.demo import referrals_demo_load
 
 _T = TypeVar("_T")
 

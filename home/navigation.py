@@ -14,7 +14,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from cases.permissions import can_see_any_project
-from genhusning.roles import Role
+from core.roles import Role
 from households.permissions import can_view_social_data
 from outreach.permissions import can_view_tips
 
@@ -147,7 +147,7 @@ def navigation_for(user, request: HttpRequest) -> Navigation:
             entry("calendar", _("Calendar subscription"), "outreach:calendar", "calendar")
         )
     if has("households.view_accesslog"):
-        account.append(entry("access_log", _("Access log"), "referrals:access_log", "access_log"))
+        account.append(entry("access_log", _("Access log"), "privacy:access_log", "access_log"))
     if has("households.add_tenantimport"):
         account.append(entry("import", _("Import the tenant list"), "households:import", "import"))
     if has("households.add_householdmerge"):

@@ -4,8 +4,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from genhusning.http import AuthedRequest
-from genhusning.roles import Role
+from core.http import AuthedRequest
+from core.roles import Role
 from referrals.permissions import visitator_partners
 
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from genhusning.exports import table_response
-from genhusning.http import AuthedRequest
+from core.exports import table_response
+from core.http import AuthedRequest
 from households.audit import log_access
 from households.imports import (
     COLUMN_KEYS,

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import Case, StairwellSchedule
 from cases.selectors import case_list_related
-from genhusning.http import AuthedRequest
-from genhusning.versioning import ConflictError, differences
+from core.http import AuthedRequest
+from core.versioning import ConflictError, differences
 from households.audit import log_access
 from households.forms import HouseholdForm, ResidentForm, VulnerabilityForm
 from households.models import Household

@@ -721,7 +721,7 @@ def flag_scan_request(*, by: User) -> ScanRun:
     """Queue a scan for a worker now ("run now"). If the queue cannot be reached, the run is
     recorded as failed with the reason at once. Call outside a transaction: the worker must
     find the run committed."""
-    from genhusning.queue import enqueue_now
+    from core.queue import enqueue_now
     from outreach.tasks import flag_scan
 
     run = scan_run_queue(triggered_by=by)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Project
-from genhusning.versioning import update_versioned
+from core.versioning import update_versioned
 from households.models import Estate, Flat, Household, Stairwell
 from households.permissions import can_view_social_data
 from outreach.models import (

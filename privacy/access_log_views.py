@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
 from referrals.forms import AccessLogFilterForm
 from referrals.selectors import (
     access_log_entries,
@@ -36,6 +36,6 @@ def access_log(request: AuthedRequest) -> HttpResponse:
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     lines = access_log_lines(page.object_list) if filters.group else None
-    template = "referrals/accesslog/access_log.html"
+    template = "privacy/access_log.html"
     context = {"form": form, "page": page, "lines": lines, "filters": filters}
     return render(request, f"{template}#results" if request.htmx else template, context)

@@ -10,8 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from genhusning.classification import classified_models, model_fields
 from households.models import Flat, Household, Resident
+from privacy.classification import classified_models, model_fields
 
 # Guardian's permission rows say who may work with an object: staff data, not the resident's.
 PERMISSION_MODEL_SUFFIXES = ("UserObjectPermission", "GroupObjectPermission")

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
-from genhusning.http import AuthedRequest
-from genhusning.pdf import render_pdf
+from core.http import AuthedRequest
+from core.pdf import render_pdf
 from households.audit import log_access
 from households.models import AccessAction
 from privacy.forms import ErasureForm

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from cases.models import AssignmentRole, Case, ProjectKind
 from cases.stages import Stage
-from genhusning.roles import Role
-from genhusning.versioning import ConflictError
+from core.roles import Role
+from core.versioning import ConflictError
 from households.models import (
     Household,
     Organisation,

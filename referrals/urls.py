@@ -1,8 +1,7 @@
 from django.urls import path
 
-from genhusning.exports import export_urls
+from core.exports import export_urls
 from referrals.views import (
-    accesslog,
     checklist,
     communities,
     consents,
@@ -83,7 +82,6 @@ urlpatterns: list = [
         visitator.referral_answer,
         name="visitator_referral_answer",
     ),
-    path("adgangslog/", accesslog.access_log, name="access_log"),
     # --- bridge-building and communities (helper: bridge) ---
     path("opfoelgning/", followup.follow_up_list, name="follow_up_list"),
     *export_urls("opfoelgning/eksport", followup.follow_up_export, "follow_up_list"),

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Project, StageChange
-from cases.reports.permissions import ReportScope
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
 from households.models import Estate, Organisation, Stairwell
 from households.selectors import residents_prefetch
 from outreach.models import DEFAULT_THRESHOLDS, Channel, Contact, Flag, FlagKind, Invitation
 from referrals.models import FollowUpVisit, Referral, ReferralStatus
+from reports.permissions import ReportScope
 
 WEEKS = 12
 MONTHS = 6

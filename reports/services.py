@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 
 from cases import charts
 from cases.reports.models import ReportJob, ReportKind, ReportStatus
-from cases.reports.permissions import ReportScope, get_report_scope_for_user, scope_cases
-from cases.reports.selectors import Report, report_build, report_household_count
-from genhusning.pdf import render_pdf
+from core.pdf import render_pdf
+from reports.permissions import ReportScope, get_report_scope_for_user, scope_cases
+from reports.selectors import Report, report_build, report_household_count
 
 logger = logging.getLogger(__name__)
 
-STATUS_TEMPLATE = "cases/reports/status_pdf.html"
+STATUS_TEMPLATE = "reports/status_pdf.html"
 
 
 def report_charts(report: Report, *, width: int = 640) -> dict:
@@ -50,8 +50,8 @@ def report_filename(report: Report) -> str:
 @transaction.atomic
 def report_job_order(*, by: User, scope: ReportScope, named: bool) -> ReportJob:
     """Record the order and hand it to a worker once the order is committed."""
-    from cases.reports.tasks import render_report
-    from genhusning.queue import enqueue_on_commit
+    from core.queue import enqueue_on_commit
+    from reports.tasks import render_report
 
     job = ReportJob.objects.create(
         kind=scope.kind,

@@ -3,10 +3,12 @@
 from celery import shared_task
 from django.conf import settings
 
-from cases.reports import services
+from reports import services
 
 
 @shared_task(
+    # The name it had in cases/reports/: a job queued before a deploy still finds its task.
+    name="cases.reports.tasks.render_report",
     ignore_result=True,
     soft_time_limit=settings.REPORT_SOFT_TIME_LIMIT,
     time_limit=settings.REPORT_SOFT_TIME_LIMIT + 60,

@@ -9,9 +9,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.logistics.permissions import waterbed_organisations
 from cases.models import Project
-from cases.reports.forms import CaseSummaryForm, ReportOrderForm
 from cases.reports.models import ReportKind, ReportStatus
-from cases.reports.permissions import (
+from core.http import AuthedRequest
+from core.pdf import pdf_response, render_pdf
+from households.audit import log_access
+from households.models import AccessAction, Organisation, OrganisationUserObjectPermission
+from households.permissions import user_grants
+from reports.forms import CaseSummaryForm, ReportOrderForm
+from reports.permissions import (
     ReportScope,
     can_print_named,
     can_print_reports,
@@ -21,8 +26,8 @@ from cases.reports.permissions import (
     get_report_scope_for_user,
     scope_cases,
 )
-from cases.reports.selectors import case_summary, report_build
-from cases.reports.services import (
+from reports.selectors import case_summary, report_build
+from reports.services import (
     recent_report_jobs,
     report_charts,
     report_filename,
@@ -30,11 +35,6 @@ from cases.reports.services import (
     report_job_order,
     report_render,
 )
-from genhusning.http import AuthedRequest
-from genhusning.pdf import pdf_response, render_pdf
-from households.audit import log_access
-from households.models import AccessAction, Organisation, OrganisationUserObjectPermission
-from households.permissions import user_grants
 
 # What the access log calls each printout (English here, Danish on the access-log page).
 PRINTED: dict[tuple[str, bool], str] = {
@@ -71,7 +71,7 @@ def index(request: AuthedRequest) -> HttpResponse:
         "can_named": can_print_named(user),
         "waterbed_organisations": waterbed_organisations(user),
     }
-    return render(request, "cases/reports/index.html", context)
+    return render(request, "reports/index.html", context)
 
 
 def _report_page(request: AuthedRequest, scope: ReportScope) -> HttpResponse:
@@ -86,7 +86,7 @@ def _report_page(request: AuthedRequest, scope: ReportScope) -> HttpResponse:
         "can_named": can_print_named(request.user),
         "jobs": recent_report_jobs(user=request.user),
     }
-    return render(request, "cases/reports/report_page.html", context)
+    return render(request, "reports/report_page.html", context)
 
 
 @require_GET
@@ -125,8 +125,8 @@ def job(request: AuthedRequest, pk: int) -> HttpResponse:
     report_job, _scope = get_report_job_for_user(request.user, pk)
     context = {"job": report_job, "statuses": ReportStatus}
     if request.htmx:
-        return render(request, "cases/reports/job.html#progress", context)
-    return render(request, "cases/reports/job.html", context)
+        return render(request, "reports/job.html#progress", context)
+    return render(request, "reports/job.html", context)
 
 
 @never_cache
@@ -163,7 +163,7 @@ def case_summary_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     own_copy = CaseSummaryForm(request.POST).is_valid() and bool(request.POST.get("own_copy"))
     summary = case_summary(user=request.user, case=case, own_copy=own_copy)
     context = {"summary": summary, "confidential": not own_copy}
-    pdf = render_pdf("cases/reports/case_summary_pdf.html", context, request=request)
+    pdf = render_pdf("reports/case_summary_pdf.html", context, request=request)
     what = (
         gettext_noop("case summary (the household's own copy)")
         if own_copy

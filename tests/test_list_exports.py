@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from cases.logistics.models import PoolKind
 from cases.models import Case
 from cases.stages import Stage
-from genhusning.exports import XLSX_TYPE
+from core.exports import XLSX_TYPE
 from households.models import AccessAction, AccessLog, VulnerabilityFactor
 from outreach.models import (
     AwaitedReply,

@@ -15,7 +15,7 @@ TEMPLATES = ROOT / "templates"
 
 
 # Rendered by WeasyPrint into a PDF, never served to a browser: CSP does not apply.
-# Rendered by WeasyPrint (genhusning/pdf.py), never served to a browser: the CSP does not apply.
+# Rendered by WeasyPrint (core/pdf.py), never served to a browser: the CSP does not apply.
 def is_pdf_template(name: str) -> bool:
     return "pdf" in name.rsplit("/", 1)[-1]
 

@@ -21,7 +21,7 @@ from cases.logistics.models import Move, Offer, PoolFlat
 from cases.models import Case, StageChange
 from cases.reports.models import ReportJob
 from cases.stages import Stage
-from genhusning.exports import XLSX_TYPE
+from core.exports import XLSX_TYPE
 from households.models import (
     Resident,
     VulnerabilityAssessment,

@@ -24,7 +24,7 @@ from cases.logistics.models import (
 from cases.models import Case, Project
 from cases.services import case_advance_stage
 from cases.stages import MOVED, Stage
-from genhusning.versioning import update_versioned
+from core.versioning import update_versioned
 from households.models import Flat, Organisation
 from outreach.models import AwaitedReply
 from outreach.services import awaited_reply_mark_replied, awaited_reply_record

@@ -39,10 +39,10 @@ from cases.logistics.permissions import (
 )
 from cases.logistics.waterbed import destination_warning, waterbed_report
 from cases.models import Case, Project
-from genhusning.exports import export_table
-from genhusning.http import AuthedRequest
-from genhusning.pdf import pdf_response, render_pdf
-from genhusning.versioning import ConflictError
+from core.exports import export_table
+from core.http import AuthedRequest
+from core.pdf import pdf_response, render_pdf
+from core.versioning import ConflictError
 from households.audit import log_access
 from households.models import AccessAction, Flat
 

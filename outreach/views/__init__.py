@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
 
 
 def require_perm(request: AuthedRequest, perm: str) -> None:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
 from households.models import Household
 from outreach.forms import DropInSessionForm, DropInVisitForm
 from outreach.models import DropInSession

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
 from outreach.calendar import calendar_events, calendar_ics
 from outreach.models import CalendarFeed
 from outreach.services import calendar_feed_issue, calendar_feed_revoke, calendar_token_hash

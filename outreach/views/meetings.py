@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Project
-from genhusning.exports import export_table
-from genhusning.http import AuthedRequest
+from core.exports import export_table
+from core.http import AuthedRequest
 from households.models import Household
 from outreach.forms import AttendanceForm, MeetingForm, MeetingInviteForm
 from outreach.models import Meeting

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.permissions import get_project_for_user
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
 from outreach.forms import ThresholdsForm
 from outreach.models import FlagKind, ScanRun, ScanStatus
 from outreach.permissions import (

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.permissions import get_case_for_user
-from genhusning.http import AuthedRequest
-from genhusning.versioning import ConflictError
+from core.http import AuthedRequest
+from core.versioning import ConflictError
 from referrals.forms import ChecklistItemForm
 from referrals.models import ChecklistItem, ChecklistStatus
 from referrals.permissions import get_checklist_item_for_user

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
 from households.audit import log_access
 from households.permissions import get_household_for_user
 from referrals.forms import (

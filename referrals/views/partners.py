@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from genhusning.http import AuthedRequest
-from genhusning.versioning import ConflictError
+from core.http import AuthedRequest
+from core.versioning import ConflictError
 from referrals.forms import PartnerForm
 from referrals.models import Partner, PartnerKind
 from referrals.permissions import get_partner_for_change, partner_organisations_for_user

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import Case
 from cases.stages import OPEN_STAGES
-from genhusning.exports import export_table
-from genhusning.http import AuthedRequest
-from genhusning.versioning import ConflictError
+from core.exports import export_table
+from core.http import AuthedRequest
+from core.versioning import ConflictError
 from households.audit import log_access
 from referrals.forms import ReferralForm, ReferralTransitionForm
 from referrals.models import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus

@@ -17,7 +17,7 @@ from guardian.shortcuts import assign_perm
 from cases.models import CaseAssignment, StageChange
 from cases.services import case_advance_stage, case_assign_staff
 from cases.stages import Stage
-from genhusning.roles import Role
+from core.roles import Role
 from households.models import AccessLog
 from outreach.models import Channel, Contact, Flag, FlagKind, Outcome
 from outreach.scan import flags_evaluate

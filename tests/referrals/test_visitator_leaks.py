@@ -127,7 +127,7 @@ def her_pages(client, cast, planted: Planted) -> dict[str, str]:
         reverse("referrals:visitator_referrals") + "?status=all",
         *(reverse("referrals:visitator_household", args=[pk]) for pk in planted.ids["household"]),
         *(reverse("referrals:visitator_referral", args=[pk]) for pk in planted.ids["referral"]),
-        reverse("referrals:access_log"),
+        reverse("privacy:access_log"),
     ]
     texts = {}
     for url in urls:
@@ -367,7 +367,7 @@ DENIED: dict[str, str | None] = {
     "referrals:checklist_item": "checklist",
     "referrals:checklist_defaults": None,
     "referrals:coordination": None,
-    "referrals:access_log": None,
+    "privacy:access_log": None,
     "referrals:follow_up_list": None,
     "referrals:follow_up": "plan",
     "referrals:follow_up_close": "plan",

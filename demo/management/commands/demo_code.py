@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from accounts.demo import DEMO_TOTP_SECRET, demo_totp_code
+from demo.accounts import DEMO_TOTP_SECRET, demo_totp_code
 
 
 class Command(BaseCommand):

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from accounts.demo import DEMO_TOTP_SECRET, demo_totp_code
 from cases.stages import Stage
-from genhusning.demo import demo_load
+from demo.accounts import DEMO_TOTP_SECRET, demo_totp_code
+from demo.data import demo_load
 
 
 class Command(BaseCommand):

@@ -330,7 +330,7 @@ def test_it_orders_a_large_report_from_a_worker_only_its_orderer_downloads(
     assert response.status_code == 302 and response["Location"] == reverse(
         "reports:job", args=[job.pk]
     )
-    assert job.status == ReportStatus.DONE  # eager here; tests/cases/reports/test_worker.py
+    assert job.status == ReportStatus.DONE  # eager here; tests/reports/test_worker.py
     download = client.get(reverse("reports:job_download", args=[job.pk]))
     text, _pages = pdf_text(b"".join(download.streaming_content))
     assert NAME_A1 in text and "FORTROLIGT" in text

@@ -35,7 +35,7 @@ def test_a_real_worker_renders_the_organisation_report_and_the_page_follows_it(
     job.refresh_from_db()
     assert job.status == ReportStatus.DONE and job.progress == 100 and job.file
     # Delivered twice: the second run changes nothing.
-    from cases.reports.services import report_job_run
+    from reports.services import report_job_run
 
     again = report_job_run(job_id=job.pk)
     assert again is not None and again.file.name == job.file.name

@@ -73,7 +73,7 @@ def test_the_manager_reads_her_organisations_log_newest_first(client, cast):
     new = log_row(cast.rehousing_officer_a1, a1, what="case page")
     log_row(cast.caseworker_b1, b1, what="contact log")
     client.force_login(cast.manager_a)
-    response = client.get(reverse("referrals:access_log"))
+    response = client.get(reverse("privacy:access_log"))
     assert response.status_code == 200
     assert [entry.pk for entry in response.context["page"].object_list] == [new.pk, old.pk]
     body = response.content.decode()
@@ -86,7 +86,7 @@ def test_manager_b_sees_none_of_organisation_as_rows(client, cast):
     log_row(cast.caseworker_a1, None, what="affected flats (CSV)", action=AccessAction.EXPORT)
     mine = log_row(cast.caseworker_b1, cast.case_b1.household)
     client.force_login(cast.manager_b)
-    response = client.get(reverse("referrals:access_log"))
+    response = client.get(reverse("privacy:access_log"))
     assert [entry.pk for entry in response.context["page"].object_list] == [mine.pk]
     body = response.content.decode()
     assert "Markørvej" not in body and "caseworker_a1" not in body
@@ -98,7 +98,7 @@ def test_a_row_about_another_organisations_household_stays_hidden_even_by_my_sta
     """Someone working for both organisations: each manager sees the rows of her households."""
     log_row(cast.caseworker_a1, cast.case_b1.household)
     client.force_login(cast.manager_a)
-    response = client.get(reverse("referrals:access_log"))
+    response = client.get(reverse("privacy:access_log"))
     assert list(response.context["page"].object_list) == []
 
 
@@ -107,10 +107,10 @@ def test_the_visitators_exports_show_in_the_log_of_her_partners_organisation(
 ):
     export = log_row(cast.visitator, None, what="affected flats (PDF)", action=AccessAction.EXPORT)
     client.force_login(cast.manager_a)
-    page = client.get(reverse("referrals:access_log")).context["page"]
+    page = client.get(reverse("privacy:access_log")).context["page"]
     assert [entry.pk for entry in page.object_list] == [export.pk]
     client.force_login(cast.manager_b)
-    assert list(client.get(reverse("referrals:access_log")).context["page"].object_list) == []
+    assert list(client.get(reverse("privacy:access_log")).context["page"].object_list) == []
 
 
 def test_it_filters_by_user_address_and_dates(client, cast):
@@ -119,7 +119,7 @@ def test_it_filters_by_user_address_and_dates(client, cast):
     by_a1 = log_row(cast.caseworker_a1, a1, at=timezone.now() - timedelta(days=10))
     by_a2 = log_row(cast.caseworker_a2, a2)
     client.force_login(cast.manager_a)
-    url = reverse("referrals:access_log")
+    url = reverse("privacy:access_log")
 
     def shown(**params):
         return [entry.pk for entry in client.get(url, params).context["page"].object_list]
@@ -154,7 +154,7 @@ def test_the_log_page_query_count_is_flat(client, cast, django_assert_max_num_qu
     )
     client.force_login(cast.manager_a)
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("referrals:access_log"))
+        response = client.get(reverse("privacy:access_log"))
     assert len(response.context["page"].object_list) == min(count, 50)
 
 
@@ -164,14 +164,14 @@ def test_the_log_page_query_count_is_flat(client, cast, django_assert_max_num_qu
 def test_only_managers_read_the_log(client, cast, role):
     log_row(cast.caseworker_a1, cast.case_a1.household)
     client.force_login(getattr(cast, role))
-    response = client.get(reverse("referrals:access_log"))
+    response = client.get(reverse("privacy:access_log"))
     assert response.status_code == 403
     assert "Markørvej" not in response.content.decode()
 
 
 def test_the_log_page_refuses_post(client, cast):
     client.force_login(cast.manager_a)
-    assert client.post(reverse("referrals:access_log")).status_code == 405
+    assert client.post(reverse("privacy:access_log")).status_code == 405
 
 
 def test_nobody_edits_or_deletes_a_log_row(cast):
@@ -200,7 +200,7 @@ def test_which_households_did_one_user_see_between_two_dates(client, cast):
     client.force_login(cast.manager_a)
     today = timezone.localdate()
     response = client.get(
-        reverse("referrals:access_log"),
+        reverse("privacy:access_log"),
         {
             "user": cast.caseworker_a2.pk,
             "date_from": (today - timedelta(days=10)).isoformat(),
@@ -222,7 +222,7 @@ def test_who_saw_one_household_from_its_page(client, cast):
     log_row(cast.rehousing_officer_a1, a1)
     log_row(cast.caseworker_a2, a2)
     client.force_login(cast.manager_a)
-    url = reverse("referrals:access_log")
+    url = reverse("privacy:access_log")
     response = client.get(url, {"household": a1.pk, "group": "medarbejdere"})
     lines = response.context["lines"]
     assert sorted((line.user_id, line.entries) for line in lines) == sorted(
@@ -240,7 +240,7 @@ def test_another_organisations_household_gives_nothing_by_id(client, cast):
     log_row(cast.caseworker_b1, cast.case_b1.household)
     client.force_login(cast.manager_a)
     response = client.get(
-        reverse("referrals:access_log"),
+        reverse("privacy:access_log"),
         {"household": cast.case_b1.household_id, "group": "medarbejdere"},
     )
     assert response.context["lines"] == []
@@ -253,7 +253,7 @@ def test_it_filters_logins_and_refusals(client, cast):
     denied = log_row(cast.caseworker_a1, None, what="refused page", action=AccessAction.DENIED)
     log_row(cast.caseworker_a1, None, what="login", action=AccessAction.LOGIN)
     client.force_login(cast.manager_a)
-    response = client.get(reverse("referrals:access_log"), {"action": "denied"})
+    response = client.get(reverse("privacy:access_log"), {"action": "denied"})
     assert [entry.pk for entry in response.context["page"].object_list] == [denied.pk]
     assert "Adgang afvist" in response.content.decode()
 
@@ -273,7 +273,7 @@ def test_the_manager_sees_failed_logins_on_her_staffs_accounts_only(client, cast
         action=AccessAction.LOGIN_FAILED,
     )
     client.force_login(cast.manager_a)
-    response = client.get(reverse("referrals:access_log"))
+    response = client.get(reverse("privacy:access_log"))
     assert [entry.pk for entry in response.context["page"].object_list] == [mine.pk]
 
 
@@ -298,14 +298,14 @@ def test_the_summaries_query_count_is_flat(
     )
     client.force_login(cast.manager_a)
     with django_assert_max_num_queries(14):
-        response = client.get(reverse("referrals:access_log"), {"group": group})
+        response = client.get(reverse("privacy:access_log"), {"group": group})
     assert response.status_code == 200
     assert len(response.context["lines"]) == min(count if group == "husstande" else count // 5, 50)
 
 
 def test_the_household_page_links_the_manager_to_who_saw_it(client, cast):
     household = cast.case_a1.household
-    link = f"{reverse('referrals:access_log')}?household={household.pk}&amp;group=medarbejdere"
+    link = f"{reverse('privacy:access_log')}?household={household.pk}&amp;group=medarbejdere"
     client.force_login(cast.manager_a)
     assert link in client.get(reverse("households:detail", args=[household.pk])).content.decode()
     client.force_login(cast.caseworker_a1)
