@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from households.models import AccessLog
 from households.services import estate_assign_staff
-from referrals.selectors import (
+from privacy.selectors import (
     AccessLogFilters,
     access_log_entries,
     access_log_scope,

@@ -21,8 +21,9 @@ from core.queue import enqueue_on_commit
 from core.roles import Role
 from core.versioning import ConflictError, update_versioned
 from households.models import Household
+from referrals.bridge.services import follow_up_plan_start
 from referrals.models import FollowUpPlan
-from referrals.services import checklist_ensure, follow_up_plan_start
+from referrals.services import checklist_ensure
 
 logger = logging.getLogger(__name__)
 

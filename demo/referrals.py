@@ -13,6 +13,8 @@ from cases.models import Case, ProjectKind, StageChange
 from cases.stages import OPEN_STAGES, Stage
 from households.models import Municipality, Organisation, Resident
 from outreach.models import Channel, Contact, Outcome
+from referrals.bridge.services import follow_up_plan_start
+from referrals.consents.services import consent_record, consent_withdraw
 from referrals.models import (
     ChecklistItem,
     ChecklistKind,
@@ -32,14 +34,7 @@ from referrals.models import (
     Referral,
     ReferralEvent,
 )
-from referrals.services import (
-    checklist_ensure,
-    consent_record,
-    consent_withdraw,
-    follow_up_plan_start,
-    referral_create,
-    referral_transition,
-)
+from referrals.services import checklist_ensure, referral_create, referral_transition
 
 VESTEGNEN = "Boligselskabet Vestegnen"
 

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from core.http import AuthedRequest
 from core.roles import Role
-from referrals.permissions import visitator_partners
+from referrals.visitator.permissions import visitator_partners
 
 
 @require_GET

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from privacy import access_log_views, views
+from privacy import views
 
 app_name = "privacy"
 
 urlpatterns = [
-    path("adgangslog/", access_log_views.access_log, name="access_log"),
+    path("adgangslog/", views.access_log, name="access_log"),
     path(
         "husstande/<int:household_pk>/beboere/<int:pk>/indsigt/",
         views.resident_access,

@@ -28,8 +28,9 @@ from outreach.models import (
     Tip,
     TipSource,
 )
+from referrals.bridge.services import follow_up_plan_start
 from referrals.models import FollowUpPlan, Purpose
-from referrals.services import follow_up_plan_start, referral_create
+from referrals.services import referral_create
 from tests import factories
 from tests.conftest import MARKERS
 from tests.exports import content_of, read_export

@@ -41,8 +41,8 @@ from guardian.shortcuts import assign_perm
 from pypdf import PdfWriter
 
 from cases.services import case_assign_staff
+from referrals.consents.services import consent_record
 from referrals.models import Consent, DataCategory, PartnerKind, Purpose
-from referrals.services import consent_record
 from tests import factories
 from tests.conftest import MARKERS, Cast, make_cast
 from tests.urlwalk import (

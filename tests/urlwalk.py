@@ -42,6 +42,7 @@ from outreach.models import (
     Tip,
     TipSource,
 )
+from referrals.bridge.services import follow_up_plan_start
 from referrals.models import (
     ChecklistItem,
     Community,
@@ -52,7 +53,7 @@ from referrals.models import (
     Purpose,
     ReferralStatus,
 )
-from referrals.services import follow_up_plan_start, referral_create, referral_transition
+from referrals.services import referral_create, referral_transition
 from tests import factories
 
 

@@ -21,16 +21,12 @@ from core.exports import export_table
 from core.http import AuthedRequest
 from core.versioning import ConflictError
 from households.audit import log_access
+from referrals.consents.selectors import consent_check
 from referrals.forms import ReferralForm, ReferralTransitionForm
 from referrals.models import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus
 from referrals.permissions import get_household_with_perm, get_staff_referral_for_user
 from referrals.selectors import household_referrals, partner_choices, referral_history
-from referrals.services import (
-    REFERRAL_TRANSITIONS,
-    consent_check,
-    referral_create,
-    referral_transition,
-)
+from referrals.services import REFERRAL_TRANSITIONS, referral_create, referral_transition
 
 StrOrPromise = str | Promise
 

@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from core.versioning import ConflictError
+from referrals.consents.services import consent_withdraw
 from referrals.models import DataCategory, Purpose, Referral, ReferralEvent, ReferralStatus
-from referrals.services import REFERRAL_TRANSITIONS, consent_withdraw, referral_create
+from referrals.services import REFERRAL_TRANSITIONS, referral_create
 from referrals.services import referral_transition as transition
 from tests import factories
 

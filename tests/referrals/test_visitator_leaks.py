@@ -22,13 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from referrals.consents.services import consent_record, consent_withdraw
 from referrals.models import DataCategory, Partner, PartnerKind, Purpose
-from referrals.services import (
-    consent_record,
-    consent_withdraw,
-    referral_create,
-    referral_transition,
-)
+from referrals.services import referral_create, referral_transition
 from tests import factories
 from tests.urlwalk import (
     OPEN_PAGES,

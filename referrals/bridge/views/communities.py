@@ -15,20 +15,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.http import AuthedRequest
 from households.audit import log_access
 from households.permissions import get_household_for_user
-from referrals.forms import (
+from referrals.bridge.forms import (
     CommunityAttendanceForm,
     CommunityForm,
     CommunityMeetingForm,
     HouseholdChoiceForm,
 )
-from referrals.models import Community
-from referrals.permissions import (
+from referrals.bridge.permissions import (
     community_organisations_for_user,
     get_community_for_user,
     get_community_meeting_for_user,
     get_community_membership_for_user,
 )
-from referrals.selectors import (
+from referrals.bridge.selectors import (
     CommunityMembers,
     community_household_search,
     community_list,
@@ -36,17 +35,14 @@ from referrals.selectors import (
     community_members,
     meeting_attendance,
 )
-from referrals.services import (
+from referrals.bridge.services import (
     community_attendance_set,
     community_member_add,
     community_member_leave,
 )
-from referrals.services import (
-    community_create as community_create_service,
-)
-from referrals.services import (
-    community_meeting_create as community_meeting_create_service,
-)
+from referrals.bridge.services import community_create as community_create_service
+from referrals.bridge.services import community_meeting_create as community_meeting_create_service
+from referrals.models import Community
 
 SEARCH_MAX = 100
 DETAIL = "referrals/communities/community_detail.html"

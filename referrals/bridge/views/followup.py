@@ -24,10 +24,9 @@ from households.templatetags.people import staff_name
 from outreach.forms import ContactForm
 from outreach.models import REACHED_OUTCOMES, Channel, Outcome
 from outreach.permissions import can_view_observations
-from referrals.forms import BridgeBuilderForm, FollowUpCloseForm
-from referrals.models import FollowUpPlan
-from referrals.permissions import get_follow_up_plan_for_user, get_follow_up_visit_for_user
-from referrals.selectors import (
+from referrals.bridge.forms import BridgeBuilderForm, FollowUpCloseForm
+from referrals.bridge.permissions import get_follow_up_plan_for_user, get_follow_up_visit_for_user
+from referrals.bridge.selectors import (
     FollowUpFilters,
     follow_up_plans,
     follow_up_rows,
@@ -37,12 +36,13 @@ from referrals.selectors import (
     new_area_checklist,
     referrals_since,
 )
-from referrals.services import (
+from referrals.bridge.services import (
     bridge_builder_choices,
     follow_up_contact_record,
     follow_up_plan_assign,
     follow_up_plan_close,
 )
+from referrals.models import FollowUpPlan
 
 PAGE_SIZE = 50
 

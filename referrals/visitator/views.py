@@ -24,15 +24,16 @@ from core.pdf import pdf_response, render_pdf
 from core.versioning import ConflictError
 from households.audit import log_access
 from households.models import AccessAction, format_floor
-from referrals.forms import FlatFilterForm, ReferralAnswerForm
 from referrals.models import Partner, ReferralStatus
-from referrals.permissions import (
+from referrals.services import REFERRAL_TRANSITIONS, referral_transition
+from referrals.visitator.forms import FlatFilterForm, ReferralAnswerForm
+from referrals.visitator.permissions import (
     VISITATOR_REFERRAL_STATUSES,
     get_household_for_visitator,
     get_referral_for_visitator,
     require_visitator,
 )
-from referrals.selectors import (
+from referrals.visitator.selectors import (
     flat_state,
     referral_shared_scope,
     shared_data,
@@ -42,7 +43,6 @@ from referrals.selectors import (
     visitator_shared_households,
     visitator_shared_scopes,
 )
-from referrals.services import REFERRAL_TRANSITIONS, referral_transition
 
 PAGE_SIZE = 50
 

@@ -21,15 +21,13 @@ from households.audit import log_access
 from households.models import AccessAction, Household
 from households.templatetags.people import staff_name
 from outreach.views.contacts import next_url
-from referrals.forms import ConsentForm, ConsentWithdrawForm
+from referrals.consents.forms import ConsentForm, ConsentWithdrawForm
+from referrals.consents.permissions import get_consent_for_user
+from referrals.consents.selectors import consent_status, household_consents
+from referrals.consents.services import consent_record, consent_withdraw
 from referrals.models import Consent, DataCategory, PartnerKind, Purpose
-from referrals.permissions import (
-    get_consent_for_user,
-    get_household_with_perm,
-    referrals_for_user,
-)
-from referrals.selectors import consent_status, household_consents, partner_choices
-from referrals.services import consent_record, consent_withdraw
+from referrals.permissions import get_household_with_perm, referrals_for_user
+from referrals.selectors import partner_choices
 
 
 def _residents(consent: Consent) -> list[tuple[int, int]]:
