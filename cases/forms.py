@@ -9,16 +9,10 @@ from cases.logistics.waterbed import full_areas_for
 from cases.models import Case
 from cases.selectors import CaseloadFilters, available_flats
 from cases.stages import MOVED, EndReason, Stage, allowed_next_stages
+from core.widgets import DateInput
 from households.models import Flat, VulnerabilityLevel
 from households.templatetags.people import staff_name
 from outreach.models import FlagKind
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class CaseloadFilterForm(forms.Form):

@@ -31,10 +31,9 @@ from cases.services import (
 )
 from cases.services import case_update as case_update_service
 from cases.stages import MOVED, OPEN_STAGES, Stage, allowed_next_stages, primary_next_stage
-from core.exports import export_table
 from core.http import AuthedRequest
 from core.versioning import ConflictError, differences
-from households.audit import log_access
+from households.audit import export_table, log_access
 from households.models import VulnerabilityLevel
 from households.permissions import can_view_social_data
 from households.selectors import latest_assessment

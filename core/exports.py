@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -24,9 +24,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-
-from households.audit import log_access
-from households.models import AccessAction
 
 FORMATS = ("csv", "xlsx")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -133,21 +130,3 @@ def table_response(
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"  # personal data: never kept by a browser or proxy
     return response
-
-
-def export_table(
-    request: HttpRequest,
-    *,
-    fmt: str,
-    filename: str,
-    what: str,
-    headers: Sequence[Cell],
-    rows: Sequence[Sequence[Cell]],
-    households: Iterable[int] = (),
-) -> HttpResponse | StreamingHttpResponse:
-    """Log the export (one row per household in the file) and answer the file.
-
-    `rows` is evaluated already, so the log names exactly the households that are in the file.
-    """
-    log_access(request, what=what, action=AccessAction.EXPORT, households=sorted(set(households)))
-    return table_response(fmt=fmt, filename=filename, headers=headers, rows=rows)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import DateInput
+from core.widgets import DateInput
 from households.models import Household, Resident, VulnerabilityFactor, VulnerabilityLevel
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import DateInput
+from core.widgets import DateInput
 from households.models import AccessAction, Resident
 from households.templatetags.people import staff_name
 from privacy.selectors import AccessLogFilters, AccessLogGrouping

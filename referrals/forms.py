@@ -6,8 +6,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import DateInput
 from cases.models import Case
+from core.widgets import DateInput
 from households.models import Household, Municipality, Organisation
 from referrals.consents.forms import resident_choices
 from referrals.models import (

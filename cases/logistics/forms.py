@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import DateInput
 from cases.logistics.models import (
     HousingNeed,
     Move,
@@ -19,14 +18,8 @@ from cases.logistics.models import (
 )
 from cases.logistics.selectors import PoolFilters
 from cases.logistics.services import HOUSING_NEED_FIELDS, MOVE_EDITABLE_FIELDS, REPLY_DAYS
+from core.widgets import DateInput, TimeInput
 from households.models import Flat, Organisation
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%H:%M")
 
 
 class FlatChoiceField(forms.ModelChoiceField):

@@ -39,11 +39,10 @@ from cases.logistics.permissions import (
 )
 from cases.logistics.waterbed import destination_warning, waterbed_report
 from cases.models import Case, Project
-from core.exports import export_table
 from core.http import AuthedRequest
 from core.pdf import pdf_response, render_pdf
 from core.versioning import ConflictError
-from households.audit import log_access
+from households.audit import export_table, log_access
 from households.models import AccessAction, Flat
 
 POOL_PAGE_SIZE = 50

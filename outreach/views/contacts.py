@@ -15,9 +15,8 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.exports import export_table
 from core.http import AuthedRequest
-from households.audit import log_access
+from households.audit import export_table, log_access
 from households.models import AccessAction, Flat, Household
 from households.permissions import (
     flats_for_user,

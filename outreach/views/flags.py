@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import Project
 from cases.selectors import has_assigned_cases
-from core.exports import export_table
 from core.http import AuthedRequest
+from households.audit import export_table
 from households.templatetags.people import staff_name
 from outreach.forms import FlagFilterForm, FlagResolveForm
 from outreach.models import FlagKind

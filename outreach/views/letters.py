@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import Project
-from core.exports import export_table
 from core.http import AuthedRequest
+from households.audit import export_table
 from households.permissions import get_household_for_user
 from outreach.forms import AwaitedReplyForm, LetterFilterForm, ReplyForm
 from outreach.permissions import get_awaited_reply_for_user

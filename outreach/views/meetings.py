@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Project
-from core.exports import export_table
 from core.http import AuthedRequest
+from households.audit import export_table
 from households.models import Household
 from outreach.forms import AttendanceForm, MeetingForm, MeetingInviteForm
 from outreach.models import Meeting

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.exports import export_table
 from core.http import AuthedRequest
+from households.audit import export_table
 from households.templatetags.people import staff_name
 from outreach.forms import TipForm
 from outreach.models import TipSource

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import StaffChoiceField
+from core.widgets import DateTimeInput
 from households.models import Organisation
 
 
@@ -63,15 +64,8 @@ class CommunityForm(forms.Form):
             field.widget = forms.HiddenInput()
 
 
-class _DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
 class CommunityMeetingForm(forms.Form):
-    starts_at = forms.DateTimeField(label=_("When"), widget=_DateTimeInput)
+    starts_at = forms.DateTimeField(label=_("When"), widget=DateTimeInput)
     place = forms.CharField(label=_("Place"), max_length=200)
     topic = forms.CharField(label=_("Topic"), max_length=200, required=False)
 

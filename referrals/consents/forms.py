@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import DateInput
+from core.widgets import DateInput
 from households.models import Household
 from households.templatetags.people import staff_name
 from referrals.models import ConsentMethod, DataCategory, Partner, PartnerKind, Purpose

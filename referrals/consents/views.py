@@ -15,9 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import CaseAssignment
-from core.exports import export_table
 from core.http import AuthedRequest
-from households.audit import log_access
+from households.audit import export_table, log_access
 from households.models import AccessAction, Household
 from households.templatetags.people import staff_name
 from outreach.views.contacts import next_url

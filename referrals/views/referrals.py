@@ -17,10 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import Case
 from cases.stages import OPEN_STAGES
-from core.exports import export_table
 from core.http import AuthedRequest
 from core.versioning import ConflictError
-from households.audit import log_access
+from households.audit import export_table, log_access
 from referrals.consents.selectors import consent_check
 from referrals.forms import ReferralForm, ReferralTransitionForm
 from referrals.models import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus

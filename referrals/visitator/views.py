@@ -18,11 +18,10 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from core.exports import export_table
 from core.http import AuthedRequest
 from core.pdf import pdf_response, render_pdf
 from core.versioning import ConflictError
-from households.audit import log_access
+from households.audit import export_table, log_access
 from households.models import AccessAction, format_floor
 from referrals.models import Partner, ReferralStatus
 from referrals.services import REFERRAL_TRANSITIONS, referral_transition

@@ -16,10 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.permissions import can_assign_staff
-from core.exports import export_table
 from core.http import AuthedRequest
 from core.versioning import ConflictError
-from households.audit import log_access
+from households.audit import export_table, log_access
 from households.templatetags.people import staff_name
 from outreach.forms import ContactForm
 from outreach.models import REACHED_OUTCOMES, Channel, Outcome
