@@ -7,12 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.logistics.waterbed import full_areas_for
 from cases.models import Case
-from cases.selectors import CaseloadFilters, available_flats
+from cases.selectors import CaseloadFilters, available_flats, caseload_flag_choices
 from cases.stages import MOVED, EndReason, Stage, allowed_next_stages
 from core.widgets import DateInput
 from households.models import Flat, VulnerabilityLevel
 from households.templatetags.people import staff_name
-from outreach.models import FlagKind
 
 
 class CaseloadFilterForm(forms.Form):
@@ -34,11 +33,7 @@ class CaseloadFilterForm(forms.Form):
         required=False,
     )
     staff = forms.TypedChoiceField(label=_("Staff"), coerce=int, required=False, empty_value=None)
-    flag = forms.ChoiceField(
-        label=_("Has flag"),
-        choices=[("", _("All")), ("any", _("Any open flag")), *FlagKind.choices],
-        required=False,
-    )
+    flag = forms.ChoiceField(label=_("Has flag"), required=False)
 
     def __init__(self, *args, options: dict, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,6 +43,7 @@ class CaseloadFilterForm(forms.Form):
             "project": everyone + [(p.pk, p.name) for p in options["projects"]],
             "staff": everyone + [(u.pk, staff_name(u)) for u in options["staff"]],
             "stage": [("open", _("Open cases")), ("all", _("All cases")), *Stage.choices],
+            "flag": [("", _("All")), ("any", _("Any open flag")), *caseload_flag_choices()],
         }
         for name, field_choices in choices.items():
             cast(forms.ChoiceField, self.fields[name]).choices = field_choices

@@ -48,6 +48,11 @@ def case_access_q(user) -> Q:
     )
 
 
+def households_through_cases_q(user) -> Q:
+    """The households `user` sees through a case she may see (households.permissions asks)."""
+    return Q(pk__in=Case.objects.for_user(user).values("household_id"))
+
+
 def get_case_for_user(user, pk: int, *, for_change: bool = False) -> Case:
     """The case, if `user` may see it (404 otherwise); 403 if she may see but not change it."""
     case = (

@@ -38,7 +38,6 @@ from households.models import VulnerabilityLevel
 from households.permissions import can_view_social_data
 from households.selectors import latest_assessment
 from households.templatetags.people import staff_name
-from outreach.selectors import open_flags
 
 PAGE_SIZE = 50
 
@@ -60,15 +59,11 @@ def _caseload_query(request: AuthedRequest):
 def caseload_view(request: AuthedRequest) -> HttpResponse:
     form, filters, cases = _caseload_query(request)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    flags = {}
-    if request.user.has_perm("outreach.view_flag"):
-        flags = open_flags(household_ids=[case.household_id for case in page.object_list])
     context = {
         "form": form,
         "page": page,
         "filters": filters,
         "today": timezone.localdate(),
-        "open_flags": flags,
         "can_knock": request.user.has_perm("outreach.add_contact"),
     }
     template = "cases/caseload.html#results" if request.htmx else "cases/caseload.html"

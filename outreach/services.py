@@ -354,6 +354,12 @@ def awaited_reply_mark_replied(
         )
 
 
+def awaited_reply_withdraw(*, reply: AwaitedReply) -> None:
+    """Nothing awaits an answer any more (an offer withdrawn); the sent letter stays in the
+    contact log."""
+    AwaitedReply.objects.filter(pk=reply.pk).delete()
+
+
 def flag_raise(
     *,
     household: Household,

@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseAssignment
 from households.models import Household
 from households.selectors import household_search, residents_prefetch
+from outreach.calendar import Event, case_ref
 from outreach.models import Contact
 from referrals.bridge.permissions import communities_for_user, follow_up_plans_for_user
 from referrals.models import (
@@ -286,3 +289,26 @@ def meeting_attendance(
     )
     came = set(meeting.attendees.values_list("pk", flat=True))
     return members, came, len(came)
+
+
+def follow_up_calendar_events(
+    *, user: User, first: datetime.date, last: datetime.date
+) -> list[Event]:
+    """The follow-up contacts due on her open plans from `first` to `last`, for her calendar
+    feed (outreach/calendar.py, which says nothing about the household): one query."""
+    follow_ups = FollowUpVisit.objects.filter(
+        plan__bridge_builder=user,
+        plan__closed_on__isnull=True,
+        done_on__isnull=True,
+        due_on__range=(first, last),
+        plan__case__in=Case.objects.for_user(user),
+    ).values_list("pk", "plan_id", "plan__case_id", "due_on")
+    return [
+        Event(
+            uid=f"follow-up-{pk}",
+            summary=_("Follow-up") + f" · {case_ref(case_id)}",
+            path=reverse("referrals:follow_up", args=[plan_id]),
+            day=day,
+        )
+        for pk, plan_id, case_id, day in follow_ups
+    ]

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.models import AssignmentRole, Case
+from cases.services import case_advance_stage, case_assign_staff, case_unassign_staff
 from cases.stages import Stage
 from core.roles import Role
 from core.versioning import ConflictError
@@ -96,8 +97,6 @@ def follow_up_contact_record(*, visit: FollowUpVisit, by: User, **contact: Any) 
         locked.save(update_fields=["done_on", "contact"])
         flags_reevaluate_on_commit(household_id=case.household_id)
         if case.stage == Stage.MOVED_PERMANENTLY:
-            from cases.services import case_advance_stage  # cases.services imports this module
-
             with translation.override(settings.LANGUAGE_CODE):
                 note = _("First follow-up contact after the move")
             case_advance_stage(case=case, to_stage=Stage.FOLLOW_UP, by=by, note=note)
@@ -122,8 +121,6 @@ def follow_up_plan_close(
         raise ValidationError(_("The follow-up cannot end before it started."))
     locked.closing_note = note.strip()
     locked.save(update_fields=["closed_on", "closing_note"])
-    from cases.services import case_advance_stage  # cases.services imports this module
-
     case = locked.case
     if case.stage == Stage.MOVED_PERMANENTLY:
         case = case_advance_stage(case=case, to_stage=Stage.FOLLOW_UP, by=by)
@@ -131,6 +128,14 @@ def follow_up_plan_close(
         case_advance_stage(case=case, to_stage=Stage.CLOSED, by=by, note=locked.closing_note)
     flags_reevaluate_on_commit(household_id=case.household_id)
     return locked
+
+
+@transaction.atomic
+def follow_up_plan_bridge_builder_fill(*, case: Case, user: User) -> None:
+    """A bridge-builder assigned to the case takes its open follow-up plan if it has none."""
+    FollowUpPlan.objects.filter(
+        case=case, bridge_builder__isnull=True, closed_on__isnull=True
+    ).update(bridge_builder=user)
 
 
 def bridge_builder_choices(*, case: Case) -> QuerySet[User]:
@@ -153,8 +158,6 @@ def follow_up_plan_assign(
     """Make `bridge_builder` the plan's bridge-builder: she is assigned to the case (access and
     an e-mail, cases.services.case_assign_staff); the one she replaces comes off the case.
     `expected_id` is the bridge-builder the manager saw; if it changed meanwhile, ConflictError."""
-    from cases.services import case_assign_staff, case_unassign_staff  # they import this module
-
     locked = (
         FollowUpPlan.objects.select_for_update(of=("self",))
         .select_related("case__project__estate", "bridge_builder")
