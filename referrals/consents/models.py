@@ -4,10 +4,13 @@ Consent records are never edited: a change is a new record that replaces the old
 withdrawal is a record of its own. A database trigger refuses UPDATE on consents.
 """
 
+from enum import StrEnum
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case as CaseWhen
+from django.db.models import F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,16 +30,33 @@ class ConsentMethod(models.TextChoices):
     ORAL = "oral", _("Oral, with a member of staff as witness")
 
 
+class ConsentState(StrEnum):
+    VALID = "valid"
+    PENDING = "pending"  # given on a later day
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    REPLACED = "replaced"  # by a newer record
+
+
 class ConsentQuerySet(models.QuerySet["Consent"]):
-    def valid(self, on=None) -> "ConsentQuerySet":
-        """Given, not expired, not withdrawn and not replaced by a newer record, on `on`."""
+    def with_state(self, on=None) -> "ConsentQuerySet":
+        """The consent rule, the one place it is written: on the day `on` a consent counts
+        (`state` valid) unless it is withdrawn, replaced by a newer record, not given yet or
+        expired, in that order. The queryset (valid), the status a consent shows and the check
+        before sharing data (referrals/consents/selectors.py) all read `state`."""
         on = on or timezone.localdate()
-        return self.filter(
-            Q(expires_on__isnull=True) | Q(expires_on__gte=on),
-            given_on__lte=on,
-            withdrawal__isnull=True,
-            replaced_by__isnull=True,
+        return self.annotate(
+            state=CaseWhen(
+                When(withdrawal__isnull=False, then=Value(ConsentState.WITHDRAWN)),
+                When(replaced_by__isnull=False, then=Value(ConsentState.REPLACED)),
+                When(given_on__gt=on, then=Value(ConsentState.PENDING)),
+                When(expires_on__lt=on, then=Value(ConsentState.EXPIRED)),
+                default=Value(ConsentState.VALID),
+            )
         )
+
+    def valid(self, on=None) -> "ConsentQuerySet":
+        return self.with_state(on).filter(state=ConsentState.VALID)  # type: ignore[misc]
 
     def covering(self, partner: Partner) -> "ConsentQuerySet":
         """Consents whose recipient is `partner`, or every partner of its kind."""

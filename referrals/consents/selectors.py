@@ -1,5 +1,6 @@
-"""Reads of consent: the one rule for whether a consent is valid and covers a sharing
-(consent_failure), the status each consent shows, and what the valid consents let partners see.
+"""Reads of consent: the status each consent shows, the check before data is shared with a
+partner (consent_check), and what the valid consents let partners see. Whether a consent counts
+on a day is ConsentQuerySet.with_state (referrals/consents/models.py); these read its `state`.
 
 The rule (issue 4, DOMAIN.md): person-level data goes to a partner only under a consent that is
 valid today (given, not expired, not withdrawn, not replaced), names that partner or its kind,
@@ -16,40 +17,36 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from households.models import Household, Resident
+from referrals.consents.models import ConsentState
 from referrals.models import Consent, DataCategory, Partner
 
 
 @dataclass(frozen=True)
 class ConsentStatus:
-    code: str  # valid, pending, expired, withdrawn, replaced
+    code: str  # a ConsentState
     label: str
 
     @property
     def counts(self) -> bool:
-        return self.code == "valid"
+        return self.code == ConsentState.VALID
 
 
-def consent_status(consent: Consent, *, today: datetime.date | None = None) -> ConsentStatus:
-    """What the consent means today, in words (needs withdrawal and replaced_by loaded)."""
-    today = today or timezone.localdate()
-    if hasattr(consent, "withdrawal"):
+def consent_status(consent: Consent) -> ConsentStatus:
+    """What the consent means, in words, from its `state` (ConsentQuerySet.with_state)."""
+    state = consent.state  # type: ignore[attr-defined]
+    if state == ConsentState.WITHDRAWN:
         when = timezone.localtime(consent.withdrawal.withdrawn_at)
-        return ConsentStatus(
-            "withdrawn", _("withdrawn on %(date)s") % {"date": date_format(when, "j. F Y")}
-        )
-    if hasattr(consent, "replaced_by"):
-        return ConsentStatus("replaced", _("replaced"))
-    if consent.given_on > today:
-        return ConsentStatus(
-            "pending",
-            _("valid from %(date)s") % {"date": date_format(consent.given_on, "j. F Y")},
-        )
-    if consent.expires_on is not None and consent.expires_on < today:
-        return ConsentStatus(
-            "expired",
-            _("expired on %(date)s") % {"date": date_format(consent.expires_on, "j. F Y")},
-        )
-    return ConsentStatus("valid", _("valid"))
+        label = _("withdrawn on %(date)s") % {"date": date_format(when, "j. F Y")}
+    elif state == ConsentState.REPLACED:
+        label = _("replaced")
+    elif state == ConsentState.PENDING:
+        label = _("valid from %(date)s") % {"date": date_format(consent.given_on, "j. F Y")}
+    elif state == ConsentState.EXPIRED:
+        day = date_format(consent.expires_on, "j. F Y")  # type: ignore[arg-type]
+        label = _("expired on %(date)s") % {"date": day}
+    else:
+        label = _("valid")
+    return ConsentStatus(state, label)
 
 
 def consent_related(consents: QuerySet[Consent]) -> QuerySet[Consent]:
@@ -66,12 +63,11 @@ def consent_related(consents: QuerySet[Consent]) -> QuerySet[Consent]:
 
 def household_consents(*, household: Household) -> list[tuple[Consent, ConsentStatus]]:
     """Every consent of the household, the ones that count first, then the newest (one query)."""
-    today = timezone.localdate()
     rows = [
-        (consent, consent_status(consent, today=today))
-        for consent in consent_related(Consent.objects.filter(household=household)).order_by(
-            "-given_on", "-pk"
-        )
+        (consent, consent_status(consent))
+        for consent in consent_related(
+            Consent.objects.with_state().filter(household=household)
+        ).order_by("-given_on", "-pk")
     ]
     rank = {"valid": 0, "pending": 1, "expired": 2, "withdrawn": 3, "replaced": 4}
     rows.sort(key=lambda row: rank[row[1].code])
@@ -105,6 +101,7 @@ def consent_check(
     candidates = list(
         Consent.objects.filter(household=household)
         .covering(partner)
+        .with_state(on)
         .select_related("withdrawal", "replaced_by", "partner")
         .order_by("-given_on", "-pk")
     )
@@ -114,7 +111,7 @@ def consent_check(
         )
     reasons = []
     for consent in candidates:
-        reason = _consent_fails(consent, resident=resident, purpose=purpose, needed=needed, on=on)
+        reason = _consent_fails(consent, resident=resident, purpose=purpose, needed=needed)
         if not reason:
             return ConsentCheck(consent)
         reasons.append(reason)
@@ -122,21 +119,24 @@ def consent_check(
 
 
 def _consent_fails(
-    consent: Consent, *, resident: Resident | None, purpose: str, needed: set[str], on
+    consent: Consent, *, resident: Resident | None, purpose: str, needed: set[str]
 ) -> str:
-    if hasattr(consent, "withdrawal"):
+    """Why the consent does not cover the sharing ("" if it does): first its `state`
+    (ConsentQuerySet.with_state), then whose, what for and what it covers."""
+    state = consent.state  # type: ignore[attr-defined]
+    if state == ConsentState.WITHDRAWN:
         return _("The consent was withdrawn on %(date)s.") % {
             "date": date_format(timezone.localtime(consent.withdrawal.withdrawn_at), "j. F Y")
         }
-    if hasattr(consent, "replaced_by"):
+    if state == ConsentState.REPLACED:
         return _("The consent has been replaced by a newer one.")
-    if consent.given_on > on:
+    if state == ConsentState.PENDING:
         return _("The consent is only valid from %(date)s.") % {
             "date": date_format(consent.given_on, "j. F Y")
         }
-    if consent.expires_on is not None and consent.expires_on < on:
+    if state == ConsentState.EXPIRED:
         return _("The consent expired on %(date)s.") % {
-            "date": date_format(consent.expires_on, "j. F Y")
+            "date": date_format(consent.expires_on, "j. F Y")  # type: ignore[arg-type]
         }
     if consent.resident_id is not None and (resident is None or consent.resident_id != resident.pk):
         return _(
