@@ -32,6 +32,7 @@ from cases.services import (
 from cases.services import case_update as case_update_service
 from cases.stages import MOVED, OPEN_STAGES, Stage, allowed_next_stages, primary_next_stage
 from core.http import AuthedRequest
+from core.permissions import require_perm
 from core.versioning import ConflictError, differences
 from households.audit import export_table, log_access
 from households.models import VulnerabilityLevel
@@ -44,8 +45,7 @@ PAGE_SIZE = 50
 
 def _caseload_query(request: AuthedRequest):
     """The caseload's filter form, filters and cases: one query for the page and its exports."""
-    if not request.user.has_perm("cases.view_case"):
-        raise PermissionDenied
+    require_perm(request.user, "cases.view_case")
     options = caseload_filter_options(user=request.user)
     default_scope = "mine" if has_assigned_cases(user=request.user) else "all"
     data = request.GET.copy()
@@ -262,8 +262,7 @@ def case_unassign(request: AuthedRequest, pk: int, user_id: int) -> HttpResponse
 
 @require_GET
 def project_list(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_perm("cases.view_project"):
-        raise PermissionDenied
+    require_perm(request.user, "cases.view_project")
     projects = (
         Project.objects.for_user(request.user)
         .select_related("estate")

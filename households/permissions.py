@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet, Value
 from django.http import Http404
 
+from core.permissions import require_perm
 from households.models import (
     EstateGroupObjectPermission,
     EstateUserObjectPermission,
@@ -148,8 +149,8 @@ def get_household_for_user(user, pk: int, *, for_change: bool = False) -> Househ
     )
     if household is None:
         raise Http404
-    if for_change and not user.has_perm("households.change_household"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "households.change_household")
     return household
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.http import AuthedRequest
+from core.permissions import require_perm
 from core.versioning import ConflictError, differences
 from households.audit import log_access
 from households.forms import HouseholdForm, ResidentForm, VulnerabilityForm
@@ -75,8 +76,7 @@ def household_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def resident_edit(request: AuthedRequest, household_pk: int, pk: int | None = None) -> HttpResponse:
     household = get_household_for_user(request.user, household_pk)
     perm = "households.change_resident" if pk else "households.add_resident"
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
+    require_perm(request.user, perm)
     resident = household.residents.filter(pk=pk).first() if pk else None
     if pk and resident is None:
         raise Http404

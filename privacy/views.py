@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.http import AuthedRequest
 from core.pdf import render_pdf
+from core.permissions import require_perm
 from households.audit import log_access
 from households.models import AccessAction
 from privacy.forms import AccessLogFilterForm, ErasureForm
@@ -105,8 +106,7 @@ ACCESS_LOG_PAGE_SIZE = 50
 
 @require_GET
 def access_log(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_perm("households.view_accesslog"):
-        raise PermissionDenied
+    require_perm(request.user, "households.view_accesslog")
     scope = access_log_scope(user=request.user)
     if not (scope.everything or scope.organisation_ids):
         raise PermissionDenied

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case
+from core.permissions import require_perm
 from households.models import Household, Organisation
 from households.permissions import user_grants
 from referrals.models import ChecklistItem, Partner, Referral
@@ -53,8 +54,8 @@ def get_partner_for_user(user: User, pk: int, *, for_change: bool = False) -> Pa
     partner = partners_for_user(user).filter(pk=pk).first()
     if partner is None:
         raise Http404
-    if for_change and not user.has_perm("referrals.change_partner"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "referrals.change_partner")
     return partner
 
 
@@ -88,8 +89,8 @@ def get_referral_for_user(user: User, pk: int, *, for_change: bool = False) -> R
     )
     if referral is None:
         raise Http404
-    if for_change and not user.has_perm("referrals.change_referral"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "referrals.change_referral")
     return referral
 
 

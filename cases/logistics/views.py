@@ -41,6 +41,7 @@ from cases.logistics.waterbed import destination_warning, waterbed_report
 from cases.models import Case, Project
 from core.http import AuthedRequest
 from core.pdf import pdf_response, render_pdf
+from core.permissions import require_perm
 from core.versioning import ConflictError
 from households.audit import export_table, log_access
 from households.models import AccessAction, Flat
@@ -345,8 +346,7 @@ def move_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _pool_query(request: AuthedRequest, today: date):
     """The pool page's form and flats: one query for the page and its exports."""
-    if not request.user.has_perm("cases.view_poolflat"):
-        raise PermissionDenied
+    require_perm(request.user, "cases.view_poolflat")
     form = PoolFilterForm(request.GET, areas=selectors.pool_areas(user=request.user))
     return form, selectors.pool_list(user=request.user, filters=form.filters(), today=today)
 
@@ -434,8 +434,7 @@ def pool_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHtt
 
 @require_http_methods(["GET", "POST"])
 def pool_add(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_perm("cases.add_poolflat"):
-        raise PermissionDenied
+    require_perm(request.user, "cases.add_poolflat")
     organisations = pool_organisations(request.user)
     if not organisations:
         raise PermissionDenied

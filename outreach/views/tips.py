@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.http import AuthedRequest
+from core.permissions import require_perm
 from households.audit import export_table
 from households.templatetags.people import staff_name
 from outreach.forms import TipForm
@@ -29,8 +30,7 @@ PAGE_SIZE = 30
 
 @require_http_methods(["GET", "POST"])
 def tip_create(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_perm("outreach.add_tip"):
-        raise PermissionDenied
+    require_perm(request.user, "outreach.add_tip")
     initial: dict = {"flat": request.GET.get("flat", "")}
     if not can_view_tips(request.user):
         initial["source"] = TipSource.CARETAKER  # the caretaker passes on what she knows

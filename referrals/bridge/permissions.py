@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cases.models import Case
+from core.permissions import require_perm
 from households.models import Household, Organisation
 from households.permissions import user_grants
 from referrals.models import (
@@ -39,8 +40,8 @@ def get_follow_up_plan_for_user(user: User, pk: int, *, for_change: bool = False
     )
     if plan is None:
         raise Http404
-    if for_change and not user.has_perm("referrals.change_followupplan"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "referrals.change_followupplan")
     return plan
 
 
@@ -71,8 +72,8 @@ def get_community_for_user(user: User, pk: int, *, for_change: bool = False) -> 
     community = communities_for_user(user).filter(pk=pk).first()
     if community is None:
         raise Http404
-    if for_change and not user.has_perm("referrals.change_community"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "referrals.change_community")
     return community
 
 
@@ -97,8 +98,8 @@ def get_community_meeting_for_user(
     )
     if meeting is None:
         raise Http404
-    if for_change and not user.has_perm("referrals.change_community"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "referrals.change_community")
     return meeting
 
 
@@ -115,6 +116,5 @@ def get_community_membership_for_user(user: User, pk: int) -> CommunityMembershi
     )
     if membership is None:
         raise Http404
-    if not user.has_perm("referrals.change_community"):
-        raise PermissionDenied
+    require_perm(user, "referrals.change_community")
     return membership

@@ -5,7 +5,7 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import CaseAssignment
 from core.http import AuthedRequest
+from core.permissions import require_perm
 from households.audit import export_table, log_access
 from households.models import AccessAction, Household
 from households.templatetags.people import staff_name
@@ -155,8 +156,7 @@ def _from_consent(consent: Consent) -> dict:
 def _consent_form(
     request: AuthedRequest, household: Household, *, initial: dict, replaces: Consent | None
 ) -> HttpResponse:
-    if not request.user.has_perm("referrals.add_consent"):
-        raise PermissionDenied
+    require_perm(request.user, "referrals.add_consent")
     form = ConsentForm(
         request.POST or None,
         request.FILES or None,
@@ -207,8 +207,7 @@ def consent_replace(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent_withdraw_view(request: AuthedRequest, pk: int) -> HttpResponse:
     consent = get_consent_for_user(request.user, pk)
-    if not request.user.has_perm("referrals.add_consentwithdrawal"):
-        raise PermissionDenied
+    require_perm(request.user, "referrals.add_consentwithdrawal")
     form = ConsentWithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.http import AuthedRequest
+from core.permissions import require_perm
 from households.audit import log_access
 from households.permissions import get_household_for_user
 from referrals.bridge.forms import (
@@ -50,8 +51,7 @@ DETAIL = "referrals/communities/community_detail.html"
 
 @require_GET
 def community_list_view(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_perm("referrals.view_community"):
-        raise PermissionDenied
+    require_perm(request.user, "referrals.view_community")
     context = {
         "communities": community_list(user=request.user),
         "can_create": community_organisations_for_user(request.user).exists(),

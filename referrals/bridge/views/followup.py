@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.permissions import can_assign_staff
 from core.http import AuthedRequest
+from core.permissions import require_perm
 from core.versioning import ConflictError
 from households.audit import export_table, log_access
 from households.templatetags.people import staff_name
@@ -48,8 +49,7 @@ PAGE_SIZE = 50
 
 def _follow_up_query(request: AuthedRequest):
     """The follow-up list's filters and plans: one query for the page and its exports."""
-    if not request.user.has_perm("referrals.view_followupplan"):
-        raise PermissionDenied
+    require_perm(request.user, "referrals.view_followupplan")
     default_scope = "mine" if has_follow_up_plans(user=request.user) else "all"
     scope = request.GET.get("scope")
     filters = FollowUpFilters(
