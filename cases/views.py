@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.forms import AssignForm, CaseForm, CaseloadFilterForm, StageForm
@@ -70,7 +69,6 @@ def caseload_view(request: AuthedRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@never_cache
 @require_GET
 def caseload_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """The caseload as on the page (the same filters), every page of it; the same columns."""

@@ -128,5 +128,4 @@ def table_response(
     else:
         response = HttpResponse(_xlsx_bytes(filename, headers, rows), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"  # personal data: never kept by a browser or proxy
     return response

@@ -72,8 +72,7 @@ def render_pdf(template_name: str, context: dict, *, request: HttpRequest | None
 
 
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    """The PDF as a download that no browser or proxy keeps (it may hold personal data)."""
+    """The PDF as a download (core/middleware.py keeps it, like every response, out of caches)."""
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response

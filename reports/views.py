@@ -4,7 +4,6 @@ from django.contrib.auth.models import User
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.logistics.permissions import waterbed_organisations
@@ -99,7 +98,6 @@ def estate_reports(request: AuthedRequest, pk: int) -> HttpResponse:
     return _report_page(request, get_report_scope_for_user(request.user, ReportKind.ESTATE, pk))
 
 
-@never_cache
 @require_POST
 def report_print(request: AuthedRequest) -> HttpResponse:
     """A small report comes back as the PDF at once; a large one is ordered from a worker."""
@@ -119,7 +117,6 @@ def report_print(request: AuthedRequest) -> HttpResponse:
     return pdf_response(pdf, report_filename(report))
 
 
-@never_cache
 @require_GET
 def job(request: AuthedRequest, pk: int) -> HttpResponse:
     report_job, _scope = get_report_job_for_user(request.user, pk)
@@ -129,7 +126,6 @@ def job(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "reports/job.html", context)
 
 
-@never_cache
 @require_GET
 def job_download(request: AuthedRequest, pk: int) -> FileResponse:
     report_job, _scope = get_report_job_for_user(request.user, pk)
@@ -152,11 +148,9 @@ def job_download(request: AuthedRequest, pk: int) -> FileResponse:
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
     return response
 
 
-@never_cache
 @require_POST
 def case_summary_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_case_for_summary(request.user, pk)

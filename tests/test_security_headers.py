@@ -65,6 +65,21 @@ def test_htmx_fragments_and_refusals_are_not_cached_either(client, cast):
         assert "no-store" in response["Cache-Control"]
 
 
+@pytest.mark.parametrize(
+    "name", ["cases:caseload_csv", "cases:caseload_xlsx", "reports:case_summary"]
+)
+def test_downloads_are_not_cached_either(client, cast, name):
+    """Streamed CSV, XLSX and PDF: no view says no-store itself, the middleware does."""
+    client.force_login(cast.caseworker_a1)
+    if name == "reports:case_summary":  # printed by a form post
+        response = client.post(reverse(name, args=[cast.case_a1.pk]))
+    else:
+        response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "no-store" in response["Cache-Control"].split(", ")
+
+
 def test_static_files_stay_cacheable(client, settings, db):
     settings.WHITENOISE_USE_FINDERS = True
     response = client.get("/static/css/app.css")

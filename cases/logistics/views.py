@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.logistics import selectors, services
@@ -368,7 +367,6 @@ def pool_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "cases/logistics/pool_list.html", context)
 
 
-@never_cache
 @require_GET
 def pool_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """The pool as on the page: flat level, a hold named by its case number where visible."""

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.http import AuthedRequest
@@ -89,7 +88,6 @@ def _labels(values: list[str], choices) -> str:
     return ", ".join(str(labels[value]) for value in values if value in labels)
 
 
-@never_cache
 @require_GET
 def contact_export(
     request: AuthedRequest, household_pk: int, fmt: str

@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import Project
@@ -55,7 +54,6 @@ def flag_list_view(request: AuthedRequest) -> HttpResponse:
     return render(request, f"{template}#results" if request.htmx else template, context)
 
 
-@never_cache
 @require_GET
 def flag_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     _form, _filters, flags = _flag_query(request)

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import Project
@@ -44,7 +43,6 @@ def letter_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "outreach/letters/letter_list.html", context)
 
 
-@never_cache
 @require_GET
 def letter_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     _form, letters = _letter_query(request)

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Project
@@ -62,7 +61,6 @@ def meeting_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "outreach/meetings/meeting_list.html", context)
 
 
-@never_cache
 @require_GET
 def meeting_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """Every meeting of the page (coming and held, newest first), with its attendance counts."""

@@ -11,7 +11,6 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.http import AuthedRequest
@@ -64,7 +63,6 @@ def tip_list_view(request: AuthedRequest) -> HttpResponse:
     return render(request, "outreach/tips/tip_list.html", context)
 
 
-@never_cache
 @require_GET
 def tip_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     if not can_view_tips(request.user):

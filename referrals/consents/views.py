@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import CaseAssignment
@@ -46,7 +45,6 @@ def consent_list(request: AuthedRequest, household_pk: int) -> HttpResponse:
     return render(request, "referrals/consents/consent_list.html", context)
 
 
-@never_cache
 @require_GET
 def consent_export(
     request: AuthedRequest, household_pk: int, fmt: str
@@ -251,5 +249,4 @@ def consent_evidence(request: AuthedRequest, pk: int) -> FileResponse:
         content_type=EVIDENCE_TYPES.get(suffix, "application/octet-stream"),
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
     return response

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Case
@@ -60,7 +59,6 @@ def referral_list(request: AuthedRequest, household_pk: int) -> HttpResponse:
     return render(request, "referrals/referrals/referral_list.html", context)
 
 
-@never_cache
 @require_GET
 def referral_export(
     request: AuthedRequest, household_pk: int, fmt: str

@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.http import AuthedRequest
@@ -61,7 +60,6 @@ def _with_state(flats) -> list:
     return flats
 
 
-@never_cache
 @require_GET
 def flat_list(request: AuthedRequest) -> HttpResponse:
     partners = require_visitator(request.user)
@@ -100,7 +98,6 @@ FLAT_EXPORT_WHAT = {
 }
 
 
-@never_cache
 @require_GET
 def flat_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     partners = require_visitator(request.user)
@@ -147,7 +144,6 @@ def flat_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHtt
     )
 
 
-@never_cache
 @require_GET
 def flat_export_pdf(request: AuthedRequest) -> HttpResponse:
     partners = require_visitator(request.user)
@@ -176,7 +172,6 @@ def _log_view(request: AuthedRequest, what: str, shown: dict[int, list[int]]) ->
     )
 
 
-@never_cache
 @require_GET
 def household_list(request: AuthedRequest) -> HttpResponse:
     partners = require_visitator(request.user)
@@ -198,7 +193,6 @@ def household_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "referrals/visitator/household_list.html", context)
 
 
-@never_cache
 @require_GET
 def household_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     household, partners = get_household_for_visitator(request.user, pk)
@@ -209,7 +203,6 @@ def household_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/visitator/household_detail.html", context)
 
 
-@never_cache
 @require_GET
 def referral_list(request: AuthedRequest) -> HttpResponse:
     partners = require_visitator(request.user)
@@ -236,7 +229,6 @@ def _answer_choices(status: str) -> list[tuple[str, str]]:
     ]
 
 
-@never_cache
 @require_GET
 def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     referral, partners = get_referral_for_visitator(request.user, pk)

@@ -12,7 +12,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.permissions import can_assign_staff
@@ -75,7 +74,6 @@ def follow_up_list(request: AuthedRequest) -> HttpResponse:
     return render(request, f"{template}#results" if request.htmx else template, context)
 
 
-@never_cache
 @require_GET
 def follow_up_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     _filters, plans = _follow_up_query(request)
