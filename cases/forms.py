@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.logistics.waterbed import full_areas_for
 from cases.models import Case
 from cases.selectors import CaseloadFilters, available_flats, caseload_flag_choices
+from cases.services import CASE_EDITABLE_FIELDS
 from cases.stages import MOVED, EndReason, Stage, allowed_next_stages
 from core.widgets import DateInput
 from households.models import Flat, VulnerabilityLevel
@@ -82,14 +83,7 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = [
-            "next_step",
-            "next_step_on",
-            "move_out_on",
-            "return_on",
-            "temporary_flat",
-            "permanent_flat",
-        ]
+        fields = list(CASE_EDITABLE_FIELDS)
         widgets = {"next_step_on": DateInput, "move_out_on": DateInput, "return_on": DateInput}
         field_classes = {"temporary_flat": FlatChoiceField, "permanent_flat": FlatChoiceField}
 

@@ -18,6 +18,7 @@ from referrals.models import (
     Purpose,
     ReferralStatus,
 )
+from referrals.services import PARTNER_EDITABLE_FIELDS
 
 
 class ReferralForm(forms.Form):
@@ -71,18 +72,7 @@ class PartnerForm(forms.ModelForm):
 
     class Meta:
         model = Partner
-        fields = [
-            "organisation",
-            "name",
-            "kind",
-            "municipality",
-            "area",
-            "contact_name",
-            "phone",
-            "email",
-            "note",
-            "active",
-        ]
+        fields = ["organisation", *PARTNER_EDITABLE_FIELDS]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, organisations: QuerySet[Organisation], **kwargs):

@@ -17,7 +17,12 @@ from cases.logistics.models import (
     RefusalReason,
 )
 from cases.logistics.selectors import PoolFilters
-from cases.logistics.services import HOUSING_NEED_FIELDS, MOVE_EDITABLE_FIELDS, REPLY_DAYS
+from cases.logistics.services import (
+    HOUSING_NEED_FIELDS,
+    MOVE_EDITABLE_FIELDS,
+    POOL_FLAT_EDITABLE_FIELDS,
+    REPLY_DAYS,
+)
 from core.widgets import DateInput, TimeInput
 from households.models import Flat, Organisation
 
@@ -40,18 +45,7 @@ class PoolFlatForm(forms.ModelForm):
 
     class Meta:
         model = PoolFlat
-        fields = [
-            "flat",
-            "kind",
-            "rent",
-            "available_from",
-            "available_to",
-            "has_lift",
-            "step_free",
-            "pets_allowed",
-            "note",
-            "is_active",
-        ]
+        fields = ["flat", *POOL_FLAT_EDITABLE_FIELDS]
         widgets = {"available_from": DateInput, "available_to": DateInput}
         field_classes = {"flat": FlatChoiceField}
 

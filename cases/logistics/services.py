@@ -34,14 +34,14 @@ REPLY_DAYS = 7
 # A flat is offered, and moved into, before the household leaves home.
 BEFORE_THE_MOVE = (Stage.IDENTIFIED, Stage.NOTIFIED, Stage.PACKING)
 
-POOL_FLAT_EDITABLE_FIELDS = (
+POOL_FLAT_EDITABLE_FIELDS = (  # in the order of the form (forms.PoolFlatForm)
     "kind",
     "rent",
+    "available_from",
+    "available_to",
     "has_lift",
     "step_free",
     "pets_allowed",
-    "available_from",
-    "available_to",
     "note",
     "is_active",
 )
