@@ -14,7 +14,6 @@ from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -26,7 +25,7 @@ from accounts.services import (
     totp_device_for_enrolment,
     totp_enrolment_confirm,
 )
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
 
 
 def _next_url(request: AuthedRequest) -> str:
@@ -56,7 +55,6 @@ def _secret_for_typing(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def otp_verify(request: AuthedRequest) -> HttpResponse:
     """After the password: a code from the authenticator app, or one of the backup codes."""
@@ -89,7 +87,6 @@ def otp_verify(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url})
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def otp_enrol(request: AuthedRequest) -> HttpResponse:
     """The first login: add genhusning to an authenticator app, confirm it, get backup codes."""

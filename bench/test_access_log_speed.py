@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from households.models import AccessLog
 from households.services import estate_assign_staff
-from referrals.selectors import (
+from privacy.selectors import (
     AccessLogFilters,
     access_log_entries,
     access_log_scope,
@@ -57,7 +57,7 @@ def fill(*, user_ids: list[int], household_ids: list[int]) -> None:
 
 
 def timed(client, params, repeat: int = 7) -> tuple[float, int, str]:
-    url = reverse("referrals:access_log")
+    url = reverse("privacy:access_log")
     client.get(url, params)  # warm caches
     durations = []
     for _ in range(repeat):

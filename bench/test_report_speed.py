@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench.test_caseload_speed import bulk_cases, timed
-from cases.reports.permissions import get_report_scope_for_user, scope_cases
-from cases.reports.selectors import report_build
-from cases.reports.services import report_render
+from reports.permissions import get_report_scope_for_user, scope_cases
+from reports.selectors import report_build
+from reports.services import report_render
 
 SIZES = [500, 5000]
 

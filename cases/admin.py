@@ -4,7 +4,7 @@ from guardian.admin import GuardedModelAdmin
 from cases.logistics.models import HousingNeed, Move, Offer, PoolFlat
 from cases.models import Case, CaseAssignment, Project, StageChange, StairwellSchedule
 from cases.reports.models import ReportJob
-from genhusning.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 
 class StairwellScheduleInline(admin.TabularInline):

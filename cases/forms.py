@@ -7,18 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.logistics.waterbed import full_areas_for
 from cases.models import Case
-from cases.selectors import CaseloadFilters, available_flats
+from cases.selectors import CaseloadFilters, available_flats, caseload_flag_choices
+from cases.services import CASE_EDITABLE_FIELDS
 from cases.stages import MOVED, EndReason, Stage, allowed_next_stages
+from core.widgets import DateInput
 from households.models import Flat, VulnerabilityLevel
 from households.templatetags.people import staff_name
-from outreach.models import FlagKind
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class CaseloadFilterForm(forms.Form):
@@ -40,11 +34,7 @@ class CaseloadFilterForm(forms.Form):
         required=False,
     )
     staff = forms.TypedChoiceField(label=_("Staff"), coerce=int, required=False, empty_value=None)
-    flag = forms.ChoiceField(
-        label=_("Has flag"),
-        choices=[("", _("All")), ("any", _("Any open flag")), *FlagKind.choices],
-        required=False,
-    )
+    flag = forms.ChoiceField(label=_("Has flag"), required=False)
 
     def __init__(self, *args, options: dict, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,6 +44,7 @@ class CaseloadFilterForm(forms.Form):
             "project": everyone + [(p.pk, p.name) for p in options["projects"]],
             "staff": everyone + [(u.pk, staff_name(u)) for u in options["staff"]],
             "stage": [("open", _("Open cases")), ("all", _("All cases")), *Stage.choices],
+            "flag": [("", _("All")), ("any", _("Any open flag")), *caseload_flag_choices()],
         }
         for name, field_choices in choices.items():
             cast(forms.ChoiceField, self.fields[name]).choices = field_choices
@@ -92,14 +83,7 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = [
-            "next_step",
-            "next_step_on",
-            "move_out_on",
-            "return_on",
-            "temporary_flat",
-            "permanent_flat",
-        ]
+        fields = list(CASE_EDITABLE_FIELDS)
         widgets = {"next_step_on": DateInput, "move_out_on": DateInput, "return_on": DateInput}
         field_classes = {"temporary_flat": FlatChoiceField, "permanent_flat": FlatChoiceField}
 

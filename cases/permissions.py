@@ -1,7 +1,7 @@
 """Who may see and change which projects and cases. The one place for these rules.
 
 A case is visible to staff who lead its organisation, work in its estate or project, or are
-assigned to it; the role (group) decides what they may do with it (genhusning/roles.py).
+assigned to it; the role (group) decides what they may do with it (core/roles.py).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -46,6 +46,11 @@ def case_access_q(user) -> Q:
         | Q(project_id__in=grants.projects)
         | Q(pk__in=grants.cases)
     )
+
+
+def households_through_cases_q(user) -> Q:
+    """The households `user` sees through a case she may see (households.permissions asks)."""
+    return Q(pk__in=Case.objects.for_user(user).values("household_id"))
 
 
 def get_case_for_user(user, pk: int, *, for_change: bool = False) -> Case:

@@ -1,17 +1,18 @@
 """Reads worth naming: the caseload, stage counts, who can be assigned."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Prefetch, Q, QuerySet
 
 from cases.models import Case, CaseAssignment, Project, StageChange
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
-from genhusning.roles import Role
+from core.roles import Role
 from households.models import Flat, Household, OrganisationUserObjectPermission, Stairwell
 from households.selectors import household_search, residents_prefetch
-from outreach.models import Flag
 
 
 def assignable_staff(*, case: Case) -> QuerySet:
@@ -69,6 +70,29 @@ def case_list_related(queryset: QuerySet[Case]) -> QuerySet[Case]:
 
 
 @dataclass(frozen=True)
+class CaseloadFlagFilter:
+    """The caseload's "has flag" filter. Flags are outreach's, above cases: it adds this from
+    OutreachConfig.ready (caseload_flag_filter_add); without it the filter offers nothing."""
+
+    kinds: Callable[[], list[tuple[str, Any]]]  # (kind, label)
+    # The open flags of the case's household (OuterRef("household")): of a kind, or "any".
+    open_flags: Callable[[str], QuerySet]
+
+
+CASELOAD_FLAG_FILTERS: list[CaseloadFlagFilter] = []
+
+
+def caseload_flag_filter_add(flag_filter: CaseloadFlagFilter) -> None:
+    if flag_filter not in CASELOAD_FLAG_FILTERS:
+        CASELOAD_FLAG_FILTERS.append(flag_filter)
+
+
+def caseload_flag_choices() -> list[tuple[str, Any]]:
+    """The kinds of flag the caseload filters by."""
+    return [kind for flag_filter in CASELOAD_FLAG_FILTERS for kind in flag_filter.kinds()]
+
+
+@dataclass(frozen=True)
 class CaseloadFilters:
     scope: str = "all"  # "mine" or "all"
     q: str = ""
@@ -97,10 +121,8 @@ def caseload(*, user: User, filters: CaseloadFilters) -> QuerySet[Case]:
     if filters.staff:
         cases = cases.filter(assignments__user_id=filters.staff)
     if filters.flag:
-        flags = Flag.objects.filter(household=OuterRef("household"), resolved_at__isnull=True)
-        if filters.flag != "any":
-            flags = flags.filter(kind=filters.flag)
-        cases = cases.filter(Exists(flags))
+        for flag_filter in CASELOAD_FLAG_FILTERS:
+            cases = cases.filter(Exists(flag_filter.open_flags(filters.flag)))
     cases = household_search(cases, filters.q, to_household="household")
     ordered = cases.order_by(
         F("next_step_on").asc(nulls_last=True),

@@ -16,13 +16,12 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from cases.models import AssignmentRole, Case, CaseAssignment, Project, StageChange
 from cases.selectors import assignable_staff
+from cases.signals import case_bridge_builder_assigned, case_opened, case_stage_changed
 from cases.stages import MOVED, EndReason, Stage, is_allowed
-from genhusning.queue import enqueue_on_commit
-from genhusning.roles import Role
-from genhusning.versioning import ConflictError, update_versioned
+from core.queue import enqueue_on_commit
+from core.roles import Role
+from core.versioning import ConflictError, update_versioned
 from households.models import Household
-from referrals.models import FollowUpPlan
-from referrals.services import checklist_ensure, follow_up_plan_start
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ def case_open(*, household: Household, project: Project, by: User | None, note: 
     StageChange.objects.create(
         case=case, from_stage="", to_stage=Stage.IDENTIFIED, changed_by=by, note=note
     )
-    checklist_ensure(case=case)
+    case_opened.send(sender=Case, case=case)
     return case
 
 
@@ -100,8 +99,7 @@ def case_advance_stage(
     if to_stage == Stage.CLOSED:
         locked.closed_at = now
     locked.save(update_fields=["stage", "stage_changed_at", "end_reason", "closed_at"])
-    if to_stage == Stage.MOVED_PERMANENTLY:
-        follow_up_plan_start(case=locked, on=timezone.localdate(now))
+    case_stage_changed.send(sender=Case, case=locked, to_stage=to_stage, on=timezone.localdate(now))
     return locked
 
 
@@ -138,10 +136,8 @@ def case_assign_staff(*, case: Case, user: User, by: User | None) -> CaseAssignm
     )
     assign_perm("cases.view_case", user, case)
     assign_perm("cases.change_case", user, case)
-    if is_bridge_builder:  # an open follow-up plan without a bridge-builder gets her
-        FollowUpPlan.objects.filter(
-            case=case, bridge_builder__isnull=True, closed_on__isnull=True
-        ).update(bridge_builder=user)
+    if is_bridge_builder:
+        case_bridge_builder_assigned.send(sender=Case, case=case, user=user)
 
     from cases.tasks import notify_case_assigned
 

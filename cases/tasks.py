@@ -19,7 +19,3 @@ def notify_case_assigned(assignment_id: int) -> bool:
 @shared_task(ignore_result=True, soft_time_limit=240, time_limit=300)
 def assignment_notifications_sweep() -> int:
     return services.assignment_notifications_sweep()
-
-
-# The report worker's task lives with the reports; importing it here lets Celery find it.
-from cases.reports.tasks import render_report  # noqa: E402, F401

@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.forms import AssignForm, CaseForm, CaseloadFilterForm, StageForm
@@ -31,23 +30,21 @@ from cases.services import (
 )
 from cases.services import case_update as case_update_service
 from cases.stages import MOVED, OPEN_STAGES, Stage, allowed_next_stages, primary_next_stage
-from genhusning.exports import export_table
-from genhusning.http import AuthedRequest
-from genhusning.versioning import ConflictError, differences
-from households.audit import log_access
+from core.http import AuthedRequest
+from core.permissions import require_perm
+from core.versioning import ConflictError, differences
+from households.audit import export_table, log_access
 from households.models import VulnerabilityLevel
 from households.permissions import can_view_social_data
 from households.selectors import latest_assessment
 from households.templatetags.people import staff_name
-from outreach.selectors import open_flags
 
 PAGE_SIZE = 50
 
 
 def _caseload_query(request: AuthedRequest):
     """The caseload's filter form, filters and cases: one query for the page and its exports."""
-    if not request.user.has_perm("cases.view_case"):
-        raise PermissionDenied
+    require_perm(request.user, "cases.view_case")
     options = caseload_filter_options(user=request.user)
     default_scope = "mine" if has_assigned_cases(user=request.user) else "all"
     data = request.GET.copy()
@@ -61,22 +58,17 @@ def _caseload_query(request: AuthedRequest):
 def caseload_view(request: AuthedRequest) -> HttpResponse:
     form, filters, cases = _caseload_query(request)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    flags = {}
-    if request.user.has_perm("outreach.view_flag"):
-        flags = open_flags(household_ids=[case.household_id for case in page.object_list])
     context = {
         "form": form,
         "page": page,
         "filters": filters,
         "today": timezone.localdate(),
-        "open_flags": flags,
         "can_knock": request.user.has_perm("outreach.add_contact"),
     }
     template = "cases/caseload.html#results" if request.htmx else "cases/caseload.html"
     return render(request, template, context)
 
 
-@never_cache
 @require_GET
 def caseload_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """The caseload as on the page (the same filters), every page of it; the same columns."""
@@ -268,8 +260,7 @@ def case_unassign(request: AuthedRequest, pk: int, user_id: int) -> HttpResponse
 
 @require_GET
 def project_list(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_perm("cases.view_project"):
-        raise PermissionDenied
+    require_perm(request.user, "cases.view_project")
     projects = (
         Project.objects.for_user(request.user)
         .select_related("estate")

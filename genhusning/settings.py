@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "referrals",
     "privacy",
     "accounts",
+    "reports",
+    "demo",
     "team",
 ]
 
@@ -108,7 +110,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "genhusning.middleware.NoStoreMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "households.audit.AccessDeniedLogMiddleware",
     # Last, as django-axes asks: it turns a lockout raised in authenticate() into its page.
@@ -129,7 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "genhusning.navigation.navigation",
+                "home.navigation.navigation",
             ],
         },
     },
@@ -300,7 +302,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request that enqueues must not hang when Redis is down: connect within 2 s, give up
-# after one quick retry (genhusning/queue.py logs it; the outbox sweep and beat catch up).
+# after one quick retry (core/queue.py logs it; the outbox sweep and beat catch up).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = True
 _ONE_QUICK_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from genhusning import views
+from home import views
 
 admin.site.site_header = "genhusning"
 admin.site.site_title = "genhusning"
@@ -15,7 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("cases.logistics.urls")),
-    path("", include("cases.reports.urls")),
+    path("", include("reports.urls")),
     path("", include("households.urls")),
     path("", include("outreach.urls")),
     path("", include("referrals.urls")),

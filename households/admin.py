@@ -1,7 +1,7 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
-from genhusning.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from households.models import (
     AccessLog,
     DuplicateDismissal,

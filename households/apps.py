@@ -14,7 +14,7 @@ class HouseholdsConfig(AppConfig):
     verbose_name = _("Households and estates")
 
     def ready(self) -> None:
-        # After every migrate, the role groups get exactly the permissions of genhusning/roles.py.
+        # After every migrate, the role groups get exactly the permissions of core/roles.py.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="households.sync_roles")
 
         from django.contrib.auth import signals

@@ -2,15 +2,16 @@
 login and refused page, written in one place."""
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext_noop
 
+from core.exports import Cell, table_response
 from households.models import AccessAction, AccessLog
 
 # A second connection to the same database (settings.DATABASES): rows written through it
@@ -88,6 +89,27 @@ def log_access(
         rows = [AccessLog(**common)]
     database = AUDIT_DATABASE if _inside_a_transaction() else DEFAULT_DB_ALIAS
     AccessLog.objects.using(database).bulk_create(rows)
+
+
+# --- list exports (core/exports.py writes the file; every export is logged here first) ---
+
+
+def export_table(
+    request: HttpRequest,
+    *,
+    fmt: str,
+    filename: str,
+    what: str,
+    headers: Sequence[Cell],
+    rows: Sequence[Sequence[Cell]],
+    households: Iterable[int] = (),
+) -> HttpResponse | StreamingHttpResponse:
+    """Log the export (one row per household in the file) and answer the file.
+
+    `rows` is evaluated already, so the log names exactly the households that are in the file.
+    """
+    log_access(request, what=what, action=AccessAction.EXPORT, households=sorted(set(households)))
+    return table_response(fmt=fmt, filename=filename, headers=headers, rows=rows)
 
 
 # --- logins, logouts and failed logins (connected in HouseholdsConfig.ready) ---

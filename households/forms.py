@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import DateInput
+from core.widgets import DateInput
 from households.models import Household, Resident, VulnerabilityFactor, VulnerabilityLevel
+from households.services import HOUSEHOLD_EDITABLE_FIELDS, RESIDENT_EDITABLE_FIELDS
 
 
 class VersionedModelForm(forms.ModelForm):
@@ -19,24 +20,14 @@ class VersionedModelForm(forms.ModelForm):
 class HouseholdForm(VersionedModelForm):
     class Meta:
         model = Household
-        fields = ["moved_in_on", "social_note"]
+        fields = list(HOUSEHOLD_EDITABLE_FIELDS)
         widgets = {"moved_in_on": DateInput, "social_note": forms.Textarea(attrs={"rows": 5})}
 
 
 class ResidentForm(VersionedModelForm):
     class Meta:
         model = Resident
-        fields = [
-            "first_name",
-            "last_name",
-            "birth_year",
-            "phone",
-            "email",
-            "language",
-            "interpreter_needed",
-            "digital",
-            "is_contact_person",
-        ]
+        fields = list(RESIDENT_EDITABLE_FIELDS)
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "birth_year": forms.NumberInput(

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from genhusning.exports import table_response
-from genhusning.http import AuthedRequest
+from core.exports import table_response
+from core.http import AuthedRequest
+from core.permissions import require_perm
 from households.audit import log_access
 from households.imports import (
     COLUMN_KEYS,
@@ -174,8 +175,7 @@ def import_apply(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def duplicates(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_perm("households.add_householdmerge"):
-        raise PermissionDenied
+    require_perm(request.user, "households.add_householdmerge")
     candidates = duplicate_candidates(user=request.user)
     log_access(
         request,
@@ -187,8 +187,7 @@ def duplicates(request: AuthedRequest) -> HttpResponse:
 
 def _pair(request: AuthedRequest):
     # The right before the form: a role that may not merge gets 403, not a 404 for the pair.
-    if not request.user.has_perm("households.add_householdmerge"):
-        raise PermissionDenied
+    require_perm(request.user, "households.add_householdmerge")
     try:
         first, second = (int(request.POST.get(name, "")) for name in ("first", "second"))
     except ValueError:

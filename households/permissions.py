@@ -1,11 +1,14 @@
 """Who may see which estates, flats and households. The one place for these rules."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet, Value
 from django.http import Http404
 
+from core.permissions import require_perm
 from households.models import (
     EstateGroupObjectPermission,
     EstateUserObjectPermission,
@@ -21,7 +24,10 @@ from households.models import (
 
 @dataclass(frozen=True)
 class Grants:
-    """The objects a user holds guardian permissions on, directly or through her groups."""
+    """The objects a user holds guardian permissions on, directly or through her groups.
+
+    The estates and organisations are households'; projects, cases and partners are filled by the
+    apps that keep them (GRANT_SOURCES), empty without them."""
 
     managed_organisations: frozenset[int] = frozenset()
     estates: frozenset[int] = frozenset()
@@ -42,6 +48,39 @@ def _grant_rows(user_model, group_model, user, codename: str, kind: str) -> list
     return rows
 
 
+@dataclass(frozen=True)
+class GrantSource:
+    """Guardian's permission rows of one kind: `codename` on objects of the models' table."""
+
+    user_model: type
+    group_model: type
+    codename: str
+    kind: str  # the field of Grants it fills
+
+
+GRANT_SOURCES: list[GrantSource] = [
+    GrantSource(
+        OrganisationUserObjectPermission,
+        OrganisationGroupObjectPermission,
+        "manage_organisation",
+        "managed_organisations",
+    ),
+    GrantSource(
+        EstateUserObjectPermission, EstateGroupObjectPermission, "work_in_estate", "estates"
+    ),
+    GrantSource(
+        EstateUserObjectPermission, EstateGroupObjectPermission, "submit_tip", "tip_estates"
+    ),
+]
+
+
+def grant_source_add(source: GrantSource) -> None:
+    """For the apps above households, from their AppConfig.ready: the grants they keep (cases:
+    projects and cases; referrals: the partners a visitator acts for) join the one query."""
+    if source not in GRANT_SOURCES:
+        GRANT_SOURCES.append(source)
+
+
 def user_grants(user) -> Grants:
     """Read once per request (one query) and kept on the user object, as guardian does.
 
@@ -50,43 +89,17 @@ def user_grants(user) -> Grants:
     cached = getattr(user, "_genhusning_grants", None)
     if cached is not None:
         return cached
-    from cases.models import (
-        CaseGroupObjectPermission,
-        CaseUserObjectPermission,
-        ProjectGroupObjectPermission,
-        ProjectUserObjectPermission,
-    )
-    from referrals.models import PartnerGroupObjectPermission, PartnerUserObjectPermission
-
-    sources = (
-        (
-            OrganisationUserObjectPermission,
-            OrganisationGroupObjectPermission,
-            "manage_organisation",
-            "org",
-        ),
-        (EstateUserObjectPermission, EstateGroupObjectPermission, "work_in_estate", "estate"),
-        (EstateUserObjectPermission, EstateGroupObjectPermission, "submit_tip", "tip"),
-        (ProjectUserObjectPermission, ProjectGroupObjectPermission, "work_in_project", "project"),
-        (CaseUserObjectPermission, CaseGroupObjectPermission, "view_case", "case"),
-        (PartnerUserObjectPermission, PartnerGroupObjectPermission, "act_for_partner", "partner"),
-    )
     parts = [
         row
-        for user_model, group_model, codename, kind in sources
-        for row in _grant_rows(user_model, group_model, user, codename, kind)
+        for source in GRANT_SOURCES
+        for row in _grant_rows(
+            source.user_model, source.group_model, user, source.codename, source.kind
+        )
     ]
-    found: dict[str, set[int]] = {kind: set() for *_models, _codename, kind in sources}
+    found: dict[str, set[int]] = {source.kind: set() for source in GRANT_SOURCES}
     for object_id, kind in parts[0].union(*parts[1:], all=True):
         found[kind].add(int(object_id))
-    grants = Grants(
-        managed_organisations=frozenset(found["org"]),
-        estates=frozenset(found["estate"]),
-        projects=frozenset(found["project"]),
-        cases=frozenset(found["case"]),
-        tip_estates=frozenset(found["tip"]),
-        partners=frozenset(found["partner"]),
-    )
+    grants = Grants(**{kind: frozenset(ids) for kind, ids in found.items()})
     user._genhusning_grants = grants
     return grants
 
@@ -101,15 +114,24 @@ def estate_access_q(user, estate_path: str) -> Q:
     )
 
 
+# Other ways to see a household than through its estate, added by the apps above households from
+# their AppConfig.ready (cases: through a case she may see): each gives a Q over households.
+HOUSEHOLD_ACCESS_PATHS: list[Callable[[Any], Q]] = []
+
+
+def household_access_path_add(path: Callable[[Any], Q]) -> None:
+    if path not in HOUSEHOLD_ACCESS_PATHS:
+        HOUSEHOLD_ACCESS_PATHS.append(path)
+
+
 def household_access_q(user) -> Q:
     """A household is visible through its estate, or through a visible case of it."""
     if not (user.is_active and user.has_perm("households.view_household")):
         return Q(pk__in=[])
-    from cases.models import Case
-
-    return estate_access_q(user, "flat__stairwell__estate") | Q(
-        pk__in=Case.objects.for_user(user).values("household_id")
-    )
+    access = estate_access_q(user, "flat__stairwell__estate")
+    for path in HOUSEHOLD_ACCESS_PATHS:
+        access |= path(user)
+    return access
 
 
 def can_view_social_data(user) -> bool:
@@ -127,8 +149,8 @@ def get_household_for_user(user, pk: int, *, for_change: bool = False) -> Househ
     )
     if household is None:
         raise Http404
-    if for_change and not user.has_perm("households.change_household"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "households.change_household")
     return household
 
 

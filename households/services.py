@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from genhusning.roles import ROLE_PERMISSIONS
-from genhusning.versioning import update_versioned
+from core.roles import ROLE_PERMISSIONS
+from core.versioning import update_versioned
 from households.imports import Plan, build_plan, normalise_name
 from households.models import (
     DuplicateDismissal,
@@ -126,7 +126,7 @@ def organisation_add_manager(*, organisation: Organisation, user: User) -> None:
 
 @transaction.atomic
 def roles_sync() -> list[Group]:
-    """Create a group per role with exactly the permissions of genhusning/roles.py."""
+    """Create a group per role with exactly the permissions of core/roles.py."""
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
     groups = []

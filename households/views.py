@@ -6,10 +6,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases.models import Case, StairwellSchedule
-from cases.selectors import case_list_related
-from genhusning.http import AuthedRequest
-from genhusning.versioning import ConflictError, differences
+from core.http import AuthedRequest
+from core.permissions import require_perm
+from core.versioning import ConflictError, differences
 from households.audit import log_access
 from households.forms import HouseholdForm, ResidentForm, VulnerabilityForm
 from households.models import Household
@@ -28,14 +27,10 @@ from households.services import (
 @require_GET
 def household_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request.user, pk)
-    cases = case_list_related(
-        Case.objects.for_user(request.user).filter(household=household).with_vulnerability()
-    )
     assessments = list(assessment_history(household=household))
     context = {
         "household": household,
         "residents": household.residents.all(),
-        "cases": cases,
         "assessment": assessments[0] if assessments else None,
         "assessments": assessments,
         "can_view_social": can_view_social_data(request.user),
@@ -81,8 +76,7 @@ def household_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def resident_edit(request: AuthedRequest, household_pk: int, pk: int | None = None) -> HttpResponse:
     household = get_household_for_user(request.user, household_pk)
     perm = "households.change_resident" if pk else "households.add_resident"
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
+    require_perm(request.user, perm)
     resident = household.residents.filter(pk=pk).first() if pk else None
     if pk and resident is None:
         raise Http404
@@ -152,10 +146,6 @@ def flat_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     households = (
         Household.objects.for_user(request.user).filter(flat=flat).prefetch_related("residents")
     )
-    cases = case_list_related(Case.objects.for_user(request.user).filter(household__flat=flat))
-    schedules = StairwellSchedule.objects.filter(stairwell=flat.stairwell_id).select_related(
-        "project"
-    )
-    context = {"flat": flat, "households": households, "cases": cases, "schedules": schedules}
+    context = {"flat": flat, "households": households}
     log_access(request, what=gettext_noop("flat page"), households=[h.pk for h in households])
     return render(request, "households/flat_detail.html", context)

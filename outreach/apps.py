@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class OutreachConfig(AppConfig):
     name = "outreach"
     verbose_name = _("Outreach")
+
+    def ready(self) -> None:
+        from cases.logistics import signals
+        from cases.selectors import CaseloadFlagFilter, caseload_flag_filter_add
+        from outreach import receivers
+        from outreach.models import FlagKind
+        from outreach.selectors import case_household_open_flags
+
+        signals.offer_sent.connect(receivers.on_offer_sent, dispatch_uid="outreach.offer_sent")
+        signals.offer_answered.connect(
+            receivers.on_offer_answered, dispatch_uid="outreach.offer_answered"
+        )
+        caseload_flag_filter_add(
+            CaseloadFlagFilter(kinds=lambda: FlagKind.choices, open_flags=case_household_open_flags)
+        )

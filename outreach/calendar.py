@@ -5,6 +5,7 @@ A phone's calendar is synced to somebody's cloud, so an event says only what kin
 is, which case, and links back into the system: no name, no address, no note, no social data.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -14,11 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case
 from households.models import Household
 from outreach.models import Contact
 from outreach.permissions import meetings_for_user
-from referrals.models import FollowUpVisit
 
 # What a feed looks back on (a calendar keeps what it has seen) and how far ahead.
 PAST = timedelta(days=30)
@@ -34,7 +33,18 @@ class Event:
     starts_at: datetime | None = None
 
 
-def _case_ref(case_id: int | None) -> str:
+# More of what is due for a user, from the apps above outreach (referrals: the follow-up contacts
+# due on her plans), added from their AppConfig.ready: each gives her events from `first` to
+# `last` (dates) that she may still see, in one query.
+CALENDAR_SOURCES: list[Callable[..., list[Event]]] = []
+
+
+def calendar_source_add(source: Callable[..., list[Event]]) -> None:
+    if source not in CALENDAR_SOURCES:
+        CALENDAR_SOURCES.append(source)
+
+
+def case_ref(case_id: int | None) -> str:
     return _("case #%(id)s") % {"id": case_id} if case_id else _("no case")
 
 
@@ -54,7 +64,7 @@ def calendar_events(*, user: User, today: date) -> list[Event]:
             if case_id
             else reverse("households:detail", args=[household_id])
         )
-        summary = _("Planned visit") + f" · {_case_ref(case_id)}"
+        summary = _("Planned visit") + f" · {case_ref(case_id)}"
         events.append(Event(uid=f"contact-{pk}", summary=summary, path=path, day=day))
     meetings = (
         meetings_for_user(user)
@@ -70,22 +80,8 @@ def calendar_events(*, user: User, today: date) -> list[Event]:
                 starts_at=held_at,
             )
         )
-    follow_ups = FollowUpVisit.objects.filter(
-        plan__bridge_builder=user,
-        plan__closed_on__isnull=True,
-        done_on__isnull=True,
-        due_on__range=(first, last),
-        plan__case__in=Case.objects.for_user(user),
-    ).values_list("pk", "plan_id", "plan__case_id", "due_on")
-    for pk, plan_id, case_id, day in follow_ups:
-        events.append(
-            Event(
-                uid=f"follow-up-{pk}",
-                summary=_("Follow-up") + f" · {_case_ref(case_id)}",
-                path=reverse("referrals:follow_up", args=[plan_id]),
-                day=day,
-            )
-        )
+    for source in CALENDAR_SOURCES:
+        events += source(user=user, first=first, last=last)
     return sorted(events, key=lambda e: (e.day or e.starts_at.date(), e.uid))  # type: ignore[union-attr]
 
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import DateInput
 from cases.models import Project
+from core.widgets import DateInput, DateTimeInput, TimeInput
 from households.models import Estate, Flat, Stairwell
 from outreach.models import (
     Channel,
@@ -41,13 +41,6 @@ TALK_OUTCOMES = (
 QUICK_OUTCOMES = (Outcome.NO_ANSWER, Outcome.NOTE_LEFT)
 
 
-class _DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
 class ContactForm(forms.Form):
     """Record one contact. Observations about the home only for those who may see them."""
 
@@ -55,7 +48,7 @@ class ContactForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[c for c in Outcome.choices if c[0] != Outcome.SENT]
     )
-    occurred_at = forms.DateTimeField(label=_("When"), widget=_DateTimeInput)
+    occurred_at = forms.DateTimeField(label=_("When"), widget=DateTimeInput)
     met = forms.CharField(
         label=_("Who was met"),
         required=False,
@@ -212,13 +205,6 @@ class ThresholdsForm(forms.Form):
 
 
 # --- information meetings ---
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%H:%M")
 
 
 class StairwellsField(forms.ModelMultipleChoiceField):

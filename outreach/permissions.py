@@ -5,11 +5,11 @@ households/permissions.py); the role decides what may be done with it. Observati
 home and tips are social data: never shown to the rehousing officer.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cases.models import Project
+from core.permissions import require_perm
 from households.models import Estate, Household
 from households.permissions import can_view_social_data, estate_access_q, user_grants
 from outreach.models import AwaitedReply, Contact, DropInSession, Flag, Meeting, Tip
@@ -54,8 +54,8 @@ def get_tip_for_user(user, pk: int, *, for_change: bool = False) -> Tip:
     tip = tips_for_user(user).select_related("flat__stairwell").filter(pk=pk).first()
     if tip is None:
         raise Http404
-    if for_change and not user.has_perm("outreach.change_tip"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "outreach.change_tip")
     return tip
 
 
@@ -83,8 +83,8 @@ def get_meeting_for_user(user, pk: int, *, for_change: bool = False) -> Meeting:
     meeting = meetings_for_user(user).select_related("project__estate").filter(pk=pk).first()
     if meeting is None:
         raise Http404
-    if for_change and not user.has_perm("outreach.change_meeting"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "outreach.change_meeting")
     return meeting
 
 
@@ -98,8 +98,8 @@ def get_drop_in_session_for_user(user, pk: int, *, for_change: bool = False) -> 
     session = drop_in_sessions_for_user(user).select_related("estate").filter(pk=pk).first()
     if session is None:
         raise Http404
-    if for_change and not user.has_perm("outreach.change_dropinsession"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "outreach.change_dropinsession")
     return session
 
 
@@ -119,8 +119,8 @@ def get_awaited_reply_for_user(user, pk: int, *, for_change: bool = False) -> Aw
     )
     if reply is None:
         raise Http404
-    if for_change and not user.has_perm("outreach.change_awaitedreply"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "outreach.change_awaitedreply")
     return reply
 
 
@@ -134,8 +134,8 @@ def get_flag_for_user(user, pk: int, *, for_change: bool = False) -> Flag:
     flag = flags_for_user(user).select_related("household").filter(pk=pk).first()
     if flag is None:
         raise Http404
-    if for_change and not user.has_perm("outreach.change_flag"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "outreach.change_flag")
     return flag
 
 

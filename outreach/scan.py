@@ -49,6 +49,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Case as CaseWhen
@@ -89,7 +90,6 @@ from outreach.models import (
     ScanRun,
     ScanStatus,
 )
-from referrals.models import FollowUpVisit
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +103,23 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 LOCK_NAMESPACE = 0x67686E73
 SCAN_LOCK = 1
 WRITE_LOCK = 2
+
+
+# FOLLOW_UP_DUE reads the follow-up contacts after a permanent move, which referrals keeps
+# (FollowUpVisit: plan, label, due_on, done_on, contact). referrals is above outreach: it passes
+# their queryset in from ReferralsConfig.ready.
+FOLLOW_UP_VISITS: list[Callable[[], QuerySet]] = []
+
+
+def follow_up_visits_source_add(source: Callable[[], QuerySet]) -> None:
+    if source not in FOLLOW_UP_VISITS:
+        FOLLOW_UP_VISITS.append(source)
+
+
+def follow_up_visits() -> QuerySet:
+    if not FOLLOW_UP_VISITS:
+        raise ImproperlyConfigured("The flag scan needs referrals' follow-up contacts.")
+    return FOLLOW_UP_VISITS[0]()
 
 
 class ScanBusy(Exception):
@@ -369,7 +386,7 @@ def _packing_not_started_reason(facts: dict) -> str:
 
 
 def _follow_up_due(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
-    due = FollowUpVisit.objects.filter(
+    due = follow_up_visits().filter(
         plan__case_id=OuterRef("pk"),
         plan__closed_on__isnull=True,
         done_on__isnull=True,
@@ -458,7 +475,7 @@ def _resolutions(kind: str) -> list[tuple[Q | BaseExpression, str]]:
         FlagKind.FOLLOW_UP_DUE: [
             (
                 Exists(
-                    FollowUpVisit.objects.filter(
+                    follow_up_visits().filter(
                         plan__case__household_id=OuterRef("household_id"),
                         contact__created_at__gte=OuterRef("raised_at"),
                     )
@@ -721,7 +738,7 @@ def flag_scan_request(*, by: User) -> ScanRun:
     """Queue a scan for a worker now ("run now"). If the queue cannot be reached, the run is
     recorded as failed with the reason at once. Call outside a transaction: the worker must
     find the run committed."""
-    from genhusning.queue import enqueue_now
+    from core.queue import enqueue_now
     from outreach.tasks import flag_scan
 
     run = scan_run_queue(triggered_by=by)

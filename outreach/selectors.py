@@ -102,6 +102,13 @@ def household_contacts(*, household: Household) -> QuerySet[Contact]:
     return household.contacts.select_related("staff", "case__project", "meeting", "drop_in_session")
 
 
+def case_household_open_flags(kind: str) -> QuerySet[Flag]:
+    """The open flags of a case's household (OuterRef("household")), of `kind` or "any": the
+    caseload's "has flag" filter (cases.selectors.CaseloadFlagFilter)."""
+    flags = Flag.objects.filter(household=OuterRef("household"), resolved_at__isnull=True)
+    return flags if kind == "any" else flags.filter(kind=kind)
+
+
 def open_flags(*, household_ids) -> dict[int, list[Flag]]:
     """Open flags per household, for lists (one query)."""
     flags: dict[int, list[Flag]] = {}

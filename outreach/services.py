@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Project
-from genhusning.versioning import update_versioned
+from core.versioning import update_versioned
 from households.models import Estate, Flat, Household, Stairwell
 from households.permissions import can_view_social_data
 from outreach.models import (
@@ -352,6 +352,12 @@ def awaited_reply_mark_replied(
             occurred_at=_when(replied_on),
             note=": ".join(part for part in (reply.subject, note.strip()) if part),
         )
+
+
+def awaited_reply_withdraw(*, reply: AwaitedReply) -> None:
+    """Nothing awaits an answer any more (an offer withdrawn); the sent letter stays in the
+    contact log."""
+    AwaitedReply.objects.filter(pk=reply.pk).delete()
 
 
 def flag_raise(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from genhusning.exports import export_urls
+from core.exports import export_urls
 from outreach.views import cafe, calendar, contacts, flags, letters, meetings, scans, tips
 
 app_name = "outreach"

@@ -2,16 +2,30 @@
 system holds about one resident (the right of access, art. 15)."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import models
+from django.db.models import Count, Max, Min, Q, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from genhusning.classification import classified_models, model_fields
-from households.models import Flat, Household, Resident
+from households.models import (
+    AccessLog,
+    EstateGroupObjectPermission,
+    EstateUserObjectPermission,
+    Flat,
+    Household,
+    OrganisationGroupObjectPermission,
+    OrganisationUserObjectPermission,
+    Resident,
+)
+from households.permissions import user_grants
+from households.selectors import household_search, residents_prefetch
+from privacy.classification import classified_models, model_fields
+from referrals.models import PartnerGroupObjectPermission, PartnerUserObjectPermission
 
 # Guardian's permission rows say who may work with an object: staff data, not the resident's.
 PERMISSION_MODEL_SUFFIXES = ("UserObjectPermission", "GroupObjectPermission")
@@ -168,3 +182,174 @@ def resident_data(*, resident: Resident) -> list[Section]:
 def _order(model: type[models.Model]) -> tuple[int, str]:
     first = (Resident, Household)
     return (first.index(model) if model in first else len(first), model._meta.label)
+
+
+# --- the access log, for managers ---
+
+
+class AccessLogGrouping(TextChoices):
+    ENTRIES = "", gettext_lazy("Every entry")
+    HOUSEHOLDS = "husstande", gettext_lazy("One line per household")
+    USERS = "medarbejdere", gettext_lazy("One line per user")
+
+
+@dataclass(frozen=True)
+class AccessLogFilters:
+    user: int | None = None
+    household: int | None = None
+    q: str = ""
+    action: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    group: str = AccessLogGrouping.ENTRIES
+
+
+def _start_of(day: date) -> datetime:
+    # A range on the column itself, so the (user, at) and (household, at) indexes serve it;
+    # `at__date` would compute a date for every row.
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def organisation_staff_ids(*, organisation_ids) -> set[int]:
+    """Everyone who works for the organisations: in their estates, as staff, as managers, or
+    acting for a partner in their register (the visitator). One query."""
+    parts = [
+        EstateUserObjectPermission.objects.filter(
+            content_object__organisation_id__in=organisation_ids
+        ).values_list("user_id", flat=True),
+        EstateGroupObjectPermission.objects.filter(
+            content_object__organisation_id__in=organisation_ids
+        ).values_list("group__user", flat=True),
+        OrganisationUserObjectPermission.objects.filter(
+            content_object_id__in=organisation_ids
+        ).values_list("user_id", flat=True),
+        OrganisationGroupObjectPermission.objects.filter(
+            content_object_id__in=organisation_ids
+        ).values_list("group__user", flat=True),
+        PartnerUserObjectPermission.objects.filter(
+            content_object__organisation_id__in=organisation_ids
+        ).values_list("user_id", flat=True),
+        PartnerGroupObjectPermission.objects.filter(
+            content_object__organisation_id__in=organisation_ids
+        ).values_list("group__user", flat=True),
+    ]
+    rows = parts[0].union(*parts[1:])
+    return {user_id for user_id in rows if user_id is not None}
+
+
+@dataclass(frozen=True)
+class AccessLogScope:
+    """What a manager may read of the log; `everything` for a superuser."""
+
+    organisation_ids: frozenset[int] = frozenset()
+    staff_ids: frozenset[int] = frozenset()
+    everything: bool = False
+
+
+def access_log_scope(*, user: User) -> AccessLogScope:
+    if user.is_superuser:
+        return AccessLogScope(everything=True)
+    organisation_ids = user_grants(user).managed_organisations
+    if not organisation_ids:
+        return AccessLogScope()
+    staff_ids = organisation_staff_ids(organisation_ids=organisation_ids)
+    return AccessLogScope(frozenset(organisation_ids), frozenset(staff_ids))
+
+
+def access_log_staff(*, scope: AccessLogScope) -> QuerySet[User]:
+    """The people whose entries she may filter by."""
+    if scope.everything:
+        staff = User.objects.filter(pk__in=AccessLog.objects.values("user_id"))
+    else:
+        staff = User.objects.filter(pk__in=scope.staff_ids)
+    return staff.order_by("first_name", "last_name", "username")
+
+
+def _access_log_rows(*, scope: AccessLogScope, filters: AccessLogFilters) -> QuerySet[AccessLog]:
+    """Rows about a household: her organisations' households only; rows about no household (a
+    flat list export, a login, a refused page): those of her organisations' staff."""
+    entries = AccessLog.objects.all()
+    if not scope.everything:
+        households = Household.objects.filter(
+            flat__stairwell__estate__organisation_id__in=scope.organisation_ids
+        ).values("pk")
+        entries = entries.filter(
+            Q(household_id__in=households) | Q(household__isnull=True, user_id__in=scope.staff_ids)
+        )
+    if filters.user:
+        entries = entries.filter(user_id=filters.user)
+    if filters.household:
+        entries = entries.filter(household_id=filters.household)
+    if filters.q:
+        # The few households that match first, then their rows through the (household, at)
+        # index; a join from a million rows to the names would be the other way round.
+        found = household_search(Household.objects.all(), filters.q).values("pk")
+        entries = entries.filter(household_id__in=found)
+    if filters.action:
+        entries = entries.filter(action=filters.action)
+    if filters.date_from:
+        entries = entries.filter(at__gte=_start_of(filters.date_from))
+    if filters.date_to:
+        entries = entries.filter(at__lt=_start_of(filters.date_to + timedelta(days=1)))
+    return entries
+
+
+def access_log_entries(
+    *, scope: AccessLogScope, filters: AccessLogFilters = AccessLogFilters()
+) -> QuerySet[AccessLog]:
+    """Newest first."""
+    return (
+        _access_log_rows(scope=scope, filters=filters)
+        .select_related("user", "household__flat__stairwell", "resident")
+        .order_by("-at", "-pk")
+    )
+
+
+@dataclass
+class AccessLogLine:
+    """One household (or one user) of the log, with how often and when first and last."""
+
+    entries: int
+    first: datetime
+    last: datetime
+    household_id: int | None = None
+    household: Household | None = None
+    user_id: int | None = None
+    username: str = ""
+    user: User | None = None
+
+
+def access_log_summary(
+    *, scope: AccessLogScope, filters: AccessLogFilters, by: str
+) -> QuerySet[AccessLog]:
+    """ "Which households did she see" (by households) or "who saw it" (by users), latest
+    first: dicts with household_id or user_id and username, entries, first and last."""
+    rows = _access_log_rows(scope=scope, filters=filters)
+    if by == AccessLogGrouping.HOUSEHOLDS:
+        keys: tuple[str, ...] = ("household_id",)
+        rows = rows.filter(household__isnull=False)
+    else:
+        keys = ("user_id", "username")
+    return (
+        rows.values(*keys)
+        .annotate(entries=Count("pk"), first=Min("at"), last=Max("at"))
+        .order_by("-last", *keys)
+    )
+
+
+def access_log_lines(rows) -> list[AccessLogLine]:
+    """The summary rows of one page, with their households or users: two queries at most."""
+    lines = [AccessLogLine(**row) for row in rows]
+    household_ids = {line.household_id for line in lines if line.household_id}
+    households = (
+        Household.objects.filter(pk__in=household_ids)
+        .select_related("flat__stairwell")
+        .prefetch_related(residents_prefetch())
+    )
+    by_household = {household.pk: household for household in households} if household_ids else {}
+    user_ids = {line.user_id for line in lines if line.user_id}
+    users = {user.pk: user for user in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    for line in lines:
+        line.household = by_household.get(line.household_id or 0)
+        line.user = users.get(line.user_id or 0)
+    return lines

@@ -1,6 +1,6 @@
 """GDPR writes: the retention's anonymisation of households whose cases closed long ago, and
 the erasure of one resident on request (art. 17). What is removed follows the field
-classification (genhusning/classification.py); which tables hold a household's data follows
+classification (privacy/classification.py); which tables hold a household's data follows
 the relations (privacy.selectors.household_paths).
 
 Two tables cannot be changed and are designed around: consents refuse UPDATE (a trigger), so a
@@ -22,8 +22,8 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from cases.models import Case
 from cases.stages import Stage
-from genhusning.classification import Level, anonymised_values, fields_at, is_free_text
 from households.models import AccessLog, Household, Resident
+from privacy.classification import Level, anonymised_values, fields_at, is_free_text
 from privacy.selectors import household_paths, is_permission_model
 from referrals.models import Consent, Referral
 

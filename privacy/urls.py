@@ -5,6 +5,7 @@ from privacy import views
 app_name = "privacy"
 
 urlpatterns = [
+    path("adgangslog/", views.access_log, name="access_log"),
     path(
         "husstande/<int:household_pk>/beboere/<int:pk>/indsigt/",
         views.resident_access,

@@ -1,8 +1,13 @@
+"""The privacy pages: everything held about a resident (art. 15), erasing a resident (art. 17),
+and the access log for managers (who saw or took out which household's data, and when)."""
+
 import io
 import json
 import zipfile
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,13 +15,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
-from genhusning.http import AuthedRequest
-from genhusning.pdf import render_pdf
+from core.http import AuthedRequest
+from core.pdf import render_pdf
+from core.permissions import require_perm
 from households.audit import log_access
 from households.models import AccessAction
-from privacy.forms import ErasureForm
+from privacy.forms import AccessLogFilterForm, ErasureForm
 from privacy.permissions import get_resident_for_user
-from privacy.selectors import WITHHELD, resident_data
+from privacy.selectors import (
+    WITHHELD,
+    access_log_entries,
+    access_log_lines,
+    access_log_scope,
+    access_log_staff,
+    access_log_summary,
+    resident_data,
+)
 from privacy.services import resident_erase as erase
 
 
@@ -85,3 +99,26 @@ def resident_erase(request: AuthedRequest, household_pk: int, pk: int) -> HttpRe
         residents=[(household.pk, resident.pk)],
     )
     return render(request, "privacy/resident_erase.html", context)
+
+
+ACCESS_LOG_PAGE_SIZE = 50
+
+
+@require_GET
+def access_log(request: AuthedRequest) -> HttpResponse:
+    require_perm(request.user, "households.view_accesslog")
+    scope = access_log_scope(user=request.user)
+    if not (scope.everything or scope.organisation_ids):
+        raise PermissionDenied
+    form = AccessLogFilterForm(request.GET, staff=access_log_staff(scope=scope))
+    filters = form.filters()
+    rows = (
+        access_log_summary(scope=scope, filters=filters, by=filters.group)
+        if filters.group
+        else access_log_entries(scope=scope, filters=filters)
+    )
+    page = Paginator(rows, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    lines = access_log_lines(page.object_list) if filters.group else None
+    template = "privacy/access_log.html"
+    context = {"form": form, "page": page, "lines": lines, "filters": filters}
+    return render(request, f"{template}#results" if request.htmx else template, context)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from genhusning.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from referrals.models import (
     ChecklistItem,
     Community,

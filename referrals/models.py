@@ -1,8 +1,7 @@
-"""Partners, consent to share, referrals, the practical-help checklist, bridge-building after a
-permanent move, and the communities for the rehoused.
-
-Consent records are never edited: a change is a new record that replaces the old one, and a
-withdrawal is a record of its own. A database trigger refuses UPDATE on consents.
+"""The models of referrals: partners, referrals and the practical-help checklist here; consent
+(referrals/consents/models.py) and bridge-building with the communities for the rehoused
+(referrals/bridge/models.py) imported below, so that every model of the app is imported from
+this module and registered in the order its migrations were made.
 """
 
 import uuid
@@ -12,10 +11,9 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.files.storage import storages
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases.models import Case
@@ -106,11 +104,6 @@ class Purpose(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Follow-up after the move")
 
 
-class ConsentMethod(models.TextChoices):
-    WRITTEN = "written", _("Written")
-    ORAL = "oral", _("Oral, with a member of staff as witness")
-
-
 def evidence_storage():
     return storages["evidence"]
 
@@ -120,158 +113,12 @@ def evidence_path(instance: "Consent", filename: str) -> str:
     return f"consent/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
 
 
-class ConsentQuerySet(models.QuerySet["Consent"]):
-    def valid(self, on=None) -> "ConsentQuerySet":
-        """Given, not expired, not withdrawn and not replaced by a newer record, on `on`."""
-        on = on or timezone.localdate()
-        return self.filter(
-            Q(expires_on__isnull=True) | Q(expires_on__gte=on),
-            given_on__lte=on,
-            withdrawal__isnull=True,
-            replaced_by__isnull=True,
-        )
-
-    def covering(self, partner: Partner) -> "ConsentQuerySet":
-        """Consents whose recipient is `partner`, or every partner of its kind."""
-        return self.for_partners([partner.pk], [partner.kind])
-
-    def for_partners(self, partner_ids, kinds) -> "ConsentQuerySet":
-        return self.filter(
-            Q(partner_id__in=partner_ids) | Q(partner__isnull=True, partner_kind__in=kinds)
-        )
-
-
-class Consent(models.Model):
-    """A resident's consent to share categories of data with a recipient for a purpose.
-
-    `resident` empty: given for the whole household by `given_by` where the law allows it.
-    """
-
-    household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="consents", verbose_name=_("household")
-    )
-    resident = models.ForeignKey(
-        Resident,
-        on_delete=models.CASCADE,
-        related_name="consents",
-        verbose_name=_("resident"),
-        null=True,
-        blank=True,
-    )
-    given_by = models.CharField(
-        _("given by"), max_length=200, help_text=_("The person who gave the consent.")
-    )
-    partner = models.ForeignKey(
-        Partner,
-        on_delete=models.PROTECT,
-        related_name="consents",
-        verbose_name=_("recipient"),
-        null=True,
-        blank=True,
-    )
-    partner_kind = models.CharField(
-        _("kind of recipient"),
-        max_length=20,
-        choices=PartnerKind.choices,
-        blank=True,
-        help_text=_("Instead of one partner: every partner of this kind."),
-    )
-    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
-    categories = ArrayField(
-        models.CharField(max_length=20, choices=DataCategory.choices),
-        verbose_name=_("data that may be shared"),
-    )
-    method = models.CharField(_("given how"), max_length=10, choices=ConsentMethod.choices)
-    witness = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("witness"),
-        null=True,
-        blank=True,
-    )
-    given_on = models.DateField(_("given on"))
-    expires_on = models.DateField(_("expires on"), null=True, blank=True)
-    evidence = models.FileField(
-        _("evidence"),
-        storage=evidence_storage,
-        upload_to=evidence_path,
-        blank=True,
-        help_text=_("A scan of the signed consent: PDF, JPEG or PNG."),
-    )
-    replaces = models.OneToOneField(
-        "self",
-        on_delete=models.RESTRICT,
-        related_name="replaced_by",
-        verbose_name=_("replaces"),
-        null=True,
-        blank=True,
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
-
-    objects = ConsentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-given_on", "-pk"]
-        verbose_name = _("consent")
-        verbose_name_plural = _("consents")
-        indexes = [models.Index(fields=["household", "-given_on"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(partner__isnull=False) & Q(partner_kind=""))
-                | (Q(partner__isnull=True) & ~Q(partner_kind="")),
-                name="consent_one_recipient",
-            ),
-            models.CheckConstraint(
-                condition=Q(purpose__in=Purpose.values), name="consent_purpose_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(categories__len__gt=0), name="consent_some_categories"
-            ),
-            models.CheckConstraint(
-                condition=Q(method="written") | Q(witness__isnull=False),
-                name="consent_oral_has_witness",
-            ),
-            models.CheckConstraint(
-                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("given_on")),
-                name="consent_expires_after_given",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return _("Consent #%(id)s") % {"id": self.pk}
-
-    @property
-    def recipient(self) -> str:
-        if self.partner_id:
-            return str(self.partner)
-        return str(_("every %(kind)s") % {"kind": self.get_partner_kind_display().lower()})
-
-    def category_labels(self) -> list[str]:
-        return [str(DataCategory(category).label) for category in self.categories]
-
-
-class ConsentWithdrawal(models.Model):
-    """The withdrawal of a consent, effective from the moment it is recorded."""
-
-    consent = models.OneToOneField(
-        Consent, on_delete=models.CASCADE, related_name="withdrawal", verbose_name=_("consent")
-    )
-    withdrawn_at = models.DateTimeField(_("withdrawn"), default=timezone.now)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    note = models.CharField(_("note"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("consent withdrawal")
-        verbose_name_plural = _("consent withdrawals")
-
-    def __str__(self) -> str:
-        return f"{self.consent} – {self.withdrawn_at:%d.%m.%Y}"
+# Consent to share lives in referrals/consents/; importing it here registers its models in their
+# old order and keeps `from referrals.models import Consent` the one way to import them.
+from referrals.consents.models import Consent as Consent  # noqa: E402
+from referrals.consents.models import ConsentMethod as ConsentMethod  # noqa: E402
+from referrals.consents.models import ConsentQuerySet as ConsentQuerySet  # noqa: E402
+from referrals.consents.models import ConsentWithdrawal as ConsentWithdrawal  # noqa: E402
 
 
 class ReferralStatus(models.TextChoices):
@@ -487,140 +334,12 @@ class ChecklistItem(models.Model):
         return self.get_kind_display()
 
 
-class FollowUpPlan(models.Model):
-    """Bridge-building after a permanent move: started when the case reaches 'moved
-    permanently', closed when the household is settled."""
-
-    case = models.OneToOneField(
-        Case, on_delete=models.CASCADE, related_name="follow_up_plan", verbose_name=_("case")
-    )
-    bridge_builder = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="follow_up_plans",
-        verbose_name=_("bridge-builder"),
-    )
-    started_on = models.DateField(_("started"))
-    closed_on = models.DateField(_("closed"), null=True, blank=True)
-    closing_note = models.TextField(_("closing note"), blank=True)
-
-    class Meta:
-        ordering = ["-started_on", "pk"]
-        verbose_name = _("follow-up plan")
-        verbose_name_plural = _("follow-up plans")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("started_on")),
-                name="follow_up_plan_closed_after_start",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return _("Follow-up of %(case)s") % {"case": self.case}
-
-
-class FollowUpVisit(models.Model):
-    """A follow-up contact due on a date (after 2 weeks, 3 months, 6 months by default)."""
-
-    plan = models.ForeignKey(
-        FollowUpPlan, on_delete=models.CASCADE, related_name="visits", verbose_name=_("plan")
-    )
-    label = models.CharField(_("what"), max_length=100)
-    due_on = models.DateField(_("due"))
-    done_on = models.DateField(_("done"), null=True, blank=True)
-    contact = models.ForeignKey(
-        "outreach.Contact",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=pgettext_lazy("contact log entry", "contact"),
-    )
-
-    class Meta:
-        ordering = ["due_on", "pk"]
-        verbose_name = _("follow-up contact")
-        verbose_name_plural = _("follow-up contacts")
-        indexes = [
-            models.Index(
-                fields=["due_on"], condition=Q(done_on__isnull=True), name="follow_up_visit_due"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.label} ({self.due_on:%d.%m.%Y})"
-
-
-class Community(models.Model):
-    """A community for the rehoused (fællesskab for genhusede): households in the same
-    situation who meet."""
-
-    organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.CASCADE,
-        related_name="communities",
-        verbose_name=_("housing organisation"),
-    )
-    name = models.CharField(_("name"), max_length=200)
-    area = models.CharField(_("area"), max_length=100, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    members: "models.ManyToManyField[Household, CommunityMembership]" = models.ManyToManyField(
-        Household,
-        through="CommunityMembership",
-        related_name="communities",
-        verbose_name=_("members"),
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("community for the rehoused")
-        verbose_name_plural = _("communities for the rehoused")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class CommunityMembership(models.Model):
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
-    household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="community_memberships"
-    )
-    joined_on = models.DateField(_("joined"), default=timezone.localdate)
-    left_on = models.DateField(_("left"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("membership")
-        verbose_name_plural = _("memberships")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["community", "household"], name="community_membership_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.household} – {self.community}"
-
-
-class CommunityMeeting(models.Model):
-    community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("community")
-    )
-    starts_at = models.DateTimeField(_("starts"))
-    place = models.CharField(_("place"), max_length=200)
-    topic = models.CharField(_("topic"), max_length=200, blank=True)
-    attendees = models.ManyToManyField(
-        Household, blank=True, related_name="+", verbose_name=_("came")
-    )
-
-    class Meta:
-        ordering = ["-starts_at"]
-        verbose_name = _("community meeting")
-        verbose_name_plural = _("community meetings")
-
-    def __str__(self) -> str:
-        return f"{self.community} {self.starts_at:%d.%m.%Y}"
+# Bridge-building and the communities live in referrals/bridge/ (registered here, as above).
+from referrals.bridge.models import Community as Community  # noqa: E402
+from referrals.bridge.models import CommunityMeeting as CommunityMeeting  # noqa: E402
+from referrals.bridge.models import CommunityMembership as CommunityMembership  # noqa: E402
+from referrals.bridge.models import FollowUpPlan as FollowUpPlan  # noqa: E402
+from referrals.bridge.models import FollowUpVisit as FollowUpVisit  # noqa: E402
 
 
 # Guardian object permissions with direct foreign keys: the visitator acts for her partner.

@@ -3,7 +3,7 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Project
-from genhusning.roles import Role
+from core.roles import Role
 from households.models import Estate, Organisation
 from households.templatetags.people import staff_name
 from team.selectors import TEAM_ROLES

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseAssignment, Project, ProjectUserObjectPermission
 from cases.stages import OPEN_STAGES
-from genhusning.roles import Role
+from core.roles import Role
 from households.models import (
     Estate,
     EstateUserObjectPermission,

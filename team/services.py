@@ -33,8 +33,8 @@ from cases.models import (
     Project,
     ProjectUserObjectPermission,
 )
-from genhusning.queue import enqueue_on_commit
-from genhusning.roles import Role
+from core.queue import enqueue_on_commit
+from core.roles import Role
 from households.models import (
     Estate,
     EstateUserObjectPermission,

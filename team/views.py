@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
+from core.permissions import require_perm
 from households.audit import log_access
 from households.models import AccessAction
 from households.templatetags.people import staff_name
@@ -41,8 +42,7 @@ from team.tokens import invitation_token_generator
 @require_GET
 def team_index(request: AuthedRequest) -> HttpResponse:
     """The team of the organisation she leads (a choice if she leads several)."""
-    if not request.user.has_perm("team.manage_team"):
-        raise PermissionDenied
+    require_perm(request.user, "team.manage_team")
     organisations = list(team_organisations_for_user(request.user).order_by("name"))
     if len(organisations) == 1:
         return redirect("team:team", pk=organisations[0].pk)

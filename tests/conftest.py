@@ -22,7 +22,7 @@ from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
 from cases.models import Case, ProjectKind
-from genhusning.roles import Role
+from core.roles import Role
 from households.models import VulnerabilityFactor, VulnerabilityLevel
 from households.services import estate_assign_staff, organisation_add_manager
 from tests import factories

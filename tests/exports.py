@@ -5,7 +5,7 @@ import io
 
 from openpyxl import load_workbook
 
-from genhusning.exports import XLSX_TYPE
+from core.exports import XLSX_TYPE
 from households.models import AccessAction, AccessLog
 
 

@@ -178,8 +178,8 @@ def make_consent(household: Household, by: User, **fields):
 
     from django.utils import timezone
 
+    from referrals.consents.services import consent_record
     from referrals.models import DataCategory, Purpose
-    from referrals.services import consent_record
 
     fields.setdefault("given_by", "Hanne Jensen")
     fields.setdefault("purpose", Purpose.REFERRAL)

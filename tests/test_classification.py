@@ -1,11 +1,13 @@
-"""The field classification (genhusning/classification.py) covers every field of every model of
+"""The field classification (privacy/classification.py) covers every field of every model of
 ours, names no field that is gone, and the records of processing name every model with
 personal data."""
 
 import re
 from pathlib import Path
 
-from genhusning.classification import (
+from households.models import Household, Resident
+from outreach.models import Contact
+from privacy.classification import (
     CLASSIFICATION,
     Level,
     anonymised_values,
@@ -14,8 +16,6 @@ from genhusning.classification import (
     holds_personal_data,
     model_fields,
 )
-from households.models import Household, Resident
-from outreach.models import Contact
 
 RECORDS = Path(__file__).resolve().parent.parent / "docs" / "records-of-processing.md"
 
@@ -27,7 +27,7 @@ def test_it_classifies_every_field_of_every_model():
         for field in model_fields(model)
         if field.name not in CLASSIFICATION.get(model._meta.label, {})
     ]
-    assert not missing, f"classify these fields in genhusning/classification.py: {missing}"
+    assert not missing, f"classify these fields in privacy/classification.py: {missing}"
 
 
 def test_it_names_no_model_or_field_that_is_gone():
@@ -40,7 +40,7 @@ def test_it_names_no_model_or_field_that_is_gone():
         for name in table
         if name not in {field.name for field in model_fields(models[label])}
     ]
-    assert not gone, f"remove these from genhusning/classification.py: {gone}"
+    assert not gone, f"remove these from privacy/classification.py: {gone}"
     assert all(level in Level for table in CLASSIFICATION.values() for level in table.values())
 
 

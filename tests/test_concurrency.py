@@ -115,7 +115,7 @@ def test_two_different_stage_changes_at_once_leave_one_consistent_history(cast):
     """One ends the case while the other moves it on: the second is told, nothing is mixed."""
     case = cast.case_a1
     from cases.services import case_advance_stage
-    from genhusning.versioning import ConflictError
+    from core.versioning import ConflictError
 
     def advance(to_stage, **fields):
         return lambda: case_advance_stage(

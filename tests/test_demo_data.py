@@ -14,11 +14,11 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.demo import DEMO_TOTP_SECRET, demo_totp_code
 from cases.models import Case, CaseAssignment, Project, StageChange, StairwellSchedule
 from cases.stages import OPEN_STAGES, Stage, is_allowed
-from genhusning.demo import DEMO_PASSWORD, demo_logins
-from genhusning.roles import Role
+from core.roles import Role
+from demo.accounts import DEMO_TOTP_SECRET, demo_totp_code
+from demo.data import DEMO_PASSWORD, demo_logins
 from households.models import Estate, Flat, Household, Organisation, Resident, Stairwell
 
 VESTEGNEN = "Boligselskabet Vestegnen"

@@ -1,4 +1,4 @@
-"""The one writer of CSV and XLSX files (genhusning/exports.py): Danish Excel's CSV, real XLSX
+"""The one writer of CSV and XLSX files (core/exports.py): Danish Excel's CSV, real XLSX
 dates, and no formula run from a cell."""
 
 import io
@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from openpyxl import load_workbook
 
-from genhusning.exports import FORMULA_STARTS, csv_text, neutralise, table_response
+from core.exports import FORMULA_STARTS, csv_text, neutralise, table_response
 from tests.exports import content_of, read_csv
 
 INJECTIONS = [

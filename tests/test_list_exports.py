@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from cases.logistics.models import PoolKind
 from cases.models import Case
 from cases.stages import Stage
-from genhusning.exports import XLSX_TYPE
+from core.exports import XLSX_TYPE
 from households.models import AccessAction, AccessLog, VulnerabilityFactor
 from outreach.models import (
     AwaitedReply,
@@ -28,8 +28,9 @@ from outreach.models import (
     Tip,
     TipSource,
 )
+from referrals.bridge.services import follow_up_plan_start
 from referrals.models import FollowUpPlan, Purpose
-from referrals.services import follow_up_plan_start, referral_create
+from referrals.services import referral_create
 from tests import factories
 from tests.conftest import MARKERS
 from tests.exports import content_of, read_export

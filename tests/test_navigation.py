@@ -1,4 +1,4 @@
-"""The top bar (genhusning/navigation.py): each role's main entries on the bar, a few more on a
+"""The top bar (home/navigation.py): each role's main entries on the bar, a few more on a
 wide screen, the rest under "Mere"; the current page marked wherever its entry is shown."""
 
 import re
@@ -10,7 +10,7 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from cases.permissions import can_see_any_project
-from genhusning.navigation import navigation_for
+from home.navigation import navigation_for
 from households.permissions import user_grants
 from households.services import estate_assign_staff
 from referrals.models import PartnerKind
@@ -144,7 +144,7 @@ def test_it_marks_an_entry_on_the_bar_when_wide_in_both_places(client, cast):
 
 def test_it_marks_a_page_of_the_user_menu_and_the_name(client, cast):
     client.force_login(cast.manager_a)
-    found = top_bar(client.get(reverse("referrals:access_log")))
+    found = top_bar(client.get(reverse("privacy:access_log")))
     assert found.current == ["Adgangslog"]
     assert found.account_classes == "current"
     assert found.more_classes == ""

@@ -1,4 +1,4 @@
-"""genhusning/pdf.py: WeasyPrint fetches the app's own static files and nothing else."""
+"""core/pdf.py: WeasyPrint fetches the app's own static files and nothing else."""
 
 import io
 
@@ -6,7 +6,7 @@ import pytest
 from django.test import RequestFactory
 from pypdf import PdfReader
 
-from genhusning.pdf import StaticOnlyURLFetcher, render_pdf, static_file_bytes
+from core.pdf import StaticOnlyURLFetcher, render_pdf, static_file_bytes
 
 
 def test_it_serves_the_apps_static_files():

@@ -41,8 +41,8 @@ from guardian.shortcuts import assign_perm
 from pypdf import PdfWriter
 
 from cases.services import case_assign_staff
+from referrals.consents.services import consent_record
 from referrals.models import Consent, DataCategory, PartnerKind, Purpose
-from referrals.services import consent_record
 from tests import factories
 from tests.conftest import MARKERS, Cast, make_cast
 from tests.urlwalk import (
@@ -196,7 +196,7 @@ MATRIX: dict[str, tuple[str | None, str, str]] = {
     # the planted referrals are a draft to her partner and one sent to another partner
     "referrals:visitator_referral":      ("referral",  GET,  "404  404  404  404  404  404"),
     "referrals:visitator_referral_answer": ("referral",  POST, "404  404  404  404  404  404"),
-    "referrals:access_log":              (None,        GET,  "403  403  403  200  403  403"),
+    "privacy:access_log":              (None,        GET,  "403  403  403  200  403  403"),
     "referrals:follow_up_list":          (None,        GET,  "200  200  403  200  403  403"),
     "referrals:follow_up_list_csv":      (None,        GET,  "200  200  403  200  403  403"),
     "referrals:follow_up_list_xlsx":     (None,        GET,  "200  200  403  200  403  403"),

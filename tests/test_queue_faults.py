@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from cases.models import CaseAssignment
 from cases.tasks import assignment_notifications_sweep, notify_case_assigned
+from core.queue import enqueue_now
 from genhusning.celery import app
-from genhusning.queue import enqueue_now
 from outreach.models import ScanRun, ScanStatus
 from outreach.tasks import flag_digest, flag_scan
 from privacy.tasks import purge_expired, retention_run
@@ -53,7 +53,7 @@ def redis_down():
 
 def test_enqueueing_gives_up_in_seconds_and_says_so(redis_down, caplog):
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="genhusning.queue"):
+    with caplog.at_level(logging.WARNING, logger="core.queue"):
         assert enqueue_now(flag_scan, 1) is False
     assert time.monotonic() - started < FAST
     assert "the broker is down" in caplog.text

@@ -15,7 +15,7 @@ TEMPLATES = ROOT / "templates"
 
 
 # Rendered by WeasyPrint into a PDF, never served to a browser: CSP does not apply.
-# Rendered by WeasyPrint (genhusning/pdf.py), never served to a browser: the CSP does not apply.
+# Rendered by WeasyPrint (core/pdf.py), never served to a browser: the CSP does not apply.
 def is_pdf_template(name: str) -> bool:
     return "pdf" in name.rsplit("/", 1)[-1]
 
@@ -63,6 +63,21 @@ def test_htmx_fragments_and_refusals_are_not_cached_either(client, cast):
     assert refused.status_code == 404
     for response in (fragment, refused):
         assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "name", ["cases:caseload_csv", "cases:caseload_xlsx", "reports:case_summary"]
+)
+def test_downloads_are_not_cached_either(client, cast, name):
+    """Streamed CSV, XLSX and PDF: no view says no-store itself, the middleware does."""
+    client.force_login(cast.caseworker_a1)
+    if name == "reports:case_summary":  # printed by a form post
+        response = client.post(reverse(name, args=[cast.case_a1.pk]))
+    else:
+        response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "no-store" in response["Cache-Control"].split(", ")
 
 
 def test_static_files_stay_cacheable(client, settings, db):

@@ -21,7 +21,7 @@ from cases.logistics.models import Move, Offer, PoolFlat
 from cases.models import Case, StageChange
 from cases.reports.models import ReportJob
 from cases.stages import Stage
-from genhusning.exports import XLSX_TYPE
+from core.exports import XLSX_TYPE
 from households.models import (
     Resident,
     VulnerabilityAssessment,
@@ -42,6 +42,7 @@ from outreach.models import (
     Tip,
     TipSource,
 )
+from referrals.bridge.services import follow_up_plan_start
 from referrals.models import (
     ChecklistItem,
     Community,
@@ -52,7 +53,7 @@ from referrals.models import (
     Purpose,
     ReferralStatus,
 )
-from referrals.services import follow_up_plan_start, referral_create, referral_transition
+from referrals.services import referral_create, referral_transition
 from tests import factories
 
 

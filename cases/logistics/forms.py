@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import DateInput
 from cases.logistics.models import (
     HousingNeed,
     Move,
@@ -18,15 +17,14 @@ from cases.logistics.models import (
     RefusalReason,
 )
 from cases.logistics.selectors import PoolFilters
-from cases.logistics.services import HOUSING_NEED_FIELDS, MOVE_EDITABLE_FIELDS, REPLY_DAYS
+from cases.logistics.services import (
+    HOUSING_NEED_FIELDS,
+    MOVE_EDITABLE_FIELDS,
+    POOL_FLAT_EDITABLE_FIELDS,
+    REPLY_DAYS,
+)
+from core.widgets import DateInput, TimeInput
 from households.models import Flat, Organisation
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%H:%M")
 
 
 class FlatChoiceField(forms.ModelChoiceField):
@@ -47,18 +45,7 @@ class PoolFlatForm(forms.ModelForm):
 
     class Meta:
         model = PoolFlat
-        fields = [
-            "flat",
-            "kind",
-            "rent",
-            "available_from",
-            "available_to",
-            "has_lift",
-            "step_free",
-            "pets_allowed",
-            "note",
-            "is_active",
-        ]
+        fields = ["flat", *POOL_FLAT_EDITABLE_FIELDS]
         widgets = {"available_from": DateInput, "available_to": DateInput}
         field_classes = {"flat": FlatChoiceField}
 

@@ -12,6 +12,7 @@ from django.http import Http404
 from cases.logistics.models import Move, Offer, PoolFlat
 from cases.models import Case, Project
 from cases.permissions import get_case_for_user, get_project_for_user
+from core.permissions import require_perm
 from households.models import Estate, Organisation
 from households.permissions import user_grants
 
@@ -59,8 +60,8 @@ def get_pool_flat_for_user(user, pk: int, *, for_change: bool = False) -> PoolFl
     )
     if pool_flat is None:
         raise Http404
-    if for_change and not user.has_perm("cases.change_poolflat"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "cases.change_poolflat")
     return pool_flat
 
 
@@ -68,8 +69,7 @@ def get_project_for_logistics(user, pk: int, *, perm: str, pool: bool = True) ->
     """The project's board (`pool`: with the organisation's pool) or its week of moves: 404 if
     the project is invisible, 403 without `perm`."""
     project = get_project_for_user(user, pk)
-    if not user.has_perm(perm):
-        raise PermissionDenied
+    require_perm(user, perm)
     if pool and not can_use_pool_of(user, project.estate.organisation_id):
         raise PermissionDenied
     return project
@@ -106,8 +106,8 @@ def get_offer_for_user(user, pk: int, *, for_change: bool = False) -> Offer:
     )
     if offer is None or not user.has_perm("cases.view_offer"):
         raise Http404
-    if for_change and not user.has_perm("cases.change_offer"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "cases.change_offer")
     return offer
 
 
@@ -125,8 +125,8 @@ def get_move_for_user(user, pk: int, *, for_change: bool = False) -> Move:
     )
     if move is None or not user.has_perm("cases.view_move"):
         raise Http404
-    if for_change and not user.has_perm("cases.change_move"):
-        raise PermissionDenied
+    if for_change:
+        require_perm(user, "cases.change_move")
     return move
 
 
@@ -135,8 +135,7 @@ def get_organisation_for_waterbed(user, pk: int) -> Organisation:
     estates or projects; 403 for a role that sees no vulnerability (the page counts it)."""
     if not user.is_active or not (user.is_superuser or pk in user_organisations(user)):
         raise Http404
-    if not user.has_perm("households.view_social_data"):
-        raise PermissionDenied
+    require_perm(user, "households.view_social_data")
     organisation = Organisation.objects.filter(pk=pk).first()
     if organisation is None:
         raise Http404

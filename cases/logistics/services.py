@@ -1,6 +1,7 @@
 """Every write of the rehousing logistics: typed, keyword-only, under a transaction."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -21,27 +22,26 @@ from cases.logistics.models import (
     RefusalReason,
     RehousingKind,
 )
+from cases.logistics.signals import offer_answered, offer_sent
 from cases.models import Case, Project
 from cases.services import case_advance_stage
 from cases.stages import MOVED, Stage
-from genhusning.versioning import update_versioned
+from core.versioning import update_versioned
 from households.models import Flat, Organisation
-from outreach.models import AwaitedReply
-from outreach.services import awaited_reply_mark_replied, awaited_reply_record
 
 REPLY_DAYS = 7
 
 # A flat is offered, and moved into, before the household leaves home.
 BEFORE_THE_MOVE = (Stage.IDENTIFIED, Stage.NOTIFIED, Stage.PACKING)
 
-POOL_FLAT_EDITABLE_FIELDS = (
+POOL_FLAT_EDITABLE_FIELDS = (  # in the order of the form (forms.PoolFlatForm)
     "kind",
     "rent",
+    "available_from",
+    "available_to",
     "has_lift",
     "step_free",
     "pets_allowed",
-    "available_from",
-    "available_to",
     "note",
     "is_active",
 )
@@ -170,15 +170,17 @@ def offer_make(
         raise ValidationError(
             _("The flat does not meet the household's needs, or it is taken in the period.")
         )
-    reply = awaited_reply_record(
+    letters = offer_sent.send(
+        sender=Offer,
         household=locked_case.household,
+        case=locked_case,
         by=by,
         subject=_offer_subject(locked_flat, window.kind),
         sent_via=sent_via,
         sent_on=sent_on,
         due_on=reply_due_on,
-        case=locked_case,
     )
+    reply: Any = next((letter for _receiver, letter in letters if letter is not None), None)
     try:
         with transaction.atomic():
             return Offer.objects.create(
@@ -261,21 +263,21 @@ def offer_reply(
 
     letter = locked.awaited_reply
     if letter is not None and letter.replied_on is None:
-        if status == OfferStatus.ACCEPTED:
-            awaited_reply_mark_replied(
-                reply=letter, by=by, replied_on=replied_on, note=_("Accepted")
-            )
-        elif status == OfferStatus.REFUSED:
-            awaited_reply_mark_replied(
-                reply=letter,
-                by=by,
-                replied_on=replied_on,
-                note=_("Refused: %(reason)s") % {"reason": _refusal_label(refusal_reason)},
-            )
-        elif status == OfferStatus.WITHDRAWN:
-            # Nothing awaits an answer any more; the sent letter stays in the contact log.
-            AwaitedReply.objects.filter(pk=letter.pk).delete()
-            locked.awaited_reply = None
+        if status == OfferStatus.WITHDRAWN:
+            locked.awaited_reply = None  # nothing awaits an answer any more
+        offer_answered.send(
+            sender=Offer,
+            offer=locked,
+            letter=letter,
+            status=status,
+            by=by,
+            replied_on=replied_on,
+            note=(
+                _("Refused: %(reason)s") % {"reason": _refusal_label(refusal_reason)}
+                if status == OfferStatus.REFUSED
+                else _("Accepted")
+            ),
+        )
 
     locked.status = status
     if status in (OfferStatus.ACCEPTED, OfferStatus.REFUSED):

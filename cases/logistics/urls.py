@@ -1,7 +1,7 @@
 from django.urls import path
 
 from cases.logistics import views
-from genhusning.exports import export_urls
+from core.exports import export_urls
 
 app_name = "logistics"
 

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.logistics import selectors, services
@@ -39,11 +38,11 @@ from cases.logistics.permissions import (
 )
 from cases.logistics.waterbed import destination_warning, waterbed_report
 from cases.models import Case, Project
-from genhusning.exports import export_table
-from genhusning.http import AuthedRequest
-from genhusning.pdf import pdf_response, render_pdf
-from genhusning.versioning import ConflictError
-from households.audit import log_access
+from core.http import AuthedRequest
+from core.pdf import pdf_response, render_pdf
+from core.permissions import require_perm
+from core.versioning import ConflictError
+from households.audit import export_table, log_access
 from households.models import AccessAction, Flat
 
 POOL_PAGE_SIZE = 50
@@ -346,8 +345,7 @@ def move_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _pool_query(request: AuthedRequest, today: date):
     """The pool page's form and flats: one query for the page and its exports."""
-    if not request.user.has_perm("cases.view_poolflat"):
-        raise PermissionDenied
+    require_perm(request.user, "cases.view_poolflat")
     form = PoolFilterForm(request.GET, areas=selectors.pool_areas(user=request.user))
     return form, selectors.pool_list(user=request.user, filters=form.filters(), today=today)
 
@@ -369,7 +367,6 @@ def pool_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "cases/logistics/pool_list.html", context)
 
 
-@never_cache
 @require_GET
 def pool_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """The pool as on the page: flat level, a hold named by its case number where visible."""
@@ -435,8 +432,7 @@ def pool_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHtt
 
 @require_http_methods(["GET", "POST"])
 def pool_add(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_perm("cases.add_poolflat"):
-        raise PermissionDenied
+    require_perm(request.user, "cases.add_poolflat")
     organisations = pool_organisations(request.user)
     if not organisations:
         raise PermissionDenied

@@ -7,7 +7,7 @@ from cases.models import Case
 from households.models import Household
 from outreach.models import Flag
 from outreach.scan import flag_reason_text
-from outreach.selectors import household_open_flags
+from outreach.selectors import household_open_flags, open_flags
 
 register = template.Library()
 
@@ -32,6 +32,15 @@ def household_flags(context, household: Household) -> dict:
 @register.inclusion_tag("outreach/flags/open_flags.html", takes_context=True)
 def case_flags(context, case: Case) -> dict:
     return _flags_context(context, case.household, context["request"].get_full_path())
+
+
+@register.simple_tag(takes_context=True)
+def open_flags_of(context, cases) -> dict[int, list[Flag]]:
+    """The open flags of the households of a list of cases (one query), for flag_badges; none
+    for a user who may not see flags."""
+    if not context["request"].user.has_perm("outreach.view_flag"):
+        return {}
+    return open_flags(household_ids=[case.household_id for case in cases])
 
 
 @register.simple_tag

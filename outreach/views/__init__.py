@@ -1,14 +1,8 @@
 """The outreach pages, one module a part; what several of them need is here."""
 
-from django.core.exceptions import PermissionDenied
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from genhusning.http import AuthedRequest
-
-
-def require_perm(request: AuthedRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
+from core.http import AuthedRequest
 
 
 def next_url(request: AuthedRequest, default: str) -> str:

@@ -1,7 +1,7 @@
 """Views of outreach: the drop-in café, and who came to it for help with what."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
+from core.permissions import require_perm
 from households.models import Household
 from outreach.forms import DropInSessionForm, DropInVisitForm
 from outreach.models import DropInSession
@@ -29,8 +30,7 @@ SEARCH_MAX = 100
 
 @require_GET
 def session_list(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_perm("outreach.view_dropinsession"):
-        raise PermissionDenied
+    require_perm(request.user, "outreach.view_dropinsession")
     sessions = (
         drop_in_sessions_for_user(request.user)
         .select_related("estate")
@@ -46,8 +46,7 @@ def session_list(request: AuthedRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def session_create(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_perm("outreach.add_dropinsession"):
-        raise PermissionDenied
+    require_perm(request.user, "outreach.add_dropinsession")
     estates = drop_in_estates(user=request.user)
     form = DropInSessionForm(request.POST or None, estates=estates)
     if request.method == "POST" and form.is_valid():

@@ -9,10 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
 from outreach.calendar import calendar_events, calendar_ics
 from outreach.models import CalendarFeed
 from outreach.services import calendar_feed_issue, calendar_feed_revoke, calendar_token_hash
@@ -25,7 +24,6 @@ def can_subscribe(user) -> bool:
     return user.has_perm("outreach.view_contact")
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def calendar_settings(request: AuthedRequest) -> HttpResponse:
     if not can_subscribe(request.user):
@@ -45,7 +43,6 @@ def calendar_settings(request: AuthedRequest) -> HttpResponse:
 
 
 @login_not_required
-@never_cache
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = (

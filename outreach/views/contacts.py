@@ -12,12 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from genhusning.exports import export_table
-from genhusning.http import AuthedRequest
-from households.audit import log_access
+from core.http import AuthedRequest
+from core.permissions import require_perm
+from households.audit import export_table, log_access
 from households.models import AccessAction, Flat, Household
 from households.permissions import (
     flats_for_user,
@@ -37,7 +36,7 @@ from outreach.selectors import (
     round_stairwell_choices,
 )
 from outreach.services import UNDO_MINUTES, contact_record, contact_undo
-from outreach.views import next_url, require_perm
+from outreach.views import next_url
 
 PAGE_SIZE = 50
 MAX_CHOSEN_FLATS = 200
@@ -68,7 +67,7 @@ def log_context(request: AuthedRequest, household: Household, form: ContactForm 
 
 @require_GET
 def contact_list(request: AuthedRequest, household_pk: int) -> HttpResponse:
-    require_perm(request, "outreach.view_contact")
+    require_perm(request.user, "outreach.view_contact")
     household = get_household_for_user(request.user, household_pk)
     page = Paginator(household_contacts(household=household), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -89,13 +88,12 @@ def _labels(values: list[str], choices) -> str:
     return ", ".join(str(labels[value]) for value in values if value in labels)
 
 
-@never_cache
 @require_GET
 def contact_export(
     request: AuthedRequest, household_pk: int, fmt: str
 ) -> HttpResponse | StreamingHttpResponse:
     """The household's contact log; observations about the home only for who may see them."""
-    require_perm(request, "outreach.view_contact")
+    require_perm(request.user, "outreach.view_contact")
     household = get_household_for_user(request.user, household_pk)
     observe = can_view_observations(request.user)
     headers = [
@@ -142,7 +140,7 @@ def contact_export(
 
 @require_http_methods(["GET", "POST"])
 def contact_add(request: AuthedRequest, household_pk: int) -> HttpResponse:
-    require_perm(request, "outreach.add_contact")
+    require_perm(request.user, "outreach.add_contact")
     household = get_household_for_user(request.user, household_pk)
     form = ContactForm(request.POST or None, can_observe=can_view_observations(request.user))
     if request.method == "POST" and form.is_valid():
@@ -171,7 +169,7 @@ def contact_add(request: AuthedRequest, household_pk: int) -> HttpResponse:
 
 @require_POST
 def contact_undo_view(request: AuthedRequest, pk: int) -> HttpResponse:
-    require_perm(request, "outreach.add_contact")
+    require_perm(request.user, "outreach.add_contact")
     contact = get_contact_for_user(request.user, pk)
     household = contact.household
     try:
@@ -209,7 +207,7 @@ def _round_context(request: AuthedRequest, flats: QuerySet[Flat]) -> dict:
 @require_GET
 def round_view(request: AuthedRequest) -> HttpResponse:
     """Choose a stairwell, or (with ?bolig=…) the round of flats chosen in the caseload."""
-    require_perm(request, "outreach.add_contact")
+    require_perm(request.user, "outreach.add_contact")
     flat_ids = _chosen_flat_ids(request)
     if not flat_ids and "bolig" not in request.GET:
         estates = round_stairwell_choices(user=request.user)
@@ -221,7 +219,7 @@ def round_view(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 def round_stairwell(request: AuthedRequest, stairwell_pk: int) -> HttpResponse:
-    require_perm(request, "outreach.add_contact")
+    require_perm(request.user, "outreach.add_contact")
     stairwell = get_stairwell_for_user(request.user, stairwell_pk)
     context = _round_context(request, flats_for_user(request.user).filter(stairwell=stairwell))
     context["stairwell"] = stairwell
@@ -231,7 +229,7 @@ def round_stairwell(request: AuthedRequest, stairwell_pk: int) -> HttpResponse:
 
 @require_GET
 def round_print(request: AuthedRequest, stairwell_pk: int | None = None) -> HttpResponse:
-    require_perm(request, "outreach.add_contact")
+    require_perm(request.user, "outreach.add_contact")
     if stairwell_pk is None:
         flats = flats_for_user(request.user).filter(pk__in=_chosen_flat_ids(request))
         back_url = reverse("outreach:round") + "?" + request.GET.urlencode()
@@ -273,7 +271,7 @@ def _card(request: AuthedRequest, household: Household, **extra) -> HttpResponse
 @require_POST
 def round_knock(request: AuthedRequest, household_pk: int) -> HttpResponse:
     """One tap: knocked, nobody answered (or a note was left)."""
-    require_perm(request, "outreach.add_contact")
+    require_perm(request.user, "outreach.add_contact")
     household = get_household_for_user(request.user, household_pk)
     form = QuickKnockForm(request.POST)
     if not form.is_valid():
@@ -290,7 +288,7 @@ def round_knock(request: AuthedRequest, household_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_talk(request: AuthedRequest, household_pk: int) -> HttpResponse:
     """The short form after a talk at the door; saving swaps the flat's card."""
-    require_perm(request, "outreach.add_contact")
+    require_perm(request.user, "outreach.add_contact")
     household = get_household_for_user(request.user, household_pk)
     form = TalkForm(
         request.POST or None,
@@ -327,5 +325,5 @@ def round_talk(request: AuthedRequest, household_pk: int) -> HttpResponse:
 @require_GET
 def round_card_view(request: AuthedRequest, household_pk: int) -> HttpResponse:
     """The card again (after "Cancel" on the talk form)."""
-    require_perm(request, "outreach.add_contact")
+    require_perm(request.user, "outreach.add_contact")
     return _card(request, get_household_for_user(request.user, household_pk))

@@ -8,13 +8,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import Project
 from cases.selectors import has_assigned_cases
-from genhusning.exports import export_table
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
+from core.permissions import require_perm
+from households.audit import export_table
 from households.templatetags.people import staff_name
 from outreach.forms import FlagFilterForm, FlagResolveForm
 from outreach.models import FlagKind
@@ -22,14 +22,14 @@ from outreach.permissions import can_run_scan, get_flag_for_user
 from outreach.scan import flag_reason_text
 from outreach.selectors import flag_list, my_open_flag_count
 from outreach.services import flag_resolve
-from outreach.views import next_url, require_perm
+from outreach.views import next_url
 
 PAGE_SIZE = 50
 
 
 def _flag_query(request: AuthedRequest):
     """The flags page's form, filters and flags: one query for the page and its exports."""
-    require_perm(request, "outreach.view_flag")
+    require_perm(request.user, "outreach.view_flag")
     projects = Project.objects.for_user(request.user).order_by("name")
     default_scope = "mine" if has_assigned_cases(user=request.user) else "all"
     data = request.GET.copy()
@@ -54,7 +54,6 @@ def flag_list_view(request: AuthedRequest) -> HttpResponse:
     return render(request, f"{template}#results" if request.htmx else template, context)
 
 
-@never_cache
 @require_GET
 def flag_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     _form, _filters, flags = _flag_query(request)
@@ -97,7 +96,7 @@ def flag_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHtt
 
 @require_http_methods(["GET", "POST"])
 def flag_resolve_view(request: AuthedRequest, pk: int) -> HttpResponse:
-    require_perm(request, "outreach.view_flag")
+    require_perm(request.user, "outreach.view_flag")
     flag = get_flag_for_user(request.user, pk, for_change=True)
     form = FlagResolveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -127,6 +126,6 @@ def flag_resolve_view(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def flag_count(request: AuthedRequest) -> HttpResponse:
     """The open flags on my cases, loaded into the navigation after the page (keeps pages lean)."""
-    require_perm(request, "outreach.view_flag")
+    require_perm(request.user, "outreach.view_flag")
     count = my_open_flag_count(user=request.user)
     return render(request, "outreach/flags/flag_count.html", {"count": count})

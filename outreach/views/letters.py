@@ -1,7 +1,7 @@
 """Views of outreach: letters and forms sent that await a reply by a due date."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import Project
-from genhusning.exports import export_table
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
+from core.permissions import require_perm
+from households.audit import export_table
 from households.permissions import get_household_for_user
 from outreach.forms import AwaitedReplyForm, LetterFilterForm, ReplyForm
 from outreach.permissions import get_awaited_reply_for_user
@@ -26,8 +26,7 @@ PAGE_SIZE = 50
 
 def _letter_query(request: AuthedRequest):
     """The letters page's form and letters: one query for the page and its exports."""
-    if not request.user.has_perm("outreach.view_awaitedreply"):
-        raise PermissionDenied
+    require_perm(request.user, "outreach.view_awaitedreply")
     projects = Project.objects.for_user(request.user).order_by("name")
     form = LetterFilterForm(request.GET, projects=projects)
     return form, open_letters(user=request.user, project_id=form.project_id())
@@ -44,7 +43,6 @@ def letter_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "outreach/letters/letter_list.html", context)
 
 
-@never_cache
 @require_GET
 def letter_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     _form, letters = _letter_query(request)
@@ -88,8 +86,7 @@ def _household_letters_url(household_pk: int) -> str:
 @require_http_methods(["GET", "POST"])
 def letter_create(request: AuthedRequest, household_pk: int) -> HttpResponse:
     household = get_household_for_user(request.user, household_pk)
-    if not request.user.has_perm("outreach.add_awaitedreply"):
-        raise PermissionDenied
+    require_perm(request.user, "outreach.add_awaitedreply")
     form = AwaitedReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

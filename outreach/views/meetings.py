@@ -1,7 +1,7 @@
 """Views of outreach: information meetings, and attendance taken at the door."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Project
-from genhusning.exports import export_table
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
+from core.permissions import require_perm
+from households.audit import export_table
 from households.models import Household
 from outreach.forms import AttendanceForm, MeetingForm, MeetingInviteForm
 from outreach.models import Meeting
@@ -36,8 +36,7 @@ SEARCH_MAX = 100
 
 def _meeting_query(request: AuthedRequest):
     """The projects, the chosen one and its meetings: one query for the page and its exports."""
-    if not request.user.has_perm("outreach.view_meeting"):
-        raise PermissionDenied
+    require_perm(request.user, "outreach.view_meeting")
     projects = Project.objects.for_user(request.user).order_by("name")
     project = _chosen_project(projects, request.GET.get("project"))
     meetings = meetings_with_counts(meetings_for_user(request.user))
@@ -62,7 +61,6 @@ def meeting_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "outreach/meetings/meeting_list.html", context)
 
 
-@never_cache
 @require_GET
 def meeting_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """Every meeting of the page (coming and held, newest first), with its attendance counts."""
@@ -117,8 +115,7 @@ def _chosen_project(projects: QuerySet[Project], value: str | None) -> Project |
 
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_perm("outreach.add_meeting"):
-        raise PermissionDenied
+    require_perm(request.user, "outreach.add_meeting")
     projects = Project.objects.for_user(request.user).select_related("estate").order_by("name")
     project = _chosen_project(projects, request.POST.get("project") or request.GET.get("project"))
     form = MeetingForm(request.POST or None, projects=projects, project=project)

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.permissions import get_project_for_user
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
+from core.permissions import require_perm
 from outreach.forms import ThresholdsForm
 from outreach.models import FlagKind, ScanRun, ScanStatus
 from outreach.permissions import (
@@ -66,8 +67,7 @@ def _row(run: ScanRun, now, organisations: frozenset[int] | None) -> dict:
 
 @require_GET
 def scan_list(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_perm("outreach.view_scanrun"):
-        raise PermissionDenied
+    require_perm(request.user, "outreach.view_scanrun")
     now = timezone.now()
     organisations = scan_organisations_for_user(request.user)
     rows = [_row(run, now, organisations) for run in scan_runs_recent()]

@@ -11,11 +11,11 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from genhusning.exports import export_table
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
+from core.permissions import require_perm
+from households.audit import export_table
 from households.templatetags.people import staff_name
 from outreach.forms import TipForm
 from outreach.models import TipSource
@@ -29,8 +29,7 @@ PAGE_SIZE = 30
 
 @require_http_methods(["GET", "POST"])
 def tip_create(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_perm("outreach.add_tip"):
-        raise PermissionDenied
+    require_perm(request.user, "outreach.add_tip")
     initial: dict = {"flat": request.GET.get("flat", "")}
     if not can_view_tips(request.user):
         initial["source"] = TipSource.CARETAKER  # the caretaker passes on what she knows
@@ -64,7 +63,6 @@ def tip_list_view(request: AuthedRequest) -> HttpResponse:
     return render(request, "outreach/tips/tip_list.html", context)
 
 
-@never_cache
 @require_GET
 def tip_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     if not can_view_tips(request.user):

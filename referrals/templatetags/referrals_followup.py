@@ -4,8 +4,9 @@ from django import template
 from django.utils import timezone
 
 from cases.models import Case
+from referrals.bridge.selectors import follow_up_visits, new_area_progress
 from referrals.models import FollowUpPlan
-from referrals.selectors import ChecklistProgress, follow_up_visits, new_area_progress
+from referrals.selectors import ChecklistProgress
 
 register = template.Library()
 

@@ -1,2 +1,3 @@
-"""Referrals views, one module per part: consents.py, referrals.py, partners.py, checklist.py,
-coordination.py (household overview), visitator.py, accesslog.py, followup.py, communities.py."""
+"""Referrals views, one module per part: referrals.py, partners.py, checklist.py and
+coordination.py (household overview). Consents, the visitator's pages and bridge-building have
+their own views in referrals/consents/, referrals/visitator/ and referrals/bridge/."""

@@ -1,7 +1,6 @@
 """The practical-help checklist on the case page: one tap sets an item (htmx, no reload)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -10,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.permissions import get_case_for_user
-from genhusning.http import AuthedRequest
-from genhusning.versioning import ConflictError
+from core.http import AuthedRequest
+from core.permissions import require_perm
+from core.versioning import ConflictError
 from referrals.forms import ChecklistItemForm
 from referrals.models import ChecklistItem, ChecklistStatus
 from referrals.permissions import get_checklist_item_for_user
@@ -60,8 +60,7 @@ def checklist_item_set(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def checklist_defaults(request: AuthedRequest, case_pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, case_pk)
-    if not request.user.has_perm("referrals.change_checklistitem"):
-        raise PermissionDenied
+    require_perm(request.user, "referrals.change_checklistitem")
     checklist_ensure(case=case)
     if not request.htmx:
         messages.success(request, _("The default items are added."))

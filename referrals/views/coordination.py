@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
-from genhusning.http import AuthedRequest
+from core.http import AuthedRequest
 from households.audit import log_access
 from households.permissions import get_household_for_user
 from referrals.selectors import household_coordination

@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from genhusning.http import AuthedRequest
-from genhusning.versioning import ConflictError
+from core.http import AuthedRequest
+from core.permissions import require_perm
+from core.versioning import ConflictError
 from referrals.forms import PartnerForm
 from referrals.models import Partner, PartnerKind
 from referrals.permissions import get_partner_for_change, partner_organisations_for_user
@@ -18,8 +19,7 @@ from referrals.services import PARTNER_EDITABLE_FIELDS, partner_fingerprint, par
 
 @require_GET
 def partner_list_view(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_perm("referrals.view_partner"):
-        raise PermissionDenied
+    require_perm(request.user, "referrals.view_partner")
     kind = request.GET.get("kind", "")
     kind = kind if kind in PartnerKind.values else ""
     context = {

@@ -12,25 +12,19 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Case
 from cases.stages import OPEN_STAGES
-from genhusning.exports import export_table
-from genhusning.http import AuthedRequest
-from genhusning.versioning import ConflictError
-from households.audit import log_access
+from core.http import AuthedRequest
+from core.versioning import ConflictError
+from households.audit import export_table, log_access
+from referrals.consents.selectors import consent_check
 from referrals.forms import ReferralForm, ReferralTransitionForm
 from referrals.models import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus
 from referrals.permissions import get_household_with_perm, get_staff_referral_for_user
 from referrals.selectors import household_referrals, partner_choices, referral_history
-from referrals.services import (
-    REFERRAL_TRANSITIONS,
-    consent_check,
-    referral_create,
-    referral_transition,
-)
+from referrals.services import REFERRAL_TRANSITIONS, referral_create, referral_transition
 
 StrOrPromise = str | Promise
 
@@ -65,7 +59,6 @@ def referral_list(request: AuthedRequest, household_pk: int) -> HttpResponse:
     return render(request, "referrals/referrals/referral_list.html", context)
 
 
-@never_cache
 @require_GET
 def referral_export(
     request: AuthedRequest, household_pk: int, fmt: str

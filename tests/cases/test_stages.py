@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from cases.models import Case, StageChange
 from cases.services import case_advance_stage
 from cases.stages import OPEN_STAGES, TRANSITIONS, EndReason, Stage, allowed_next_stages
-from genhusning.versioning import ConflictError
+from core.versioning import ConflictError
 from tests import factories
 
 ALLOWED = {(src, dst) for src in Stage for dst in allowed_next_stages(src)}

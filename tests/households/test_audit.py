@@ -68,7 +68,7 @@ def test_it_logs_a_refused_page_and_not_as_a_view(client, cast, url_name, arg):
 
 def test_it_logs_a_403(client, cast):
     client.force_login(cast.caseworker_a1)
-    assert client.get(reverse("referrals:access_log")).status_code == 403
+    assert client.get(reverse("privacy:access_log")).status_code == 403
     assert actions() == [(AccessAction.DENIED, "caseworker_a1", cast.caseworker_a1.pk)]
 
 

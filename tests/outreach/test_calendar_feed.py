@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from outreach.models import CalendarFeed, Channel, Contact, Meeting, Outcome
 from outreach.services import calendar_feed_issue, calendar_token_hash
+from referrals.bridge.services import follow_up_plan_start
 from referrals.models import FollowUpPlan
-from referrals.services import follow_up_plan_start
 from tests.conftest import MARKERS
 
 pytestmark = pytest.mark.django_db

@@ -27,8 +27,8 @@ from outreach.models import (
     Outcome,
 )
 from outreach.scan import flags_evaluate
+from referrals.bridge.services import follow_up_plan_start
 from referrals.models import FollowUpPlan, FollowUpVisit
-from referrals.services import follow_up_plan_start
 from tests import factories
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")

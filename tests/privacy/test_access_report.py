@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from genhusning.classification import classified_models, model_fields
 from households.models import AccessAction, AccessLog, Household
+from privacy.classification import classified_models, model_fields
 from tests.conftest import MARKERS
 from tests.referrals.test_visitator_leaks import A
 

@@ -14,8 +14,8 @@ from guardian.utils import (
 )
 
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
-from genhusning.classification import APPS
 from households.models import EstateGroupObjectPermission, EstateUserObjectPermission
+from privacy.classification import APPS
 from privacy.services import resident_erase
 
 

@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from genhusning.classification import fields_to_pseudonymise, is_free_text, sensitive_fields
 from households.models import AccessLog, Resident
+from privacy.classification import fields_to_pseudonymise, is_free_text, sensitive_fields
 from privacy.selectors import household_paths
 from referrals.models import Consent
 

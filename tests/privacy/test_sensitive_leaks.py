@@ -8,9 +8,9 @@ leak test's data; then every URL pattern of the project is walked as each of the
 import pytest
 from django.db import models
 
-from genhusning.classification import is_free_text, sensitive_fields
 from households.models import VulnerabilityAssessment
 from outreach.models import Contact
+from privacy.classification import is_free_text, sensitive_fields
 from privacy.selectors import household_paths
 from tests.referrals.test_visitator_leaks import (
     DENIED,

@@ -13,8 +13,8 @@ from guardian.shortcuts import assign_perm
 from cases.models import Case, CaseAssignment
 from cases.stages import Stage
 from outreach.models import Channel, Contact, Outcome
+from referrals.bridge.services import follow_up_plan_start
 from referrals.models import ChecklistStatus, FollowUpPlan
-from referrals.services import follow_up_plan_start
 from tests import factories
 from tests.test_access import assert_no_markers
 

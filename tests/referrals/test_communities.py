@@ -10,8 +10,8 @@ import time_machine
 from django.urls import reverse
 
 from households.models import AccessLog
+from referrals.bridge.services import community_member_add
 from referrals.models import Community, CommunityMeeting, CommunityMembership
-from referrals.services import community_member_add
 from tests import factories
 from tests.test_access import assert_no_markers
 

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.models import AccessAction, AccessLog
+from referrals.consents.selectors import consent_check
+from referrals.consents.services import consent_record, consent_withdraw
 from referrals.models import Consent, ConsentWithdrawal, DataCategory, PartnerKind, Purpose
-from referrals.services import consent_check, consent_record, consent_withdraw
 from tests import factories
 from tests.conftest import MARKERS
 from tests.test_access import assert_no_markers

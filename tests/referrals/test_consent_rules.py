@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
 
+from referrals.consents.selectors import consent_check, consented_categories
+from referrals.consents.services import consent_record, consent_withdraw
 from referrals.models import Consent, ConsentWithdrawal, DataCategory, PartnerKind, Purpose
-from referrals.services import consent_check, consent_record, consent_withdraw, consented_categories
 from tests import factories
 
 ID_HOUSING = [DataCategory.IDENTITY, DataCategory.HOUSING]

@@ -10,13 +10,9 @@ from django.utils import timezone
 from cases.models import AssignmentRole, CaseAssignment
 from households.models import AccessLog
 from outreach.models import Flag, FlagKind
+from referrals.bridge.services import follow_up_plan_start
 from referrals.models import DataCategory, Purpose
-from referrals.services import (
-    checklist_set,
-    follow_up_plan_start,
-    referral_create,
-    referral_transition,
-)
+from referrals.services import checklist_set, referral_create, referral_transition
 from tests import factories
 from tests.conftest import MARKERS
 from tests.test_access import assert_no_markers

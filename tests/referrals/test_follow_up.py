@@ -17,16 +17,16 @@ from guardian.shortcuts import assign_perm
 from cases.models import CaseAssignment, StageChange
 from cases.services import case_advance_stage, case_assign_staff
 from cases.stages import Stage
-from genhusning.roles import Role
+from core.roles import Role
 from households.models import AccessLog
 from outreach.models import Channel, Contact, Flag, FlagKind, Outcome
 from outreach.scan import flags_evaluate
-from referrals.models import ChecklistList, ChecklistStatus, FollowUpPlan, FollowUpVisit
-from referrals.services import (
+from referrals.bridge.services import (
     follow_up_contact_record,
     follow_up_plan_close,
     follow_up_plan_start,
 )
+from referrals.models import ChecklistList, ChecklistStatus, FollowUpPlan, FollowUpVisit
 from tests import factories
 from tests.test_access import assert_no_markers
 

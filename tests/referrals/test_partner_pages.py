@@ -135,7 +135,7 @@ def test_only_a_manager_of_its_organisation_edits_a_partner(client, cast, partne
 
 
 def test_the_service_refuses_a_stale_fingerprint(cast, partners):
-    from genhusning.versioning import ConflictError
+    from core.versioning import ConflictError
 
     partner = partners["jobcenter"]
     fingerprint = partner_fingerprint(partner)

@@ -5,9 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from genhusning.versioning import ConflictError
+from core.versioning import ConflictError
+from referrals.consents.services import consent_withdraw
 from referrals.models import DataCategory, Purpose, Referral, ReferralEvent, ReferralStatus
-from referrals.services import REFERRAL_TRANSITIONS, consent_withdraw, referral_create
+from referrals.services import REFERRAL_TRANSITIONS, referral_create
 from referrals.services import referral_transition as transition
 from tests import factories
 

@@ -22,13 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from referrals.consents.services import consent_record, consent_withdraw
 from referrals.models import DataCategory, Partner, PartnerKind, Purpose
-from referrals.services import (
-    consent_record,
-    consent_withdraw,
-    referral_create,
-    referral_transition,
-)
+from referrals.services import referral_create, referral_transition
 from tests import factories
 from tests.urlwalk import (
     OPEN_PAGES,
@@ -127,7 +123,7 @@ def her_pages(client, cast, planted: Planted) -> dict[str, str]:
         reverse("referrals:visitator_referrals") + "?status=all",
         *(reverse("referrals:visitator_household", args=[pk]) for pk in planted.ids["household"]),
         *(reverse("referrals:visitator_referral", args=[pk]) for pk in planted.ids["referral"]),
-        reverse("referrals:access_log"),
+        reverse("privacy:access_log"),
     ]
     texts = {}
     for url in urls:
@@ -367,7 +363,7 @@ DENIED: dict[str, str | None] = {
     "referrals:checklist_item": "checklist",
     "referrals:checklist_defaults": None,
     "referrals:coordination": None,
-    "referrals:access_log": None,
+    "privacy:access_log": None,
     "referrals:follow_up_list": None,
     "referrals:follow_up": "plan",
     "referrals:follow_up_close": "plan",

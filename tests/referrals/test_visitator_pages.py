@@ -12,8 +12,9 @@ from pypdf import PdfReader
 from cases.models import Case, StageChange
 from cases.stages import EndReason, Stage
 from households.models import AccessAction, AccessLog, Resident
+from referrals.consents.services import consent_record, consent_withdraw
 from referrals.models import DataCategory, PartnerKind, Purpose, ReferralStatus
-from referrals.services import consent_record, consent_withdraw, referral_create
+from referrals.services import referral_create
 from referrals.services import referral_transition as transition
 from tests import factories
 from tests.exports import read_export

@@ -16,11 +16,11 @@ from guardian.shortcuts import assign_perm
 from cases.models import Case, CaseAssignment, CaseUserObjectPermission
 from cases.services import case_assign_staff
 from cases.stages import Stage
-from genhusning.roles import Role
+from core.roles import Role
 from households.models import AccessAction, AccessLog
 from outreach.models import AwaitedReply, Meeting
+from referrals.bridge.services import follow_up_plan_start
 from referrals.models import FollowUpPlan
-from referrals.services import follow_up_plan_start
 from team.models import Handover, HandoverItem, HandoverKind
 from team.selectors import handover_counts
 from team.services import handover_send_notification, staff_deactivate, work_hand_over

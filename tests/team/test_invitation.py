@@ -13,7 +13,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Case
-from genhusning.roles import Role
+from core.roles import Role
 from households.models import AccessAction, AccessLog
 from team.models import Invitation
 from tests.conftest import MARKERS

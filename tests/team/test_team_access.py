@@ -9,7 +9,7 @@ from guardian.shortcuts import assign_perm
 
 from cases.models import Case
 from cases.services import case_assign_staff
-from genhusning.roles import Role
+from core.roles import Role
 from households.models import (
     AccessAction,
     AccessLog,

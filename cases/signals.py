@@ -1,0 +1,17 @@
+"""What happens to a case that the apps above cases act on (referrals: the practical-help
+checklist when a case opens, the follow-up plan when a household moves permanently, the plan's
+bridge-builder when one is assigned). cases imports none of them; they connect receivers in
+their AppConfig.ready.
+
+Each is sent by the service inside its transaction, so what a receiver writes commits or rolls
+back with the change itself. Receivers call a service of their own app and hold no rule.
+"""
+
+from django.dispatch import Signal
+
+# case: the new case.
+case_opened = Signal()
+# case (locked, already saved in its new stage), to_stage, on: the local date of the change.
+case_stage_changed = Signal()
+# case, user: a bridge-builder just assigned to the case.
+case_bridge_builder_assigned = Signal()

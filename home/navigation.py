@@ -1,0 +1,177 @@
+"""The top bar's entries for a user: the one place that decides them (base.html shows them).
+
+Each entry is guarded by the permission of the page it leads to. The few that the user's role
+uses most (DOMAIN.md) are on the bar, the rest under "More", so that the bar fits a phone in two
+rows. It reads only the permissions and grants (households.permissions.user_grants) that are
+kept on the user for the request, which most pages have read already.
+"""
+
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+
+from cases.permissions import can_see_any_project
+from core.roles import Role
+from households.permissions import can_view_social_data
+from outreach.permissions import can_view_tips
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    label: str
+    url: str
+    is_current: bool = False
+    count_url: str = ""  # a count loaded into the entry after the page (htmx)
+
+
+@dataclass(frozen=True)
+class Navigation:
+    primary: list[Entry] = field(default_factory=list)  # always on the bar
+    wide: list[Entry] = field(default_factory=list)  # on the bar if wide, else under "More"
+    more: list[Entry] = field(default_factory=list)  # under "More"
+    account: list[Entry] = field(default_factory=list)  # the menu under the user's name
+
+    @property
+    def wide_is_current(self) -> bool:
+        return any(entry.is_current for entry in self.wide)
+
+    @property
+    def more_is_current(self) -> bool:
+        return any(entry.is_current for entry in self.more)
+
+    @property
+    def account_is_current(self) -> bool:
+        return any(entry.is_current for entry in self.account)
+
+
+# Per role, what she uses most: always on the bar; and the next ones, on the bar too where the
+# screen is wide (static/css/app.css), under "More" elsewhere. The rest are under "More".
+ON_THE_BAR: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    Role.CASEWORKER: (("cases", "rounds", "flags"), ("follow_up", "meetings", "tips", "letters")),
+    # Two only: beside a third as long as "Fællesskaber", "More" would not fit on a phone's row.
+    Role.BRIDGE_BUILDER: (("follow_up", "cases"), ("communities", "partners", "meetings", "cafe")),
+    Role.REHOUSING_OFFICER: (
+        ("cases", "projects", "pool"),
+        ("rounds", "flags", "meetings", "letters"),
+    ),
+    Role.MANAGER: (
+        ("cases", "projects", "reports"),
+        ("flags", "follow_up", "meetings", "partners"),
+    ),
+    Role.VISITATOR: (("visitator_flats", "visitator_households", "visitator_referrals"), ()),
+    Role.CARETAKER: (("tip_create",), ()),
+}
+ON_THE_BAR_WITHOUT_A_ROLE = (3, 4)  # the first entries, in the order below
+
+
+def role_of(user) -> str | None:
+    """The role, read from the permissions and grants the request loads anyway (the groups would
+    cost a query): a social worker who works in no estate follows the cases she is assigned to,
+    which is the bridge-builder's work (tests/conftest.py)."""
+    if user.has_perm("cases.change_project"):
+        return Role.MANAGER
+    if user.has_perm("cases.view_case"):
+        if not can_view_social_data(user):
+            return Role.REHOUSING_OFFICER
+        return Role.CASEWORKER if can_see_any_project(user) else Role.BRIDGE_BUILDER
+    if user.has_perm("referrals.view_referral"):
+        return Role.VISITATOR
+    if user.has_perm("outreach.add_tip"):
+        return Role.CARETAKER
+    return None
+
+
+def navigation_for(user, request: HttpRequest) -> Navigation:
+    if not (user.is_authenticated and user.is_verified()):
+        return Navigation()  # no menu before the second factor
+    match = request.resolver_match
+    app, name = (match.app_name, match.url_name or "") if match else ("", "")
+
+    def entry(
+        key: str, label: str, url_name: str, current: str | tuple[str, ...], count_url: str = ""
+    ) -> Entry:
+        """`current`: how the names of the URLs (of its app) the entry stands for begin."""
+        is_current = app == url_name.rpartition(":")[0] and name.startswith(current)
+        return Entry(key, label, reverse(url_name), is_current, count_url)
+
+    has = user.has_perm
+    entries: list[Entry] = []
+    if has("referrals.view_referral") and not has("cases.view_case"):  # the municipal visitator
+        entries += [
+            entry("visitator_flats", _("Affected flats"), "referrals:visitator_flats",
+                  "visitator_flats"),
+            entry("visitator_households", _("Households"), "referrals:visitator_households",
+                  "visitator_household"),
+            entry("visitator_referrals", _("Referrals"), "referrals:visitator_referrals",
+                  "visitator_referral"),
+        ]  # fmt: skip
+    if has("cases.view_case"):
+        entries.append(entry("cases", _("Cases"), "cases:caseload", ("caseload", "detail", "edit")))
+    # Not the permission alone: a bridge-builder has it, and no project to see.
+    if can_see_any_project(user):
+        entries.append(entry("projects", _("Projects"), "cases:projects", "project"))
+    if has("cases.change_project"):
+        entries.append(entry("reports", _("Reports"), "reports:index", ""))
+    if has("referrals.view_followupplan"):
+        entries.append(entry("follow_up", _("Follow-up"), "referrals:follow_up_list", "follow_up"))
+    if has("referrals.view_community"):
+        entries.append(entry("communities", _("Communities"), "referrals:communities", "communit"))
+    if has("cases.view_poolflat"):
+        entries.append(entry("pool", _("Flats"), "logistics:pool", "pool"))
+    if has("outreach.add_contact"):
+        entries.append(entry("rounds", _("Rounds"), "outreach:round", "round"))
+    if has("outreach.view_flag"):
+        count_url = reverse("outreach:flag_count")
+        entries.append(entry("flags", _("Flags"), "outreach:flags", "flag", count_url))
+    if has("outreach.view_meeting"):
+        entries.append(entry("meetings", _("Meetings"), "outreach:meetings", "meeting"))
+    if has("outreach.view_dropinsession"):
+        entries.append(entry("cafe", _("Café"), "outreach:cafe", "cafe"))
+    # Who may read the tips finds them there; who may only pass one on (the caretaker) the form.
+    if can_view_tips(user):
+        entries.append(entry("tips", _("Tips"), "outreach:tips", "tip"))
+    elif has("outreach.add_tip"):
+        entries.append(entry("tip_create", _("Pass on a tip"), "outreach:tip_create", "tip_create"))
+    if has("outreach.view_awaitedreply"):
+        entries.append(entry("letters", _("Letters"), "outreach:letters", "letter"))
+    if has("referrals.view_partner"):
+        entries.append(entry("partners", _("Partners"), "referrals:partners", "partner"))
+
+    account = [entry("password", _("Change password"), "password_change", "password_change")]
+    if has("outreach.view_contact"):
+        account.append(
+            entry("calendar", _("Calendar subscription"), "outreach:calendar", "calendar")
+        )
+    if has("households.view_accesslog"):
+        account.append(entry("access_log", _("Access log"), "privacy:access_log", "access_log"))
+    if has("team.manage_team"):
+        account.append(entry("team", _("Team"), "team:index", ""))
+    if has("households.add_tenantimport"):
+        account.append(entry("import", _("Import the tenant list"), "households:import", "import"))
+    if has("households.add_householdmerge"):
+        account.append(
+            entry("duplicates", _("Likely duplicates"), "households:duplicates", "duplicate")
+        )
+    if user.is_staff:
+        account.append(entry("admin", _("Administration"), "admin:index", "index"))
+
+    role = role_of(user)
+    if role in ON_THE_BAR:
+        by_key = {each.key: each for each in entries}
+        primary_keys, wide_keys = ON_THE_BAR[role]
+        primary = [by_key[key] for key in primary_keys if key in by_key]
+        wide = [by_key[key] for key in wide_keys if key in by_key]
+    else:
+        always, also_wide = ON_THE_BAR_WITHOUT_A_ROLE
+        primary, wide = entries[:always], entries[always : always + also_wide]
+    more = [each for each in entries if each not in primary and each not in wide]
+    return Navigation(primary=primary, wide=wide, more=more, account=account)
+
+
+def navigation(request: HttpRequest) -> dict:
+    """Context processor: worked out only when a template shows it (not for htmx partials)."""
+    return {"navigation": SimpleLazyObject(lambda: navigation_for(request.user, request))}

@@ -1,0 +1,31 @@
+"""What outreach does when something happens below it (cases/logistics/signals.py, connected in
+OutreachConfig.ready): an offer's letter awaits the household's reply like any letter."""
+
+from cases.logistics.models import OfferStatus
+from outreach.models import AwaitedReply
+from outreach.services import (
+    awaited_reply_mark_replied,
+    awaited_reply_record,
+    awaited_reply_withdraw,
+)
+
+
+def on_offer_sent(
+    sender, *, household, case, by, subject, sent_via, sent_on, due_on, **kwargs
+) -> AwaitedReply:
+    return awaited_reply_record(
+        household=household,
+        by=by,
+        subject=subject,
+        sent_via=sent_via,
+        sent_on=sent_on,
+        due_on=due_on,
+        case=case,
+    )
+
+
+def on_offer_answered(sender, *, letter, status, by, replied_on, note, **kwargs) -> None:
+    if status in (OfferStatus.ACCEPTED, OfferStatus.REFUSED):
+        awaited_reply_mark_replied(reply=letter, by=by, replied_on=replied_on, note=note)
+    elif status == OfferStatus.WITHDRAWN:
+        awaited_reply_withdraw(reply=letter)

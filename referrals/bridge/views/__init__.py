@@ -1,0 +1,1 @@
+"""Bridge-building views: followup.py (the plans and their contacts), communities.py."""
