@@ -123,7 +123,9 @@ def test_the_web_command_serves_the_app_with_production_settings(compose, db):
     }
 
     def get(path: str, **headers: str) -> http.client.HTTPResponse:
-        request = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        # A generous read timeout: the worker loads the app on its first request, which takes
+        # seconds on a busy 2-core machine.
+        request = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         request.request("GET", path, headers=headers)
         return request.getresponse()
 
