@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint audit lock messages check-python clean-db bench
+.PHONY: demo test install lint audit lock messages check-python clean-db bench bench-scale
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "genhusning needs Python 3.11 or newer; this is " + sys.version.split()[0])'
@@ -44,6 +44,12 @@ audit: install
 ## Time the caseload with 500 and 5,000 cases (prints the numbers).
 bench: install
 	$(BIN)/python -m pytest bench -q -s -p no:randomly
+
+## The scale bench (bench/README.md): fill gh_scale50k once (a few minutes), then time the pages
+## under gunicorn and the jobs. Not part of `make test`. SCALE_ARGS="--load-seconds 10" shortens it.
+bench-scale: install
+	SECRET_KEY=$${SECRET_KEY:-scale-bench} $(BIN)/python -m bench.scale.generate
+	SECRET_KEY=$${SECRET_KEY:-scale-bench} $(BIN)/python -m bench.scale.run $(SCALE_ARGS)
 
 ## Rebuild the Danish and English message catalogues (needs GNU gettext).
 messages: install
