@@ -12,6 +12,7 @@ from cases.models import Case, CaseAssignment, Project, StageChange
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
 from core.roles import Role
 from households.models import Flat, Household, OrganisationUserObjectPermission, Stairwell
+from households.permissions import estate_access_q, user_grants
 from households.selectors import household_search, residents_prefetch
 
 
@@ -133,16 +134,35 @@ def caseload(*, user: User, filters: CaseloadFilters) -> QuerySet[Case]:
 
 
 def caseload_filter_options(*, user: User) -> dict:
-    """The projects, estates and staff a user can filter her caseload by (two queries)."""
-    visible = Case.objects.for_user(user)
-    projects = list(
-        Project.objects.filter(pk__in=visible.values("project_id"))
-        .select_related("estate")
-        .order_by("name")
-    )
+    """The projects, estates and staff a user can filter her caseload by (two queries).
+
+    Neither reads her cases (a manager sees tens of thousands): the projects are those whose
+    cases she sees by her grants (estates, organisations, projects, and the projects of cases
+    granted to her alone), the staff the caseworkers and bridge-builders of their organisations,
+    as `assignable_staff` offers them.
+    """
+    if not (user.is_active and user.has_perm("cases.view_case")):
+        return {"projects": [], "estates": [], "staff": []}
+    visible = Project.objects.all()
+    if not user.is_superuser:
+        grants = user_grants(user)
+        visible = visible.filter(
+            estate_access_q(user, "estate")
+            | Q(pk__in=grants.projects)
+            | Q(pk__in=Case.objects.filter(pk__in=grants.cases).values("project_id"))
+        )
+    projects = list(visible.select_related("estate").order_by("name"))
     estates = sorted({project.estate for project in projects}, key=lambda estate: estate.name)
+    staff_ids = OrganisationUserObjectPermission.objects.filter(
+        content_object_id__in={estate.organisation_id for estate in estates},
+        permission__codename="staff_of_organisation",
+    ).values("user_id")
     staff = list(
-        User.objects.filter(case_assignments__case__in=visible)
+        User.objects.filter(
+            is_active=True,
+            pk__in=staff_ids,
+            groups__name__in=[Role.CASEWORKER, Role.BRIDGE_BUILDER],
+        )
         .distinct()
         .order_by("first_name", "last_name", "username")
     )

@@ -58,6 +58,10 @@ def _caseload_query(request: AuthedRequest):
 def caseload_view(request: AuthedRequest) -> HttpResponse:
     form, filters, cases = _caseload_query(request)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    labels = {stage: str(label) for stage, label in Stage.choices}  # translated once a page
+    for case in page.object_list:
+        case.stage_label = labels[case.stage]  # get_stage_display costs a millisecond a row
     context = {
         "form": form,
         "page": page,
@@ -69,11 +73,17 @@ def caseload_view(request: AuthedRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+EXPORT_CHUNK = 2000
+
+
 @require_GET
 def caseload_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """The caseload as on the page (the same filters), every page of it; the same columns."""
     _form, _filters, cases = _caseload_query(request)
-    rows = [
+    # The households first (for the access log, one query of ids), then the rows as the file is
+    # written, a chunk of cases at a time: constant memory however long the caseload.
+    households = list(cases.values_list("household_id", flat=True))
+    rows = (
         [
             case.household.display_name(),
             case.household.flat.address,
@@ -87,8 +97,8 @@ def caseload_export(request: AuthedRequest, fmt: str) -> HttpResponse | Streamin
             case.effective_move_out_on,
             ", ".join(staff_name(assignment.user) for assignment in case.assignments.all()),
         ]
-        for case in cases
-    ]
+        for case in cases.iterator(chunk_size=EXPORT_CHUNK)
+    )
     headers = [
         _("Household"),
         _("Address"),
@@ -109,7 +119,7 @@ def caseload_export(request: AuthedRequest, fmt: str) -> HttpResponse | Streamin
         what=gettext_noop("caseload (export)"),
         headers=headers,
         rows=rows,
-        households=[case.household_id for case in cases],
+        households=households,
     )
 
 

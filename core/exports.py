@@ -1,8 +1,9 @@
 """Writing a table as CSV or XLSX: the one place every list export goes through.
 
 CSV is written the way Danish Excel opens it without asking: UTF-8 with a byte order mark, `;`
-between fields, dates as dd-mm-yyyy. XLSX is written by openpyxl in write-only mode (constant
-memory however long the list) with real dates shown as dd-mm-yyyy.
+between fields, dates as dd-mm-yyyy. XLSX is written by openpyxl in write-only mode to a temporary
+file (constant memory however long the list) with real dates shown as dd-mm-yyyy. Both read the
+rows as they write them: a view may pass a generator over `queryset.iterator()`.
 
 A cell that starts with = + - @ (or a tab or carriage return) would be run as a formula by a
 spreadsheet (`=HYPERLINK(...)` in a resident's name); such text gets a leading apostrophe in both
@@ -10,12 +11,13 @@ formats, so it is shown, never run.
 """
 
 import csv
-import io
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import chain, islice
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -90,16 +92,16 @@ def _csv_lines(headers: Sequence[Cell], rows: Iterable[Sequence[Cell]]) -> Itera
         yield writer.writerow([csv_text(value) for value in row])
 
 
-def _xlsx_bytes(title: str, headers: Sequence[Cell], rows: Iterable[Sequence[Cell]]) -> bytes:
+def _xlsx_file(title: str, headers: Sequence[Cell], rows: Iterable[Sequence[Cell]]):
+    """The workbook in a temporary file: write-only mode keeps one row in memory at a time."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])  # Excel's limit for a sheet name
     sheet.freeze_panes = "A2"
-    table = list(rows)
+    rows = iter(rows)
+    first = list(islice(rows, WIDTH_SAMPLE))
     # Write-only mode takes widths before the rows: sized to the header and the first rows.
     for index, header in enumerate(headers):
-        longest = max(
-            [len(str(header)), *(len(csv_text(row[index])) for row in table[:WIDTH_SAMPLE])]
-        )
+        longest = max([len(str(header)), *(len(csv_text(row[index])) for row in first)])
         sheet.column_dimensions[get_column_letter(index + 1)].width = max(10, min(50, longest + 2))
     bold = Font(bold=True)
     heading = []
@@ -108,11 +110,12 @@ def _xlsx_bytes(title: str, headers: Sequence[Cell], rows: Iterable[Sequence[Cel
         cell.font = bold
         heading.append(cell)
     sheet.append(heading)
-    for row in table:
+    for row in chain(first, rows):
         sheet.append([_xlsx_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response that sends it
+    workbook.save(file)
+    file.seek(0)
+    return file
 
 
 def table_response(
@@ -120,12 +123,12 @@ def table_response(
 ) -> HttpResponse | StreamingHttpResponse:
     """The table as a download: `filename` (without extension) gets today's date and `fmt`."""
     name = f"{filename}-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    response: HttpResponse | StreamingHttpResponse
+    response: StreamingHttpResponse
     if fmt == "csv":
         response = StreamingHttpResponse(
             _csv_lines(headers, rows), content_type="text/csv; charset=utf-8"
         )
     else:
-        response = HttpResponse(_xlsx_bytes(filename, headers, rows), content_type=XLSX_TYPE)
+        response = FileResponse(_xlsx_file(filename, headers, rows), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

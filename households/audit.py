@@ -101,12 +101,14 @@ def export_table(
     filename: str,
     what: str,
     headers: Sequence[Cell],
-    rows: Sequence[Sequence[Cell]],
+    rows: Iterable[Sequence[Cell]],
     households: Iterable[int] = (),
 ) -> HttpResponse | StreamingHttpResponse:
     """Log the export (one row per household in the file) and answer the file.
 
-    `rows` is evaluated already, so the log names exactly the households that are in the file.
+    The log is written before the file: `households` is read first, by the query the rows
+    come from (evaluated rows, or the ids of the same queryset); `rows` may then be a generator
+    that the file reads as it is written (constant memory for a long list).
     """
     log_access(request, what=what, action=AccessAction.EXPORT, households=sorted(set(households)))
     return table_response(fmt=fmt, filename=filename, headers=headers, rows=rows)

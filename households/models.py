@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -96,6 +98,14 @@ class Estate(models.Model):
         return _("%(name)s (estate %(number)s)") % {"name": self.name, "number": self.number}
 
 
+# Full-text search of names and streets (households/selectors.py): the "simple" configuration
+# (lower case, no stemming: names are not Danish words), GIN-indexed expressions the queries
+# repeat exactly.
+SEARCH_CONFIG = "simple"
+RESIDENT_NAME_SEARCH = SearchVector("first_name", "last_name", config=SEARCH_CONFIG)
+STAIRWELL_STREET_SEARCH = SearchVector("street", config=SEARCH_CONFIG)
+
+
 class Stairwell(models.Model):
     """A stairwell (opgang): street and house number. Schedules are set per stairwell."""
 
@@ -123,6 +133,7 @@ class Stairwell(models.Model):
                 condition=Q(letter__regex=r"^[A-Z]?$"), name="stairwell_letter_capital"
             ),
         ]
+        indexes = [GinIndex(STAIRWELL_STREET_SEARCH, name="stairwell_street_search")]
 
     def __str__(self) -> str:
         return f"{self.street} {self.house_number}"
@@ -309,7 +320,10 @@ class Resident(models.Model):
                 name="resident_birth_year_range",
             )
         ]
-        indexes = [models.Index(fields=["last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            GinIndex(RESIDENT_NAME_SEARCH, name="resident_name_search"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from core.permissions import require_perm
 from households.models import (
+    Estate,
     EstateGroupObjectPermission,
     EstateUserObjectPermission,
     Flat,
@@ -131,6 +132,32 @@ def household_access_q(user) -> Q:
     access = estate_access_q(user, "flat__stairwell__estate")
     for path in HOUSEHOLD_ACCESS_PATHS:
         access |= path(user)
+    return access
+
+
+def household_ids_access_q(user, field: str = "household_id") -> Q:
+    """household_access_q for rows that point at a household through `field`: each way in as
+    its own set of household ids, read through the indexes (estates, stairwells, flats; the
+    cases' projects), so a long list (the flags) is filtered before it is joined and sorted,
+    instead of joining every household to its estate to decide."""
+    if not (user.is_active and user.has_perm("households.view_household")):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    grants = user_grants(user)
+    estates = Estate.objects.filter(
+        Q(organisation_id__in=grants.managed_organisations) | Q(pk__in=grants.estates)
+    ).values("pk")
+    in_estates = Household.objects.filter(flat__stairwell__estate_id__in=estates)
+    access = Q(**{f"{field}__in": in_estates.values("pk")})
+    for path in HOUSEHOLD_ACCESS_PATHS:
+        through = path(user)
+        leaf: Any = through.children[0] if len(through.children) == 1 else None
+        if not through.negated and isinstance(leaf, tuple) and leaf[0] == "pk__in":
+            ids = leaf[1]  # pk__in=<household ids>: used as it is
+        else:
+            ids = Household.objects.filter(through).values("pk")
+        access |= Q(**{f"{field}__in": ids})
     return access
 
 

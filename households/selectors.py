@@ -6,10 +6,19 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import TypeVar
 
+from django.contrib.postgres.search import SearchQuery
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from households.models import Household, Resident, VulnerabilityAssessment
+from households.models import (
+    RESIDENT_NAME_SEARCH,
+    SEARCH_CONFIG,
+    STAIRWELL_STREET_SEARCH,
+    Household,
+    Resident,
+    Stairwell,
+    VulnerabilityAssessment,
+)
 
 
 def latest_assessment(*, household: Household) -> VulnerabilityAssessment | None:
@@ -29,6 +38,7 @@ _QS = TypeVar("_QS", bound=QuerySet)
 _FLOOR = re.compile(r"^(\d{1,2})\.$")
 _HOUSE_NUMBER = re.compile(r"^(\d{1,4})([a-zA-Z])$")
 _FLOOR_WORDS = {"st": 0, "st.": 0, "kl": -1, "kl.": -1}
+_WORD = re.compile(r"\w+")
 
 
 def household_search_q(term: str, *, to_household: str = "") -> Q:
@@ -39,10 +49,25 @@ def household_search_q(term: str, *, to_household: str = "") -> Q:
     """
     prefix = f"{to_household}__" if to_household else ""
     term = term.strip(",")
-    names = Resident.objects.filter(household=OuterRef(to_household or "pk")).filter(
-        Q(first_name__icontains=term) | Q(last_name__icontains=term)
-    )
-    match = Q(Exists(names)) | Q(**{f"{prefix}flat__stairwell__street__icontains": term})
+    words = _WORD.findall(term.lower())
+    if words:
+        # PostgreSQL's full-text search, each word a prefix ("niel" finds Nielsen), through the
+        # GIN indexes of the names and the streets (households/models.py): no scan of every
+        # resident. The embedded PostgreSQL has no pg_trgm, so no match inside a word.
+        query = SearchQuery(
+            " & ".join(f"{word}:*" for word in words), search_type="raw", config=SEARCH_CONFIG
+        )
+        names = (
+            Resident.objects.annotate(name_search=RESIDENT_NAME_SEARCH)
+            .filter(household=OuterRef(to_household or "pk"))
+            .filter(name_search=query)
+        )
+        streets = Stairwell.objects.annotate(street_search=STAIRWELL_STREET_SEARCH).filter(
+            street_search=query
+        )
+        match = Q(Exists(names)) | Q(**{f"{prefix}flat__stairwell__in": streets.values("pk")})
+    else:
+        match = Q(pk__in=[])
     if term.isdigit():
         match |= Q(**{f"{prefix}flat__stairwell__number": int(term)})
     elif found := _HOUSE_NUMBER.match(term):

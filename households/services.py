@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import timedelta
+from functools import partial
 
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from core.db import BULK_WRITE_ROWS, analyze
 from core.roles import ROLE_PERMISSIONS
 from core.versioning import update_versioned
 from households.imports import Plan, build_plan, normalise_name
@@ -346,6 +348,10 @@ def tenant_import_apply(*, tenant_import: TenantImport, by: User) -> Plan:
     locked.save()
     for name in ("status", "counts", "applied_by", "applied_at", "content", "seen_versions"):
         setattr(tenant_import, name, getattr(locked, name))
+    written = len(creating) + len(changed_flats) + len(changed_households) + len(new_residents)
+    if written >= BULK_WRITE_ROWS:
+        # The next pages are planned with the new counts, once the rows are committed.
+        transaction.on_commit(partial(analyze, Stairwell, Flat, Household, Resident))
     return plan
 
 

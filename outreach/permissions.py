@@ -11,7 +11,12 @@ from django.http import Http404
 from cases.models import Project
 from core.permissions import require_perm
 from households.models import Estate, Household
-from households.permissions import can_view_social_data, estate_access_q, user_grants
+from households.permissions import (
+    can_view_social_data,
+    estate_access_q,
+    household_ids_access_q,
+    user_grants,
+)
 from outreach.models import AwaitedReply, Contact, DropInSession, Flag, Meeting, Tip
 
 NOTHING = Q(pk__in=[])
@@ -127,7 +132,7 @@ def get_awaited_reply_for_user(user, pk: int, *, for_change: bool = False) -> Aw
 def flags_for_user(user) -> QuerySet[Flag]:
     if not user.has_perm("outreach.view_flag"):
         return Flag.objects.none()
-    return Flag.objects.filter(household__in=_visible_households(user))
+    return Flag.objects.filter(household_ids_access_q(user))
 
 
 def get_flag_for_user(user, pk: int, *, for_change: bool = False) -> Flag:

@@ -44,11 +44,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -60,6 +61,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -76,6 +78,7 @@ from django.utils.translation import ngettext, pgettext
 
 from cases.models import Case, CaseQuerySet, Project
 from cases.stages import Stage
+from core.db import BULK_WRITE_ROWS, analyze
 from households.models import Household
 from outreach.models import (
     DEFAULT_THRESHOLDS,
@@ -96,7 +99,6 @@ logger = logging.getLogger(__name__)
 OVERDUE_GRACE_DAYS = 30
 BEFORE_PACKING = (Stage.IDENTIFIED, Stage.NOTIFIED)
 AWAY = (Stage.TEMPORARY, Stage.RETURN_NOTIFIED, Stage.PACKING_RETURN)
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Advisory locks (two int4 keys: a namespace and the lock). Only one full scan at a time; the
 # scan and the re-evaluation of single households never write flags at the same time.
@@ -219,27 +221,45 @@ def _dmy(iso_day: str) -> str:
 
 
 def _missed_meetings(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
-    held = Invitation.objects.filter(
-        household_id=OuterRef("household_id"),
-        meeting__project_id=OuterRef("project_id"),
-        meeting__held_at__lt=now,
+    """One aggregate over the household's invitations to the project's held meetings (a join
+    and GROUP BY per case, not six subqueries per case). Each invitation of a held meeting is
+    attended or missed (a walk-in is attended); newest first, attended first on the same
+    minute, the missed ones before the first attended are the missed "in a row"."""
+    invitation = "household__invitations"
+    held = Q(
+        **{
+            f"{invitation}__meeting__project_id": F("project_id"),
+            f"{invitation}__meeting__held_at__lt": now,
+        }
     )
-    missed = held.filter(invited=True, attended=False)
+    missed = held & Q(**{f"{invitation}__invited": True, f"{invitation}__attended": False})
+    newest_first = ArrayAgg(
+        f"{invitation}__attended",
+        filter=held,
+        order_by=(f"-{invitation}__meeting__held_at", f"-{invitation}__attended"),
+    )
     return (
         cases.annotate(
             threshold=_threshold("missed_meetings"),
-            last_attended_at=Coalesce(
-                _latest(held.filter(attended=True), "meeting__held_at"), Value(EPOCH)
+            missed_total=Count(f"{invitation}__pk", filter=missed),
+            invited_total=Count(
+                f"{invitation}__pk", filter=held & Q(**{f"{invitation}__invited": True})
             ),
-            last_missed_at=_latest(missed, "meeting__held_at"),
+            last_missed_at=Max(f"{invitation}__meeting__held_at", filter=missed),
+            missed_in_a_row=Coalesce(
+                Func(
+                    newest_first,
+                    Value(True),
+                    function="array_position",
+                    output_field=IntegerField(),
+                )
+                - 1,
+                F("missed_total"),
+            ),
             manual_at=_manual_resolution(FlagKind.MISSED_MEETINGS),
-            missed_in_a_row=_count(
-                missed.filter(meeting__held_at__gt=OuterRef("last_attended_at"))
-            ),
         )
         .filter(missed_in_a_row__gte=F("threshold"))
         .filter(Q(manual_at__isnull=True) | Q(last_missed_at__gt=F("manual_at")))
-        .annotate(missed_total=_count(missed), invited_total=_count(held.filter(invited=True)))
         .values("household_id", "pk", "last_missed_at", "missed_total", "invited_total")
     )
 
@@ -723,6 +743,8 @@ def flag_scan_run(
     except Exception as exc:
         _finish(run, status=ScanStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
+    if sum(result.raised.values()) + sum(result.resolved.values()) >= BULK_WRITE_ROWS:
+        analyze(Flag)  # the flags page plans with today's count of open flags, not yesterday's
     return _finish(
         run,
         status=ScanStatus.SUCCEEDED,

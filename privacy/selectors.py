@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import models
-from django.db.models import Count, Max, Min, Q, QuerySet, TextChoices
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -270,11 +270,15 @@ def _access_log_rows(*, scope: AccessLogScope, filters: AccessLogFilters) -> Que
     flat list export, a login, a refused page): those of her organisations' staff."""
     entries = AccessLog.objects.all()
     if not scope.everything:
-        households = Household.objects.filter(
-            flat__stairwell__estate__organisation_id__in=scope.organisation_ids
-        ).values("pk")
+        # Row by row through the indexes (household, flat, stairwell, estate: four lookups), not
+        # the set of all her organisations' households first: the newest page reads a few
+        # hundred rows down the `at` index and stops; a search reads its households' rows only.
+        of_her_organisations = Household.objects.filter(
+            pk=OuterRef("household_id"),
+            flat__stairwell__estate__organisation_id__in=scope.organisation_ids,
+        )
         entries = entries.filter(
-            Q(household_id__in=households) | Q(household__isnull=True, user_id__in=scope.staff_ids)
+            Q(Exists(of_her_organisations)) | Q(household__isnull=True, user_id__in=scope.staff_ids)
         )
     if filters.user:
         entries = entries.filter(user_id=filters.user)

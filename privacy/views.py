@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.http import AuthedRequest
+from core.paging import open_ended_page
 from core.pdf import render_pdf
 from core.permissions import require_perm
 from households.audit import log_access
@@ -117,8 +118,13 @@ def access_log(request: AuthedRequest) -> HttpResponse:
         if filters.group
         else access_log_entries(scope=scope, filters=filters)
     )
-    page = Paginator(rows, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    lines = access_log_lines(page.object_list) if filters.group else None
+    if filters.group:
+        page = Paginator(rows, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+        lines = access_log_lines(page.object_list)
+    else:
+        # No exact count over a million rows: "Previous / Next" only (core/paging.py).
+        page = open_ended_page(rows, request.GET.get("page"), ACCESS_LOG_PAGE_SIZE)
+        lines = None
     template = "privacy/access_log.html"
     context = {"form": form, "page": page, "lines": lines, "filters": filters}
     return render(request, f"{template}#results" if request.htmx else template, context)

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from outreach.forms import FlagFilterForm, FlagResolveForm
 from outreach.models import FlagKind
 from outreach.permissions import can_run_scan, get_flag_for_user
 from outreach.scan import flag_reason_text
-from outreach.selectors import flag_list, my_open_flag_count
+from outreach.selectors import flag_list, flag_page, my_open_flag_count
 from outreach.services import flag_resolve
 from outreach.views import next_url
 
@@ -42,7 +41,7 @@ def _flag_query(request: AuthedRequest):
 @require_GET
 def flag_list_view(request: AuthedRequest) -> HttpResponse:
     form, filters, flags = _flag_query(request)
-    page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = flag_page(flags, request.GET.get("page"), PAGE_SIZE)
     context = {
         "form": form,
         "filters": filters,

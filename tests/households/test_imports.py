@@ -260,7 +260,7 @@ def test_it_imports_the_downloaded_templates_without_errors(client, cast, estate
     assert csv_content.startswith(b"\xef\xbb\xbf")
     header, rows = read_table(csv_content, "csv")
     assert header == HEADER and len(rows) == 1
-    workbook = load_workbook(io.BytesIO(xlsx_response.content), read_only=True)
+    workbook = load_workbook(io.BytesIO(b"".join(xlsx_response.streaming_content)), read_only=True)
     assert [c.value for c in next(workbook.worksheets[0].iter_rows())] == HEADER
     # the example row with this estate's number is a good row
     example = csv_content.decode("utf-8-sig").replace("\n101;", f"\n{estate.number};")
