@@ -7,7 +7,7 @@ import zipfile
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.http import AuthedRequest
-from core.paging import open_ended_page
+from core.paging import OpenEndedPage, open_ended_page
 from core.pdf import render_pdf
 from core.permissions import require_perm
 from households.audit import log_access
@@ -118,6 +118,7 @@ def access_log(request: AuthedRequest) -> HttpResponse:
         if filters.group
         else access_log_entries(scope=scope, filters=filters)
     )
+    page: Page | OpenEndedPage
     if filters.group:
         page = Paginator(rows, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
         lines = access_log_lines(page.object_list)

@@ -153,3 +153,15 @@ def test_it_answers_htmx_with_the_results_only(client, cast):
     assert '<section id="results"' in body
     assert "<html" not in body
     assert "Agnete Markørsen" in body
+
+
+def test_the_staff_filter_offers_the_caseworkers_of_her_organisation_only(client, cast):
+    """The choices come from the grants, not from every visible case's staff: her
+    organisation's caseworkers and bridge-builders (as `assignable_staff`), nobody from
+    another organisation, no manager or rehousing officer."""
+    client.force_login(cast.caseworker_a1)
+    form = client.get(reverse("cases:caseload"), {"scope": "all"}).context["form"]
+    offered = {value for value, _label in form.fields["staff"].choices if value}
+    assert offered == {cast.caseworker_a1.pk, cast.caseworker_a2.pk, cast.bridge_builder_a.pk}
+    projects = {value for value, _label in form.fields["project"].choices if value}
+    assert projects == {cast.case_a1.project_id}
