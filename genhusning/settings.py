@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "core",
     "households",
     "cases",
     "outreach",

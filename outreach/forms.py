@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Project
+from core.once import OnceKeyField
 from core.widgets import DateInput, DateTimeInput, TimeInput
 from households.models import Estate, Flat, Stairwell
 from outreach.models import (
@@ -44,6 +45,7 @@ QUICK_OUTCOMES = (Outcome.NO_ANSWER, Outcome.NOTE_LEFT)
 class ContactForm(forms.Form):
     """Record one contact. Observations about the home only for those who may see them."""
 
+    once_key = OnceKeyField()
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[c for c in Outcome.choices if c[0] != Outcome.SENT]
@@ -113,6 +115,7 @@ class TalkForm(ContactForm):
 
 
 class QuickKnockForm(forms.Form):
+    once_key = OnceKeyField()
     outcome = forms.ChoiceField(choices=[(value, value) for value in QUICK_OUTCOMES])
 
 
@@ -268,6 +271,7 @@ class MeetingForm(MeetingInviteForm):
 
 
 class AttendanceForm(forms.Form):
+    once_key = OnceKeyField()
     household = forms.IntegerField(min_value=1)
     attended = forms.BooleanField(required=False)
 
@@ -292,6 +296,7 @@ class DropInSessionForm(forms.Form):
 
 
 class DropInVisitForm(forms.Form):
+    once_key = OnceKeyField()
     household = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     help_topics = forms.MultipleChoiceField(
         label=_("Needed help with"),
@@ -313,6 +318,7 @@ class DropInVisitForm(forms.Form):
 class TipForm(forms.Form):
     """A tip about a flat. The flats are offered by address only, grouped by stairwell."""
 
+    once_key = OnceKeyField()
     flat = forms.TypedChoiceField(label=_("Flat"), coerce=int)
     source = forms.ChoiceField(
         label=_("Who is the tip from?"), choices=TipSource.choices, widget=forms.RadioSelect
@@ -350,6 +356,7 @@ class TipForm(forms.Form):
 
 
 class AwaitedReplyForm(forms.Form):
+    once_key = OnceKeyField()
     subject = forms.CharField(
         label=_("About"),
         max_length=200,

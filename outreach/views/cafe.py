@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.http import AuthedRequest
+from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
 from households.models import Household
 from outreach.forms import DropInSessionForm, DropInVisitForm
@@ -111,9 +112,12 @@ def visit_record(request: AuthedRequest, pk: int) -> HttpResponse:
             by=request.user,
             help_topics=form.cleaned_data["help_topics"],
             note=form.cleaned_data["note"],
+            once_key=form.cleaned_data["once_key"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except AlreadySaved:
+        messages.info(request, ALREADY_SAVED)
     else:
         messages.success(request, _("%(name)s is registered.") % {"name": household.display_name()})
     if request.htmx:

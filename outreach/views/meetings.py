@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import Project
 from core.http import AuthedRequest
+from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
 from households.audit import export_table
 from households.models import Household
@@ -224,19 +225,35 @@ def meeting_attendance_mark(request: AuthedRequest, pk: int) -> HttpResponse:
     if household is None:
         raise Http404
     attended = form.cleaned_data["attended"]
-    problem = ""
+    problem = notice = ""
     try:
-        attendance_mark(meeting=meeting, household=household, by=request.user, attended=attended)
+        attendance_mark(
+            meeting=meeting,
+            household=household,
+            by=request.user,
+            attended=attended,
+            once_key=form.cleaned_data["once_key"],
+        )
     except ValidationError as error:
         problem = " ".join(error.messages)
+    except AlreadySaved:
+        notice = str(ALREADY_SAVED)
     if not request.htmx:
-        if problem:
+        if notice:
+            messages.info(request, notice)
+        elif problem:
             messages.error(request, problem)
         else:
             messages.success(request, _attendance_message(household, attended))
         return redirect("outreach:meeting_attendance", pk=meeting.pk)
     context = _attendance_context(
-        meeting, request.user, "", last=household, attended=attended, problem=problem
+        meeting,
+        request.user,
+        "",
+        last=household,
+        attended=attended,
+        problem=problem,
+        notice=notice,
     )
     return render(request, "outreach/meetings/meeting_attendance.html#panel", context)
 
