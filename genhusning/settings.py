@@ -52,6 +52,23 @@ DATABASES = {
 # The access log's own connection (households/audit.py): a row written inside a transaction
 # commits at once, so a rollback of the request's work cannot take the record of it along.
 DATABASES["audit"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+# Migrations, backups and restores connect as the database's owner (`manage.py migrate` uses
+# this alias by default, core/management/commands/migrate.py); in the compose set-up the
+# application's own role (DATABASE_URL) may not alter tables or triggers, and may only read and
+# insert in the access log (core/database_roles.py). Without MIGRATION_DATABASE_URL the role of
+# DATABASE_URL does both.
+MIGRATION_DATABASE_URL = env("MIGRATION_DATABASE_URL")
+DATABASES["owner"] = {
+    **(
+        dj_database_url.parse(MIGRATION_DATABASE_URL)
+        if MIGRATION_DATABASE_URL
+        else DATABASES["default"]
+    ),
+    "TEST": {"MIRROR": "default"},
+}
+# The PostgreSQL programs of `manage.py backup` and `restore` (pg_dump, pg_restore): by default
+# those of the pgserver package, PostgreSQL 16 like the embedded server and the compose file's.
+PG_BIN_DIR = env("PG_BIN_DIR")
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured(
         "genhusning runs on PostgreSQL only; DATABASE_URL must be postgres://"
