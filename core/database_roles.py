@@ -26,9 +26,9 @@ def app_role(using: str) -> str | None:
     return app if app and app != owner else None
 
 
-def app_role_grant(using: str) -> str | None:
+def app_role_grant(using: str, role: str | None = None) -> str | None:
     """Give the application's role exactly its rights on every table; the role's name, if any."""
-    role = app_role(using)
+    role = role or app_role(using)
     if role is None:
         return None
     name = sql.Identifier(role)

@@ -358,6 +358,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=3, minute=45),
         "options": {"expires": 6 * 60 * 60},
     },
+    "nightly-access-log-check": {
+        "task": "households.tasks.access_log_verify",
+        "schedule": crontab(hour=4, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
     "assignment-mail-sweep": {
         "task": "cases.tasks.assignment_notifications_sweep",
         "schedule": crontab(minute="*/10"),
@@ -387,6 +392,9 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "genhusning@localhost")
+# Besides every manager of the app, these addresses get the nightly report of a broken access
+# log (households/audit.py): comma-separated e-mail addresses.
+MANAGERS = [("", address) for address in env_list("MANAGERS", "")]
 
 LOGGING = {
     "version": 1,

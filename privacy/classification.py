@@ -79,7 +79,7 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     # Ids only (no foreign-key constraint); `path` may carry a search term someone typed.
     "households.AccessLog": {
         "id": N, "at": P, "user": P, "username": P, "action": P, "household": P,
-        "resident": P, "what": N, "path": P, "ip": P,
+        "resident": P, "what": N, "path": P, "ip": P, "seq": N, "hash": N,
     },
     # The tenant list as uploaded (names, phones, e-mails) until it is applied; then only counts.
     "households.TenantImport": {

@@ -134,9 +134,7 @@ def test_a_talk_at_the_door_posted_twice_is_saved_once(client, cast, household):
     assert household.contacts.count() == 1
 
 
-def test_a_cafe_visit_posted_twice_is_saved_once_and_its_note_not_doubled(
-    client, cast, household
-):
+def test_a_cafe_visit_posted_twice_is_saved_once_and_its_note_not_doubled(client, cast, household):
     session = drop_in_session_create(
         estate=cast.case_a1.project.estate,
         by=cast.caseworker_a1,
