@@ -103,7 +103,7 @@ def test_simultaneous_writers_make_one_unbroken_chain(cast):
             start.wait()
             for _ in range(10):
                 log_access(request, what="case page", households=[cast.case_a1.household_id])
-        except Exception as error:  # noqa: BLE001 (reported below)
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()
@@ -130,7 +130,7 @@ def connect_as(role: str) -> psycopg.Connection:
         port=settings_dict["PORT"] or 5432,
         dbname=settings_dict["NAME"],
         user=role,
-        password="app-role-test",  # noqa: S106
+        password="app-role-test",
         autocommit=True,
     )
 
@@ -160,7 +160,7 @@ def test_migrate_as_the_owner_grants_the_app_role_only_insert_and_read_on_the_lo
         "MIGRATION_DATABASE_URL": owner_url,
         "SECRET_KEY": "test-only",
     }
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"],
         cwd=ROOT,
         env=environment,
