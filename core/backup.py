@@ -88,11 +88,12 @@ def _run(using: str, *command: str) -> None:
 
 
 def private_storages() -> dict[str, Path]:
-    return {
-        name: Path(storages[name].location)
-        for name in settings.STORAGES
-        if name not in SKIPPED_STORAGES and isinstance(storages[name], FileSystemStorage)
-    }
+    found = {}
+    for name in settings.STORAGES:
+        storage = storages[name]
+        if name not in SKIPPED_STORAGES and isinstance(storage, FileSystemStorage):
+            found[name] = Path(storage.location)
+    return found
 
 
 def sha256_of(path: Path) -> str:
@@ -232,9 +233,9 @@ def backup_restore(*, source: Path, wipe: bool = False, using: str = "owner") ->
     )
     restored_files = 0
     for name in manifest.get("storages", []):
-        location = storages_now.get(name)
-        if location is None:
+        if name not in storages_now:
             raise BackupError(f"the backup has files of a storage this set-up lacks: {name}")
+        location = storages_now[name]
         shutil.rmtree(location, ignore_errors=True)
         location.parent.mkdir(parents=True, exist_ok=True)
         saved = source / FILES / name
