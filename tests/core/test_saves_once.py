@@ -326,3 +326,23 @@ def test_two_simultaneous_saves_with_one_key_make_one_row(cast):
     contact = Contact.objects.get(household=household)
     assert sorted(outcomes, key=str) == sorted(["saved", contact], key=str)
     assert OnceKey.objects.get(key=key).object_id == contact.pk
+
+
+def test_a_save_that_failed_does_not_use_up_its_key(client, cast, household):
+    """The service refuses after claiming the key: the claim rolls back with it, and the
+    corrected form (the same key) saves."""
+    client.force_login(cast.rehousing_officer_a1)
+    url = reverse("outreach:letter_create", args=[household.pk])
+    today = timezone.localdate()
+    data = {
+        "once_key": key_on(client, url),
+        "subject": "Flytteskema",
+        "sent_via": "letter",
+        "sent_on": today.isoformat(),
+        "due_on": (today - timedelta(days=1)).isoformat(),  # refused by the service
+    }
+    assert client.post(url, data).status_code == 400
+    assert not OnceKey.objects.exists()
+    response = client.post(url, {**data, "due_on": (today + timedelta(days=7)).isoformat()})
+    assert response.status_code == 302
+    assert AwaitedReply.objects.count() == 1
