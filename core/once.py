@@ -12,11 +12,13 @@ A post without a key (an old page, a script) is saved as before, unguarded.
 """
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import OnceKey
@@ -78,3 +80,11 @@ def once_bind(*, key: uuid.UUID | None, saved: models.Model) -> None:
     """Tie the claimed key to the row its save made, so a second post can show it."""
     if key is not None:
         OnceKey.objects.filter(key=key).update(object_id=saved.pk)
+
+
+def once_keys_prune(*, days: int = 30) -> int:
+    """Forget the keys used more than `days` ago: no browser retries a post that late."""
+    deleted, _by_model = OnceKey.objects.filter(
+        used_at__lt=timezone.now() - timedelta(days=days)
+    ).delete()
+    return deleted

@@ -363,6 +363,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=4, minute=15),
         "options": {"expires": 6 * 60 * 60},
     },
+    "nightly-once-key-prune": {
+        "task": "core.tasks.once_keys_prune",
+        "schedule": crontab(hour=4, minute=45),
+        "options": {"expires": 6 * 60 * 60},
+    },
     "assignment-mail-sweep": {
         "task": "cases.tasks.assignment_notifications_sweep",
         "schedule": crontab(minute="*/10"),

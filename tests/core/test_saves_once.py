@@ -8,13 +8,14 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.logistics.models import Offer, PoolFlat
 from core.models import OnceKey
-from core.once import AlreadySaved
+from core.once import AlreadySaved, once_keys_prune
 from households.models import Organisation
 from outreach.models import AwaitedReply, Contact, Invitation, Outcome, Tip
 from outreach.services import contact_record, drop_in_session_create, meeting_create
@@ -346,3 +347,14 @@ def test_a_save_that_failed_does_not_use_up_its_key(client, cast, household):
     response = client.post(url, {**data, "due_on": (today + timedelta(days=7)).isoformat()})
     assert response.status_code == 302
     assert AwaitedReply.objects.count() == 1
+
+
+def test_keys_are_forgotten_after_a_month(cast, household):
+    old, new = uuid.uuid4(), uuid.uuid4()
+    with time_machine.travel(timezone.now() - timedelta(days=31)):
+        contact_record(
+            household=household, by=None, channel="phone", outcome="talked", once_key=old
+        )
+    contact_record(household=household, by=None, channel="phone", outcome="talked", once_key=new)
+    assert once_keys_prune() == 1
+    assert list(OnceKey.objects.values_list("key", flat=True)) == [new]
