@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.logistics.models import Offer, PoolFlat
+from cases.services import case_assign_staff
 from core.models import OnceKey
 from core.once import AlreadySaved, once_keys_prune
 from households.models import Organisation
@@ -22,6 +23,7 @@ from outreach.services import contact_record, drop_in_session_create, meeting_cr
 from referrals.models import Consent, DataCategory, Purpose, Referral
 from tests import factories
 from tests.referrals.conftest import evidence_dir, partners  # noqa: F401 (fixtures)
+from tests.referrals.test_follow_up import move_permanently
 
 ALREADY = "Det var allerede gemt, så det er ikke gemt to gange."
 KEY = re.compile(r'name="once_key" value="([0-9a-f-]{36})"')
@@ -358,3 +360,22 @@ def test_keys_are_forgotten_after_a_month(cast, household):
     contact_record(household=household, by=None, channel="phone", outcome="talked", once_key=new)
     assert once_keys_prune() == 1
     assert list(OnceKey.objects.values_list("key", flat=True)) == [new]
+
+
+def test_an_unanswered_follow_up_call_posted_twice_is_saved_once(client, cast):
+    """The follow-up contact uses the contact form; a call that reached nobody leaves the
+    contact due, so only the key stops a second post from logging it twice."""
+    case_assign_staff(case=cast.case_a2, user=cast.bridge_builder_a, by=cast.manager_a)
+    plan = move_permanently(cast.case_a2, cast.caseworker_a2)
+    visit = plan.visits.first()
+    client.force_login(cast.bridge_builder_a)
+    url = reverse("referrals:follow_up_contact", args=[visit.pk])
+    data = {
+        "once_key": key_on(client, url),
+        "channel": "phone",
+        "outcome": Outcome.NO_ANSWER,
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    }
+    _first, second = post_twice(client, url, data)
+    told_already_saved(second)
+    assert Contact.objects.filter(household=plan.case.household).count() == 1
