@@ -239,6 +239,7 @@ class MeetingInviteForm(forms.Form):
 
 
 class MeetingForm(MeetingInviteForm):
+    once_key = OnceKeyField()
     project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
     held_on = forms.DateField(label=_("Date"), widget=DateInput)
     held_time = forms.TimeField(label=_("Time"), widget=TimeInput)
@@ -280,6 +281,7 @@ class AttendanceForm(forms.Form):
 
 
 class DropInSessionForm(forms.Form):
+    once_key = OnceKeyField()
     estate = forms.ModelChoiceField(label=_("Estate"), queryset=Estate.objects.none())
     name = forms.CharField(label=_("Name"), max_length=100, initial="Kaffen er Klar")
     held_on = forms.DateField(label=_("Date"), widget=DateInput)

@@ -188,13 +188,16 @@ def meeting_create(
     stairwells: Iterable[Stairwell] = (),
     sent_via: str = "",
     sent_on: date | None = None,
+    once_key: UUID | None = None,
 ) -> Meeting:
+    once_claim(key=once_key, model=Meeting)
     meeting = Meeting.objects.create(
         project=project, held_at=held_at, place=place, topic=topic, created_by=by
     )
     meeting_invite_stairwells(
         meeting=meeting, stairwells=stairwells, sent_via=sent_via, sent_on=sent_on
     )
+    once_bind(key=once_key, saved=meeting)
     return meeting
 
 
@@ -280,11 +283,20 @@ def attendance_mark(
 
 @transaction.atomic
 def drop_in_session_create(
-    *, estate: Estate, by: User | None, held_on: date, place: str, name: str = ""
+    *,
+    estate: Estate,
+    by: User | None,
+    held_on: date,
+    place: str,
+    name: str = "",
+    once_key: UUID | None = None,
 ) -> DropInSession:
-    return DropInSession.objects.create(
+    once_claim(key=once_key, model=DropInSession)
+    session = DropInSession.objects.create(
         estate=estate, held_on=held_on, place=place, name=name or "Kaffen er Klar", created_by=by
     )
+    once_bind(key=once_key, saved=session)
+    return session
 
 
 @transaction.atomic

@@ -51,7 +51,13 @@ def session_create(request: AuthedRequest) -> HttpResponse:
     estates = drop_in_estates(user=request.user)
     form = DropInSessionForm(request.POST or None, estates=estates)
     if request.method == "POST" and form.is_valid():
-        session = drop_in_session_create(by=request.user, **form.cleaned_data)
+        try:
+            session = drop_in_session_create(by=request.user, **form.cleaned_data)
+        except AlreadySaved as already:
+            messages.info(request, ALREADY_SAVED)
+            if already.saved is None:
+                return redirect("outreach:cafe")
+            return redirect("outreach:cafe_session", pk=already.saved.pk)
         messages.success(request, _("The café is created. Register the visitors as they come."))
         return redirect("outreach:cafe_session", pk=session.pk)
     status = 400 if form.is_bound and form.errors else 200

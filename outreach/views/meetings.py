@@ -124,16 +124,23 @@ def meeting_create(request: AuthedRequest) -> HttpResponse:
         return render(request, "outreach/meetings/meeting_form.html#stairwells", {"form": form})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        meeting = meeting_create_service(
-            project=data["project"],
-            by=request.user,
-            held_at=data["held_at"],
-            place=data["place"],
-            topic=data["topic"],
-            stairwells=data["stairwells"],
-            sent_via=data["sent_via"],
-            sent_on=data["sent_on"],
-        )
+        try:
+            meeting = meeting_create_service(
+                project=data["project"],
+                by=request.user,
+                held_at=data["held_at"],
+                place=data["place"],
+                topic=data["topic"],
+                stairwells=data["stairwells"],
+                sent_via=data["sent_via"],
+                sent_on=data["sent_on"],
+                once_key=data["once_key"],
+            )
+        except AlreadySaved as already:
+            messages.info(request, ALREADY_SAVED)
+            if already.saved is None:
+                return redirect("outreach:meetings")
+            return redirect("outreach:meeting", pk=already.saved.pk)
         messages.success(request, _("The meeting is created."))
         return redirect("outreach:meeting", pk=meeting.pk)
     status = 400 if form.is_bound and form.errors else 200

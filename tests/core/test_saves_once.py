@@ -18,7 +18,7 @@ from cases.services import case_assign_staff
 from core.models import OnceKey
 from core.once import AlreadySaved, once_keys_prune
 from households.models import Organisation
-from outreach.models import AwaitedReply, Contact, Invitation, Outcome, Tip
+from outreach.models import AwaitedReply, Contact, DropInSession, Invitation, Meeting, Outcome, Tip
 from outreach.services import contact_record, drop_in_session_create, meeting_create
 from referrals.models import Consent, DataCategory, Purpose, Referral
 from tests import factories
@@ -379,3 +379,40 @@ def test_an_unanswered_follow_up_call_posted_twice_is_saved_once(client, cast):
     _first, second = post_twice(client, url, data)
     told_already_saved(second)
     assert Contact.objects.filter(household=plan.case.household).count() == 1
+
+
+def test_a_meeting_posted_twice_is_created_once(client, cast):
+    project = cast.case_a1.project
+    client.force_login(cast.caseworker_a1)
+    url = reverse("outreach:meeting_create")
+    data = {
+        "once_key": key_on(client, url, project=project.pk),
+        "project": project.pk,
+        "topic": "Midlertidige boliger",
+        "held_on": (timezone.localdate() + timedelta(days=10)).isoformat(),
+        "held_time": "17:00",
+        "place": "Fælleshuset",
+        "stairwells": [cast.case_a1.household.flat.stairwell_id],
+        "sent_via": "letter",
+        "sent_on": timezone.localdate().isoformat(),
+    }
+    _first, second = post_twice(client, url, data)
+    meeting = Meeting.objects.get()
+    assert second.redirect_chain[-1][0] == reverse("outreach:meeting", args=[meeting.pk])
+    assert "Midlertidige boliger" in told_already_saved(second)
+
+
+def test_a_cafe_posted_twice_is_created_once(client, cast):
+    client.force_login(cast.caseworker_a1)
+    url = reverse("outreach:cafe_create")
+    data = {
+        "once_key": key_on(client, url),
+        "estate": cast.case_a1.project.estate_id,
+        "name": "Kaffen er Klar",
+        "held_on": timezone.localdate().isoformat(),
+        "place": "Beboerhuset",
+    }
+    _first, second = post_twice(client, url, data)
+    session = DropInSession.objects.get()
+    assert second.redirect_chain[-1][0] == reverse("outreach:cafe_session", args=[session.pk])
+    told_already_saved(second)
