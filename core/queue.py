@@ -10,6 +10,7 @@ from functools import partial
 
 from celery import Task
 from django.db import transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 from kombu.transport import redis as kombu_redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -42,6 +43,27 @@ def enqueue_on_commit(task: Task, *args) -> None:
     transaction.on_commit(partial(enqueue_now, task, *args))
 
 
+def enqueue_job_now(task: Task, model, pk: int) -> bool:
+    """Send the job `pk` (a row of a `core.jobs.JobFields` model) to its task and note when.
+
+    If the broker is down it stays queued with no `sent_at`: the dispatcher sends it again."""
+    sent = enqueue_now(task, pk)
+    if sent:
+        model.objects.filter(pk=pk).update(sent_at=timezone.now())
+    return sent
+
+
+def enqueue_job_on_commit(task: Task, model, pk: int) -> None:
+    """`enqueue_job_now` once the current transaction (which wrote the job's row) commits."""
+    transaction.on_commit(partial(enqueue_job_now, task, model, pk))
+
+
+def task_by_name(name: str) -> Task:
+    from celery import current_app
+
+    return current_app.tasks[name]
+
+
 # --- The Redis transport, surviving a Redis that goes away while the worker runs a task -------
 
 
@@ -49,7 +71,7 @@ class _RedisChannel(kombu_redis.Channel):
     def _connparams(self, asynchronous: bool = False) -> dict:
         if self.connection.client is None:
             raise RedisConnectionError("The broker connection was closed after a connection loss")
-        return super()._connparams(asynchronous=asynchronous)
+        return super()._connparams(asynchronous=asynchronous)  # type: ignore[misc]
 
 
 class RedisTransport(kombu_redis.Transport):

@@ -32,6 +32,7 @@ from reports.services import (
     report_filename,
     report_is_large,
     report_job_order,
+    report_job_retry,
     report_render,
 )
 
@@ -124,6 +125,14 @@ def job(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "reports/job.html#progress", context)
     return render(request, "reports/job.html", context)
+
+
+@require_POST
+def job_retry(request: AuthedRequest, pk: int) -> HttpResponse:
+    """ "Prøv igen" on a failed report: the same order as a new job, with her rights of now."""
+    report_job, _scope = get_report_job_for_user(request.user, pk)
+    new_job = report_job_retry(job=report_job, by=request.user)
+    return redirect("reports:job", pk=new_job.pk)
 
 
 @require_GET

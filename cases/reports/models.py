@@ -1,7 +1,6 @@
 """Reports ordered for a worker to render (large ones), and the PDF each left behind."""
 
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -10,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.jobs import JobFields, job_is_alive
 
 
 class ReportKind(models.TextChoices):
@@ -35,7 +36,7 @@ def report_path(instance: "ReportJob", filename: str) -> str:
     return f"{uuid.uuid4().hex}.pdf"
 
 
-class ReportJob(models.Model):
+class ReportJob(JobFields):
     """A report a worker renders: who ordered it, of what, how far it is, and the file."""
 
     kind = models.CharField(_("report"), max_length=20, choices=ReportKind.choices)
@@ -80,12 +81,11 @@ class ReportJob(models.Model):
 
     @property
     def is_stuck(self) -> bool:
-        """Waiting or running well past the task's hard time limit: its worker is gone (or the
-        queue never took it), so the page stops waiting and says it failed."""
+        """Waiting or running, but given up on (core/jobs.py): the dispatcher fails it within a
+        minute; the page says so at once."""
         if self.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
             return False
-        limit = timedelta(seconds=settings.REPORT_SOFT_TIME_LIMIT + 120)
-        return (self.started_at or self.ordered_at) < timezone.now() - limit
+        return not job_is_alive(self)
 
     @property
     def is_finished(self) -> bool:
