@@ -1,6 +1,9 @@
 import os
 
+from pathlib import Path
+
 from celery import Celery
+from celery.beat import PersistentScheduler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "genhusning.settings")
 
@@ -15,3 +18,16 @@ def jobs_dispatch() -> dict[str, int]:
     from core.jobs import jobs_dispatch as dispatch
 
     return dispatch()
+
+
+class HeartbeatScheduler(PersistentScheduler):
+    """Celery's scheduler, touching a file on every tick (`beat --scheduler` in
+    docker-compose.yml): the beat's health check reads the file's age, so a beat that hangs
+    is restarted, not only one that exits. The job dispatcher's entry (every minute) wakes it
+    at least once a minute."""
+
+    heartbeat_file = Path(os.environ.get("BEAT_HEARTBEAT_FILE", "/tmp/celerybeat-heartbeat"))
+
+    def tick(self, *args, **kwargs):
+        self.heartbeat_file.touch()
+        return super().tick(*args, **kwargs)
