@@ -97,6 +97,19 @@ def job_is_alive(job: JobFields, *, now=None) -> bool:
     return False
 
 
+def job_is_busy(job: JobFields, *, now=None) -> bool:
+    """Taken by a worker now, or about to be: running with a recent heartbeat, or queued and
+    sent (or ordered) less than JOB_RESEND_AFTER ago. A job whose message Redis lost is not
+    busy, so it never blocks a new one ("Kør nu" for the flag scan)."""
+    job_type = _type_of(type(job))
+    now = now or timezone.now()
+    status = getattr(job, "status")  # noqa: B009
+    if status == job_type.queued:
+        since = job.sent_at or getattr(job, job_type.created_field)
+        return since > now - _seconds("JOB_RESEND_AFTER")
+    return status == job_type.running and job_is_alive(job, now=now)
+
+
 def job_claim(model: type[JobFields], pk: int) -> int | None:
     """Start the job in this worker: its attempt number, or None if another worker has it,
     it is finished, or it has had all its attempts. One conditional UPDATE: of two deliveries

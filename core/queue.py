@@ -59,8 +59,12 @@ def enqueue_job_on_commit(task: Task, model, pk: int) -> None:
 
 
 def task_by_name(name: str) -> Task:
+    """A registered task by its name (the tasks' modules are imported first if needed: the
+    web process imports them only when it enqueues one)."""
     from celery import current_app
 
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
     return current_app.tasks[name]
 
 

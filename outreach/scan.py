@@ -76,7 +76,7 @@ from django.utils.translation import ngettext, pgettext
 
 from cases.models import Case, CaseQuerySet, Project
 from cases.stages import Stage
-from core.jobs import job_claim, job_heartbeat, job_is_alive
+from core.jobs import job_claim, job_heartbeat, job_is_busy
 from households.models import Household
 from outreach.models import (
     DEFAULT_THRESHOLDS,
@@ -768,12 +768,12 @@ def scan_runs_recent(*, limit: int = 30) -> QuerySet[ScanRun]:
 
 
 def scan_run_active() -> ScanRun | None:
-    """A scan queued or running now and alive (core/jobs.py): a run whose worker died, or whose
-    message Redis lost, never blocks "run now"."""
+    """A scan a worker runs now, or is about to (core/jobs.py `job_is_busy`): a run whose worker
+    died, or whose message Redis lost, never blocks "run now"."""
     candidates = ScanRun.objects.filter(
         status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING]
     ).order_by("-queued_at")[:5]
-    return next((run for run in candidates if job_is_alive(run)), None)
+    return next((run for run in candidates if job_is_busy(run)), None)
 
 
 def last_successful_scan() -> ScanRun | None:
@@ -782,7 +782,7 @@ def last_successful_scan() -> ScanRun | None:
 
 def is_active(run: ScanRun, *, now: datetime | None = None) -> bool:
     """Queued or running, and not given up on."""
-    return run.status in (ScanStatus.QUEUED, ScanStatus.RUNNING) and job_is_alive(run, now=now)
+    return run.status in (ScanStatus.QUEUED, ScanStatus.RUNNING) and job_is_busy(run, now=now)
 
 
 # --- the morning digest ---
