@@ -1,5 +1,4 @@
 import os
-
 from pathlib import Path
 
 from celery import Celery
@@ -26,7 +25,8 @@ class HeartbeatScheduler(PersistentScheduler):
     is restarted, not only one that exits. The job dispatcher's entry (every minute) wakes it
     at least once a minute."""
 
-    heartbeat_file = Path(os.environ.get("BEAT_HEARTBEAT_FILE", "/tmp/celerybeat-heartbeat"))
+    # In the container's own /tmp, next to the schedule file (docker-compose.yml).
+    heartbeat_file = Path(os.environ.get("BEAT_HEARTBEAT_FILE", "/tmp/celerybeat-heartbeat"))  # noqa: S108
 
     def tick(self, *args, **kwargs):
         self.heartbeat_file.touch()
