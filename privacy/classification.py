@@ -155,7 +155,7 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
         "id": N, "kind": N, "target_id": N, "named": N, "ordered_by": P, "ordered_at": N,
         "language": N, "status": N, "progress": N, "started_at": N, "finished_at": N,
         "file": S, "household_ids": P, "title": N, "error": N,
-        "attempts": N, "sent_at": N, "heartbeat_at": N,
+        "attempts": N, "sent_at": N, "heartbeat_at": N, "own_copy": N,
     },
     # --- outreach ---
     "outreach.DropInSession": {

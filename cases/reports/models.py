@@ -18,6 +18,8 @@ class ReportKind(models.TextChoices):
     ESTATE = "estate", _("Estate report")
     ORGANISATION = "organisation", _("Organisation report")
     CASELOAD = "caseload", _("Caseload report")
+    # One case's summary (target_id: the case), made by the worker when it is long.
+    CASE_SUMMARY = "case_summary", _("Case summary")
 
 
 class ReportStatus(models.TextChoices):
@@ -42,6 +44,8 @@ class ReportJob(JobFields):
     kind = models.CharField(_("report"), max_length=20, choices=ReportKind.choices)
     target_id = models.PositiveBigIntegerField()
     named = models.BooleanField(_("with names"), default=False)
+    # A case summary: the household's own copy (without the internal notes), not the internal one.
+    own_copy = models.BooleanField(default=False)
     ordered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_jobs"
     )
