@@ -92,7 +92,11 @@ def job_is_alive(job: JobFields, *, now=None) -> bool:
     if status == job_type.queued:
         return getattr(job, job_type.created_field) > now - _seconds("JOB_GIVE_UP_QUEUED_AFTER")
     if status == job_type.running:
-        beat = job.heartbeat_at or getattr(job, job_type.created_field)
+        beat = (
+            job.heartbeat_at
+            or getattr(job, "started_at", None)
+            or getattr(job, job_type.created_field)
+        )
         return beat > now - _seconds("JOB_HEARTBEAT_TIMEOUT")
     return False
 
