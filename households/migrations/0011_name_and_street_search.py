@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0009_access_log_staff_action'),
+        ('households', '0010_access_log_hash_chain'),
     ]
 
     operations = [
