@@ -16,7 +16,12 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from cases.models import AssignmentRole, Case, CaseAssignment, Project, StageChange
 from cases.selectors import assignable_staff
-from cases.signals import case_bridge_builder_assigned, case_opened, case_stage_changed
+from cases.signals import (
+    case_bridge_builder_assigned,
+    case_opened,
+    case_stage_changed,
+    household_facts_changed,
+)
 from cases.stages import MOVED, EndReason, Stage, is_allowed
 from core.queue import enqueue_on_commit
 from core.roles import Role
@@ -44,6 +49,7 @@ def case_open(*, household: Household, project: Project, by: User | None, note: 
         case=case, from_stage="", to_stage=Stage.IDENTIFIED, changed_by=by, note=note
     )
     case_opened.send(sender=Case, case=case)
+    household_facts_changed.send(sender=Case, household_ids=[household.pk])
     return case
 
 
@@ -100,6 +106,7 @@ def case_advance_stage(
         locked.closed_at = now
     locked.save(update_fields=["stage", "stage_changed_at", "end_reason", "closed_at"])
     case_stage_changed.send(sender=Case, case=locked, to_stage=to_stage, on=timezone.localdate(now))
+    household_facts_changed.send(sender=Case, household_ids=[locked.household_id])
     return locked
 
 
@@ -119,6 +126,8 @@ def case_update(*, case: Case, by: User | None, expected_version: int, data: dic
         if flat is not None and flat.pk == household_flat_id:
             raise ValidationError({field: _("The household's own flat cannot be its new flat.")})
     update_versioned(case, expected_version=expected_version, values=data, by=by)
+    if {"move_out_on", "return_on"} & set(data):  # the deadlines the scan counts to
+        household_facts_changed.send(sender=Case, household_ids=[case.household_id])
     return case
 
 

@@ -115,7 +115,7 @@ def contact_record(
         meeting=meeting,
     )
     if outcome in REACHED_OUTCOMES:
-        flags_reevaluate_on_commit(household_id=household.pk)
+        flags_reevaluate_on_commit(household_ids=[household.pk])
     if case is not None and (next_step.strip() or next_step_on):
         locked = Case.objects.select_for_update().get(pk=case.pk)
         update_versioned(
@@ -146,6 +146,7 @@ def contact_undo(*, contact: Contact, by: User) -> None:
             _("Only the person who recorded it can undo it, within ten minutes.")
         )
     contact.delete()
+    flags_reevaluate_on_commit(household_ids=[contact.household_id])
 
 
 @transaction.atomic
@@ -215,6 +216,8 @@ def meeting_invite_stairwells(
     Invitation.objects.filter(meeting=meeting, household__in=households, invited=False).update(
         invited=True
     )
+    if meeting.held_at < timezone.now():  # invited afterwards: not there, so missed
+        flags_reevaluate_on_commit(household_ids=households)
     return len(created)
 
 
@@ -231,7 +234,7 @@ def attendance_mark(
             raise ValidationError(_("The household was not on the list."))
         invitation = Invitation(meeting=meeting, household=household, invited=False)
     if not attended:
-        flags_reevaluate_on_commit(household_id=household.pk)  # may count as missed again
+        flags_reevaluate_on_commit(household_ids=[household.pk])  # may count as missed again
     if not attended and not invitation.invited:
         invitation.delete()  # a walk-in registered by mistake
         Contact.objects.filter(meeting=meeting, household=household).delete()
@@ -327,6 +330,7 @@ def awaited_reply_record(
         occurred_at=_when(sent_on),
         note=subject.strip(),
     )
+    flags_reevaluate_on_commit(household_ids=[household.pk])  # a letter already overdue
     return reply
 
 
@@ -358,6 +362,7 @@ def awaited_reply_withdraw(*, reply: AwaitedReply) -> None:
     """Nothing awaits an answer any more (an offer withdrawn); the sent letter stays in the
     contact log."""
     AwaitedReply.objects.filter(pk=reply.pk).delete()
+    flags_reevaluate_on_commit(household_ids=[reply.household_id])
 
 
 def flag_raise(
