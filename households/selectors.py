@@ -83,15 +83,17 @@ class DuplicateCandidate:
 
 
 def duplicate_candidates(*, user, limit: int = 200) -> list[DuplicateCandidate]:
-    """Pairs of households the user may change that share a person (normalised name and birth
-    year, phone or e-mail) or the whole set of names, minus the pairs someone kept apart.
+    """Pairs of households the user may change (not anonymised) that share a person (normalised
+    name and birth year, phone or e-mail) or the whole set of names, minus the pairs someone
+    kept apart.
 
     Set-based: one query for the people, one for the dismissals, two for the pairs shown.
     """
     from households.imports import normalise_name, normalise_phone
     from households.models import DuplicateDismissal
 
-    visible = Household.objects.for_user(user).current()
+    # An anonymised household has no names left to compare: "(anonymised)" is not a person.
+    visible = Household.objects.for_user(user).current().filter(anonymised_at__isnull=True)
     people = list(
         Resident.objects.filter(household__in=visible).values_list(
             "household_id",
