@@ -7,11 +7,13 @@ import pytest
 import time_machine
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import UserSession
 from accounts.services import backup_codes_replace
 from tests.conftest import MARKERS
 from tests.factories import PASSWORD, make_totp_device, totp_code
@@ -330,3 +332,18 @@ def test_the_reset_is_refused_to_staff_who_may_not_change_users(client, cast):
     )
     assert response.status_code == 403
     assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_the_session_gets_a_new_key_when_the_code_is_given(client, cast):
+    device = make_totp_device(cast.caseworker_a1)
+    password_login(client, "caseworker_a1")
+    before_code = client.session.session_key
+    response = client.post(reverse("accounts:otp_verify"), {"code": code_for(device)})
+    assert response.status_code == 302
+    after_code = client.session.session_key
+    assert after_code != before_code
+    assert not Session.objects.filter(session_key=before_code).exists()
+    assert UserSession.objects.filter(session_id=after_code, user=cast.caseworker_a1).exists()
+    assert client.get(reverse("cases:caseload")).status_code == 200
+    client.cookies["sessionid"] = before_code  # the key from before the code opens nothing
+    assert client.get(reverse("cases:caseload")).status_code == 302
