@@ -24,16 +24,18 @@ from households.models import (
 )
 from households.permissions import user_grants
 from households.selectors import household_search, residents_prefetch
+from outreach.models import IDENTIFIES_OTHERS
 from privacy.classification import classified_models, model_fields
 from referrals.models import PartnerGroupObjectPermission, PartnerUserObjectPermission
 
 # Guardian's permission rows say who may work with an object: staff data, not the resident's.
 PERMISSION_MODEL_SUFFIXES = ("UserObjectPermission", "GroupObjectPermission")
 
-# Third parties whose identity the resident does not get (art. 15(4)): who passed on a tip, and
-# which member of staff opened which page when, from which address.
+# Third parties whose identity the resident does not get (art. 15(4)): who passed on a tip or was
+# met at the door (the rule of every copy for the household, outreach.models.IDENTIFIES_OTHERS),
+# and which member of staff opened which page when, from which address.
 WITHHELD = {
-    "outreach.Tip": {"submitted_by"},
+    **{label: set(names) for label, names in IDENTIFIES_OTHERS.items()},
     "households.AccessLog": {"user", "username", "path", "ip"},
 }
 # Bookkeeping with no meaning to the resident.

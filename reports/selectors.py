@@ -488,11 +488,16 @@ class CaseSummary:
 
 def case_summary(*, user, case: Case, own_copy: bool) -> CaseSummary:
     from cases.selectors import case_stage_history
+    from outreach.models import withhold_others
     from outreach.selectors import household_contacts, household_tips
     from referrals.selectors import household_referrals
 
     household = case.household
     schedule = Case.objects.with_schedule().get(pk=case.pk)
+
+    def own(rows: list) -> list:
+        return withhold_others(rows) if own_copy else rows
+
     return CaseSummary(
         case=case,
         own_copy=own_copy,
@@ -501,9 +506,9 @@ def case_summary(*, user, case: Case, own_copy: bool) -> CaseSummary:
         schedule=schedule,
         history=list(case_stage_history(case=case).order_by("changed_at", "pk")),
         assessment=household.assessments.order_by("-assessed_at", "-pk").first(),
-        contacts=list(household_contacts(household=household).order_by("occurred_at", "pk")),
+        contacts=own(list(household_contacts(household=household).order_by("occurred_at", "pk"))),
         referrals=list(household_referrals(user=user, household=household)),
-        tips=list(household_tips(user=user, household=household)),
+        tips=own(list(household_tips(user=user, household=household))),
         flags=list(household.flags.filter(resolved_at__isnull=True).order_by("raised_at")),
         staff=list(case.assignments.select_related("user")),
     )
