@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "home.navigation.navigation",
             ],
+            "libraries": {"paging": "core.paging"},
         },
     },
 ]
