@@ -285,7 +285,8 @@ def test_it_ignores_anonymised_households(cast, twins, client):
     Resident.objects.filter(household__in=gone).update(first_name="", last_name="", birth_year=1950)
     Household.objects.filter(pk__in=[h.pk for h in gone]).update(anonymised_at=timezone.now())
 
-    pairs = {frozenset((c.first.pk, c.second.pk)) for c in duplicate_candidates(user=cast.manager_a)}
+    candidates = duplicate_candidates(user=cast.manager_a)
+    pairs = {frozenset((c.first.pk, c.second.pk)) for c in candidates}
 
     assert pairs == {frozenset(h.pk for h in twins)}
     client.force_login(cast.manager_a)
