@@ -131,6 +131,17 @@ def _text(model_field: models.Field, obj: models.Model, value: object) -> str:
     return str(value)
 
 
+# Text stored in English as a message id (gettext_noop) and worded when shown.
+WORDED_WHEN_SHOWN = {("households.AccessLog", "what")}
+
+
+def _shown(model: type[models.Model], model_field: models.Field, obj, value: object) -> str:
+    text = _text(model_field, obj, value)
+    if (model._meta.label, model_field.name) in WORDED_WHEN_SHOWN:
+        return _(text)
+    return text
+
+
 def _queryset(model: type[models.Model], path: str, resident: Resident) -> models.QuerySet:
     queryset = model._default_manager.filter(**{path: resident.household_id})
     if model is Resident:
@@ -175,7 +186,7 @@ def resident_data(*, resident: Resident) -> list[Section]:
             row = {f.name: _json_value(obj, f) for f in shown_fields}
             section.rows.append(row)
             section.shown.append(
-                [(str(f.verbose_name), _text(f, obj, row[f.name])) for f in labelled]
+                [(str(f.verbose_name), _shown(model, f, obj, row[f.name])) for f in labelled]
             )
         sections.append(section)
     return sections

@@ -127,3 +127,17 @@ def test_the_zip_leaves_out_who_passed_on_a_tip_and_who_else_was_met(client, cas
     contacts = data["data"]["outreach.Contact"]
     assert contacts and all("met" not in row for row in contacts)
     assert "og datteren" not in text and "og datteren" not in json.dumps(data)
+
+
+def test_the_pdf_says_what_was_seen_in_danish(client, cast, subject):
+    AccessLog.objects.create(
+        user=cast.caseworker_a1,
+        username="caseworker_a1",
+        action=AccessAction.VIEW,
+        household_id=subject.household_id,
+        what="case page",
+    )
+    client.force_login(cast.caseworker_a1)
+    _reader, text, data = download(client, access_url(subject))
+    assert "sagens side" in text and "case page" not in text
+    assert "case page" in [row["what"] for row in data["data"]["households.AccessLog"]]
