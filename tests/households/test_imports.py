@@ -623,3 +623,16 @@ def test_a_bomb_of_few_rows_and_many_columns_is_refused_at_its_header(cast, esta
     workbook.save(buffer)
     with pytest.raises(FileError, match="mere end 100 kolonner"):
         read_table(buffer.getvalue(), "xlsx")
+
+
+def test_the_preview_counts_in_the_singular_and_the_plural(client, cast, estate):
+    client.force_login(cast.manager_a)
+    one = upload(client, csv_bytes([row(estate, husnr="2"), row(estate, husnr="2")]))
+    body = client.get(one.url).content.decode()
+    assert "<strong>1</strong> ny bolig" in body
+    assert "<strong>1</strong> række med fejl" in body
+    TenantImport.objects.all().delete()
+    two = upload(client, csv_bytes([row(estate, husnr="2"), row(estate, husnr="3")]))
+    body = client.get(two.url).content.decode()
+    assert "<strong>2</strong> nye boliger" in body
+    assert "<strong>0</strong> rækker med fejl" in body
