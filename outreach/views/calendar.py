@@ -57,7 +57,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=now)
     logger.info("calendar feed %s fetched: %s events", feed.pk, len(events))
     response = HttpResponse(
-        calendar_ics(events, now=now), content_type="text/calendar; charset=utf-8"
+        calendar_ics(events, now=now, site_url=request.build_absolute_uri("/")),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="genhusning.ics"'
     return response
