@@ -70,7 +70,8 @@ def otp_verify(request: AuthedRequest) -> HttpResponse:
         return redirect(next_url)
     if totp_device_confirmed(request.user) is None:
         return redirect(_with_next("accounts:otp_enrol", next_url))
-    form = CodeForm(request.POST or None)
+    backup = request.GET.get("backup") == "1"
+    form = CodeForm(request.POST or None, backup=backup)
     if request.method == "POST" and form.is_valid():
         check = second_factor_check(user=request.user, code=form.cleaned_data["code"])
         if check.device is not None:
@@ -91,7 +92,8 @@ def otp_verify(request: AuthedRequest) -> HttpResponse:
             )
         else:
             form.add_error("code", _("The code is wrong or has expired. Try again."))
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url})
+    context = {"form": form, "next": next_url, "backup": backup}
+    return render(request, "accounts/otp_verify.html", context)
 
 
 @require_http_methods(["GET", "POST"])
