@@ -221,11 +221,24 @@ def meeting_invite_stairwells(
     return len(created)
 
 
+# Attendance is taken at the door; a day's slack for a meeting set up at the wrong hour.
+ATTENDANCE_AHEAD = timedelta(days=1)
+
+
 @transaction.atomic
 def attendance_mark(
     *, meeting: Meeting, household: Household, by: User | None, attended: bool = True
 ) -> Invitation:
-    """Record at the door that a household came (a walk-in is added on the spot), or undo it."""
+    """Record at the door that a household came (a walk-in is added on the spot), or undo it.
+    Not for a meeting more than a day ahead: no one has come to it yet."""
+    if attended and meeting.held_at > timezone.now() + ATTENDANCE_AHEAD:
+        raise ValidationError(
+            _(
+                "The meeting is on %(day)s. Attendance can be registered from the day before"
+                " the meeting."
+            )
+            % {"day": f"{timezone.localtime(meeting.held_at):%d.%m.%Y}"}
+        )
     invitation = (
         Invitation.objects.select_for_update().filter(meeting=meeting, household=household).first()
     )
