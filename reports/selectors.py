@@ -357,7 +357,7 @@ def _outreach(cases, since: datetime.date, today: datetime.date):
     meetings = []
     for row in reversed(invitations):
         held = timezone.localtime(row["meeting__held_at"])
-        label = f"{held:%d.%m.%y} {_short(row['meeting__topic'])}"
+        label = f"{held:%d.%m.%y} {row['meeting__topic']}"  # whole: the chart wraps it
         meetings.append((label, row["invited"], row["attended"]))
     outreach = Outreach(
         attempts=totals["attempts"],
@@ -368,10 +368,6 @@ def _outreach(cases, since: datetime.date, today: datetime.date):
         attended=sum(attended for _label, _invited, attended in meetings),
     )
     return outreach, weeks, meetings
-
-
-def _short(text: str, length: int = 20) -> str:
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def report_subject(scope: ReportScope) -> tuple[str, str]:
