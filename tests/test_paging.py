@@ -3,6 +3,7 @@ list; following "next" with one filter, and with none, reaches page 2."""
 
 import html
 import re
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 
 from core.paging import page_query
 from households.models import AccessAction, AccessLog
-from outreach.models import Tip, TipSource
+from outreach.models import AwaitedReply, Channel, Contact, DropInSession, Outcome, Tip, TipSource
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("cases", "core", "households", "outreach", "privacy", "referrals", "reports", "team")
@@ -97,7 +98,33 @@ def log_entries(cast) -> None:
         )
 
 
-# (the list, who reads it, its page size setting, what makes two rows, one filter it takes)
+def cafe_sessions(cast) -> None:
+    for day in (1, 2):
+        DropInSession.objects.create(
+            estate=cast.case_a1.project.estate, held_on=date(2026, 11, day), place="Fælleshuset"
+        )
+
+
+def letters(cast) -> None:
+    for day in (1, 2):
+        AwaitedReply.objects.create(
+            household=cast.case_a1.household,
+            case=cast.case_a1,
+            subject=f"Brev {day}",
+            sent_via="letter",
+            sent_on=date(2026, 11, day),
+            due_on=date(2026, 12, day),
+        )
+
+
+def contacts(cast) -> None:
+    for outcome in (Outcome.NO_ANSWER, Outcome.TALKED_AT_DOOR):
+        Contact.objects.create(
+            household=cast.case_a1.household, channel=Channel.DOOR_KNOCK, outcome=outcome
+        )
+
+
+# (the list's address, who reads it, its page size setting, what makes two rows, one filter)
 LISTS = [
     ("cases:caseload", "manager_a", "cases.views.PAGE_SIZE", None, "scope=all"),
     ("outreach:tips", "caseworker_a1", "outreach.views.tips.PAGE_SIZE", tips, "source=x"),
@@ -108,6 +135,9 @@ LISTS = [
         log_entries,
         "action=view",
     ),
+    ("outreach:cafe", "caseworker_a1", "outreach.views.cafe.PAGE_SIZE", cafe_sessions, "x=1"),
+    ("outreach:letters", "caseworker_a1", "outreach.views.letters.PAGE_SIZE", letters, "x=1"),
+    ("outreach:contacts", "caseworker_a1", "outreach.views.contacts.PAGE_SIZE", contacts, "x=1"),
 ]
 
 
@@ -122,7 +152,8 @@ def test_next_reaches_page_two_with_one_filter_and_with_none(
         make(cast)
     client.force_login(getattr(cast, role))
     query = f"?{one_filter}" if filtered else ""
-    link, page_two = follow_next(client, reverse(name), query)
+    args = [cast.case_a1.household_id] if name == "outreach:contacts" else []
+    link, page_two = follow_next(client, reverse(name, args=args), query)
     assert not link.startswith("??")
     if filtered:
         key, value = one_filter.split("=")
