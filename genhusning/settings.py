@@ -152,7 +152,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "home.navigation.navigation",
             ],
-            "libraries": {"paging": "core.paging"},
         },
     },
 ]

@@ -1,5 +1,5 @@
-"""Paging keeps every filter: one helper for page links (core/paging.py), used by every paged
-list; following "next" with one filter, and with none, reaches page 2."""
+"""Paging keeps every filter: one helper for page links (core/templatetags/paging.py), used by
+every paged list; following "next" with one filter, and with none, reaches page 2."""
 
 import html
 import re
@@ -11,7 +11,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from core.paging import page_query
+from core.templatetags.paging import page_query
 from households.models import AccessAction, AccessLog
 from outreach.models import AwaitedReply, Channel, Contact, DropInSession, Outcome, Tip, TipSource
 

@@ -1,5 +1,5 @@
 """Page links that keep every filter: the one helper for every paged list (the template tag
-`page_link`, loaded with `{% load paging %}`, used by templates/includes/pagination.html).
+`page_link`, `{% load paging %}`, used by templates/includes/pagination.html).
 
 Django's own `{% querystring %}` already starts with "?"; written after a "?" it gave "??q=…",
 and the first filter arrived as "?q" and was lost."""
