@@ -9,7 +9,7 @@ from cases.logistics.waterbed import full_areas_for
 from cases.models import Case
 from cases.selectors import CaseloadFilters, available_flats, caseload_flag_choices
 from cases.services import CASE_EDITABLE_FIELDS
-from cases.stages import MOVED, EndReason, Stage, allowed_next_stages
+from cases.stages import FINAL, MOVED, EndReason, Stage, allowed_next_stages
 from core.widgets import DateInput
 from households.models import Flat, VulnerabilityLevel
 from households.templatetags.people import staff_name
@@ -121,6 +121,8 @@ class StageForm(forms.Form):
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
         self.next_stages = [Stage(s) for s in allowed_next_stages(case.stage)]
+        # A move to a final stage other than the early end (its own form) asks first.
+        self.has_final_move = any(s in FINAL and s != Stage.ENDED for s in self.next_stages)
         self.fields["expected_stage"].initial = case.stage
 
     def clean(self) -> dict:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sager/<int:pk>/", views.case_detail, name="detail"),
     path("sager/<int:pk>/rediger/", views.case_edit, name="edit"),
     path("sager/<int:pk>/stadie/", views.case_stage, name="stage"),
+    path("sager/<int:pk>/stadie/fortryd/", views.case_stage_undo, name="stage_undo"),
     path("sager/<int:pk>/medarbejdere/", views.case_assign, name="assign"),
     path("sager/<int:pk>/medarbejdere/<int:user_id>/fjern/", views.case_unassign, name="unassign"),
     path("projekter/", views.project_list, name="projects"),

@@ -27,9 +27,18 @@ from cases.services import (
     case_advance_stage,
     case_assign_staff,
     case_unassign_staff,
+    case_undo_stage,
 )
 from cases.services import case_update as case_update_service
-from cases.stages import MOVED, OPEN_STAGES, Stage, allowed_next_stages, primary_next_stage
+from cases.stages import (
+    FINAL,
+    MOVED,
+    OPEN_STAGES,
+    Stage,
+    allowed_next_stages,
+    can_undo,
+    primary_next_stage,
+)
 from core.http import AuthedRequest
 from core.permissions import require_perm
 from core.versioning import ConflictError, differences
@@ -58,6 +67,10 @@ def _caseload_query(request: AuthedRequest):
 def caseload_view(request: AuthedRequest) -> HttpResponse:
     form, filters, cases = _caseload_query(request)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    for case in page.object_list:  # her own name is not repeated on her own cases
+        assignments = list(case.assignments.all())
+        case.is_mine = any(a.user_id == request.user.pk for a in assignments)
+        case.other_staff = [a for a in assignments if a.user_id != request.user.pk]
     context = {
         "form": form,
         "page": page,
@@ -117,6 +130,23 @@ def _detail_context(request: AuthedRequest, case: Case, **overrides) -> dict:
     user = request.user
     can_change = user.has_perm("cases.change_case") and not case.is_closed
     can_assign = can_assign_staff(user, case)
+    history = list(case_stage_history(case=case))
+    last = history[0] if history else None
+    undoable = (
+        last
+        if last is not None
+        and can_change
+        and last.to_stage == case.stage
+        and can_undo(
+            from_stage=last.from_stage,
+            to_stage=last.to_stage,
+            changed_by_id=last.changed_by_id,
+            changed_at=last.changed_at,
+            user_id=user.pk,
+            now=timezone.now(),
+        )
+        else None
+    )
     context = {
         "case": case,
         "household": case.household,
@@ -126,7 +156,10 @@ def _detail_context(request: AuthedRequest, case: Case, **overrides) -> dict:
         "schedule": StairwellSchedule.objects.filter(
             project=case.project_id, stairwell=case.household.flat.stairwell_id
         ).first(),
-        "history": list(case_stage_history(case=case)),
+        "history": history,
+        "undoable_change": undoable,
+        "today": timezone.localdate(),
+        "final_stages": FINAL,
         "assignments": case.assignments.select_related("user"),
         "can_change": can_change,
         "can_assign": can_assign,
@@ -180,6 +213,24 @@ def case_stage(request: AuthedRequest, pk: int) -> HttpResponse:
     context = _detail_context(request, get_case_for_user(request.user, pk))
     if form.errors:
         context["stage_form"] = form  # show what was wrong next to the fields
+    return render(request, "cases/case_detail.html#stage-panel", context)
+
+
+@require_POST
+def case_stage_undo(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk, for_change=True)
+    try:
+        case = case_undo_stage(case=case, by=request.user)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Undone: the case is back in “%(stage)s”.") % {"stage": Stage(case.stage).label},
+        )
+    if not request.htmx:
+        return redirect("cases:detail", pk=case.pk)
+    context = _detail_context(request, get_case_for_user(request.user, pk))
     return render(request, "cases/case_detail.html#stage-panel", context)
 
 

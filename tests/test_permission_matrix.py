@@ -70,6 +70,7 @@ MATRIX: dict[str, tuple[str | None, str, str]] = {
     "cases:detail":                      ("case",      GET,  "own  own  own  org  404  404"),
     "cases:edit":                        ("case",      FORM, "own  own  own  org  404  404"),
     "cases:stage":                       ("case",      POST, "own  own  own  org  404  404"),
+    "cases:stage_undo":                  ("case",      POST, "own  own  own  org  404  404"),
     "cases:assign":                      ("case",      POST, "403  403  403  org  404  404"),
     "cases:unassign":                    ("case",      POST, "403  403  403  org  404  404"),
     "cases:projects":                    (None,        GET,  "200  200  200  200  403  403"),
