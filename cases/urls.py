@@ -10,6 +10,7 @@ urlpatterns = [
     *export_urls("sager/eksport", views.caseload_export, "caseload"),
     path("sager/<int:pk>/", views.case_detail, name="detail"),
     path("sager/<int:pk>/rediger/", views.case_edit, name="edit"),
+    path("sager/<int:pk>/boliger/", views.case_flat_search, name="flat_search"),
     path("sager/<int:pk>/stadie/", views.case_stage, name="stage"),
     path("sager/<int:pk>/stadie/fortryd/", views.case_stage_undo, name="stage_undo"),
     path("sager/<int:pk>/medarbejdere/", views.case_assign, name="assign"),

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,7 +45,7 @@ from core.versioning import ConflictError, differences
 from households.audit import export_table, log_access
 from households.models import VulnerabilityLevel
 from households.permissions import can_view_social_data
-from households.selectors import latest_assessment
+from households.selectors import flat_search, latest_assessment
 from households.templatetags.people import staff_name
 
 PAGE_SIZE = 50
@@ -272,9 +272,46 @@ def case_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": form,
             "conflict": conflict,
             "waterbed": destination_warning(case=case, flat=case.permanent_flat),
+            "picked": form.picked_flats(),
         },
         status=status,
     )
+
+
+FLAT_SEARCH_LIMIT = 15
+
+
+@require_GET
+def case_flat_search(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The type-ahead of the case form's flat pickers: a few destinations matching the words."""
+    case = get_case_for_user(request.user, pk, for_change=True)
+    name = request.GET.get("felt", "")
+    form = CaseForm(instance=case)
+    if name not in ("temporary_flat", "permanent_flat"):
+        raise Http404
+    field = form.fields[name]
+    q = request.GET.get("q", "").strip()[:100]
+    flats = list(flat_search(field.queryset, q)[:FLAT_SEARCH_LIMIT]) if q else []  # type: ignore[attr-defined]
+    current = request.GET.get(name, "")
+    picked = form.picked_flats()[name] if not current else ("", "")
+    if current.isdigit():
+        chosen = field.queryset.filter(pk=current).first()  # type: ignore[attr-defined]
+        if chosen is not None:
+            picked = (str(chosen.pk), field.label_from_instance(chosen))  # type: ignore[attr-defined]
+    context = {
+        "name": name,
+        "picked": picked,
+        "results": [
+            (str(flat.pk), field.label_from_instance(flat))  # type: ignore[attr-defined]
+            for flat in flats
+            if str(flat.pk) != picked[0]
+        ],
+        "q": q,
+        "limit": FLAT_SEARCH_LIMIT,
+        "none_label": _("Not decided"),
+        "no_match": _("No free flat matches. Flats of stairwells being emptied are not offered."),
+    }
+    return render(request, "includes/typeahead_choices.html", context)
 
 
 def _assignments_response(request: AuthedRequest, case: Case) -> HttpResponse:

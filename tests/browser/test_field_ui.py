@@ -145,7 +145,9 @@ def test_the_phone_caseload_shows_five_cases_a_screen_without_her_own_name(small
         other = factories.make_case(project, household, next_step="Ring og aftal et besøg")
         case_assign_staff(case=other, user=cast.caseworker_a1, by=None)
     case_assign_staff(case=cast.case_a1, user=cast.caseworker_a1, by=None)
-    colleague = factories.make_user("colleague_a1", Role.CASEWORKER, first_name="Ole", last_name="Lund")
+    colleague = factories.make_user(
+        "colleague_a1", Role.CASEWORKER, first_name="Ole", last_name="Lund"
+    )
     estate_assign_staff(estate=project.estate, user=colleague)
     case_assign_staff(case=cast.case_a1, user=colleague, by=None)
 
