@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -285,10 +285,8 @@ FLAT_SEARCH_LIMIT = 15
 def case_flat_search(request: AuthedRequest, pk: int) -> HttpResponse:
     """The type-ahead of the case form's flat pickers: a few destinations matching the words."""
     case = get_case_for_user(request.user, pk, for_change=True)
-    name = request.GET.get("felt", "")
+    name = "permanent_flat" if request.GET.get("felt") == "permanent_flat" else "temporary_flat"
     form = CaseForm(instance=case)
-    if name not in ("temporary_flat", "permanent_flat"):
-        raise Http404
     field = form.fields[name]
     q = request.GET.get("q", "").strip()[:100]
     flats = list(flat_search(field.queryset, q)[:FLAT_SEARCH_LIMIT]) if q else []  # type: ignore[attr-defined]
