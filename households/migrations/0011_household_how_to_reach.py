@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0009_access_log_staff_action'),
+        ('households', '0010_access_log_hash_chain'),
     ]
 
     operations = [
