@@ -33,7 +33,11 @@ class HouseholdForm(VersionedModelForm):
     class Meta:
         model = Household
         fields = list(HOUSEHOLD_EDITABLE_FIELDS)
-        widgets = {"moved_in_on": DateInput, "social_note": forms.Textarea(attrs={"rows": 5})}
+        widgets = {
+            "moved_in_on": DateInput,
+            "go_between_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "social_note": forms.Textarea(attrs={"rows": 5}),
+        }
 
 
 class ResidentForm(VersionedModelForm):

@@ -9,7 +9,7 @@ from typing import TypeVar
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from households.models import Household, Resident, VulnerabilityAssessment
+from households.models import Flat, Household, Resident, VulnerabilityAssessment
 
 
 def latest_assessment(*, household: Household) -> VulnerabilityAssessment | None:
@@ -66,6 +66,25 @@ def household_search(queryset: _QS, q: str, *, to_household: str = "") -> _QS:
     for term in q.split()[:6]:
         if term.strip(","):
             queryset = queryset.filter(household_search_q(term, to_household=to_household))
+    return queryset
+
+
+def flat_search(queryset: QuerySet[Flat], q: str) -> QuerySet[Flat]:
+    """Flats whose address (street, house number, floor, door) or estate matches every word.
+
+    For the type-ahead pickers: "Egevej 12 tv", "kløver 5b", "st th".
+    """
+    for term in q.replace(",", " ").replace(".", " ").split()[:6]:
+        match = Q(stairwell__street__icontains=term) | Q(stairwell__estate__name__icontains=term)
+        if term.isdigit():
+            match |= Q(stairwell__number=int(term)) | Q(floor=int(term))
+        elif found := _HOUSE_NUMBER.match(term):
+            match |= Q(stairwell__number=int(found[1]), stairwell__letter=found[2].upper())
+        elif term.lower() == "st":
+            match |= Q(floor=0)
+        else:
+            match |= Q(door__iexact=term)
+        queryset = queryset.filter(match)
     return queryset
 
 
