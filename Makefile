@@ -12,10 +12,13 @@ check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "genhusning needs Python 3.11 or newer; this is " + sys.version.split()[0])'
 
 $(STAMP): pyproject.toml requirements-dev.lock | check-python
+	@echo "Creating the virtual environment in $(VENV) ..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "Installing genhusning and its pinned dependencies (the first time takes a minute or two) ..."
 	$(BIN)/python -m pip install --quiet -c requirements-dev.lock -e '.[dev]'
 	touch $(STAMP)
+	@echo "Installed."
 
 install: $(STAMP)
 
@@ -27,8 +30,8 @@ DEMO_SERVER = SECURE_COOKIES=0 $(BIN)/python manage.py runserver --insecure $(HO
 ## Start the app with demo data on http://$(HOST):$(PORT) (embedded PostgreSQL unless DATABASE_URL is set).
 demo: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py load_demo_data
-	$(DEMO_SERVER)
+	DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py load_demo_data
+	HOST=$(HOST) PORT=$(PORT) $(DEMO_SERVER)
 
 ## Run the whole test suite.
 test: install

@@ -55,6 +55,13 @@ def _secret_for_typing(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+def _second_factor_given(request: AuthedRequest, device) -> None:
+    """Verified from here on, under a new session key: a key seen before the code (on a shared
+    screen, in a proxy log) must not become a verified session."""
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
 @require_http_methods(["GET", "POST"])
 def otp_verify(request: AuthedRequest) -> HttpResponse:
     """After the password: a code from the authenticator app, or one of the backup codes."""
@@ -63,11 +70,12 @@ def otp_verify(request: AuthedRequest) -> HttpResponse:
         return redirect(next_url)
     if totp_device_confirmed(request.user) is None:
         return redirect(_with_next("accounts:otp_enrol", next_url))
-    form = CodeForm(request.POST or None)
+    backup = request.GET.get("backup") == "1"
+    form = CodeForm(request.POST or None, backup=backup)
     if request.method == "POST" and form.is_valid():
         check = second_factor_check(user=request.user, code=form.cleaned_data["code"])
         if check.device is not None:
-            otp_login(request, check.device)
+            _second_factor_given(request, check.device)
             if check.device.persistent_id.startswith("otp_static."):
                 left = check.device.token_set.count()  # type: ignore[attr-defined]
                 messages.warning(
@@ -84,7 +92,8 @@ def otp_verify(request: AuthedRequest) -> HttpResponse:
             )
         else:
             form.add_error("code", _("The code is wrong or has expired. Try again."))
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url})
+    context = {"form": form, "next": next_url, "backup": backup}
+    return render(request, "accounts/otp_verify.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -106,7 +115,7 @@ def otp_enrol(request: AuthedRequest) -> HttpResponse:
         )
         if codes is not None:
             device.refresh_from_db()
-            otp_login(request, device)
+            _second_factor_given(request, device)
             # Shown on this response only: they are not stored anywhere we could show them again.
             return render(
                 request, "accounts/otp_backup_codes.html", {"codes": codes, "next": next_url}

@@ -12,6 +12,7 @@ attributes only, never a style attribute (the CSP allows no inline style). No Ja
 library.
 """
 
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -106,6 +107,16 @@ def _legend(entries: list[tuple[str, str]], *, x: float, y: float) -> list[str]:
     return parts
 
 
+def _wrapped_text(x: float, y: float, text: str, *, per_line: int, line_height: int) -> str:
+    """Right-aligned text on as many lines as it needs (a meeting's whole name, not cut)."""
+    lines = textwrap.wrap(text, max(per_line, 8)) or [""]
+    spans = "".join(
+        f'<tspan x="{_n(x)}" dy="{0 if index == 0 else line_height}">{escape(line)}</tspan>'
+        for index, line in enumerate(lines)
+    )
+    return f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="end" fill="{INK}">{spans}</text>'
+
+
 def _label_width(names: Sequence[str], width: int) -> int:
     """Room for the longest label (about 6.3 units a character at font size 11), within reason."""
     longest = max((len(name) for name in names), default=0)
@@ -182,11 +193,15 @@ def attendance_per_meeting(
     bar_height, gap, legend = 18, 8, 26
     space = width - label_width - 125
     body = _legend([(WHITE, _("Invited")), (DARK, _("Came"))], y=4, x=label_width)
-    for index, (name, invited, attended) in enumerate(meetings):
-        y = legend + index * (bar_height + gap)
+    per_line, line_height = int((label_width - 12) / 6.3), 13
+    y = legend
+    for name, invited, attended in meetings:
+        lines = len(textwrap.wrap(name, max(per_line, 8))) or 1
         whole = space * invited / top
         came = space * attended / top
-        body.append(_text(label_width - 8, y + 13, name, anchor="end"))
+        body.append(
+            _wrapped_text(label_width - 8, y + 13, name, per_line=per_line, line_height=line_height)
+        )
         body.append(
             _rect(label_width, y, whole, bar_height, fill=WHITE, stroke=INK, stroke_width="0.8")
         )
@@ -201,7 +216,8 @@ def attendance_per_meeting(
             "rate": rate,
         }
         body.append(_text(label_width + whole + 6, y + 13, text, font_weight="bold"))
-    return _svg(width, legend + len(meetings) * (bar_height + gap), label, body)
+        y += max(bar_height, line_height * lines + 5) + gap
+    return _svg(width, int(y), label, body)
 
 
 # --- The waterbed ----------------------------------------------------------------------------

@@ -3,13 +3,14 @@ from typing import cast
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.logistics.waterbed import full_areas_for
 from cases.models import Case
-from cases.selectors import CaseloadFilters, available_flats, caseload_flag_choices
+from cases.selectors import CaseloadFilters, caseload_flag_choices, destination_flats
 from cases.services import CASE_EDITABLE_FIELDS
-from cases.stages import MOVED, EndReason, Stage, allowed_next_stages
+from cases.stages import FINAL, MOVED, EndReason, Stage, allowed_next_stages
 from core.widgets import DateInput
 from households.models import Flat, VulnerabilityLevel
 from households.templatetags.people import staff_name
@@ -90,7 +91,7 @@ class CaseForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         case = self.instance
-        flats = available_flats(case=case)
+        flats = destination_flats(case=case, today=timezone.localdate())
         for name in ("temporary_flat", "permanent_flat"):
             field = cast(FlatChoiceField, self.fields[name])
             field.queryset = flats
@@ -104,6 +105,20 @@ class CaseForm(forms.ModelForm):
             )
         if not self.is_bound:
             self.initial["version"] = case.version
+
+    def picked_flats(self) -> dict[str, tuple[str, str]]:
+        """For each flat picker: the chosen flat's id and label ("" when none is chosen)."""
+        picked = {}
+        for name in ("temporary_flat", "permanent_flat"):
+            field = cast(FlatChoiceField, self.fields[name])
+            value, flats = self[name].value(), field.queryset
+            flat = (
+                flats.filter(pk=value).first()
+                if flats is not None and str(value or "").isdigit()
+                else None
+            )
+            picked[name] = (str(flat.pk), field.label_from_instance(flat)) if flat else ("", "")
+        return picked
 
 
 class StageForm(forms.Form):
@@ -121,6 +136,8 @@ class StageForm(forms.Form):
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
         self.next_stages = [Stage(s) for s in allowed_next_stages(case.stage)]
+        # A move to a final stage other than the early end (its own form) asks first.
+        self.has_final_move = any(s in FINAL and s != Stage.ENDED for s in self.next_stages)
         self.fields["expected_stage"].initial = case.stage
 
     def clean(self) -> dict:

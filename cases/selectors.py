@@ -3,12 +3,13 @@
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, F, Prefetch, Q, QuerySet
 
-from cases.models import Case, CaseAssignment, Project, StageChange
+from cases.models import Case, CaseAssignment, Project, StageChange, StairwellSchedule
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
 from core.roles import Role
 from households.models import Flat, Household, OrganisationUserObjectPermission, Stairwell
@@ -58,6 +59,18 @@ def available_flats(*, case: Case) -> QuerySet[Flat]:
             "stairwell__estate__name", "stairwell__street", "stairwell__number", "floor", "door"
         )
     )
+
+
+def destination_flats(*, case: Case, today: date) -> QuerySet[Flat]:
+    """The flats the case may be given as a temporary or permanent home: available_flats, less
+    the stairwells being emptied (a running project's schedule that has not yet brought its
+    residents home). The flats the case already has stay, as there."""
+    emptied = StairwellSchedule.objects.filter(
+        Q(project__ends_on__isnull=True) | Q(project__ends_on__gte=today),
+        Q(return_on__isnull=True) | Q(return_on__gt=today),
+    ).values("stairwell")
+    keep = [pk for pk in (case.temporary_flat_id, case.permanent_flat_id) if pk]
+    return available_flats(case=case).filter(Q(pk__in=keep) | ~Q(stairwell__in=emptied))
 
 
 def case_list_related(queryset: QuerySet[Case]) -> QuerySet[Case]:

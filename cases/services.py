@@ -6,7 +6,7 @@ from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -16,8 +16,13 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from cases.models import AssignmentRole, Case, CaseAssignment, Project, StageChange
 from cases.selectors import assignable_staff
-from cases.signals import case_bridge_builder_assigned, case_opened, case_stage_changed
-from cases.stages import MOVED, EndReason, Stage, is_allowed
+from cases.signals import (
+    case_bridge_builder_assigned,
+    case_opened,
+    case_stage_changed,
+    household_facts_changed,
+)
+from cases.stages import MOVED, EndReason, Stage, can_undo, is_allowed
 from core.queue import enqueue_on_commit
 from core.roles import Role
 from core.versioning import ConflictError, update_versioned
@@ -44,6 +49,7 @@ def case_open(*, household: Household, project: Project, by: User | None, note: 
         case=case, from_stage="", to_stage=Stage.IDENTIFIED, changed_by=by, note=note
     )
     case_opened.send(sender=Case, case=case)
+    household_facts_changed.send(sender=Case, household_ids=[household.pk])
     return case
 
 
@@ -100,6 +106,44 @@ def case_advance_stage(
         locked.closed_at = now
     locked.save(update_fields=["stage", "stage_changed_at", "end_reason", "closed_at"])
     case_stage_changed.send(sender=Case, case=locked, to_stage=to_stage, on=timezone.localdate(now))
+    household_facts_changed.send(sender=Case, household_ids=[locked.household_id])
+    return locked
+
+
+@transaction.atomic
+def case_undo_stage(*, case: Case, by: User) -> Case:
+    """Take back the case's last stage move (a tap on the wrong button), as stages.can_undo allows.
+
+    The move's row goes, as an undone contact does; the stage signal is sent again for the stage
+    the case is back in, so what depends on the stage (flags) follows.
+    """
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    changes = list(locked.stage_changes.order_by("-changed_at", "-pk")[:2])
+    now = timezone.now()
+    last = changes[0] if changes else None
+    if (
+        last is None
+        or last.to_stage != locked.stage
+        or not can_undo(
+            from_stage=last.from_stage,
+            to_stage=last.to_stage,
+            changed_by_id=last.changed_by_id,
+            changed_at=last.changed_at,
+            user_id=by.pk,
+            now=now,
+        )
+    ):
+        raise PermissionDenied(
+            _("Only the person who moved the case can undo it, within ten minutes.")
+        )
+    locked.stage = last.from_stage
+    locked.stage_changed_at = changes[1].changed_at if len(changes) > 1 else locked.opened_at
+    last.delete()
+    locked.save(update_fields=["stage", "stage_changed_at"])
+    case_stage_changed.send(
+        sender=Case, case=locked, to_stage=locked.stage, on=timezone.localdate(now), undone=True
+    )
+    household_facts_changed.send(sender=Case, household_ids=[locked.household_id])
     return locked
 
 
@@ -119,6 +163,8 @@ def case_update(*, case: Case, by: User | None, expected_version: int, data: dic
         if flat is not None and flat.pk == household_flat_id:
             raise ValidationError({field: _("The household's own flat cannot be its new flat.")})
     update_versioned(case, expected_version=expected_version, values=data, by=by)
+    if {"move_out_on", "return_on"} & set(data):  # the deadlines the scan counts to
+        household_facts_changed.send(sender=Case, household_ids=[case.household_id])
     return case
 
 

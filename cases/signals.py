@@ -1,7 +1,7 @@
 """What happens to a case that the apps above cases act on (referrals: the practical-help
 checklist when a case opens, the follow-up plan when a household moves permanently, the plan's
-bridge-builder when one is assigned). cases imports none of them; they connect receivers in
-their AppConfig.ready.
+bridge-builder when one is assigned; outreach: the flags of households whose facts changed).
+cases imports none of them; they connect receivers in their AppConfig.ready.
 
 Each is sent by the service inside its transaction, so what a receiver writes commits or rolls
 back with the change itself. Receivers call a service of their own app and hold no rule.
@@ -15,3 +15,8 @@ case_opened = Signal()
 case_stage_changed = Signal()
 # case, user: a bridge-builder just assigned to the case.
 case_bridge_builder_assigned = Signal()
+# household_ids (a list or a queryset of household ids): the facts the flag scan reads changed
+# for these households (a case opened, moved on or got new dates; a stairwell schedule changed).
+# outreach re-runs the scan's rules for them once the transaction commits. Send it once for a
+# change touching many households.
+household_facts_changed = Signal()

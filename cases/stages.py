@@ -1,5 +1,7 @@
 """The stages of a case and the transitions between them (DOMAIN.md)."""
 
+from datetime import datetime, timedelta
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +48,13 @@ OPEN_STAGES = tuple(stage for stage in Stage if stage not in (Stage.ENDED, Stage
 # The household lives in its new home: where that is must be known (the waterbed counts it).
 MOVED = (Stage.MOVED_PERMANENTLY, Stage.FOLLOW_UP)
 
+# A move to one of these cannot be taken back: an end and a closing are final, and a permanent
+# move starts the follow-up plan. The page asks before each of them.
+FINAL = (Stage.ENDED, Stage.CLOSED, Stage.MOVED_PERMANENTLY)
+
+# Any other move can be taken back by the person who made it, this long after (as a contact can).
+UNDO_MINUTES = 10
+
 # The order stages are shown in: the return path, then the permanent path, then the ends.
 STAGE_ORDER = tuple(Stage)
 
@@ -70,3 +79,21 @@ def primary_next_stage(stage: str, *, expects_return: bool) -> str | None:
     if stage == Stage.PACKING:
         return Stage.TEMPORARY if expects_return else Stage.MOVED_PERMANENTLY
     return following[0]
+
+
+def can_undo(
+    *,
+    from_stage: str,
+    to_stage: str,
+    changed_by_id: int | None,
+    changed_at: datetime,
+    user_id: int,
+    now: datetime,
+) -> bool:
+    """May `user_id` take back the move from `from_stage` to `to_stage` made at `changed_at`?"""
+    return (
+        bool(from_stage)
+        and to_stage not in FINAL
+        and changed_by_id == user_id
+        and changed_at >= now - timedelta(minutes=UNDO_MINUTES)
+    )

@@ -27,16 +27,25 @@ from cases.services import (
     case_advance_stage,
     case_assign_staff,
     case_unassign_staff,
+    case_undo_stage,
 )
 from cases.services import case_update as case_update_service
-from cases.stages import MOVED, OPEN_STAGES, Stage, allowed_next_stages, primary_next_stage
+from cases.stages import (
+    FINAL,
+    MOVED,
+    OPEN_STAGES,
+    Stage,
+    allowed_next_stages,
+    can_undo,
+    primary_next_stage,
+)
 from core.http import AuthedRequest
 from core.permissions import require_perm
 from core.versioning import ConflictError, differences
 from households.audit import export_table, log_access
 from households.models import VulnerabilityLevel
 from households.permissions import can_view_social_data
-from households.selectors import latest_assessment
+from households.selectors import flat_search, latest_assessment
 from households.templatetags.people import staff_name
 
 PAGE_SIZE = 50
@@ -60,8 +69,11 @@ def caseload_view(request: AuthedRequest) -> HttpResponse:
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     labels = {stage: str(label) for stage, label in Stage.choices}  # translated once a page
-    for case in page.object_list:
+    for case in page.object_list:  # her own name is not repeated on her own cases
         case.stage_label = labels[case.stage]  # get_stage_display costs a millisecond a row
+        assignments = list(case.assignments.all())
+        case.is_mine = any(a.user_id == request.user.pk for a in assignments)
+        case.other_staff = [a for a in assignments if a.user_id != request.user.pk]
     context = {
         "form": form,
         "page": page,
@@ -127,6 +139,23 @@ def _detail_context(request: AuthedRequest, case: Case, **overrides) -> dict:
     user = request.user
     can_change = user.has_perm("cases.change_case") and not case.is_closed
     can_assign = can_assign_staff(user, case)
+    history = list(case_stage_history(case=case))
+    last = history[0] if history else None
+    undoable = (
+        last
+        if last is not None
+        and can_change
+        and last.to_stage == case.stage
+        and can_undo(
+            from_stage=last.from_stage,
+            to_stage=last.to_stage,
+            changed_by_id=last.changed_by_id,
+            changed_at=last.changed_at,
+            user_id=user.pk,
+            now=timezone.now(),
+        )
+        else None
+    )
     context = {
         "case": case,
         "household": case.household,
@@ -136,7 +165,10 @@ def _detail_context(request: AuthedRequest, case: Case, **overrides) -> dict:
         "schedule": StairwellSchedule.objects.filter(
             project=case.project_id, stairwell=case.household.flat.stairwell_id
         ).first(),
-        "history": list(case_stage_history(case=case)),
+        "history": history,
+        "undoable_change": undoable,
+        "today": timezone.localdate(),
+        "final_stages": FINAL,
         "assignments": case.assignments.select_related("user"),
         "can_change": can_change,
         "can_assign": can_assign,
@@ -193,6 +225,24 @@ def case_stage(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "cases/case_detail.html#stage-panel", context)
 
 
+@require_POST
+def case_stage_undo(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk, for_change=True)
+    try:
+        case = case_undo_stage(case=case, by=request.user)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Undone: the case is back in “%(stage)s”.") % {"stage": Stage(case.stage).label},
+        )
+    if not request.htmx:
+        return redirect("cases:detail", pk=case.pk)
+    context = _detail_context(request, get_case_for_user(request.user, pk))
+    return render(request, "cases/case_detail.html#stage-panel", context)
+
+
 @require_http_methods(["GET", "POST"])
 def case_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, for_change=True)
@@ -231,9 +281,44 @@ def case_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": form,
             "conflict": conflict,
             "waterbed": destination_warning(case=case, flat=case.permanent_flat),
+            "picked": form.picked_flats(),
         },
         status=status,
     )
+
+
+FLAT_SEARCH_LIMIT = 15
+
+
+@require_GET
+def case_flat_search(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The type-ahead of the case form's flat pickers: a few destinations matching the words."""
+    case = get_case_for_user(request.user, pk, for_change=True)
+    name = "permanent_flat" if request.GET.get("felt") == "permanent_flat" else "temporary_flat"
+    form = CaseForm(instance=case)
+    field = form.fields[name]
+    q = request.GET.get("q", "").strip()[:100]
+    flats = list(flat_search(field.queryset, q)[:FLAT_SEARCH_LIMIT]) if q else []  # type: ignore[attr-defined]
+    current = request.GET.get(name, "")
+    picked = form.picked_flats()[name] if not current else ("", "")
+    if current.isdigit():
+        chosen = field.queryset.filter(pk=current).first()  # type: ignore[attr-defined]
+        if chosen is not None:
+            picked = (str(chosen.pk), field.label_from_instance(chosen))  # type: ignore[attr-defined]
+    context = {
+        "name": name,
+        "picked": picked,
+        "results": [
+            (str(flat.pk), field.label_from_instance(flat))  # type: ignore[attr-defined]
+            for flat in flats
+            if str(flat.pk) != picked[0]
+        ],
+        "q": q,
+        "limit": FLAT_SEARCH_LIMIT,
+        "none_label": _("Not decided"),
+        "no_match": _("No free flat matches. Flats of stairwells being emptied are not offered."),
+    }
+    return render(request, "includes/typeahead_choices.html", context)
 
 
 def _assignments_response(request: AuthedRequest, case: Case) -> HttpResponse:

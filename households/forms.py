@@ -17,11 +17,27 @@ class VersionedModelForm(forms.ModelForm):
             self.initial["version"] = self.instance.version
 
 
+SOCIAL_NOTE_MAX_LENGTH = 10_000
+
+
 class HouseholdForm(VersionedModelForm):
+    # A TextField has no length of its own: the form sets one, with Django's Danish message.
+    social_note = forms.CharField(
+        label=Household._meta.get_field("social_note").verbose_name,
+        help_text=Household._meta.get_field("social_note").help_text,
+        required=False,
+        max_length=SOCIAL_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
     class Meta:
         model = Household
         fields = list(HOUSEHOLD_EDITABLE_FIELDS)
-        widgets = {"moved_in_on": DateInput, "social_note": forms.Textarea(attrs={"rows": 5})}
+        widgets = {
+            "moved_in_on": DateInput,
+            "go_between_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "social_note": forms.Textarea(attrs={"rows": 5}),
+        }
 
 
 class ResidentForm(VersionedModelForm):

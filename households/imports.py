@@ -9,9 +9,12 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -161,27 +164,51 @@ HEADER_ALIASES = {
 }
 
 
+MAX_COLUMNS = 100
+# An XLSX is a zip: what it may hold unpacked, before a single cell is parsed. A sheet of
+# MAX_ROWS full rows is far below; a "bomb" (a small zip of a huge sheet) is not.
+MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?\"")
+
+
+def _too_many_rows() -> FileError:
+    return FileError(_("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
+
+
 def read_table(content: bytes, file_kind: str) -> tuple[list[str], list[list[object]]]:
-    """The header keys and the data rows (each as long as the header)."""
+    """The header keys and the data rows (each as long as the header).
+
+    Streamed: the header's columns are checked before any further row is read, and reading
+    stops at the first row past MAX_ROWS. An XLSX's sizes and declared dimension are checked
+    before the sheet is opened."""
     raw = _read_xlsx(content) if file_kind == "xlsx" else _read_csv(content)
-    raw = [row for row in raw if any(str(cell or "").strip() for cell in row)]
-    if not raw:
+    filled = (row for row in raw if any(str(cell or "").strip() for cell in row))
+    first = next(filled, None)
+    if first is None:
         raise FileError(_("The file is empty."))
-    header = [header_key(cell) for cell in raw[0]]
+    header = [header_key(cell) for cell in first]
+    while header and not header[-1]:
+        header.pop()
+    if len(header) > MAX_COLUMNS:
+        raise FileError(_("The file has more than %(max)s columns.") % {"max": MAX_COLUMNS})
     missing = [column_label(c.key) for c in COLUMNS if c.required and c.key not in header]
     if missing:
         raise FileError(
             _("The file lacks these columns: %(columns)s. Use the template.")
             % {"columns": ", ".join(missing)}
         )
-    rows = raw[1:]
-    if len(rows) > MAX_ROWS:
-        raise FileError(_("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
     width = len(header)
-    return header, [list(row[:width]) + [""] * (width - len(row)) for row in rows]
+    rows: list[list[object]] = []
+    for row in filled:
+        if len(rows) == MAX_ROWS:
+            raise _too_many_rows()
+        cells = list(row[:width])
+        rows.append(cells + [""] * (width - len(cells)))
+    return header, rows
 
 
-def _read_csv(content: bytes) -> list[list[object]]:
+def _read_csv(content: bytes) -> Iterator[list[object]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -190,19 +217,72 @@ def _read_csv(content: bytes) -> list[list[object]]:
         ) from None
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    return (list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
-def _read_xlsx(content: bytes) -> list[list[object]]:
+def _check_xlsx_sizes(content: bytes) -> None:
+    """Refuse a workbook whose unpacked parts are too large, or whose first sheet declares more
+    rows or columns than allowed, from the zip's directory and the sheet's first bytes."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+            if sum(part.file_size for part in parts) > MAX_XLSX_UNPACKED_BYTES:
+                raise _too_many_rows()
+            sheets = sorted(
+                part.filename
+                for part in parts
+                if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", part.filename)
+            )
+            if not sheets:
+                return  # openpyxl says what is wrong
+            with archive.open(sheets[0]) as sheet:
+                head = sheet.read(4096)
+                found = _DIMENSION.search(head)
+                if found is None:  # openpyxl would parse the whole sheet to learn its size
+                    _count_rows(head, sheet)
+    except (zipfile.BadZipFile, zlib.error):
+        raise FileError(_("The file cannot be read as an Excel workbook (XLSX).")) from None
+    if found is None:
+        return
+    last_column, last_row = found.group(3) or found.group(1), found.group(4) or found.group(2)
+    if last_row and int(last_row) > MAX_ROWS + 1:  # the header's row too
+        raise _too_many_rows()
+    if last_column and column_index_from_letters(last_column.decode()) > MAX_COLUMNS:
+        raise FileError(_("The file has more than %(max)s columns.") % {"max": MAX_COLUMNS})
+
+
+def _count_rows(head: bytes, sheet: IO[bytes]) -> None:
+    """Count the sheet's row elements, unpacking it a megabyte at a time, and stop past the
+    limit. A tag cut between two pieces is counted once, in the piece where it ends."""
+    rows, carry, piece = 0, b"", head
+    while piece:
+        data = carry + piece
+        rows += sum(1 for found in _ROW.finditer(data) if found.end() > len(carry))
+        if rows > MAX_ROWS + 1:  # the header's row too
+            raise _too_many_rows()
+        carry, piece = data[-16:], sheet.read(1 << 20)
+
+
+def column_index_from_letters(letters: str) -> int:
+    """'A' -> 1, 'Z' -> 26, 'AA' -> 27."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index
+
+
+def _read_xlsx(content: bytes) -> Iterator[list[object]]:
     from openpyxl import load_workbook
 
+    _check_xlsx_sizes(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise FileError(_("The file cannot be read as an Excel workbook (XLSX).")) from None
     try:
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
+            yield list(row)
     finally:
         workbook.close()
 

@@ -227,6 +227,22 @@ class HouseholdQuerySet(models.QuerySet["Household"]):
         return self.filter(household_access_q(user))
 
 
+class ReachChannel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    SMS = "sms", _("Text message")
+    DOOR = "door", _("At the door")
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("E-mail")
+    GO_BETWEEN = "go_between", _("Through the go-between")
+
+
+class GoBetweenKind(models.TextChoices):
+    CARETAKER = "caretaker", _("Caretaker")
+    RELATIVE = "relative", _("Relative")
+    HOME_CARE = "home_care", _("Home care")
+    OTHER = "other", _("Someone else")
+
+
 class Household(models.Model):
     """The tenancy of a flat: the people who live there together."""
 
@@ -245,6 +261,22 @@ class Household(models.Model):
         blank=True,
         help_text=_("Sensitive. Not shown to rehousing officers or outside the social team."),
     )
+    # How to reach the household: what the stairwell needs before the door is knocked on.
+    reach_channel = models.CharField(
+        _("best way to reach"), max_length=20, choices=ReachChannel.choices, blank=True
+    )
+    reach_time = models.CharField(
+        _("best time"), max_length=100, blank=True, help_text=_("For example: weekdays after 16")
+    )
+    go_between_kind = models.CharField(
+        _("go-between"), max_length=20, choices=GoBetweenKind.choices, blank=True
+    )
+    go_between_name = models.CharField(_("go-between's name"), max_length=100, blank=True)
+    go_between_phone = models.CharField(_("go-between's phone"), max_length=20, blank=True)
+    reach_language = models.CharField(
+        _("language to speak"), max_length=50, blank=True, help_text=_("Leave empty for Danish.")
+    )
+    reach_interpreter = models.BooleanField(_("an interpreter is needed"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
@@ -278,14 +310,17 @@ class Household(models.Model):
 
         Lists prefetch the residents; a lone household loads them once, for every later call.
         """
+        name, others = self.name_and_others()
+        return f"{name} (+{others})" if others else name
+
+    def name_and_others(self) -> tuple[str, int]:
+        """The contact person's name and how many others live with her (display_name's parts)."""
         if "residents" not in getattr(self, "_prefetched_objects_cache", {}):
             models.prefetch_related_objects([self], "residents")
         residents = sorted(self.residents.all(), key=lambda r: (not r.is_contact_person, r.pk))
         if not residents:
-            return str(_("(no residents)"))
-        first = residents[0]
-        others = len(residents) - 1
-        return f"{first.full_name} (+{others})" if others else first.full_name
+            return str(_("(no residents)")), 0
+        return residents[0].full_name, len(residents) - 1
 
 
 class Resident(models.Model):

@@ -14,6 +14,7 @@ from households.models import (
     RESIDENT_NAME_SEARCH,
     SEARCH_CONFIG,
     STAIRWELL_STREET_SEARCH,
+    Flat,
     Household,
     Resident,
     Stairwell,
@@ -94,6 +95,25 @@ def household_search(queryset: _QS, q: str, *, to_household: str = "") -> _QS:
     return queryset
 
 
+def flat_search(queryset: QuerySet[Flat], q: str) -> QuerySet[Flat]:
+    """Flats whose address (street, house number, floor, door) or estate matches every word.
+
+    For the type-ahead pickers: "Egevej 12 tv", "kløver 5b", "st th".
+    """
+    for term in q.replace(",", " ").replace(".", " ").split()[:6]:
+        match = Q(stairwell__street__icontains=term) | Q(stairwell__estate__name__icontains=term)
+        if term.isdigit():
+            match |= Q(stairwell__number=int(term)) | Q(floor=int(term))
+        elif found := _HOUSE_NUMBER.match(term):
+            match |= Q(stairwell__number=int(found[1]), stairwell__letter=found[2].upper())
+        elif term.lower() == "st":
+            match |= Q(floor=0)
+        else:
+            match |= Q(door__iexact=term)
+        queryset = queryset.filter(match)
+    return queryset
+
+
 @dataclass
 class DuplicateCandidate:
     """Two current households that may be one: shown to a person, never merged by itself."""
@@ -108,15 +128,17 @@ class DuplicateCandidate:
 
 
 def duplicate_candidates(*, user, limit: int = 200) -> list[DuplicateCandidate]:
-    """Pairs of households the user may change that share a person (normalised name and birth
-    year, phone or e-mail) or the whole set of names, minus the pairs someone kept apart.
+    """Pairs of households the user may change (not anonymised) that share a person (normalised
+    name and birth year, phone or e-mail) or the whole set of names, minus the pairs someone
+    kept apart.
 
     Set-based: one query for the people, one for the dismissals, two for the pairs shown.
     """
     from households.imports import normalise_name, normalise_phone
     from households.models import DuplicateDismissal
 
-    visible = Household.objects.for_user(user).current()
+    # An anonymised household has no names left to compare: "(anonymised)" is not a person.
+    visible = Household.objects.for_user(user).current().filter(anonymised_at__isnull=True)
     people = list(
         Resident.objects.filter(household__in=visible).values_list(
             "household_id",

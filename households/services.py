@@ -33,7 +33,17 @@ from households.models import (
     VulnerabilityLevel,
 )
 
-HOUSEHOLD_EDITABLE_FIELDS = ("moved_in_on", "social_note")
+HOUSEHOLD_EDITABLE_FIELDS = (
+    "moved_in_on",
+    "reach_channel",
+    "reach_time",
+    "go_between_kind",
+    "go_between_name",
+    "go_between_phone",
+    "reach_language",
+    "reach_interpreter",
+    "social_note",
+)
 RESIDENT_EDITABLE_FIELDS = (
     "first_name",
     "last_name",

@@ -9,6 +9,7 @@ class OutreachConfig(AppConfig):
     def ready(self) -> None:
         from cases.logistics import signals
         from cases.selectors import CaseloadFlagFilter, caseload_flag_filter_add
+        from cases.signals import household_facts_changed
         from core.jobs import JobType, job_type_register
         from outreach import receivers
         from outreach.models import FlagKind, ScanRun, ScanStatus
@@ -17,6 +18,10 @@ class OutreachConfig(AppConfig):
         signals.offer_sent.connect(receivers.on_offer_sent, dispatch_uid="outreach.offer_sent")
         signals.offer_answered.connect(
             receivers.on_offer_answered, dispatch_uid="outreach.offer_answered"
+        )
+        # A case opened, moved on, got new dates, or a schedule changed: the flags follow.
+        household_facts_changed.connect(
+            receivers.on_household_facts_changed, dispatch_uid="outreach.household_facts"
         )
         caseload_flag_filter_add(
             CaseloadFlagFilter(kinds=lambda: FlagKind.choices, open_flags=case_household_open_flags)

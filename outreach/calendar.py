@@ -105,8 +105,11 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def calendar_ics(events: list[Event], *, now: datetime) -> str:
+def calendar_ics(events: list[Event], *, now: datetime, site_url: str = "") -> str:
+    """The feed; its links go to `site_url` (the address the feed was fetched at), else
+    SITE_URL. The events' UIDs stay on SITE_URL's host, so a calendar never sees them twice."""
     host = settings.SITE_URL.split("//", 1)[-1].split("/", 1)[0] or "genhusning"
+    site_url = (site_url or settings.SITE_URL).rstrip("/")
     stamp = now.astimezone(timezone.get_fixed_timezone(0)).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
@@ -117,7 +120,7 @@ def calendar_ics(events: list[Event], *, now: datetime) -> str:
         "X-WR-CALNAME:" + _escape(_("genhusning")),
     ]
     for event in events:
-        url = settings.SITE_URL + event.path
+        url = site_url + event.path
         lines += ["BEGIN:VEVENT", f"UID:{event.uid}@{host}", f"DTSTAMP:{stamp}"]
         if event.starts_at is not None:
             start = event.starts_at.astimezone(timezone.get_fixed_timezone(0))

@@ -254,6 +254,25 @@ class Contact(models.Model):
         return f"{self.get_channel_display()}: {self.get_outcome_display()}"
 
 
+# What names or points to another person than the household: who passed on a tip (a neighbour,
+# the caretaker) and who else was met at the door. Every copy made for the household itself
+# leaves it out: the right-of-access zip (privacy.selectors.WITHHELD) and the case summary's
+# own copy (reports.selectors.case_summary), both through `withhold_others`.
+IDENTIFIES_OTHERS: dict[str, frozenset[str]] = {
+    "outreach.Tip": frozenset({"source", "submitted_by"}),
+    "outreach.Contact": frozenset({"met"}),
+}
+
+
+def withhold_others(rows: list[models.Model]) -> list[models.Model]:
+    """The rows with the fields of IDENTIFIES_OTHERS emptied (in memory only, never saved)."""
+    for row in rows:
+        for name in IDENTIFIES_OTHERS.get(row._meta.label, ()):
+            field = row._meta.get_field(name)
+            setattr(row, name, None if field.is_relation or getattr(field, "null", False) else "")
+    return rows
+
+
 class TipSource(models.TextChoices):
     CARETAKER = "caretaker", _("Caretaker")
     NEIGHBOUR = "neighbour", _("Neighbour")

@@ -1,8 +1,10 @@
-"""What outreach does when something happens below it (cases/logistics/signals.py, connected in
-OutreachConfig.ready): an offer's letter awaits the household's reply like any letter."""
+"""What outreach does when something happens below it (cases/signals.py and
+cases/logistics/signals.py, connected in OutreachConfig.ready): an offer's letter awaits the
+household's reply like any letter; the flags of a household whose facts changed are re-run."""
 
 from cases.logistics.models import OfferStatus
 from outreach.models import AwaitedReply
+from outreach.scan import flags_reevaluate_on_commit
 from outreach.services import (
     awaited_reply_mark_replied,
     awaited_reply_record,
@@ -29,3 +31,7 @@ def on_offer_answered(sender, *, letter, status, by, replied_on, note, **kwargs)
         awaited_reply_mark_replied(reply=letter, by=by, replied_on=replied_on, note=note)
     elif status == OfferStatus.WITHDRAWN:
         awaited_reply_withdraw(reply=letter)
+
+
+def on_household_facts_changed(sender, *, household_ids, **kwargs) -> None:
+    flags_reevaluate_on_commit(household_ids=household_ids)

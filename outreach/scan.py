@@ -32,6 +32,11 @@ FOLLOW_UP_DUE
     the case moved permanently) is due today or earlier and not done. Resolved when every due
     contact is done (recording it marks it done) or the plan is closed.
 
+The same rules run for given households as soon as their facts change (a stage, a case's
+dates, a schedule, a contact, an attendance, a letter or its reply): flags_reevaluate_on_commit,
+called by outreach's services and, for the apps below outreach, by the receiver of
+cases.signals.household_facts_changed. The nightly scan stays the safety net.
+
 A flag resolved by a person (resolved_by set) is not raised again for the household and kind
 until there is new evidence after that resolution: a meeting missed after it (while the count
 above still holds), a letter that fell due on or after its day, for NO_CONTACT silence counted
@@ -45,7 +50,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -671,19 +675,52 @@ def flags_evaluate(
     return result
 
 
-def _reevaluate(household_id: int) -> None:
-    try:
-        flags_evaluate(household_ids=[household_id])
-    except DatabaseError:
-        logger.warning(
-            "Flags of household %s not re-evaluated; the nightly scan will", household_id
-        )
+class _Reevaluation:
+    """The households one transaction changed, re-evaluated once when it commits."""
+
+    def __init__(self) -> None:
+        self.household_ids: set[int] = set()
+
+    def __call__(self) -> None:
+        try:
+            flags_evaluate(household_ids=self.household_ids)
+        except DatabaseError:
+            logger.warning(
+                "Flags of households %s not re-evaluated; the nightly scan will",
+                sorted(self.household_ids),
+            )
 
 
-def flags_reevaluate_on_commit(*, household_id: int) -> None:
-    """Once the current transaction commits, re-evaluate the household's flags, so a flag whose
-    cause went away (she was reached, came, replied) disappears at once. Not a recorded run."""
-    transaction.on_commit(partial(_reevaluate, household_id), robust=True)
+def _ids(household_ids: Iterable[int] | QuerySet) -> set[int]:
+    whole_rows = isinstance(household_ids, QuerySet) and not household_ids._fields  # type: ignore[attr-defined]
+    if whole_rows and household_ids.model is Household:  # type: ignore[union-attr]
+        household_ids = household_ids.values_list("pk", flat=True)  # type: ignore[union-attr]
+    return {int(pk) for pk in household_ids}
+
+
+def flags_reevaluate_on_commit(
+    *, household_ids: Iterable[int] | QuerySet = (), household_id: int | None = None
+) -> None:
+    """Once the current transaction commits, run the scan's rules for these households (ids,
+    or a queryset of households or of their ids), so flags follow the work: a flag is raised
+    when a stage, a date or a schedule calls for it, and goes when its cause went away (she
+    was reached, came, replied). One evaluation per transaction, whatever the number of calls
+    and households; not a recorded run. The nightly scan stays the safety net."""
+    ids = _ids(household_ids)
+    if household_id is not None:
+        ids.add(household_id)
+    if not ids:
+        return
+    connection = transaction.get_connection()
+    open_savepoints = set(connection.savepoint_ids)
+    for savepoints, callback, _robust in connection.run_on_commit:
+        # One registered in a block that encloses this one commits (or not) with it.
+        if isinstance(callback, _Reevaluation) and set(savepoints) <= open_savepoints:
+            callback.household_ids |= ids
+            return
+    reevaluation = _Reevaluation()
+    reevaluation.household_ids = ids
+    transaction.on_commit(reevaluation, robust=True)
 
 
 # --- recorded runs ---

@@ -119,7 +119,7 @@ def contact_record(
         meeting=meeting,
     )
     if outcome in REACHED_OUTCOMES:
-        flags_reevaluate_on_commit(household_id=household.pk)
+        flags_reevaluate_on_commit(household_ids=[household.pk])
     if case is not None and (next_step.strip() or next_step_on):
         locked = Case.objects.select_for_update().get(pk=case.pk)
         update_versioned(
@@ -151,6 +151,7 @@ def contact_undo(*, contact: Contact, by: User) -> None:
             _("Only the person who recorded it can undo it, within ten minutes.")
         )
     contact.delete()
+    flags_reevaluate_on_commit(household_ids=[contact.household_id])
 
 
 @transaction.atomic
@@ -228,7 +229,13 @@ def meeting_invite_stairwells(
     Invitation.objects.filter(meeting=meeting, household__in=households, invited=False).update(
         invited=True
     )
+    if meeting.held_at < timezone.now():  # invited afterwards: not there, so missed
+        flags_reevaluate_on_commit(household_ids=households)
     return len(created)
+
+
+# Attendance is taken at the door; a day's slack for a meeting set up at the wrong hour.
+ATTENDANCE_AHEAD = timedelta(days=1)
 
 
 @transaction.atomic
@@ -241,10 +248,19 @@ def attendance_mark(
     once_key: UUID | None = None,
 ) -> Invitation:
     """Record at the door that a household came (a walk-in is added on the spot), or undo it.
+    Not for a meeting more than a day ahead: no one has come to it yet.
 
     The key keeps a tap that reaches the server twice (or a retry after the undo) from
     changing the attendance again.
     """
+    if attended and meeting.held_at > timezone.now() + ATTENDANCE_AHEAD:
+        raise ValidationError(
+            _(
+                "The meeting is on %(day)s. Attendance can be registered from the day before"
+                " the meeting."
+            )
+            % {"day": f"{timezone.localtime(meeting.held_at):%d.%m.%Y}"}
+        )
     once_claim(key=once_key, model=Invitation)
     invitation = (
         Invitation.objects.select_for_update().filter(meeting=meeting, household=household).first()
@@ -254,7 +270,7 @@ def attendance_mark(
             raise ValidationError(_("The household was not on the list."))
         invitation = Invitation(meeting=meeting, household=household, invited=False)
     if not attended:
-        flags_reevaluate_on_commit(household_id=household.pk)  # may count as missed again
+        flags_reevaluate_on_commit(household_ids=[household.pk])  # may count as missed again
     if not attended and not invitation.invited:
         once_bind(key=once_key, saved=invitation)
         invitation.delete()  # a walk-in registered by mistake
@@ -368,6 +384,7 @@ def awaited_reply_record(
         occurred_at=_when(sent_on),
         note=subject.strip(),
     )
+    flags_reevaluate_on_commit(household_ids=[household.pk])  # a letter already overdue
     once_bind(key=once_key, saved=reply)
     return reply
 
@@ -400,6 +417,7 @@ def awaited_reply_withdraw(*, reply: AwaitedReply) -> None:
     """Nothing awaits an answer any more (an offer withdrawn); the sent letter stays in the
     contact log."""
     AwaitedReply.objects.filter(pk=reply.pk).delete()
+    flags_reevaluate_on_commit(household_ids=[reply.household_id])
 
 
 def flag_raise(

@@ -63,6 +63,7 @@ urlpatterns: list = [
     path("tips/", tips.tip_list_view, name="tips"),
     *export_urls("tips/eksport", tips.tip_export, "tips"),
     path("tips/ny/", tips.tip_create, name="tip_create"),
+    path("tips/boliger/", tips.tip_flat_search, name="tip_flats"),
     path("tips/<int:pk>/set/", tips.tip_handled, name="tip_handled"),
     # --- letters awaiting reply (letters.py) ---
     path("breve/", letters.letter_list, name="letters"),

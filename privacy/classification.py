@@ -63,6 +63,8 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     # --- households and residents ---
     "households.Household": {
         "id": N, "flat": P, "moved_in_on": P, "moved_out_on": P, "social_note": S,
+        "reach_channel": P, "reach_time": P, "go_between_kind": P, "go_between_name": P,
+        "go_between_phone": P, "reach_language": P, "reach_interpreter": P,
         "version": N, "created_at": N, "updated_at": N, "updated_by": P, "anonymised_at": N,
     },
     "households.Resident": {

@@ -24,16 +24,18 @@ from households.models import (
 )
 from households.permissions import user_grants
 from households.selectors import household_search, residents_prefetch
+from outreach.models import IDENTIFIES_OTHERS
 from privacy.classification import classified_models, model_fields
 from referrals.models import PartnerGroupObjectPermission, PartnerUserObjectPermission
 
 # Guardian's permission rows say who may work with an object: staff data, not the resident's.
 PERMISSION_MODEL_SUFFIXES = ("UserObjectPermission", "GroupObjectPermission")
 
-# Third parties whose identity the resident does not get (art. 15(4)): who passed on a tip, and
-# which member of staff opened which page when, from which address.
+# Third parties whose identity the resident does not get (art. 15(4)): who passed on a tip or was
+# met at the door (the rule of every copy for the household, outreach.models.IDENTIFIES_OTHERS),
+# and which member of staff opened which page when, from which address.
 WITHHELD = {
-    "outreach.Tip": {"submitted_by"},
+    **{label: set(names) for label, names in IDENTIFIES_OTHERS.items()},
     "households.AccessLog": {"user", "username", "path", "ip"},
 }
 # Bookkeeping with no meaning to the resident.
@@ -129,6 +131,17 @@ def _text(model_field: models.Field, obj: models.Model, value: object) -> str:
     return str(value)
 
 
+# Text stored in English as a message id (gettext_noop) and worded when shown.
+WORDED_WHEN_SHOWN = {("households.AccessLog", "what")}
+
+
+def _shown(model: type[models.Model], model_field: models.Field, obj, value: object) -> str:
+    text = _text(model_field, obj, value)
+    if (model._meta.label, model_field.name) in WORDED_WHEN_SHOWN:
+        return _(text)
+    return text
+
+
 def _queryset(model: type[models.Model], path: str, resident: Resident) -> models.QuerySet:
     queryset = model._default_manager.filter(**{path: resident.household_id})
     if model is Resident:
@@ -173,7 +186,7 @@ def resident_data(*, resident: Resident) -> list[Section]:
             row = {f.name: _json_value(obj, f) for f in shown_fields}
             section.rows.append(row)
             section.shown.append(
-                [(str(f.verbose_name), _text(f, obj, row[f.name])) for f in labelled]
+                [(str(f.verbose_name), _shown(model, f, obj, row[f.name])) for f in labelled]
             )
         sections.append(section)
     return sections

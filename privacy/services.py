@@ -136,23 +136,53 @@ class ErasureResult:
     household_erased: bool
 
 
+def _mention_pattern(resident: Resident, others: list[Resident]) -> tuple[list[str], str]:
+    """The words that name `resident` and no one who stays, and one regex for them.
+
+    Her full name (also as "last, first"), first name, last name, phone and e-mail each count
+    unless a remaining resident of the household has the same: a shared surname is hers only
+    where it stands with her first name, and a shared landline is the household's."""
+    theirs = {
+        value.strip().casefold()
+        for other in others
+        for value in (
+            other.first_name,
+            other.last_name,
+            other.full_name,
+            other.phone,
+            other.email,
+        )
+        if value.strip()
+    }
+    first, last = resident.first_name.strip(), resident.last_name.strip()
+    whole = [f"{first} {last}", f"{last}, {first}"] if first and last else []
+    alone = [first, last, resident.phone.strip()]
+    words = [w for w in whole if w.casefold() not in theirs]
+    words += [w for w in alone if len(w) >= 2 and w.casefold() not in theirs]
+    parts = [rf"(?<!\w){re.escape(word)}(?!\w)" for word in words]
+    email = resident.email.strip()
+    if email and email.casefold() not in theirs:  # first: "pia@…" is more than "Pia"
+        words.insert(0, email)
+        parts.insert(0, re.escape(email))
+    return words, "|".join(parts)
+
+
 def _scrub_mentions(resident: Resident) -> None:
-    """Replace her full name, last name, first name, phone and e-mail in the household's free
-    text with [slettet].
+    """Replace what names her (see `_mention_pattern`) in the household's free text with
+    [slettet]. The residents' own rows are not free text about her: hers is deleted, and a
+    co-resident's name and contact fields are never touched.
 
     Rows are found in SQL (ILIKE on the text columns), changed in Python (whole words, any
-    case) and written back with one bulk update per table."""
-    words = [resident.full_name, resident.last_name, resident.first_name, resident.phone]
-    words = [word.strip() for word in words if len(word.strip()) >= 2]
-    parts = [rf"(?<!\w){re.escape(word)}(?!\w)" for word in words]
-    if resident.email:
-        words.append(resident.email)
-        parts.append(re.escape(resident.email))
-    if not parts:
+    case, the longest match first) and written back with one bulk update per table."""
+    others = list(
+        Resident.objects.filter(household_id=resident.household_id).exclude(pk=resident.pk)
+    )
+    words, alternatives = _mention_pattern(resident, others)
+    if not words:
         return
-    pattern = re.compile("|".join(parts), re.IGNORECASE)
+    pattern = re.compile(alternatives, re.IGNORECASE)
     for model, path in household_paths().items():
-        if model in (Consent, AccessLog) or is_permission_model(model):
+        if model in (Resident, Consent, AccessLog) or is_permission_model(model):
             continue
         columns = [f for f in fields_at(model, Level.PERSONAL, Level.SENSITIVE) if is_free_text(f)]
         if not columns:

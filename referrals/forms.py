@@ -71,6 +71,13 @@ class ReferralTransitionForm(forms.Form):
 
 class PartnerForm(forms.ModelForm):
     fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(
+        label=Partner._meta.get_field("note").verbose_name,
+        help_text=Partner._meta.get_field("note").help_text,
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     class Meta:
         model = Partner

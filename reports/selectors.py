@@ -357,7 +357,7 @@ def _outreach(cases, since: datetime.date, today: datetime.date):
     meetings = []
     for row in reversed(invitations):
         held = timezone.localtime(row["meeting__held_at"])
-        label = f"{held:%d.%m.%y} {_short(row['meeting__topic'])}"
+        label = f"{held:%d.%m.%y} {row['meeting__topic']}"  # whole: the chart wraps it
         meetings.append((label, row["invited"], row["attended"]))
     outreach = Outreach(
         attempts=totals["attempts"],
@@ -368,10 +368,6 @@ def _outreach(cases, since: datetime.date, today: datetime.date):
         attended=sum(attended for _label, _invited, attended in meetings),
     )
     return outreach, weeks, meetings
-
-
-def _short(text: str, length: int = 20) -> str:
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def report_subject(scope: ReportScope) -> tuple[str, str]:
@@ -488,11 +484,16 @@ class CaseSummary:
 
 def case_summary(*, user, case: Case, own_copy: bool) -> CaseSummary:
     from cases.selectors import case_stage_history
+    from outreach.models import withhold_others
     from outreach.selectors import household_contacts, household_tips
     from referrals.selectors import household_referrals
 
     household = case.household
     schedule = Case.objects.with_schedule().get(pk=case.pk)
+
+    def own(rows: list) -> list:
+        return withhold_others(rows) if own_copy else rows
+
     return CaseSummary(
         case=case,
         own_copy=own_copy,
@@ -501,9 +502,9 @@ def case_summary(*, user, case: Case, own_copy: bool) -> CaseSummary:
         schedule=schedule,
         history=list(case_stage_history(case=case).order_by("changed_at", "pk")),
         assessment=household.assessments.order_by("-assessed_at", "-pk").first(),
-        contacts=list(household_contacts(household=household).order_by("occurred_at", "pk")),
+        contacts=own(list(household_contacts(household=household).order_by("occurred_at", "pk"))),
         referrals=list(household_referrals(user=user, household=household)),
-        tips=list(household_tips(user=user, household=household)),
+        tips=own(list(household_tips(user=user, household=household))),
         flags=list(household.flags.filter(resolved_at__isnull=True).order_by("raised_at")),
         staff=list(case.assignments.select_related("user")),
     )

@@ -47,7 +47,14 @@ def test_it_names_no_model_or_field_that_is_gone():
 def test_the_anonymisation_removes_names_notes_and_sensitive_data_and_keeps_statistics():
     resident = anonymised_values(Resident)
     assert resident == {"first_name": "", "last_name": "", "phone": "", "email": "", "language": ""}
-    assert anonymised_values(Household) == {"social_note": ""}
+    # How to reach them: the go-between's name and phone, the times and the language go too.
+    assert anonymised_values(Household) == {
+        "social_note": "",
+        "reach_time": "",
+        "go_between_name": "",
+        "go_between_phone": "",
+        "reach_language": "",
+    }
     contact = anonymised_values(Contact)
     assert contact["observations"] == [] and contact["observation_note"] == ""
     assert contact["met"] == "" and contact["note"] == ""

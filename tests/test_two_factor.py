@@ -1,17 +1,20 @@
 """Two-factor login: every user gives a code from an authenticator app (or a backup code)
 after her password, and sees nothing else until she has."""
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import UserSession
 from accounts.services import backup_codes_replace
 from tests.conftest import MARKERS
 from tests.factories import PASSWORD, make_totp_device, totp_code
@@ -330,3 +333,35 @@ def test_the_reset_is_refused_to_staff_who_may_not_change_users(client, cast):
     )
     assert response.status_code == 403
     assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_the_session_gets_a_new_key_when_the_code_is_given(client, cast):
+    device = make_totp_device(cast.caseworker_a1)
+    password_login(client, "caseworker_a1")
+    before_code = client.session.session_key
+    response = client.post(reverse("accounts:otp_verify"), {"code": code_for(device)})
+    assert response.status_code == 302
+    after_code = client.session.session_key
+    assert after_code != before_code
+    assert not Session.objects.filter(session_key=before_code).exists()
+    assert UserSession.objects.filter(session_id=after_code, user=cast.caseworker_a1).exists()
+    assert client.get(reverse("cases:caseload")).status_code == 200
+    client.cookies["sessionid"] = before_code  # the key from before the code opens nothing
+    assert client.get(reverse("cases:caseload")).status_code == 302
+
+
+def test_the_code_field_brings_the_number_keypad_and_a_backup_code_the_keyboard(client, cast):
+    device = make_totp_device(cast.caseworker_a1)
+    password_login(client, "caseworker_a1")
+    body = client.get(reverse("accounts:otp_verify")).content.decode()
+    field = re.search(r'<input[^>]*name="code"[^>]*>', body).group(0)
+    for attribute in ('inputmode="numeric"', 'autocomplete="one-time-code"', 'pattern="[0-9 ]*"'):
+        assert attribute in field
+    assert "?backup=1" in body and "Brug en backupkode" in body
+    body = client.get(reverse("accounts:otp_verify") + "?backup=1").content.decode()
+    field = re.search(r'<input[^>]*name="code"[^>]*>', body).group(0)
+    assert "inputmode" not in field and 'autocomplete="one-time-code"' in field
+    assert "Backupkode" in body
+    backup = backup_codes_replace(user=cast.caseworker_a1)[0]
+    response = client.post(reverse("accounts:otp_verify") + "?backup=1", {"code": backup})
+    assert response.status_code == 302 and device.pk

@@ -1,5 +1,8 @@
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -10,3 +13,22 @@ def staff_name(user) -> str:
     if user is None:
         return _("the system")
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def household_name(household) -> SafeString | str:
+    """display_name with its "(+2)" explained: a tooltip, and the words for a screen reader."""
+    name, others = household.name_and_others()
+    if not others:
+        return name
+    words = ngettext("and %(count)d other resident", "and %(count)d other residents", others) % {
+        "count": others
+    }
+    return format_html(
+        '{} <span class="others" title="{}" aria-hidden="true">(+{})</span>'
+        '<span class="visually-hidden"> {}</span>',
+        name,
+        words,
+        others,
+        words,
+    )

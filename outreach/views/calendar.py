@@ -38,7 +38,9 @@ def calendar_settings(request: AuthedRequest) -> HttpResponse:
     url = None
     if token:  # shown once: only its hash is kept
         url = request.build_absolute_uri(reverse("outreach:calendar_feed", args=[token]))
-    context = {"feed": feed, "url": url}
+    # webcal: opens the phone's or computer's calendar app, which then subscribes to the feed.
+    webcal_url = "webcal://" + url.split("://", 1)[1] if url else None
+    context = {"feed": feed, "url": url, "webcal_url": webcal_url}
     return render(request, "outreach/calendar/settings.html", context)
 
 
@@ -57,7 +59,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=now)
     logger.info("calendar feed %s fetched: %s events", feed.pk, len(events))
     response = HttpResponse(
-        calendar_ics(events, now=now), content_type="text/calendar; charset=utf-8"
+        calendar_ics(events, now=now, site_url=request.build_absolute_uri("/")),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="genhusning.ics"'
     return response

@@ -17,6 +17,7 @@ from core.http import AuthedRequest
 from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
 from households.audit import export_table
+from households.selectors import flat_search
 from households.templatetags.people import staff_name
 from outreach.forms import TipForm
 from outreach.models import TipSource
@@ -50,8 +51,39 @@ def tip_create(request: AuthedRequest) -> HttpResponse:
             )
             return redirect(back or "outreach:tip_create")
     status = 400 if form.is_bound and form.errors else 200
-    context = {"form": form, "next": back, "can_read_tips": can_view_tips(request.user)}
+    flat = (
+        form.flats.get(int(form["flat"].value())) if str(form["flat"].value()).isdigit() else None
+    )
+    context = {
+        "form": form,
+        "next": back,
+        "can_read_tips": can_view_tips(request.user),
+        "picked": (str(flat.pk), flat.address) if flat else ("", ""),
+    }
     return render(request, "outreach/tips/tip_form.html", context, status=status)
+
+
+TIP_FLAT_LIMIT = 15
+
+
+@require_GET
+def tip_flat_search(request: AuthedRequest) -> HttpResponse:
+    """The type-ahead of the tip form's flat picker: a few of her flats matching the words."""
+    require_perm(request.user, "outreach.add_tip")
+    flats = tip_flats(user=request.user)
+    q = request.GET.get("q", "").strip()[:100]
+    current = request.GET.get("flat", "")
+    chosen = flats.filter(pk=current).first() if current.isdigit() else None
+    found = list(flat_search(flats, q)[:TIP_FLAT_LIMIT]) if q else []
+    context = {
+        "name": "flat",
+        "picked": (str(chosen.pk), chosen.address) if chosen else ("", ""),
+        "results": [(str(flat.pk), flat.address) for flat in found if flat != chosen],
+        "q": q,
+        "limit": TIP_FLAT_LIMIT,
+        "no_match": _("No flat of yours matches."),
+    }
+    return render(request, "includes/typeahead_choices.html", context)
 
 
 @require_GET

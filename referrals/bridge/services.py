@@ -95,7 +95,7 @@ def follow_up_contact_record(*, visit: FollowUpVisit, by: User, **contact: Any) 
         locked.done_on = timezone.localdate(recorded.occurred_at)
         locked.contact = recorded
         locked.save(update_fields=["done_on", "contact"])
-        flags_reevaluate_on_commit(household_id=case.household_id)
+        flags_reevaluate_on_commit(household_ids=[case.household_id])
         if case.stage == Stage.MOVED_PERMANENTLY:
             with translation.override(settings.LANGUAGE_CODE):
                 note = _("First follow-up contact after the move")
@@ -126,7 +126,7 @@ def follow_up_plan_close(
         case = case_advance_stage(case=case, to_stage=Stage.FOLLOW_UP, by=by)
     if case.stage == Stage.FOLLOW_UP:
         case_advance_stage(case=case, to_stage=Stage.CLOSED, by=by, note=locked.closing_note)
-    flags_reevaluate_on_commit(household_id=case.household_id)
+    flags_reevaluate_on_commit(household_ids=[case.household_id])
     return locked
 
 

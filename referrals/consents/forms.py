@@ -61,6 +61,11 @@ class ConsentForm(forms.Form):
         widget=DateInput(),
         help_text=_("Empty: valid until it is withdrawn."),
     )
+    already_expired = forms.BooleanField(
+        label=_("Register it although it has already expired"),
+        required=False,
+        help_text=_("For the record only: an expired consent allows no sharing."),
+    )
     evidence = forms.FileField(
         label=_("Evidence (scan of the signed consent)"),
         required=False,
@@ -125,6 +130,16 @@ class ConsentForm(forms.Form):
         data = super().clean() or {}
         if not data.get("given_by") and "resident" in data and data["resident"] is None:
             self.add_error("given_by", _("Write who gave the consent for the household."))
+        expires_on = data.get("expires_on")
+        if expires_on and expires_on < timezone.localdate() and not data.get("already_expired"):
+            self.add_error(
+                "expires_on",
+                _(
+                    "This consent expired on %(day)s: it allows no sharing. Check the date, or"
+                    " tick “Register it although it has already expired”."
+                )
+                % {"day": f"{expires_on:%d.%m.%Y}"},
+            )
         return data
 
     def service_arguments(self) -> dict:

@@ -40,6 +40,8 @@ def checklist_item_set(request: AuthedRequest, pk: int) -> HttpResponse:
             conflict = _(
                 "Someone else set this to “%(status)s” meanwhile. Nothing was changed."
             ) % {"status": ChecklistStatus(item.status).label}
+    elif "helped_by" in form.errors:  # too long: say so, not "choose a status"
+        conflict = " ".join(str(error) for error in form.errors["helped_by"])
     else:
         conflict = _("Choose done, not needed or to do.")
     if not request.htmx:

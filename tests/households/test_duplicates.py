@@ -269,3 +269,26 @@ def test_it_does_not_propose_namesakes_of_different_ages(cast):
         frozenset((c.first.pk, c.second.pk)) for c in duplicate_candidates(user=cast.manager_a)
     }
     assert frozenset((one.pk, two.pk)) not in pairs
+
+
+def test_it_ignores_anonymised_households(cast, twins, client):
+    """The retention leaves "(anonymiseret)" residents with their birth years: not duplicates of
+    each other, nor of a household that is still named."""
+    estate = cast.case_a1.household.flat.stairwell.estate
+    gone = [
+        factories.make_household(
+            factories.make_flat(factories.make_stairwell(estate, street=f"Gammelvej {n}")),
+            "Jørgen Aagaard",
+        )
+        for n in range(2)
+    ]
+    Resident.objects.filter(household__in=gone).update(first_name="", last_name="", birth_year=1950)
+    Household.objects.filter(pk__in=[h.pk for h in gone]).update(anonymised_at=timezone.now())
+
+    candidates = duplicate_candidates(user=cast.manager_a)
+    pairs = {frozenset((c.first.pk, c.second.pk)) for c in candidates}
+
+    assert pairs == {frozenset(h.pk for h in twins)}
+    client.force_login(cast.manager_a)
+    body = client.get(reverse("households:duplicates")).content.decode()
+    assert "anonymiseret" not in body and "Aagaard" in body

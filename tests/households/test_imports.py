@@ -1,12 +1,15 @@
 """The tenant list import: files in, preview, apply, re-import, conflicts, speed in queries."""
 
 import io
+import time
+import zipfile
 
 import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
-from households.imports import COLUMN_KEYS, build_plan, read_table
+from households.imports import COLUMN_KEYS, FileError, build_plan, read_table
 from households.models import AccessLog, Flat, Household, Resident, Stairwell, TenantImport
 from households.services import (
     ImportRefused,
@@ -549,3 +552,87 @@ def test_it_tells_a_mother_from_her_baby_of_the_same_name(cast, estate):
         file_kind="csv",
     )
     assert plan.counts["unchanged"] == 1, plan.rows[0].changes
+
+
+def bomb_xlsx(rows: int, *, dimension: bool) -> bytes:
+    """A workbook of `rows` rows under 100 kB zipped, written part by part (no openpyxl)."""
+    header = "".join(
+        f'<c r="{get_column_letter(i)}1" t="inlineStr"><is><t>{key}</t></is></c>'
+        for i, key in enumerate(HEADER, 1)
+    )
+    body = '<row><c t="inlineStr"><is><t>x</t></is></c></row>' * rows  # "r" is optional
+    declared = f'<dimension ref="A1:{get_column_letter(len(HEADER))}{rows + 1}"/>'
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+            'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+            'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+            'worksheet+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0"?><workbook xmlns="{ns}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="Lejere" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" '
+            'Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<?xml version="1.0"?><worksheet xmlns="{ns}">{declared if dimension else ""}'
+            f'<sheetData><row r="1">{header}</row>{body}</sheetData></worksheet>'
+        ),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("dimension", [True, False], ids=["declared", "undeclared"])
+def test_it_refuses_an_xlsx_bomb_of_200000_rows_in_under_a_second(client, cast, dimension):
+    content = bomb_xlsx(200_000, dimension=dimension)
+    assert len(content) < 100_000
+    client.force_login(cast.manager_a)
+    upload(client, b"afdeling;vej\n1;Egevej\n")  # the page's templates and catalogue loaded
+    started = time.perf_counter()
+    response = upload(client, content, "lejere.xlsx")
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 400
+    assert "Filen har mere end 20000 rækker" in response.content.decode()
+    assert elapsed < 1.0, elapsed
+    assert not TenantImport.objects.exists()
+
+
+def test_a_bomb_of_few_rows_and_many_columns_is_refused_at_its_header(cast, estate):
+    wide = [*HEADER, *(f"ekstra{i}" for i in range(200))]
+    workbook = Workbook()
+    workbook.active.append(wide)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(FileError, match="mere end 100 kolonner"):
+        read_table(buffer.getvalue(), "xlsx")
+
+
+def test_the_preview_counts_in_the_singular_and_the_plural(client, cast, estate):
+    client.force_login(cast.manager_a)
+    one = upload(client, csv_bytes([row(estate, husnr="2"), row(estate, husnr="2")]))
+    body = client.get(one.url).content.decode()
+    assert "<strong>1</strong> ny bolig" in body
+    assert "<strong>1</strong> række med fejl" in body
+    TenantImport.objects.all().delete()
+    two = upload(client, csv_bytes([row(estate, husnr="2"), row(estate, husnr="3")]))
+    body = client.get(two.url).content.decode()
+    assert "<strong>2</strong> nye boliger" in body
+    assert "<strong>0</strong> rækker med fejl" in body

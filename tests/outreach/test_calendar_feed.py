@@ -184,3 +184,12 @@ def test_the_feed_costs_the_same_queries_for_few_and_many(
     with django_assert_max_num_queries(10):
         response = client.get(_feed_url(token))
     assert len(_events(response.content.decode())) == visits + 2
+
+
+def test_the_feeds_links_go_to_the_address_it_was_fetched_at(client, cast, planned, settings):
+    settings.ALLOWED_HOSTS = ["genhusning.test"]
+    token = calendar_feed_issue(user=cast.caseworker_a1)
+    body = client.get(_feed_url(token), HTTP_HOST="genhusning.test:8123").content.decode()
+    case_link = reverse("cases:detail", args=[cast.case_a1.pk])
+    assert f"URL:http://genhusning.test:8123{case_link}" in body.replace("\r\n ", "")
+    assert "URL:http://127.0.0.1:8000" not in body.replace("\r\n ", "")

@@ -376,7 +376,7 @@ def test_the_meeting_list_takes_a_fixed_number_of_queries(
     project = cast.case_a1.project
     now = timezone.now()
     for index in range(count):
-        meeting = meeting_create(
+        meeting_create(
             project=project,
             by=None,
             held_at=now + timedelta(days=index - count // 2),
@@ -384,7 +384,8 @@ def test_the_meeting_list_takes_a_fixed_number_of_queries(
             topic=f"Møde {index}",
             stairwells=[cast.case_a1.household.flat.stairwell],
         )
-    attendance_mark(meeting=meeting, household=cast.case_a1.household, by=None)
+    held = Meeting.objects.get(topic="Møde 0")  # attendance is taken at a meeting held
+    attendance_mark(meeting=held, household=cast.case_a1.household, by=None)
     client.force_login(cast.caseworker_a1)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("outreach:meetings"))
@@ -408,3 +409,20 @@ def test_the_attendance_page_takes_a_fixed_number_of_queries(
     assert body.count('<li class="attendee') == count  # on the list, and the one not on it
     with django_assert_max_num_queries(14):
         client.get(url)
+
+
+def test_it_refuses_attendance_for_a_meeting_more_than_a_day_ahead(client, cast, meeting):
+    household = cast.case_a1.household
+    mark = reverse("outreach:meeting_attendance_mark", args=[meeting.pk])
+    client.force_login(cast.caseworker_a1)
+    Meeting.objects.filter(pk=meeting.pk).update(held_at=timezone.now() + timedelta(days=30))
+    response = client.post(
+        mark, {"household": household.pk, "attended": "1"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert "Fremmøde kan registreres fra dagen før mødet" in body
+    assert not Invitation.objects.get(meeting=meeting, household=household).attended
+    assert not Contact.objects.filter(meeting=meeting, household=household).exists()
+    Meeting.objects.filter(pk=meeting.pk).update(held_at=timezone.now() + timedelta(hours=20))
+    client.post(mark, {"household": household.pk, "attended": "1"}, headers={"HX-Request": "true"})
+    assert Invitation.objects.get(meeting=meeting, household=household).attended

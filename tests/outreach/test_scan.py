@@ -7,13 +7,15 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import connections
+from django.db import connections, transaction
 from django.urls import reverse
 from django.utils import translation
 
 from cases.models import Case
-from cases.services import case_advance_stage
+from cases.services import case_advance_stage, case_update
+from cases.signals import household_facts_changed
 from cases.stages import Stage
+from households.models import Household
 from outreach import scan
 from outreach.models import (
     Channel,
@@ -312,6 +314,64 @@ def test_the_reevaluation_of_one_household_touches_only_that_household(
 
     assert result.resolved == {FlagKind.NO_CONTACT: 1}
     assert quiet[FlagKind.FOLLOW_UP_DUE].household_id in flagged(FlagKind.FOLLOW_UP_DUE)
+
+
+def test_flags_follow_a_stage_change_at_once_without_a_scan_run(
+    cast, clock, client, django_capture_on_commit_callbacks
+):
+    """Moved to packing: "packing not started" goes and the silence before the move-out shows,
+    in the same request, with no scan run."""
+    case = cast.case_a1
+    Case.objects.filter(pk=case.pk).update(
+        stage=Stage.NOTIFIED, opened_at=days_ago(100), stage_changed_at=days_ago(100)
+    )
+    schedule(case, packing_on=in_days(-40), move_out_on=in_days(10))
+    flags_evaluate()
+    assert set(flagged(FlagKind.PACKING_NOT_STARTED)) == {case.household_id}
+    assert flagged(FlagKind.NO_CONTACT) == {}
+    client.force_login(cast.caseworker_a1)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            reverse("cases:stage", args=[case.pk]),
+            {"to_stage": Stage.PACKING, "expected_stage": Stage.NOTIFIED, "note": ""},
+        )
+
+    assert response.status_code == 302 and len(callbacks) == 1
+    assert flagged(FlagKind.PACKING_NOT_STARTED) == {}
+    assert flagged(FlagKind.NO_CONTACT) == {
+        case.household_id: "Ikke nået i 100 dage; fraflytning 20.11.2026"
+    }
+    assert not ScanRun.objects.exists()
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Ikke nået i 100 dage" in body and "nedpakning er ikke begyndt" not in body
+
+
+def test_a_change_to_many_households_is_evaluated_once_when_it_commits(
+    project, worker, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """A schedule change sends the households it touches, as a queryset; the rules run once
+    for all of them after the commit, whatever the number of writes in the transaction."""
+    cases = [open_case(project, stage=Stage.NOTIFIED) for _ in range(3)]
+    stairwell = factories.make_stairwell(project.estate, street="Flyttevej")
+    for case in cases:
+        Household.objects.filter(pk=case.household_id).update(
+            flat=factories.make_flat(stairwell, door=str(case.pk))
+        )
+    quiet_one = open_case(project, stage=Stage.NOTIFIED)  # another stairwell: not touched
+    factories.make_schedule(project, stairwell, move_out_on=in_days(10))
+    schedule(quiet_one, move_out_on=in_days(10))
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        household_facts_changed.send(
+            sender=Case, household_ids=Household.objects.filter(flat__stairwell=stairwell)
+        )
+        case_update(case=cases[0], by=worker, expected_version=1, data={"return_on": in_days(90)})
+    assert len(callbacks) == 1
+    with django_assert_max_num_queries(SCAN_QUERIES):
+        callbacks[0]()
+
+    assert set(flagged(FlagKind.PACKING_NOT_STARTED)) == {case.household_id for case in cases}
 
 
 # --- recorded runs ---

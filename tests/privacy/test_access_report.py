@@ -10,6 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from households.models import AccessAction, AccessLog, Household
+from outreach.models import Tip, TipSource
 from privacy.classification import classified_models, model_fields
 from tests.conftest import MARKERS
 from tests.referrals.test_visitator_leaks import A
@@ -104,3 +105,39 @@ def test_it_takes_a_fixed_number_of_queries(client, cast, subject, django_assert
     client.force_login(cast.caseworker_a1)
     with django_assert_max_num_queries(90):
         download(client, access_url(subject))
+
+
+def test_the_zip_leaves_out_who_passed_on_a_tip_and_who_else_was_met(client, cast, subject):
+    """The same rule as the household's own copy of the case summary (IDENTIFIES_OTHERS)."""
+    household = Household.objects.get(pk=subject.household_id)
+    Tip.objects.create(
+        flat=household.flat,
+        household=household,
+        source=TipSource.FAMILY,
+        text="Hun handler tirsdag formiddag",
+        submitted_by=cast.caretaker_a1,
+    )
+    client.force_login(cast.caseworker_a1)
+    _reader, text, data = download(client, access_url(subject))
+    tips = data["data"]["outreach.Tip"]
+    assert "Hun handler tirsdag formiddag" in [row["text"] for row in tips]
+    assert all("source" not in row and "submitted_by" not in row for row in tips)
+    assert "Hun handler tirsdag formiddag" in text
+    assert "Familie eller ven" not in text and "caretaker_a1" not in text
+    contacts = data["data"]["outreach.Contact"]
+    assert contacts and all("met" not in row for row in contacts)
+    assert "og datteren" not in text and "og datteren" not in json.dumps(data)
+
+
+def test_the_pdf_says_what_was_seen_in_danish(client, cast, subject):
+    AccessLog.objects.create(
+        user=cast.caseworker_a1,
+        username="caseworker_a1",
+        action=AccessAction.VIEW,
+        household_id=subject.household_id,
+        what="case page",
+    )
+    client.force_login(cast.caseworker_a1)
+    _reader, text, data = download(client, access_url(subject))
+    assert "sagens side" in text and "case page" not in text
+    assert "case page" in [row["what"] for row in data["data"]["households.AccessLog"]]

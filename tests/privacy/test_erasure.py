@@ -10,9 +10,10 @@ from guardian.utils import clean_orphan_obj_perms
 
 from cases.models import Case, CaseUserObjectPermission
 from households.models import AccessAction, AccessLog, Household, Resident
-from outreach.models import Contact
+from outreach.models import Channel, Contact, Outcome
 from privacy.services import resident_erase
 from referrals.models import Consent
+from tests import factories
 from tests.conftest import MARKERS
 from tests.privacy.conftest import FIRST_MARKERS, rows_containing
 from tests.referrals.test_visitator_leaks import A, all_markers
@@ -128,3 +129,40 @@ def test_it_sends_anonymous_users_to_login_and_refuses_put(client, cast, subject
     assert client.put(url).status_code == 405
     other = reverse("privacy:resident_erase", args=[cast.case_a2.household_id, subject.first_id])
     assert client.get(other).status_code == 404  # a resident of another household
+
+
+def test_it_erases_her_and_only_her_in_a_household_sharing_a_surname(cast):
+    """Three Hansens: erasing Pia leaves Jens and Ole their names, in their rows and the text."""
+    household = factories.make_household(
+        factories.make_flat(factories.make_stairwell(cast.case_a1.project.estate, "Delvej")),
+        "Pia Hansen",
+        "Jens Hansen",
+        "Ole Hansen",
+        social_note="Familien Hansen: Pia Hansen er syg, Jens Hansen passer hende",
+    )
+    pia = household.residents.get(first_name="Pia")
+    Resident.objects.filter(pk=pia.pk).update(phone="20304050", email="pia@example.org")
+    pia.refresh_from_db()
+    case = factories.make_case(cast.case_a1.project, household, next_step="Ring til Pia")
+    contact = Contact.objects.create(
+        household=household,
+        case=case,
+        staff=cast.caseworker_a1,
+        channel=Channel.PHONE,
+        outcome=Outcome.TALKED,
+        met="Pia og Jens Hansen",
+        note="Hansen, Pia vil tale med Ole Hansen først; ring 20304050 eller PIA@example.org",
+    )
+
+    resident_erase(resident=pia, by=cast.manager_a)
+
+    names = sorted(household.residents.values_list("first_name", "last_name"))
+    assert names == [("Jens", "Hansen"), ("Ole", "Hansen")]
+    household.refresh_from_db()
+    assert household.social_note == "Familien Hansen: [slettet] er syg, Jens Hansen passer hende"
+    assert household.display_name() == "Jens Hansen (+1)"
+    contact.refresh_from_db()
+    assert contact.met == "[slettet] og Jens Hansen"
+    assert contact.note == "[slettet] vil tale med Ole Hansen først; ring [slettet] eller [slettet]"
+    case.refresh_from_db()
+    assert case.next_step == "Ring til [slettet]"

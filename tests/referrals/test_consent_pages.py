@@ -480,3 +480,25 @@ def test_a_consent_without_evidence_or_a_lost_file_gives_404(
 def test_markers_are_in_the_fixture(consent):
     assert MARKERS["case_a1"][0] == "Agnete Markørsen"
     assert consent.given_by == MARKER
+
+
+def test_a_consent_that_has_already_expired_is_registered_only_knowingly(
+    client, cast, partners, household
+):
+    client.force_login(cast.caseworker_a1)
+    url = reverse("referrals:consent_create", args=[household.pk])
+    today = timezone.localdate()
+    data = form_data(
+        partners,
+        given_on=(today - timedelta(days=400)).isoformat(),
+        expires_on=(today - timedelta(days=30)).isoformat(),
+    )
+    response = client.post(url, data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Dette samtykke udløb" in body and 'name="already_expired"' in body
+    assert not Consent.objects.exists()
+    response = client.post(url, {**data, "already_expired": "on"})
+    assert response.status_code == 302
+    assert Consent.objects.get().expires_on == today - timedelta(days=30)
+    assert 'name="already_expired"' not in client.get(url).content.decode()

@@ -298,7 +298,8 @@ def test_it_draws_the_page_charts_accessible_without_inline_style_and_escaped(cl
     for chart, name in zip(charts, names, strict=True):
         assert f'role="img" aria-label="{name}"' in chart and f"<title>{name}</title>" in chart
         assert " style=" not in chart  # the CSP allows no inline style
-    assert "&lt;b&gt;Info&lt;/b&gt; &amp; &quot;møde&quot;" in charts[2]
+    shown = " ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", charts[2]))  # wrapped
+    assert "&lt;b&gt;Info&lt;/b&gt; &amp; &quot;møde&quot;" in shown
     assert "<b>Info</b>" not in body
     assert "url(#hatch-contacts)" in charts[1]  # reached differs from tried by hatching
 
@@ -405,3 +406,16 @@ def test_it_stops_waiting_for_a_job_whose_worker_is_gone(client, cast, settings)
     fragment = client.get(reverse("reports:job", args=[job.pk]), HTTP_HX_REQUEST="true")
     body = fragment.content.decode()
     assert "hx-trigger" not in body and "Rapporten kunne ikke laves" in body
+
+
+def test_the_meeting_chart_shows_a_long_meeting_name_whole(client, cast, world):
+    topic = "Genhusning i Kløvermarken: informationsmøde om tidsplan og genhusningsboliger"
+    Meeting.objects.filter(project=world["project"]).update(topic=topic)
+    client.force_login(cast.manager_a)
+
+    body = client.get(reverse("reports:project", args=[world["project"].pk])).content.decode()
+
+    chart = re.findall(r"<svg.*?</svg>", body, re.S)[2]
+    shown = " ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", chart))
+    assert topic in shown and "…" not in chart
+    assert chart.count("<tspan") > 1  # on more lines than one, within the chart

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0010_access_log_hash_chain'),
+        ('households', '0011_household_how_to_reach'),
     ]
 
     operations = [
