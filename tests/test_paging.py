@@ -158,4 +158,7 @@ def test_next_reaches_page_two_with_one_filter_and_with_none(
     if filtered:
         key, value = one_filter.split("=")
         assert parse_qs(link[1:])[key] == [value]
-    assert re.search(r"Side 2 af \d+", page_two)
+    if name == "privacy:access_log":  # a million rows are not counted: no "of y"
+        assert "<span>Side 2</span>" in page_two
+    else:
+        assert re.search(r"Side 2 af \d+", page_two)
