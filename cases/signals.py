@@ -15,3 +15,6 @@ case_opened = Signal()
 case_stage_changed = Signal()
 # case, user: a bridge-builder just assigned to the case.
 case_bridge_builder_assigned = Signal()
+# project, household_ids: the households with an open case in the project whose stairwell's
+# dates just changed (outreach re-evaluates their flags at once).
+schedule_changed = Signal()

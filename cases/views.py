@@ -12,8 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.forms import AssignForm, CaseForm, CaseloadFilterForm, StageForm
 from cases.logistics.permissions import waterbed_organisations
 from cases.logistics.waterbed import destination_warning
-from cases.models import Case, Project, StairwellSchedule
-from cases.permissions import can_assign_staff, get_case_for_user, get_project_for_user
+from cases.models import Case, Project, ScheduleChange, StairwellSchedule
+from cases.permissions import (
+    can_assign_staff,
+    can_manage_project,
+    get_case_for_user,
+    get_project_for_user,
+    project_estates_for_user,
+)
 from cases.selectors import (
     assignable_staff,
     case_stage_history,
@@ -270,7 +276,11 @@ def project_list(request: AuthedRequest) -> HttpResponse:
         )
         .order_by("estate__name", "name")
     )
-    context = {"projects": projects, "waterbed_organisations": waterbed_organisations(request.user)}
+    context = {
+        "projects": projects,
+        "waterbed_organisations": waterbed_organisations(request.user),
+        "can_add_project": project_estates_for_user(request.user).exists(),
+    }
     return render(request, "cases/project_list.html", context)
 
 
@@ -284,5 +294,9 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "totals": totals,
         "case_total": sum(totals),
+        "can_manage": can_manage_project(request.user, project),
+        "schedule_history": ScheduleChange.objects.filter(project=project).select_related(
+            "stairwell", "changed_by"
+        )[:50],
     }
     return render(request, "cases/project_detail.html", context)

@@ -212,6 +212,13 @@ PRACTICAL_DEFAULTS: dict[str, tuple[str, ...]] = {
     ),
 }
 PRACTICAL_DEFAULTS[ProjectKind.DEMOLITION] = PRACTICAL_DEFAULTS[ProjectKind.TRANSFORMATION]
+# A mixed project has both kinds of household: every item of either list.
+PRACTICAL_DEFAULTS[ProjectKind.MIXED] = tuple(
+    dict.fromkeys(
+        PRACTICAL_DEFAULTS[ProjectKind.RENOVATION_WITH_RETURN]
+        + PRACTICAL_DEFAULTS[ProjectKind.TRANSFORMATION]
+    )
+)
 
 NEW_AREA_DEFAULTS: tuple[str, ...] = (
     ChecklistKind.NEW_DAYCARE_SCHOOL,

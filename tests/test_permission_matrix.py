@@ -74,6 +74,10 @@ MATRIX: dict[str, tuple[str | None, str, str]] = {
     "cases:unassign":                    ("case",      POST, "403  403  403  org  404  404"),
     "cases:projects":                    (None,        GET,  "200  200  200  200  403  403"),
     "cases:project":                     ("project",   GET,  "own  404  own  org  404  404"),
+    "cases:project_new":                 (None,        FORM, "403  403  403  200  403  403"),
+    "cases:project_edit":                ("project",   FORM, "403  404  403  org  404  404"),
+    "cases:schedule":                    ("project",   FORM, "403  404  403  org  404  404"),
+    "cases:schedule_upload":             ("project",   POST, "403  404  403  org  404  404"),
     "reports:index":                     (None,        GET,  "200  200  200  200  404  404"),
     # an empty order names no report: 404 for everyone
     "reports:print":                     (None,        POST, "200  200  200  200  404  404"),
