@@ -20,6 +20,7 @@ from cases.permissions import (
     get_project_for_user,
     project_estates_for_user,
 )
+from cases.planning.selectors import households_without_case
 from cases.selectors import (
     assignable_staff,
     case_stage_history,
@@ -288,13 +289,15 @@ def project_list(request: AuthedRequest) -> HttpResponse:
 def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk)
     stages, rows, totals = project_stage_table(project=project)
+    can_manage = can_manage_project(request.user, project)
     context = {
         "project": project,
         "stages": stages,
         "rows": rows,
         "totals": totals,
         "case_total": sum(totals),
-        "can_manage": can_manage_project(request.user, project),
+        "can_manage": can_manage,
+        "missing_cases": households_without_case(project=project).count() if can_manage else 0,
         "schedule_history": ScheduleChange.objects.filter(project=project).select_related(
             "stairwell", "changed_by"
         )[:50],

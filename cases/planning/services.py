@@ -22,6 +22,8 @@ from cases.models import (
     StairwellSchedule,
     schedule_date_label,
 )
+from cases.planning.selectors import households_without_case
+from cases.services import cases_open
 from cases.signals import schedule_changed
 from core.versioning import update_versioned
 from households.models import Estate, Household, Stairwell
@@ -401,3 +403,17 @@ def schedule_preview(*, project: Project, proposed: dict[int, Dates]) -> Schedul
             name: (after[name] - before[name], before[name] - after[name]) for name in before
         }
     return preview
+
+
+# --- opening the cases --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_open_cases(*, project: Project, by: User | None) -> int:
+    """A case for every household of the affected stairwells without one (cases_open: the first
+    stage, its history and checklist, in a fixed number of queries). Running it again opens
+    only what is missing. Returns how many were opened."""
+    if project.closed_at is not None:
+        raise ValidationError(_("The project is closed and can no longer be changed."))
+    missing = households_without_case(project=project).values_list("pk", flat=True)
+    return len(cases_open(household_ids=missing, project=project, by=by))

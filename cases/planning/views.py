@@ -15,6 +15,7 @@ from cases.planning.schedule_file import read_schedule_file
 from cases.planning.services import (
     PROJECT_EDITABLE_FIELDS,
     project_create,
+    project_open_cases,
     project_update,
     schedule_apply,
     schedule_current,
@@ -192,3 +193,20 @@ def schedule_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _schedule_page(request, project, form)
     return _preview_page(request, project, form)
+
+
+@require_POST
+def open_cases(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One case per household of the affected stairwells that has none yet."""
+    project = get_project_for_manager(request.user, pk)
+    require_perm(request.user, "cases.add_case")
+    opened = project_open_cases(project=project, by=request.user)
+    if opened:
+        messages.success(
+            request,
+            ngettext("%(count)s case is opened.", "%(count)s cases are opened.", opened)
+            % {"count": opened},
+        )
+    else:
+        messages.info(request, _("Every household of the project already has a case."))
+    return redirect("cases:project", pk=project.pk)

@@ -287,6 +287,7 @@ DENIED: dict[str, str | None] = {
     "cases:project_edit": "project",
     "cases:schedule": "project",
     "cases:schedule_upload": "project",
+    "cases:open_cases": "project",
     "logistics:board": "project",
     "logistics:board_offer": "project",
     "logistics:required_offers": "project",
