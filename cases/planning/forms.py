@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -6,6 +7,7 @@ from cases.models import Project, schedule_date_label
 from cases.planning.services import PROJECT_EDITABLE_FIELDS, check_schedule_row, schedule_fields
 from core.widgets import DateInput
 from households.models import Estate, Stairwell
+from households.templatetags.people import staff_name
 
 
 class StairwellChoiceField(forms.ModelMultipleChoiceField):
@@ -152,3 +154,30 @@ class ScheduleUploadForm(forms.Form):
         if upload.size > 2 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         return upload
+
+
+class DistributeForm(forms.Form):
+    """A person per stairwell (or none): `s-<stairwell id>` names the caseworker's id."""
+
+    def __init__(self, *args, loads, caseworkers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {user.pk: user for user in caseworkers}
+        choices = [("", "—"), *((user.pk, staff_name(user)) for user in caseworkers)]
+        self.rows = []
+        for load in loads:
+            key = f"s-{load.stairwell.pk}"
+            self.fields[key] = forms.TypedChoiceField(
+                label=str(load.stairwell), choices=choices, coerce=int, required=False,
+                empty_value=None,
+            )  # fmt: skip
+            self.rows.append((load, key))
+
+    def plan(self) -> dict[int, User]:
+        return {
+            load.stairwell.pk: self.people[self.cleaned_data[key]]
+            for load, key in self.rows
+            if self.cleaned_data.get(key)
+        }
+
+    def bound_rows(self):
+        return [(load, self[key]) for load, key in self.rows]

@@ -1,9 +1,15 @@
 """Reads of a project's life: who still lacks a case, the caseload per person, the timeline."""
 
-from django.db.models import QuerySet
+from collections import defaultdict
+from dataclasses import dataclass
 
-from cases.models import Project
-from households.models import Household
+from django.contrib.auth.models import User
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+
+from cases.models import AssignmentRole, Case, CaseAssignment, Project
+from cases.stages import OPEN_STAGES
+from core.roles import Role
+from households.models import Household, OrganisationUserObjectPermission, Stairwell
 
 
 def households_without_case(*, project: Project) -> QuerySet[Household]:
@@ -13,4 +19,78 @@ def households_without_case(*, project: Project) -> QuerySet[Household]:
         Household.objects.current()
         .filter(flat__stairwell__in=project.stairwells.all())
         .exclude(cases__project=project)
+    )
+
+
+@dataclass
+class StairwellLoad:
+    stairwell: Stairwell
+    open_cases: int
+    without_caseworker: int
+    caseworkers: list[str]
+
+
+def project_caseworkers(*, project: Project) -> QuerySet[User]:
+    """The active caseworkers of the project's organisation, who may be given its cases."""
+    staff_ids = OrganisationUserObjectPermission.objects.filter(
+        content_object_id=project.estate.organisation_id,
+        permission__codename="staff_of_organisation",
+    ).values("user_id")
+    return User.objects.filter(
+        is_active=True, pk__in=staff_ids, groups__name=Role.CASEWORKER
+    ).order_by("first_name", "last_name", "username")
+
+
+def _without_caseworker() -> Exists:
+    return ~Exists(
+        CaseAssignment.objects.filter(case=OuterRef("pk"), role=AssignmentRole.CASEWORKER)
+    )
+
+
+def open_cases_without_caseworker(*, project: Project) -> QuerySet[Case]:
+    return Case.objects.open().filter(project=project).filter(_without_caseworker())
+
+
+def stairwell_loads(*, project: Project) -> list[StairwellLoad]:
+    """Per affected stairwell: its open cases, how many have no caseworker, and who has them.
+    Three queries."""
+    counts = {
+        row["stairwell"]: row
+        for row in Case.objects.open()
+        .filter(project=project)
+        .values(stairwell=F("household__flat__stairwell"))
+        .annotate(n=Count("pk"), free=Count("pk", filter=Q(_without_caseworker())))
+    }
+    names: dict[int, set[str]] = defaultdict(set)
+    for stairwell_id, first, last, username in (
+        CaseAssignment.objects.filter(
+            case__project=project, case__stage__in=OPEN_STAGES, role=AssignmentRole.CASEWORKER
+        )
+        .values_list(
+            "case__household__flat__stairwell",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+        )
+        .distinct()
+    ):
+        names[stairwell_id].add(f"{first} {last}".strip() or username)
+    return [
+        StairwellLoad(
+            stairwell,
+            counts.get(stairwell.pk, {}).get("n", 0),
+            counts.get(stairwell.pk, {}).get("free", 0),
+            sorted(names[stairwell.pk]),
+        )
+        for stairwell in project.stairwells.order_by("street", "number", "letter")
+    ]
+
+
+def open_caseloads(*, user_ids: list[int]) -> dict[int, int]:
+    """How many open cases each person has now, in every project."""
+    return dict(
+        CaseAssignment.objects.filter(user_id__in=user_ids, case__stage__in=OPEN_STAGES)
+        .values_list("user_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )

@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,13 +17,20 @@ from django.utils.translation import gettext_lazy
 from cases.logistics.models import HOLDING_STATUSES, Offer, RehousingKind
 from cases.models import (
     SCHEDULE_DATE_FIELDS,
+    AssignmentRole,
     Case,
+    CaseAssignment,
+    CaseUserObjectPermission,
     Project,
     ScheduleChange,
     StairwellSchedule,
     schedule_date_label,
 )
-from cases.planning.selectors import households_without_case
+from cases.planning.selectors import (
+    households_without_case,
+    open_cases_without_caseworker,
+    project_caseworkers,
+)
 from cases.services import cases_open
 from cases.signals import schedule_changed
 from core.versioning import update_versioned
@@ -417,3 +425,77 @@ def project_open_cases(*, project: Project, by: User | None) -> int:
         raise ValidationError(_("The project is closed and can no longer be changed."))
     missing = households_without_case(project=project).values_list("pk", flat=True)
     return len(cases_open(household_ids=missing, project=project, by=by))
+
+
+# --- distributing the cases ---------------------------------------------------------------------
+
+
+def distribution_counts(*, project: Project, plan: dict[int, User]) -> dict[User, int]:
+    """How many cases each person would get: the open cases of her stairwells without a
+    caseworker."""
+    free = dict(
+        open_cases_without_caseworker(project=project)
+        .filter(household__flat__stairwell__in=list(plan))
+        .values_list("household__flat__stairwell")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[User, int] = defaultdict(int)
+    for stairwell_id, user in plan.items():
+        counts[user] += free.get(stairwell_id, 0)
+    return dict(counts)
+
+
+@transaction.atomic
+def project_distribute(*, project: Project, plan: dict[int, User], by: User | None) -> int:
+    """Give each person the open cases of her stairwells that have no caseworker yet: the
+    assignment and the access to the case, in a fixed number of queries. Cases that already
+    have a caseworker keep her. Returns how many cases were assigned.
+
+    No mail per case (a stairwell is dozens of them): the assignments count as told, and the
+    person finds them under "My cases".
+    """
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    if project.closed_at is not None:
+        raise ValidationError(_("The project is closed and can no longer be changed."))
+    allowed = set(project_caseworkers(project=project).values_list("pk", flat=True))
+    if any(user.pk not in allowed for user in plan.values()):
+        raise ValidationError(_("This person cannot be assigned to the case."))
+    affected = set(project.stairwells.values_list("pk", flat=True))
+    if set(plan) - affected:
+        raise ValidationError(_("A stairwell is not one of the project's stairwells."))
+    now = timezone.now()
+    rows = (
+        open_cases_without_caseworker(project=project)
+        .filter(household__flat__stairwell__in=list(plan))
+        .values_list("pk", "household__flat__stairwell")
+    )
+    pairs = [(case_id, plan[stairwell_id]) for case_id, stairwell_id in rows]
+    CaseAssignment.objects.bulk_create(
+        [
+            CaseAssignment(
+                case_id=case_id,
+                user=user,
+                role=AssignmentRole.CASEWORKER,
+                assigned_by=by,
+                assigned_at=now,
+                notified_at=now,
+            )
+            for case_id, user in pairs
+        ],
+        ignore_conflicts=True,
+    )
+    permissions = list(
+        Permission.objects.filter(
+            content_type__app_label="cases", codename__in=["view_case", "change_case"]
+        )
+    )
+    CaseUserObjectPermission.objects.bulk_create(
+        [
+            CaseUserObjectPermission(user=user, permission=permission, content_object_id=case_id)
+            for case_id, user in pairs
+            for permission in permissions
+        ],
+        ignore_conflicts=True,
+    )
+    return len(pairs)

@@ -10,11 +10,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import Project
 from cases.permissions import get_project_for_manager, project_estates_for_user
-from cases.planning.forms import ProjectForm, ScheduleForm, ScheduleUploadForm
+from cases.planning.forms import DistributeForm, ProjectForm, ScheduleForm, ScheduleUploadForm
 from cases.planning.schedule_file import read_schedule_file
+from cases.planning.selectors import open_caseloads, project_caseworkers, stairwell_loads
 from cases.planning.services import (
     PROJECT_EDITABLE_FIELDS,
+    distribution_counts,
     project_create,
+    project_distribute,
     project_open_cases,
     project_update,
     schedule_apply,
@@ -26,6 +29,7 @@ from core.permissions import require_perm
 from core.versioning import ConflictError, differences
 from households.audit import log_access
 from households.imports import FileError
+from households.templatetags.people import staff_name
 
 SCHEDULE_LABELS = {
     "notice_on": gettext_lazy("Notice"),
@@ -210,3 +214,38 @@ def open_cases(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, _("Every household of the project already has a case."))
     return redirect("cases:project", pk=project.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def distribute(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Caseworkers by stairwell in bulk: first the counts per person, then apply."""
+    project = get_project_for_manager(request.user, pk)
+    require_perm(request.user, "cases.add_caseassignment")
+    caseworkers = list(project_caseworkers(project=project))
+    loads = stairwell_loads(project=project)
+    form = DistributeForm(request.POST or None, loads=loads, caseworkers=caseworkers)
+    context: dict = {"project": project, "form": form}
+    if request.method == "POST" and form.is_valid() and form.plan():
+        plan = form.plan()
+        if request.POST.get("action") == "apply":
+            try:
+                assigned = project_distribute(project=project, plan=plan, by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s case is assigned.", "%(count)s cases are assigned.", assigned
+                    )
+                    % {"count": assigned},
+                )
+                return redirect("cases:project", pk=project.pk)
+        counts = distribution_counts(project=project, plan=plan)
+        current = open_caseloads(user_ids=[user.pk for user in counts])
+        context["preview"] = [
+            {"user": user, "new": new, "now": current.get(user.pk, 0)}
+            for user, new in sorted(counts.items(), key=lambda item: staff_name(item[0]))
+        ]
+    status = 400 if form.errors else 200
+    return render(request, "cases/planning/distribute.html", context, status=status)

@@ -288,6 +288,7 @@ DENIED: dict[str, str | None] = {
     "cases:schedule": "project",
     "cases:schedule_upload": "project",
     "cases:open_cases": "project",
+    "cases:distribute": "project",
     "logistics:board": "project",
     "logistics:board_offer": "project",
     "logistics:required_offers": "project",
