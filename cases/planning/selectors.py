@@ -41,9 +41,9 @@ def project_caseworkers(*, project: Project) -> QuerySet[User]:
     ).order_by("first_name", "last_name", "username")
 
 
-def _without_caseworker() -> Exists:
-    return ~Exists(
-        CaseAssignment.objects.filter(case=OuterRef("pk"), role=AssignmentRole.CASEWORKER)
+def _without_caseworker() -> Q:
+    return ~Q(
+        Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), role=AssignmentRole.CASEWORKER))
     )
 
 
@@ -59,7 +59,7 @@ def stairwell_loads(*, project: Project) -> list[StairwellLoad]:
         for row in Case.objects.open()
         .filter(project=project)
         .values(stairwell=F("household__flat__stairwell"))
-        .annotate(n=Count("pk"), free=Count("pk", filter=Q(_without_caseworker())))
+        .annotate(n=Count("pk"), free=Count("pk", filter=_without_caseworker()))
     }
     names: dict[int, set[str]] = defaultdict(set)
     for stairwell_id, first, last, username in (
