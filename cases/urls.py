@@ -22,4 +22,5 @@ urlpatterns = [
     path("projekter/<int:pk>/tidsplan/fil/", planning.schedule_upload, name="schedule_upload"),
     path("projekter/<int:pk>/sager/aabn/", planning.open_cases, name="open_cases"),
     path("projekter/<int:pk>/fordel/", planning.distribute, name="distribute"),
+    path("projekter/<int:pk>/luk/", planning.close, name="project_close"),
 ]

@@ -298,6 +298,9 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "case_total": sum(totals),
         "can_manage": can_manage,
         "missing_cases": households_without_case(project=project).count() if can_manage else 0,
+        "open_total": sum(
+            total for stage, total in zip(stages, totals, strict=True) if stage != Stage.CLOSED
+        ),
         "schedule_history": ScheduleChange.objects.filter(project=project).select_related(
             "stairwell", "changed_by"
         )[:50],

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from cases.logistics.models import HOLDING_STATUSES, Offer, RehousingKind
 from cases.models import (
@@ -33,6 +33,7 @@ from cases.planning.selectors import (
 )
 from cases.services import cases_open
 from cases.signals import schedule_changed
+from cases.stages import Stage
 from core.versioning import update_versioned
 from households.models import Estate, Household, Stairwell
 
@@ -499,3 +500,30 @@ def project_distribute(*, project: Project, plan: dict[int, User], by: User | No
         ignore_conflicts=True,
     )
     return len(pairs)
+
+
+# --- closing ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_close(*, project: Project, by: User | None) -> Project:
+    """Close the project when every case of it is closed: it is read-only from now on, and the
+    retention period of its households counts from today (privacy.services)."""
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.closed_at is not None:
+        raise ValidationError(_("The project is already closed."))
+    not_closed = Case.objects.filter(project=locked).exclude(stage=Stage.CLOSED).count()
+    if not_closed:
+        raise ValidationError(
+            ngettext(
+                "%(count)s case is not closed yet.",
+                "%(count)s cases are not closed yet.",
+                not_closed,
+            )
+            % {"count": not_closed}
+        )
+    locked.closed_at = timezone.now()
+    locked.closed_by = by
+    locked.save(update_fields=["closed_at", "closed_by"])
+    project.closed_at, project.closed_by = locked.closed_at, by
+    return locked

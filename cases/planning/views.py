@@ -16,6 +16,7 @@ from cases.planning.selectors import open_caseloads, project_caseworkers, stairw
 from cases.planning.services import (
     PROJECT_EDITABLE_FIELDS,
     distribution_counts,
+    project_close,
     project_create,
     project_distribute,
     project_open_cases,
@@ -249,3 +250,16 @@ def distribute(request: AuthedRequest, pk: int) -> HttpResponse:
         ]
     status = 400 if form.errors else 200
     return render(request, "cases/planning/distribute.html", context, status=status)
+
+
+@require_POST
+def close(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Close the project when every case is closed; it is read-only afterwards."""
+    project = get_project_for_manager(request.user, pk)
+    try:
+        project_close(project=project, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The project is closed. It can be read but no longer changed."))
+    return redirect("cases:project", pk=project.pk)

@@ -289,6 +289,7 @@ DENIED: dict[str, str | None] = {
     "cases:schedule_upload": "project",
     "cases:open_cases": "project",
     "cases:distribute": "project",
+    "cases:project_close": "project",
     "logistics:board": "project",
     "logistics:board_offer": "project",
     "logistics:required_offers": "project",
