@@ -23,4 +23,5 @@ urlpatterns = [
     path("projekter/<int:pk>/sager/aabn/", planning.open_cases, name="open_cases"),
     path("projekter/<int:pk>/fordel/", planning.distribute, name="distribute"),
     path("projekter/<int:pk>/luk/", planning.close, name="project_close"),
+    path("projekter/<int:pk>/tidslinje/", planning.timeline, name="timeline"),
 ]

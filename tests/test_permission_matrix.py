@@ -81,6 +81,7 @@ MATRIX: dict[str, tuple[str | None, str, str]] = {
     "cases:open_cases":                  ("project",   POST, "403  404  403  org  404  404"),
     "cases:distribute":                  ("project",   FORM, "403  404  403  org  404  404"),
     "cases:project_close":               ("project",   POST, "403  404  403  org  404  404"),
+    "cases:timeline":                    ("project",   GET,  "own  404  own  org  404  404"),
     "reports:index":                     (None,        GET,  "200  200  200  200  404  404"),
     # an empty order names no report: 404 for everyone
     "reports:print":                     (None,        POST, "200  200  200  200  404  404"),

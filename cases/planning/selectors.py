@@ -2,11 +2,12 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
-from cases.models import AssignmentRole, Case, CaseAssignment, Project
+from cases.models import SCHEDULE_DATE_FIELDS, AssignmentRole, Case, CaseAssignment, Project
 from cases.stages import OPEN_STAGES
 from core.roles import Role
 from households.models import Household, OrganisationUserObjectPermission, Stairwell
@@ -94,3 +95,51 @@ def open_caseloads(*, user_ids: list[int]) -> dict[int, int]:
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+@dataclass
+class TimelineCell:
+    events: list[str]  # the schedule's dates in the month, by field name
+    away: bool  # between move-out and return (or after a permanent move-out)
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def schedule_timeline(*, project: Project) -> tuple[list[date], list[tuple[Stairwell, list]]]:
+    """The schedule as months across and stairwells down: the first day of each month, and per
+    affected stairwell a cell per month. Two queries."""
+    schedules = {row.stairwell_id: row for row in project.schedules.all()}
+    days = [
+        getattr(row, name)
+        for row in schedules.values()
+        for name in SCHEDULE_DATE_FIELDS
+        if getattr(row, name) is not None
+    ]
+    if not days:
+        return [], []
+    months = [_month(min(days))]
+    while months[-1] < _month(max(days)):
+        months.append(_next_month(months[-1]))
+    rows = []
+    for stairwell in project.stairwells.order_by("street", "number", "letter"):
+        schedule = schedules.get(stairwell.pk)
+        cells = []
+        for month in months:
+            end = _next_month(month)
+            events = [
+                name
+                for name in SCHEDULE_DATE_FIELDS
+                if schedule and getattr(schedule, name) and month <= getattr(schedule, name) < end
+            ]
+            left = schedule.move_out_on if schedule else None
+            back = schedule.return_on if schedule else None
+            away = left is not None and left < end and (back is None or back >= month)
+            cells.append(TimelineCell(events, away))
+        rows.append((stairwell, cells))
+    return months, rows

@@ -6,13 +6,22 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Project
-from cases.permissions import get_project_for_manager, project_estates_for_user
+from cases.permissions import (
+    get_project_for_manager,
+    get_project_for_user,
+    project_estates_for_user,
+)
 from cases.planning.forms import DistributeForm, ProjectForm, ScheduleForm, ScheduleUploadForm
 from cases.planning.schedule_file import read_schedule_file
-from cases.planning.selectors import open_caseloads, project_caseworkers, stairwell_loads
+from cases.planning.selectors import (
+    open_caseloads,
+    project_caseworkers,
+    schedule_timeline,
+    stairwell_loads,
+)
 from cases.planning.services import (
     PROJECT_EDITABLE_FIELDS,
     distribution_counts,
@@ -263,3 +272,13 @@ def close(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The project is closed. It can be read but no longer changed."))
     return redirect("cases:project", pk=project.pk)
+
+
+@require_GET
+def timeline(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The schedule for a project meeting: months across, stairwells down (prints on A4
+    landscape)."""
+    project = get_project_for_user(request.user, pk)
+    months, rows = schedule_timeline(project=project)
+    context = {"project": project, "months": months, "rows": rows}
+    return render(request, "cases/planning/timeline.html", context)

@@ -290,6 +290,7 @@ DENIED: dict[str, str | None] = {
     "cases:open_cases": "project",
     "cases:distribute": "project",
     "cases:project_close": "project",
+    "cases:timeline": "project",
     "logistics:board": "project",
     "logistics:board_offer": "project",
     "logistics:required_offers": "project",
