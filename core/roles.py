@@ -109,9 +109,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_LOGISTICS,
         "cases.add_project",
         "cases.change_project",
-        # Open a project's cases in one action and set its stairwell schedule (cases/planning/).
+        # Open a project's cases in one action (cases/planning/).
         "cases.add_case",
-        "cases.change_stairwellschedule",
         "cases.add_caseassignment",
         "cases.delete_caseassignment",
         "outreach.view_scanrun",
