@@ -52,6 +52,23 @@ DATABASES = {
 # The access log's own connection (households/audit.py): a row written inside a transaction
 # commits at once, so a rollback of the request's work cannot take the record of it along.
 DATABASES["audit"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+# Migrations, backups and restores connect as the database's owner (`manage.py migrate` uses
+# this alias by default, core/management/commands/migrate.py); in the compose set-up the
+# application's own role (DATABASE_URL) may not alter tables or triggers, and may only read and
+# insert in the access log (core/database_roles.py). Without MIGRATION_DATABASE_URL the role of
+# DATABASE_URL does both.
+MIGRATION_DATABASE_URL = env("MIGRATION_DATABASE_URL")
+DATABASES["owner"] = {
+    **(
+        dj_database_url.parse(MIGRATION_DATABASE_URL)
+        if MIGRATION_DATABASE_URL
+        else DATABASES["default"]
+    ),
+    "TEST": {"MIRROR": "default"},
+}
+# The PostgreSQL programs of `manage.py backup` and `restore` (pg_dump, pg_restore): by default
+# those of the pgserver package, PostgreSQL 16 like the embedded server and the compose file's.
+PG_BIN_DIR = env("PG_BIN_DIR")
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured(
         "genhusning runs on PostgreSQL only; DATABASE_URL must be postgres://"
@@ -85,6 +102,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "core",
     "households",
     "cases",
     "outreach",
@@ -340,6 +358,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=3, minute=45),
         "options": {"expires": 6 * 60 * 60},
     },
+    "nightly-access-log-check": {
+        "task": "households.tasks.access_log_verify",
+        "schedule": crontab(hour=4, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "nightly-once-key-prune": {
+        "task": "core.tasks.once_keys_prune",
+        "schedule": crontab(hour=4, minute=45),
+        "options": {"expires": 6 * 60 * 60},
+    },
     "assignment-mail-sweep": {
         "task": "cases.tasks.assignment_notifications_sweep",
         "schedule": crontab(minute="*/10"),
@@ -369,6 +397,9 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "genhusning@localhost")
+# Besides every manager of the app, these addresses get the nightly report of a broken access
+# log (households/audit.py): comma-separated e-mail addresses.
+MANAGERS = [("", address) for address in env_list("MANAGERS", "")]
 
 LOGGING = {
     "version": 1,

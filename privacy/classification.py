@@ -26,7 +26,7 @@ class Level(StrEnum):
 N, P, S = Level.NONE, Level.PERSONAL, Level.SENSITIVE
 
 # The apps whose models must be classified (auth for the staff's own accounts).
-APPS = ("households", "cases", "outreach", "referrals", "accounts", "team")
+APPS = ("core", "households", "cases", "outreach", "referrals", "accounts", "team")
 EXTRA_MODELS = (
     "auth.User",
     "auth.Group",
@@ -79,7 +79,7 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     # Ids only (no foreign-key constraint); `path` may carry a search term someone typed.
     "households.AccessLog": {
         "id": N, "at": P, "user": P, "username": P, "action": P, "household": P,
-        "resident": P, "what": N, "path": P, "ip": P,
+        "resident": P, "what": N, "path": P, "ip": P, "seq": N, "hash": N,
     },
     # The tenant list as uploaded (names, phones, e-mails) until it is applied; then only counts.
     "households.TenantImport": {
@@ -266,6 +266,8 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     "auth.Group": {"id": N, "name": N, "permissions": N},
     "auth.Permission": {"id": N, "name": N, "content_type": N, "codename": N},
     "sessions.Session": {"session_key": N, "session_data": P, "expire_date": N},
+    # A form's one-time key and the row its save made (core/once.py): no personal data.
+    "core.OnceKey": {"key": N, "content_type": N, "object_id": N, "used_at": N},
     "accounts.UserSession": {"session": N, "user": P, "logged_in_at": P},
     # --- the team: invitations of new staff, handovers of a departing colleague's work ---
     "team.Invitation": {
