@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Project, schedule_date_label
 from cases.planning.services import PROJECT_EDITABLE_FIELDS, check_schedule_row, schedule_fields
+from core.once import OnceKeyField
 from core.widgets import DateInput
 from households.models import Estate, Stairwell
 from households.templatetags.people import staff_name
@@ -33,6 +34,7 @@ class ProjectForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    once_key = OnceKeyField()
 
     class Meta:
         model = Project
@@ -53,6 +55,7 @@ class ProjectForm(forms.ModelForm):
         assert isinstance(stairwells, StairwellChoiceField)
         if self.instance.pk:
             del self.fields["estate"]
+            del self.fields["once_key"]
             stairwells.queryset = self.instance.estate.stairwells.select_related("estate")
             stairwells.with_estate = False
             if not self.is_bound:

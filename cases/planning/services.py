@@ -1,6 +1,7 @@
 """Every write of a project's life from the app: set it up, schedule it, open and distribute its
 cases, close it. Typed, keyword-only, under a transaction."""
 
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from cases.planning.selectors import (
 from cases.services import cases_open
 from cases.signals import schedule_changed
 from cases.stages import Stage
+from core.once import once_bind, once_claim
 from core.versioning import update_versioned
 from households.models import Estate, Household, Stairwell
 
@@ -67,17 +69,25 @@ def _check_stairwells(*, estate: Estate, stairwells: Iterable[Stairwell]) -> lis
 
 @transaction.atomic
 def project_create(
-    *, estate: Estate, by: User | None, data: dict, stairwells: Iterable[Stairwell]
+    *,
+    estate: Estate,
+    by: User | None,
+    data: dict,
+    stairwells: Iterable[Stairwell],
+    once_key: uuid.UUID | None = None,
 ) -> Project:
-    """A new project on the estate, affecting the chosen stairwells (all of the estate's)."""
+    """A new project on the estate, affecting the chosen stairwells (all of the estate's).
+    A form posted twice (its one-time key) makes one project: AlreadySaved the second time."""
     unknown = set(data) - set(PROJECT_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
     chosen = _check_stairwells(estate=estate, stairwells=stairwells)
+    once_claim(key=once_key, model=Project)
     project = Project(estate=estate, updated_by=by, **data)
     project.full_clean(exclude=["stairwells"])
     project.save()
     project.stairwells.set(chosen)
+    once_bind(key=once_key, saved=project)
     return project
 
 

@@ -35,6 +35,7 @@ from cases.planning.services import (
     schedule_preview,
 )
 from core.http import AuthedRequest
+from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
 from core.versioning import ConflictError, differences
 from households.audit import log_access
@@ -64,7 +65,13 @@ def project_new(request: AuthedRequest) -> HttpResponse:
                 by=request.user,
                 data=data,
                 stairwells=form.cleaned_data["stairwells"],
+                once_key=form.cleaned_data.get("once_key"),
             )
+        except AlreadySaved as already:
+            messages.info(request, str(ALREADY_SAVED))
+            if already.saved is None:
+                return redirect("cases:projects")
+            return redirect("cases:project", pk=already.saved.pk)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -150,3 +150,17 @@ def test_an_offer_is_due_after_the_projects_reply_time(cast):
     offer = offer_make(case=case, pool_flat=pool_flat, by=None, sent_on=date(2026, 2, 2))
 
     assert offer.reply_due_on == date(2026, 2, 12)
+
+
+@pytest.mark.django_db
+def test_the_form_posted_twice_makes_one_project(client, cast):
+    estate = cast.case_a1.project.estate
+    client.force_login(cast.manager_a)
+    data = _form(estate, [], all_stairwells="on", once_key="8a1f9f0e-3c4b-4d8e-9a55-6f0b1c2d3e4f")
+
+    first = client.post(reverse("cases:project_new"), data)
+    second = client.post(reverse("cases:project_new"), data)
+
+    project = Project.objects.get(number="P-2026-04")
+    assert first.status_code == second.status_code == 302
+    assert second.url == reverse("cases:project", args=[project.pk])
