@@ -161,6 +161,7 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
         "id": N, "kind": N, "target_id": N, "named": N, "ordered_by": P, "ordered_at": N,
         "language": N, "status": N, "progress": N, "started_at": N, "finished_at": N,
         "file": S, "household_ids": P, "title": N, "error": N,
+        "attempts": N, "sent_at": N, "heartbeat_at": N, "own_copy": N,
     },
     # --- outreach ---
     "outreach.DropInSession": {
@@ -203,6 +204,7 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
         "id": N, "status": N, "triggered_by": P, "queued_at": N, "started_at": N,
         "finished_at": N, "households_scanned": N, "raised": N, "resolved": N,
         "by_organisation": N, "error": N,
+        "attempts": N, "sent_at": N, "heartbeat_at": N,
     },
     "outreach.FlagDigest": {"id": N, "user": P, "sent_on": N, "flag_count": N},
     # Only the hash of the secret is kept; the feed itself carries no names or notes.
