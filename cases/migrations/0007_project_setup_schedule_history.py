@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_report_jobs"),
+        ("cases", "0006_report_job_case_summary"),
         ("households", "0009_access_log_staff_action"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
