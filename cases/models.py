@@ -17,6 +17,7 @@ class ProjectKind(models.TextChoices):
     RENOVATION_WITH_RETURN = "renovation", _("Renovation with return")
     TRANSFORMATION = "transformation", _("Transformation with permanent moves")
     DEMOLITION = "demolition", _("Demolition")
+    MIXED = "mixed", _("Mixed (return and permanent moves)")
 
 
 class ProjectQuerySet(models.QuerySet["Project"]):
@@ -42,6 +43,41 @@ class Project(models.Model):
         default=2,
         help_text=_("How many suitable flats the organisation must offer each household."),
     )
+    number = models.CharField(
+        _("project number"),
+        max_length=30,
+        blank=True,
+        help_text=_("The organisation's own number for the project."),
+    )
+    lbf_number = models.CharField(_("Landsbyggefonden case number"), max_length=30, blank=True)
+    reply_days = models.PositiveSmallIntegerField(
+        _("reply time for offers (days)"),
+        default=14,
+        help_text=_("How many days a household has to answer an offer."),
+    )
+    stairwells = models.ManyToManyField(
+        Stairwell, blank=True, related_name="projects", verbose_name=_("affected stairwells")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    closed_at = models.DateTimeField(
+        _("closed"),
+        null=True,
+        blank=True,
+        help_text=_("A closed project is read-only; the retention period counts from here."),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
 
     objects = ProjectQuerySet.as_manager()
 
@@ -53,6 +89,9 @@ class Project(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=ProjectKind.values), name="project_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(reply_days__gte=1), name="project_reply_days_positive"
             ),
             models.CheckConstraint(
                 condition=Q(starts_on__isnull=True)
@@ -67,7 +106,8 @@ class Project(models.Model):
 
     @property
     def expects_return(self) -> bool:
-        return self.kind == ProjectKind.RENOVATION_WITH_RETURN
+        """Whether households come home again (a mixed project has returns and permanent moves)."""
+        return self.kind in (ProjectKind.RENOVATION_WITH_RETURN, ProjectKind.MIXED)
 
 
 def _dates_in_order(earlier: str, later: str) -> Q:
@@ -116,6 +156,58 @@ class StairwellSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} – {self.stairwell}"
+
+
+SCHEDULE_DATE_FIELDS = ("notice_on", "packing_on", "move_out_on", "return_on")
+
+
+def schedule_date_label(name: str) -> str:
+    """The name of one of a stairwell's dates ("move-out"), in the active language."""
+    field = StairwellSchedule._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return str(field.verbose_name)
+
+
+class ScheduleChange(models.Model):
+    """One date of a stairwell's schedule changed: who, when, old and new date, and why."""
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="schedule_changes",
+        verbose_name=_("project"),
+    )
+    stairwell = models.ForeignKey(
+        Stairwell, on_delete=models.PROTECT, related_name="+", verbose_name=_("stairwell")
+    )
+    field = models.CharField(_("date"), max_length=20)
+    old_date = models.DateField(_("old date"), null=True, blank=True)
+    new_date = models.DateField(_("new date"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    changed_at = models.DateTimeField(_("when"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("schedule change")
+        verbose_name_plural = _("schedule changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(field__in=SCHEDULE_DATE_FIELDS), name="schedule_change_field_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stairwell} {self.field}: {self.old_date} → {self.new_date}"
+
+    def get_field_label(self) -> str:
+        return schedule_date_label(self.field).capitalize()
 
 
 class CaseQuerySet(models.QuerySet["Case"]):

@@ -5,10 +5,11 @@ assigned to it; the role (group) decides what they may do with it (core/roles.py
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case, Project
+from households.models import Estate
 from households.permissions import estate_access_q, user_grants
 
 NOTHING = Q(pk__in=[])
@@ -80,6 +81,36 @@ def get_project_for_user(user, pk: int) -> Project:
     )
     if project is None:
         raise Http404
+    return project
+
+
+def project_estates_for_user(user) -> QuerySet[Estate]:
+    """The estates `user` may start a project on: those of the organisations she leads."""
+    if not (user.is_active and user.has_perm("cases.add_project")):
+        return Estate.objects.none()
+    if user.is_superuser:
+        return Estate.objects.all()
+    return Estate.objects.filter(organisation_id__in=user_grants(user).managed_organisations)
+
+
+def can_manage_project(user, project: Project) -> bool:
+    """A manager of the project's organisation sets it up, schedules it and closes it."""
+    if not (user.is_active and user.has_perm("cases.change_project")):
+        return False
+    return (
+        user.is_superuser
+        or project.estate.organisation_id in user_grants(user).managed_organisations
+    )
+
+
+def get_project_for_manager(user, pk: int, *, for_change: bool = True) -> Project:
+    """The project, if `user` may see it (404 otherwise); 403 unless she leads its organisation.
+    With `for_change`, a closed project is read-only (403)."""
+    project = get_project_for_user(user, pk)
+    if not can_manage_project(user, project):
+        raise PermissionDenied
+    if for_change and project.closed_at is not None:
+        raise PermissionDenied
     return project
 
 

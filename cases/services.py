@@ -1,6 +1,7 @@
 """Every write to projects and cases: typed, keyword-only, under a transaction."""
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 from smtplib import SMTPException
 
@@ -18,8 +19,8 @@ from cases.models import AssignmentRole, Case, CaseAssignment, Project, StageCha
 from cases.selectors import assignable_staff
 from cases.signals import (
     case_bridge_builder_assigned,
-    case_opened,
     case_stage_changed,
+    cases_opened,
     household_facts_changed,
 )
 from cases.stages import MOVED, EndReason, Stage, can_undo, is_allowed
@@ -44,13 +45,51 @@ CASE_EDITABLE_FIELDS = (
 def case_open(*, household: Household, project: Project, by: User | None, note: str = "") -> Case:
     if household.flat.stairwell.estate_id != project.estate_id:
         raise ValidationError(_("The household does not live in the project's estate."))
-    case = Case.objects.create(household=household, project=project, updated_by=by)
-    StageChange.objects.create(
-        case=case, from_stage="", to_stage=Stage.IDENTIFIED, changed_by=by, note=note
+    opened = cases_open(household_ids=[household.pk], project=project, by=by, note=note)
+    if not opened:
+        raise ValidationError(_("The household already has a case in the project."))
+    return opened[0]
+
+
+@transaction.atomic
+def cases_open(
+    *, household_ids: Iterable[int], project: Project, by: User | None, note: str = ""
+) -> list[Case]:
+    """Open a case per household in the project's estate without one in the project: the first
+    stage, its history row, and what the apps above do for a new case (cases_opened: the
+    practical-help checklist). A fixed number of queries, whatever the number of households;
+    the project's row lock makes two runs at once open each case once."""
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    ids = list(
+        Household.objects.filter(pk__in=household_ids, flat__stairwell__estate=project.estate_id)
+        .exclude(cases__project=project)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    case_opened.send(sender=Case, case=case)
-    household_facts_changed.send(sender=Case, household_ids=[household.pk])
-    return case
+    if not ids:
+        return []
+    now = timezone.now()
+    cases = Case.objects.bulk_create(
+        [Case(household_id=pk, project=project, updated_by=by, stage_changed_at=now) for pk in ids]
+    )
+    StageChange.objects.bulk_create(
+        [
+            StageChange(
+                case=case,
+                from_stage="",
+                to_stage=Stage.IDENTIFIED,
+                changed_by=by,
+                changed_at=now,
+                note=note,
+            )
+            for case in cases
+        ]
+    )
+    for case in cases:
+        case.project = project  # the receivers read its kind without a query
+    cases_opened.send(sender=Case, cases=cases)
+    household_facts_changed.send(sender=Case, household_ids=ids)
+    return cases
 
 
 @transaction.atomic

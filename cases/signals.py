@@ -9,8 +9,8 @@ back with the change itself. Receivers call a service of their own app and hold 
 
 from django.dispatch import Signal
 
-# case: the new case.
-case_opened = Signal()
+# cases: the new cases (one or thousands, opened in one go; each with its project set).
+cases_opened = Signal()
 # case (locked, already saved in its new stage), to_stage, on: the local date of the change.
 case_stage_changed = Signal()
 # case, user: a bridge-builder just assigned to the case.
@@ -20,3 +20,6 @@ case_bridge_builder_assigned = Signal()
 # outreach re-runs the scan's rules for them once the transaction commits. Send it once for a
 # change touching many households.
 household_facts_changed = Signal()
+# project, household_ids: the households with an open case in the project whose stairwell's
+# dates just changed (outreach re-evaluates their flags at once).
+schedule_changed = Signal()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases import views
+from cases.planning import views as planning
 from core.exports import export_urls
 
 app_name = "cases"
@@ -17,4 +18,12 @@ urlpatterns = [
     path("sager/<int:pk>/medarbejdere/<int:user_id>/fjern/", views.case_unassign, name="unassign"),
     path("projekter/", views.project_list, name="projects"),
     path("projekter/<int:pk>/", views.project_detail, name="project"),
+    path("projekter/ny/", planning.project_new, name="project_new"),
+    path("projekter/<int:pk>/rediger/", planning.project_edit, name="project_edit"),
+    path("projekter/<int:pk>/tidsplan/", planning.schedule, name="schedule"),
+    path("projekter/<int:pk>/tidsplan/fil/", planning.schedule_upload, name="schedule_upload"),
+    path("projekter/<int:pk>/sager/aabn/", planning.open_cases, name="open_cases"),
+    path("projekter/<int:pk>/fordel/", planning.distribute, name="distribute"),
+    path("projekter/<int:pk>/luk/", planning.close, name="project_close"),
+    path("projekter/<int:pk>/tidslinje/", planning.timeline, name="timeline"),
 ]

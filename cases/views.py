@@ -12,8 +12,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.forms import AssignForm, CaseForm, CaseloadFilterForm, StageForm
 from cases.logistics.permissions import waterbed_organisations
 from cases.logistics.waterbed import destination_warning
-from cases.models import Case, Project, StairwellSchedule
-from cases.permissions import can_assign_staff, get_case_for_user, get_project_for_user
+from cases.models import Case, Project, ScheduleChange, StairwellSchedule
+from cases.permissions import (
+    can_assign_staff,
+    can_manage_project,
+    get_case_for_user,
+    get_project_for_user,
+    project_estates_for_user,
+)
+from cases.planning.selectors import households_without_case
 from cases.selectors import (
     assignable_staff,
     case_stage_history,
@@ -365,7 +372,11 @@ def project_list(request: AuthedRequest) -> HttpResponse:
         )
         .order_by("estate__name", "name")
     )
-    context = {"projects": projects, "waterbed_organisations": waterbed_organisations(request.user)}
+    context = {
+        "projects": projects,
+        "waterbed_organisations": waterbed_organisations(request.user),
+        "can_add_project": project_estates_for_user(request.user).exists(),
+    }
     return render(request, "cases/project_list.html", context)
 
 
@@ -373,11 +384,20 @@ def project_list(request: AuthedRequest) -> HttpResponse:
 def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk)
     stages, rows, totals = project_stage_table(project=project)
+    can_manage = can_manage_project(request.user, project)
     context = {
         "project": project,
         "stages": stages,
         "rows": rows,
         "totals": totals,
         "case_total": sum(totals),
+        "can_manage": can_manage,
+        "missing_cases": households_without_case(project=project).count() if can_manage else 0,
+        "open_total": sum(
+            total for stage, total in zip(stages, totals, strict=True) if stage != Stage.CLOSED
+        ),
+        "schedule_history": ScheduleChange.objects.filter(project=project).select_related(
+            "stairwell", "changed_by"
+        )[:50],
     }
     return render(request, "cases/project_detail.html", context)

@@ -107,7 +107,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.MANAGER: (
         *_SOCIAL_WORK,
         *_LOGISTICS,
+        "cases.add_project",
         "cases.change_project",
+        # Open a project's cases in one action (cases/planning/).
+        "cases.add_case",
         "cases.add_caseassignment",
         "cases.delete_caseassignment",
         "outreach.view_scanrun",

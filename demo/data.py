@@ -243,6 +243,16 @@ ROSENHAVEN_PLAN = _EstatePlan(
     "Hvidovre",
     tuple(("Rosenhaven", number, "", _ROW_MEDIUM) for number in (2, 4, 6, 8)),
 )
+# An estate with an imported tenant list and no project yet: the README's "start your own
+# project" walk begins here (a manager creates the project, its schedule, opens the cases).
+KILDEPARKEN = _EstatePlan(
+    "31",
+    "Kildeparken",
+    "Hvidovre Nord",
+    "2650",
+    "Hvidovre",
+    tuple(("Kildeparken", number, letter, _BLOCK_SMALL) for number in (1, 3) for letter in "ABC"),
+)
 STRANDPARKEN = _EstatePlan(
     "3",
     "Strandparken",
@@ -515,6 +525,8 @@ def demo_load() -> DemoSummary:
     if not Organisation.objects.filter(name=FJORDBO).exists():
         _fjordbo_build(random.Random(f"{SEED}-{FJORDBO}"), users=users, today=today)
         created.append(FJORDBO)
+    if not Estate.objects.filter(name=KILDEPARKEN.name).exists():
+        _kildeparken_build(random.Random(f"{SEED}-kildeparken"), today=today)
     _staff_access_sync(users)
     _assignments_sync(random.Random(f"{SEED}-assignments"), users=users, today=today)
     loading_since = timezone.now()
@@ -674,6 +686,19 @@ def _vestegnen_build(rng: random.Random, *, users: dict[str, User], today: date)
         officer=users["genhusning"],
         today=today,
     )
+
+
+def _kildeparken_build(rng: random.Random, *, today: date) -> None:
+    """Households and residents as the tenant import leaves them: no case, no project."""
+    organisation = Organisation.objects.get(name=VESTEGNEN)
+    hvidovre = Municipality.objects.get(code="167")
+    flats = _all_flats(_estate_build(organisation, hvidovre, KILDEPARKEN))
+    drafts = [_household_draft(rng, flat, today=today, foreign=0.2) for flat in flats]
+    households = Household.objects.bulk_create(draft.household for draft in drafts)
+    for draft, household in zip(drafts, households, strict=True):
+        for resident in draft.residents:
+            resident.household = household
+    Resident.objects.bulk_create(r for draft in drafts for r in draft.residents)
 
 
 def _fjordbo_build(rng: random.Random, *, users: dict[str, User], today: date) -> None:

@@ -40,3 +40,14 @@ class OutreachConfig(AppConfig):
                 ),
             )
         )
+
+        # A stairwell's dates changed: the flags of its households, at once; and for the
+        # preview of such a change, the flags that would appear or go and the letters sent.
+        from cases.planning.services import schedule_effect_add, sent_letters_source_add
+        from cases.signals import schedule_changed
+
+        schedule_changed.connect(
+            receivers.on_schedule_changed, dispatch_uid="outreach.schedule_changed"
+        )
+        schedule_effect_add("flags", receivers.flags_open_after_evaluation)
+        sent_letters_source_add(receivers.letters_sent)

@@ -1,10 +1,17 @@
 """What outreach does when something happens below it (cases/signals.py and
 cases/logistics/signals.py, connected in OutreachConfig.ready): an offer's letter awaits the
-household's reply like any letter; the flags of a household whose facts changed are re-run."""
+household's reply like any letter; the flags of a household whose facts changed are re-run once
+the transaction commits; a change of a stairwell's dates re-evaluates the flags of its
+households at once, in the change's transaction."""
+
+import logging
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
 
 from cases.logistics.models import OfferStatus
-from outreach.models import AwaitedReply
-from outreach.scan import flags_reevaluate_on_commit
+from outreach.models import SCANNED_KINDS, AwaitedReply, Flag, FlagKind
+from outreach.scan import flags_evaluate, flags_reevaluate_on_commit
 from outreach.services import (
     awaited_reply_mark_replied,
     awaited_reply_record,
@@ -35,3 +42,43 @@ def on_offer_answered(sender, *, letter, status, by, replied_on, note, **kwargs)
 
 def on_household_facts_changed(sender, *, household_ids, **kwargs) -> None:
     flags_reevaluate_on_commit(household_ids=household_ids)
+
+
+logger = logging.getLogger(__name__)
+
+
+def on_schedule_changed(sender, *, project, household_ids, **kwargs) -> None:
+    """The scan's own rules for just the touched households, in the change's transaction (a
+    savepoint: if the flags cannot be written now, the change stands and the nightly scan
+    catches up)."""
+    try:
+        with transaction.atomic():
+            flags_evaluate(household_ids=household_ids)
+    except DatabaseError:
+        logger.warning(
+            "Flags of %s households not re-evaluated; the nightly scan will", len(household_ids)
+        )
+
+
+def flags_open_after_evaluation(household_ids: list[int]) -> set[tuple[int, str]]:
+    """For the preview of a schedule change (called inside a savepoint that is rolled back):
+    the scanned flags these households would have open by the scan's rules right now."""
+    flags_evaluate(household_ids=household_ids)
+    return {
+        (household_id, str(FlagKind(kind).label))
+        for household_id, kind in Flag.objects.filter(
+            household_id__in=household_ids, kind__in=SCANNED_KINDS, resolved_at__isnull=True
+        ).values_list("household_id", "kind")
+    }
+
+
+def letters_sent(household_ids: list[int]) -> list[dict]:
+    """The letters already sent to these households (they may state a date that moves)."""
+    return [
+        dict(letter)
+        for letter in AwaitedReply.objects.filter(
+            household_id__in=household_ids, sent_on__lte=timezone.localdate()
+        )
+        .order_by("-sent_on", "pk")
+        .values("household_id", "subject", "sent_on")
+    ]

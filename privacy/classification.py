@@ -103,7 +103,13 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     # --- projects and cases ---
     "cases.Project": {
         "id": N, "estate": N, "name": N, "kind": N, "starts_on": N, "ends_on": N,
-        "description": N, "required_offers": N,
+        "description": N, "required_offers": N, "number": N, "lbf_number": N,
+        "reply_days": N, "stairwells": N, "created_at": N, "updated_at": N, "updated_by": P,
+        "version": N, "closed_at": N, "closed_by": P,
+    },
+    "cases.ScheduleChange": {
+        "id": N, "project": N, "stairwell": N, "field": N, "old_date": N, "new_date": N,
+        "changed_by": P, "changed_at": N, "reason": N,
     },
     "cases.StairwellSchedule": {
         "id": N, "project": N, "stairwell": N, "notice_on": N, "packing_on": N,

@@ -75,8 +75,12 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
 
 def households_due_for_anonymisation(now: datetime | None = None) -> models.QuerySet[Household]:
     """Households not yet anonymised whose every case is closed, the last longer ago than the
-    retention period. A household with an open case, or without a case, is kept."""
-    kept = Case.objects.exclude(stage=Stage.CLOSED, closed_at__lt=retention_cutoff(now))
+    retention period. A household with an open case, or without a case, is kept. Closing a
+    project starts the clock again for its households (a project closed within the period)."""
+    cutoff = retention_cutoff(now)
+    kept = Case.objects.exclude(stage=Stage.CLOSED, closed_at__lt=cutoff) | Case.objects.filter(
+        project__closed_at__gte=cutoff
+    )
     return Household.objects.filter(
         anonymised_at__isnull=True, pk__in=Case.objects.values("household_id")
     ).exclude(pk__in=kept.values("household_id"))

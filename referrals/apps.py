@@ -22,7 +22,7 @@ class ReferralsConfig(AppConfig):
 
         # A case opened, moved permanently, or given a bridge-builder: the checklist, the
         # follow-up plan and its bridge-builder.
-        signals.case_opened.connect(receivers.on_case_opened, dispatch_uid="referrals.opened")
+        signals.cases_opened.connect(receivers.on_cases_opened, dispatch_uid="referrals.opened")
         signals.case_stage_changed.connect(
             receivers.on_case_stage_changed, dispatch_uid="referrals.stage_changed"
         )

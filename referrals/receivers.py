@@ -3,11 +3,11 @@ ReferralsConfig.ready): each receiver calls a service; the services hold the rul
 
 from cases.stages import Stage
 from referrals.bridge.services import follow_up_plan_bridge_builder_fill, follow_up_plan_start
-from referrals.services import checklist_ensure
+from referrals.services import checklists_start
 
 
-def on_case_opened(sender, *, case, **kwargs) -> None:
-    checklist_ensure(case=case)
+def on_cases_opened(sender, *, cases, **kwargs) -> None:
+    checklists_start(cases=cases)
 
 
 def on_case_stage_changed(sender, *, case, to_stage, on, **kwargs) -> None:

@@ -21,7 +21,6 @@ from cases.logistics.services import (
     HOUSING_NEED_FIELDS,
     MOVE_EDITABLE_FIELDS,
     POOL_FLAT_EDITABLE_FIELDS,
-    REPLY_DAYS,
 )
 from core.once import OnceKeyField
 from core.widgets import DateInput, TimeInput
@@ -132,9 +131,9 @@ class OfferForm(forms.Form):
     )
     reply_due_on = forms.DateField(label=_("Reply due"), widget=DateInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, reply_days: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reply_due_on"].initial = timezone.localdate() + timedelta(days=REPLY_DAYS)
+        self.fields["reply_due_on"].initial = timezone.localdate() + timedelta(days=reply_days)
 
 
 class OfferReplyForm(forms.Form):

@@ -77,7 +77,10 @@ def cases_with_needs(cases: CaseQuerySet, *, today: date) -> CaseQuerySet:
     permanent) and the rooms are as many as now.
     """
     by_project = CaseWhen(
-        When(project__kind=ProjectKind.RENOVATION_WITH_RETURN, then=Value(RehousingKind.TEMPORARY)),
+        When(
+            project__kind__in=(ProjectKind.RENOVATION_WITH_RETURN, ProjectKind.MIXED),
+            then=Value(RehousingKind.TEMPORARY),
+        ),
         default=Value(RehousingKind.PERMANENT),
     )
     no_areas = Value([], output_field=ArrayField(CharField()))

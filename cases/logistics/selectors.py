@@ -100,6 +100,8 @@ class Board:
 def _project_pool_kinds(project: Project) -> list[str]:
     if project.kind == ProjectKind.RENOVATION_WITH_RETURN:
         return [PoolKind.TEMPORARY, PoolKind.BOTH]
+    if project.kind == ProjectKind.MIXED:
+        return [PoolKind.TEMPORARY, PoolKind.PERMANENT, PoolKind.BOTH]
     return [PoolKind.PERMANENT, PoolKind.BOTH]
 
 

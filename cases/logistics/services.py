@@ -31,8 +31,6 @@ from core.once import once_bind, once_claim
 from core.versioning import update_versioned
 from households.models import Flat, Organisation
 
-REPLY_DAYS = 7
-
 # A flat is offered, and moved into, before the household leaves home.
 BEFORE_THE_MOVE = (Stage.IDENTIFIED, Stage.NOTIFIED, Stage.PACKING)
 
@@ -154,7 +152,7 @@ def offer_make(
     once_claim(key=once_key, model=Offer)
     today = timezone.localdate()
     sent_on = sent_on or today
-    reply_due_on = reply_due_on or sent_on + timedelta(days=REPLY_DAYS)
+    reply_due_on = reply_due_on or sent_on + timedelta(days=case.project.reply_days)
     locked_case = Case.objects.select_for_update().select_related("household").get(pk=case.pk)
     locked_flat = (
         PoolFlat.objects.select_for_update(of=("self",))

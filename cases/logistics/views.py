@@ -150,7 +150,7 @@ def case_flats(request: AuthedRequest, pk: int) -> HttpResponse:
         "need": selectors.case_need(case=case),
         "can_offer": request.user.has_perm("cases.add_offer")
         and case.stage in services.BEFORE_THE_MOVE,
-        "offer_form": OfferForm(),
+        "offer_form": OfferForm(reply_days=case.project.reply_days),
     }
     log_access(request, what=gettext_noop("suitable flats"), households=[case.household_id])
     return render(request, "cases/logistics/case_flats.html", context)
@@ -159,7 +159,7 @@ def case_flats(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_offer(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_case_for_logistics(request.user, pk, perm="cases.add_offer", for_change=True)
-    form = OfferForm(request.POST)
+    form = OfferForm(request.POST, reply_days=case.project.reply_days)
     if not form.is_valid():
         messages.error(request, _("Choose a flat and a channel."))
         return redirect("logistics:case_flats", pk=case.pk)

@@ -66,7 +66,8 @@ def test_an_offer_reserves_the_flat_for_the_stay_and_awaits_a_reply(frozen, cast
     assert offer.status == OfferStatus.PENDING
     assert (offer.holds_from, offer.holds_until) == (date(2026, 3, 2), date(2026, 6, 1))
     assert offer.kind == RehousingKind.TEMPORARY
-    assert offer.reply_due_on == TODAY + timedelta(days=7)
+    # The project's reply time (14 days unless the project says otherwise).
+    assert offer.reply_due_on == TODAY + timedelta(days=14)
     letter = offer.awaited_reply
     assert letter.household_id == case.household_id and letter.due_on == offer.reply_due_on
     assert "Offer of a temporary flat" in letter.subject
