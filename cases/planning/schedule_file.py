@@ -99,8 +99,8 @@ def _date(value: object) -> date | str | None:
 def read_schedule_file(*, project: Project, content: bytes, file_kind: str) -> ScheduleFile:
     """Check every row of the file against the project's stairwells. Raises FileError when the
     file as a whole cannot be read."""
-    raw = _read_xlsx(content) if file_kind == "xlsx" else _read_csv(content)
-    raw = [row for row in raw if any(_cell_text(cell) for cell in row)]
+    rows = _read_xlsx(content) if file_kind == "xlsx" else _read_csv(content)
+    raw = [row for row in rows if any(_cell_text(cell) for cell in row)]
     if not raw:
         raise FileError(_("The file is empty."))
     header = [_key(cell) for cell in raw[0]]
