@@ -6,8 +6,9 @@ the same data; each test's own transaction (pytest-django's `db`) is a savepoint
 is rolled back after the test, so a test that writes still leaves nothing behind. Before a test
 that wants other data, none, or real commits (`transaction=True`, a live server, a worker
 process), the outer transaction is rolled back, and the data is built again when next asked
-for. A test whose clock is stopped or moved (time-machine) before its database is set up gets
-data of its own, made at its time, as before; so does a test marked `own_data`.
+for. A test with a fixture that stops or moves the clock (time-machine), or whose clock is
+moved before its database is set up, gets data of its own, made at its time, as before; so
+does a test marked `own_data`.
 
 Which test wants which data is known from its fixtures: `cast` (tests/conftest.py) and
 `demo_data`. The Python objects handed to a test are deep copies, so one test's changes to
@@ -43,9 +44,21 @@ def _transactional(item: pytest.Item) -> bool:
     return bool(marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
 
 
+def _moves_the_clock(item: pytest.Item) -> bool:
+    """Whether one of the test's fixtures stops or moves the clock (uses time-machine)."""
+    for name, definitions in item._fixtureinfo.name2fixturedefs.items():  # type: ignore[attr-defined]
+        if name == "time_machine":
+            return True
+        for definition in definitions:
+            code = getattr(definition.func, "__code__", None)
+            if code is not None and "time_machine" in code.co_names:
+                return True
+    return False
+
+
 def kind_wanted(item: pytest.Item) -> str | None:
     """The shared data this test may run inside, judged before any of its fixtures is set up."""
-    if item.get_closest_marker("own_data") or _transactional(item):
+    if item.get_closest_marker("own_data") or _transactional(item) or _moves_the_clock(item):
         return None
     kinds = {FIXTURE_KIND[name] for name in item.fixturenames if name in FIXTURE_KIND}  # type: ignore[attr-defined]
     return kinds.pop() if len(kinds) == 1 else None
