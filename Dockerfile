@@ -24,6 +24,9 @@ RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
     && SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
     python manage.py compilemessages --ignore '.venv/*'
 
+# The volumes of the private files and the backups start as these folders, owned by the app.
+RUN mkdir -p /app/media /backups && chown genhusning:genhusning /app/media /backups
+
 USER genhusning
 EXPOSE 8000
 CMD ["gunicorn", "genhusning.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]

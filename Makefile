@@ -19,11 +19,16 @@ $(STAMP): pyproject.toml requirements-dev.lock | check-python
 
 install: $(STAMP)
 
+# The demo's server runs without DEBUG, so a wrong address shows the Danish 404 page and not
+# Django's debug page; --insecure serves the static files without DEBUG, and the session cookie
+# is sent over plain http://. tests/test_error_pages.py starts this very command.
+DEMO_SERVER = SECURE_COOKIES=0 $(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
+
 ## Start the app with demo data on http://$(HOST):$(PORT) (embedded PostgreSQL unless DATABASE_URL is set).
 demo: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo_data
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEMO_SERVER)
 
 ## Run the whole test suite, in one process per core (pytest-xdist; README: how make test runs).
 TEST_PROCESSES ?= auto

@@ -52,6 +52,23 @@ DATABASES = {
 # The access log's own connection (households/audit.py): a row written inside a transaction
 # commits at once, so a rollback of the request's work cannot take the record of it along.
 DATABASES["audit"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+# Migrations, backups and restores connect as the database's owner (`manage.py migrate` uses
+# this alias by default, core/management/commands/migrate.py); in the compose set-up the
+# application's own role (DATABASE_URL) may not alter tables or triggers, and may only read and
+# insert in the access log (core/database_roles.py). Without MIGRATION_DATABASE_URL the role of
+# DATABASE_URL does both.
+MIGRATION_DATABASE_URL = env("MIGRATION_DATABASE_URL")
+DATABASES["owner"] = {
+    **(
+        dj_database_url.parse(MIGRATION_DATABASE_URL)
+        if MIGRATION_DATABASE_URL
+        else DATABASES["default"]
+    ),
+    "TEST": {"MIRROR": "default"},
+}
+# The PostgreSQL programs of `manage.py backup` and `restore` (pg_dump, pg_restore): by default
+# those of the pgserver package, PostgreSQL 16 like the embedded server and the compose file's.
+PG_BIN_DIR = env("PG_BIN_DIR")
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured(
         "genhusning runs on PostgreSQL only; DATABASE_URL must be postgres://"
@@ -85,6 +102,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "core",
     "households",
     "cases",
     "outreach",
@@ -272,6 +290,9 @@ STORAGES["reports"] = {
 # Reports of more households than this (and every organisation report) render in a worker.
 REPORT_ASYNC_HOUSEHOLDS = env_int("REPORT_ASYNC_HOUSEHOLDS", 300)
 REPORT_SOFT_TIME_LIMIT = env_int("REPORT_SOFT_TIME_LIMIT", 9 * 60)
+# A case summary of more entries than this (contacts and stage changes) renders in a worker:
+# no web request renders a PDF for more than about two seconds (docs/jobs.md).
+CASE_SUMMARY_ASYNC_ENTRIES = env_int("CASE_SUMMARY_ASYNC_ENTRIES", 60)
 # The file of a report made by the worker is deleted this many days after it was ordered.
 REPORT_KEEP_DAYS = env_int("REPORT_KEEP_DAYS", 7)
 # Bridge-building: follow-up contacts this many days after a permanent move.
@@ -291,15 +312,29 @@ if REDIS_URL:
     }
 
 # Celery: tasks take ids, are enqueued on commit, and must finish well within the visibility
-# timeout, or Redis hands them to a second worker.
+# timeout, or Redis hands them to a second worker. Each setting's reason: docs/jobs.md.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+# A message is acknowledged after its task ran, not when the worker took it: a worker that
+# dies holds no job hostage in its memory.
 CELERY_TASK_ACKS_LATE = True
+# A pool child killed mid-task (out of memory, a kill -9) gives its message back at once; the
+# job's claim (core/jobs.py) makes the second delivery harmless and bounds the attempts.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time per process: a long report does not hold the next job in its queue.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose connection to Redis was lost is not cancelled: it finishes its job, which is
+# written to the database; only its acknowledgement is lost (the claim makes the redelivery
+# harmless). Celery's default says the same; set here so it does not warn.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+if REDIS_URL:
+    # kombu's Redis transport with the fix for celery/kombu 5.7.0's exit when Redis goes away
+    # while a task runs (core/queue.py, RedisTransport).
+    CELERY_BROKER_TRANSPORT = "core.queue:RedisTransport"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request that enqueues must not hang when Redis is down: connect within 2 s, give up
 # after one quick retry (core/queue.py logs it; the outbox sweep and beat catch up).
@@ -340,10 +375,27 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=3, minute=45),
         "options": {"expires": 6 * 60 * 60},
     },
+    "nightly-access-log-check": {
+        "task": "households.tasks.access_log_verify",
+        "schedule": crontab(hour=4, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "nightly-once-key-prune": {
+        "task": "core.tasks.once_keys_prune",
+        "schedule": crontab(hour=4, minute=45),
+        "options": {"expires": 6 * 60 * 60},
+    },
     "assignment-mail-sweep": {
         "task": "cases.tasks.assignment_notifications_sweep",
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
+    },
+    # The database is the truth for every job (core/jobs.py): send again what the queue lost,
+    # take back what a dead worker held.
+    "job-dispatcher": {
+        "task": "genhusning.jobs_dispatch",
+        "schedule": timedelta(seconds=env_int("JOB_DISPATCH_SECONDS", 60)),
+        "options": {"expires": 50},
     },
     "handover-mail-sweep": {
         "task": "team.tasks.handover_notifications_sweep",
@@ -351,6 +403,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "options": {"expires": 9 * 60},
     },
 }
+
+# Background jobs (core/jobs.py, docs/jobs.md), in seconds: a running job's worker touches its
+# heartbeat every JOB_HEARTBEAT_SECONDS; a job silent for JOB_HEARTBEAT_TIMEOUT is taken back;
+# a queued job not started JOB_RESEND_AFTER after it was sent is sent again; one queued longer
+# than JOB_GIVE_UP_QUEUED_AFTER fails, and so does one started JOB_MAX_ATTEMPTS times.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 15)
+JOB_HEARTBEAT_TIMEOUT = env_int("JOB_HEARTBEAT_TIMEOUT", 2 * 60)
+JOB_RESEND_AFTER = env_int("JOB_RESEND_AFTER", 2 * 60)
+JOB_GIVE_UP_QUEUED_AFTER = env_int("JOB_GIVE_UP_QUEUED_AFTER", 30 * 60)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 
 # Closed cases are anonymised this long after they closed (privacy/services.py). Three years:
 # the limitation period for claims (forældelsesloven § 3) and the time a household may ask
@@ -369,6 +431,9 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "genhusning@localhost")
+# Besides every manager of the app, these addresses get the nightly report of a broken access
+# log (households/audit.py): comma-separated e-mail addresses.
+MANAGERS = [("", address) for address in env_list("MANAGERS", "")]
 
 LOGGING = {
     "version": 1,

@@ -19,7 +19,12 @@ class HouseholdsConfig(AppConfig):
 
         from django.contrib.auth import signals
 
+        from core.database_roles import append_only
         from households import audit
+        from households.models import AccessLog
+
+        # The application's role may only read and insert in the access log (compose set-up).
+        append_only(AccessLog._meta.db_table)
 
         signals.user_logged_in.connect(audit.on_logged_in, dispatch_uid="audit.login")
         signals.user_logged_out.connect(audit.on_logged_out, dispatch_uid="audit.logout")

@@ -2,21 +2,28 @@
 login and refused page, written in one place."""
 
 import ipaddress
+import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.utils.translation import gettext_noop
+from django.utils.timezone import localtime
+from django.utils.translation import gettext, gettext_noop, override
 
 from core.exports import Cell, table_response
+from core.roles import Role
 from households.models import AccessAction, AccessLog
 
 # A second connection to the same database (settings.DATABASES): rows written through it
 # commit at once, whatever happens to the transaction of the request.
 AUDIT_DATABASE = "audit"
+
+logger = logging.getLogger(__name__)
 
 
 def _valid_ip(value: str | None) -> str | None:
@@ -164,3 +171,85 @@ class AccessDeniedLogMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, Http404 | PermissionDenied) and request.user.is_authenticated:
             log_access(request, what=gettext_noop("refused page"), action=AccessAction.DENIED)
+
+
+# --- the hash chain (migration 0010 writes it; this checks it) ---
+
+# The first row whose hash is not the SHA-256 of its content and the previous row's hash, or
+# whose number does not follow the previous one (a row taken out). One pass, in the database,
+# with the same function the insert trigger uses.
+_FIRST_BREAK = """
+    SELECT id FROM (
+        SELECT entry.id, entry.seq, entry.hash,
+               households_accesslog_hash(coalesce(lag(entry.hash) OVER chain, ''), entry)
+                   AS expected,
+               coalesce(lag(entry.seq) OVER chain, 0) AS previous_seq
+        FROM households_accesslog AS entry
+        WINDOW chain AS (ORDER BY entry.seq)
+    ) AS checked
+    WHERE hash <> expected OR seq <> previous_seq + 1
+    ORDER BY seq
+    LIMIT 1
+"""
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    rows: int
+    head: str  # the last row's hash: a copy kept elsewhere anchors everything before it
+    broken: AccessLog | None  # the first row that does not follow from the one before
+
+    @property
+    def intact(self) -> bool:
+        return self.broken is None
+
+
+def access_log_verify() -> ChainCheck:
+    with connection.cursor() as cursor:
+        cursor.execute(_FIRST_BREAK)
+        found = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*), (SELECT hash FROM households_accesslog ORDER BY seq DESC LIMIT 1)"
+            " FROM households_accesslog"
+        )
+        rows, head = cursor.fetchone()
+    broken = AccessLog.objects.filter(pk=found[0]).first() if found else None
+    return ChainCheck(rows=rows, head=head or "", broken=broken)
+
+
+def describe_break(broken: AccessLog) -> str:
+    """The row named for the report: its id, number in the chain and time (no personal data)."""
+    return gettext(
+        "Access log row id %(id)s (number %(seq)s in the chain, %(at)s) does not match its "
+        "hash: it, or the row before it, was changed or removed outside the application."
+    ) % {"id": broken.pk, "seq": broken.seq, "at": f"{localtime(broken.at):%d.%m.%Y %H:%M:%S}"}
+
+
+def access_log_verify_and_report() -> ChainCheck:
+    """The nightly check: when the chain is broken, every manager (and settings.MANAGERS) gets
+    an e-mail naming the first broken row."""
+    check = access_log_verify()
+    if check.broken is None:
+        logger.info("Access log chain intact: %s rows, head %s", check.rows, check.head)
+        return check
+    logger.error("Access log chain broken: row id %s", check.broken.pk)
+    managers = (
+        get_user_model()
+        ._default_manager.filter(groups__name=Role.MANAGER, is_active=True)
+        .exclude(email="")
+    )
+    recipients = sorted({user.email for user in managers} | {e for _n, e in settings.MANAGERS})
+    if recipients:
+        with override(settings.LANGUAGE_CODE):
+            send_mail(
+                subject=gettext("genhusning: the access log has been changed"),
+                message=describe_break(check.broken)
+                + "\n\n"
+                + gettext(
+                    "Tell the data protection officer. Keep the database and its backups as "
+                    "they are; compare with the last backup to see what was changed."
+                ),
+                from_email=None,
+                recipient_list=recipients,
+            )
+    return check

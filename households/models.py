@@ -417,9 +417,11 @@ class AccessLog(models.Model):
     """Who saw or took out person-level data: one row per household (and resident) touched;
     also every login, logout, failed login and refused page (no household on those).
 
-    Append-only: database triggers refuse UPDATE, DELETE and TRUNCATE. The references carry no
-    foreign-key constraint, so a row outlives the user or household it names. For a failed
-    login `username` is the name that was tried, and `user` the account of that name if any.
+    Append-only: database triggers refuse UPDATE, DELETE and TRUNCATE, and chain every row to
+    the one before it by a hash, so an edit behind the triggers' back is found
+    (households.audit.access_log_verify). The references carry no foreign-key constraint, so a
+    row outlives the user or household it names. For a failed login `username` is the name
+    that was tried, and `user` the account of that name if any.
     """
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -455,6 +457,11 @@ class AccessLog(models.Model):
     what = models.CharField(_("what"), max_length=200)
     path = models.CharField(_("address"), max_length=500, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # The hash chain, written by the database on insert (households_accesslog_chain, migration
+    # 0010): the row's number in the chain, and the SHA-256 over its content and the previous
+    # row's hash. households.audit.access_log_verify recomputes it.
+    seq = models.BigIntegerField(_("number in the chain"), unique=True, editable=False)
+    hash = models.CharField(_("chain hash"), max_length=64, editable=False)
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -9,8 +9,9 @@ class OutreachConfig(AppConfig):
     def ready(self) -> None:
         from cases.logistics import signals
         from cases.selectors import CaseloadFlagFilter, caseload_flag_filter_add
+        from core.jobs import JobType, job_type_register
         from outreach import receivers
-        from outreach.models import FlagKind
+        from outreach.models import FlagKind, ScanRun, ScanStatus
         from outreach.selectors import case_household_open_flags
 
         signals.offer_sent.connect(receivers.on_offer_sent, dispatch_uid="outreach.offer_sent")
@@ -19,4 +20,18 @@ class OutreachConfig(AppConfig):
         )
         caseload_flag_filter_add(
             CaseloadFlagFilter(kinds=lambda: FlagKind.choices, open_flags=case_household_open_flags)
+        )
+        job_type_register(
+            JobType(
+                model=ScanRun,
+                task_name="outreach.tasks.flag_scan",
+                queued=ScanStatus.QUEUED,
+                running=ScanStatus.RUNNING,
+                failed=ScanStatus.FAILED,
+                created_field="queued_at",
+                finished_field="finished_at",
+                failure_message=lambda: str(
+                    _("The scan stopped and could not be started again. Run it again.")
+                ),
+            )
         )

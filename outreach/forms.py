@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Project
+from core.once import OnceKeyField
 from core.widgets import DateInput, DateTimeInput, TimeInput
 from households.models import Estate, Flat, Stairwell
 from outreach.models import (
@@ -44,6 +45,7 @@ QUICK_OUTCOMES = (Outcome.NO_ANSWER, Outcome.NOTE_LEFT)
 class ContactForm(forms.Form):
     """Record one contact. Observations about the home only for those who may see them."""
 
+    once_key = OnceKeyField()
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[c for c in Outcome.choices if c[0] != Outcome.SENT]
@@ -113,6 +115,7 @@ class TalkForm(ContactForm):
 
 
 class QuickKnockForm(forms.Form):
+    once_key = OnceKeyField()
     outcome = forms.ChoiceField(choices=[(value, value) for value in QUICK_OUTCOMES])
 
 
@@ -236,6 +239,7 @@ class MeetingInviteForm(forms.Form):
 
 
 class MeetingForm(MeetingInviteForm):
+    once_key = OnceKeyField()
     project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
     held_on = forms.DateField(label=_("Date"), widget=DateInput)
     held_time = forms.TimeField(label=_("Time"), widget=TimeInput)
@@ -268,6 +272,7 @@ class MeetingForm(MeetingInviteForm):
 
 
 class AttendanceForm(forms.Form):
+    once_key = OnceKeyField()
     household = forms.IntegerField(min_value=1)
     attended = forms.BooleanField(required=False)
 
@@ -276,6 +281,7 @@ class AttendanceForm(forms.Form):
 
 
 class DropInSessionForm(forms.Form):
+    once_key = OnceKeyField()
     estate = forms.ModelChoiceField(label=_("Estate"), queryset=Estate.objects.none())
     name = forms.CharField(label=_("Name"), max_length=100, initial="Kaffen er Klar")
     held_on = forms.DateField(label=_("Date"), widget=DateInput)
@@ -292,6 +298,7 @@ class DropInSessionForm(forms.Form):
 
 
 class DropInVisitForm(forms.Form):
+    once_key = OnceKeyField()
     household = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     help_topics = forms.MultipleChoiceField(
         label=_("Needed help with"),
@@ -313,6 +320,7 @@ class DropInVisitForm(forms.Form):
 class TipForm(forms.Form):
     """A tip about a flat. The flats are offered by address only, grouped by stairwell."""
 
+    once_key = OnceKeyField()
     flat = forms.TypedChoiceField(label=_("Flat"), coerce=int)
     source = forms.ChoiceField(
         label=_("Who is the tip from?"), choices=TipSource.choices, widget=forms.RadioSelect
@@ -350,6 +358,7 @@ class TipForm(forms.Form):
 
 
 class AwaitedReplyForm(forms.Form):
+    once_key = OnceKeyField()
     subject = forms.CharField(
         label=_("About"),
         max_length=200,

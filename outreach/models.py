@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.models import Case, Project
+from core.jobs import JobFields
 from households.models import Estate, Flat, Household, Stairwell
 
 
@@ -466,7 +467,7 @@ class ScanStatus(models.TextChoices):
     SKIPPED = "skipped", _("Skipped")  # another scan held the lock: this one did nothing
 
 
-class ScanRun(models.Model):
+class ScanRun(JobFields):
     """One run of the flag scan, so that a scan that stopped running is noticed."""
 
     status = models.CharField(

@@ -76,6 +76,7 @@ from django.utils.translation import ngettext, pgettext
 
 from cases.models import Case, CaseQuerySet, Project
 from cases.stages import Stage
+from core.jobs import job_claim, job_heartbeat, job_is_busy
 from households.models import Household
 from outreach.models import (
     DEFAULT_THRESHOLDS,
@@ -667,9 +668,6 @@ def flags_reevaluate_on_commit(*, household_id: int) -> None:
 
 # --- recorded runs ---
 
-# A run still "running" after this long died with its worker (the hard time limit is shorter).
-STALE_AFTER = timedelta(minutes=15)
-
 
 def scan_run_queue(*, triggered_by: User | None = None) -> ScanRun:
     return ScanRun.objects.create(status=ScanStatus.QUEUED, triggered_by=triggered_by)
@@ -692,30 +690,37 @@ def flag_scan_run(
     """Run the full scan and record it: a new ScanRun, or `run` (queued, or failed and retried).
 
     A run that another worker has already finished or is running is left alone (a task
-    delivered twice), unless `resume`: the retry of the task whose failure could not be
-    recorded (the database was gone) takes its run over. A second scan while one runs is
-    recorded as failed with the reason. Any other error is recorded and raised again.
+    delivered twice: the claim of core/jobs.py lets one of them start it), unless `resume`:
+    the retry of the task whose failure could not be recorded (the database was gone) takes
+    its run over. While it runs, its heartbeat tells the dispatcher it is alive. A second scan
+    while one runs is recorded as skipped with the reason. Any other error is recorded and
+    raised again.
     """
     now = timezone.now()
     if run is None:
         run = ScanRun.objects.create(
-            status=ScanStatus.RUNNING, triggered_by=triggered_by, started_at=now
+            status=ScanStatus.RUNNING,
+            triggered_by=triggered_by,
+            started_at=now,
+            attempts=1,
+            heartbeat_at=now,
         )
+        attempt: int | None = 1
     else:
-        running_since = now if resume else now - STALE_AFTER
-        claimed = (
-            ScanRun.objects.filter(pk=run.pk)
-            .filter(
-                Q(status__in=[ScanStatus.QUEUED, ScanStatus.FAILED])
-                | Q(status=ScanStatus.RUNNING, started_at__lte=running_since)
-            )
-            .update(status=ScanStatus.RUNNING, started_at=now, finished_at=None, error="")
-        )
+        if resume:
+            ScanRun.objects.filter(
+                pk=run.pk, status__in=[ScanStatus.RUNNING, ScanStatus.FAILED]
+            ).update(status=ScanStatus.QUEUED, attempts=0)
+        attempt = job_claim(ScanRun, run.pk)
+        if attempt is not None:
+            ScanRun.objects.filter(pk=run.pk).update(started_at=now, finished_at=None, error="")
         run.refresh_from_db()
-        if not claimed:
+        if attempt is None:
             return run
+    assert attempt is not None
     try:
-        result = flags_evaluate()
+        with job_heartbeat(ScanRun, run.pk, attempt):
+            result = flags_evaluate()
     except ScanBusy:
         with translation.override(settings.LANGUAGE_CODE):
             message = _("Another scan was running at the same time.")
@@ -738,11 +743,11 @@ def flag_scan_request(*, by: User) -> ScanRun:
     """Queue a scan for a worker now ("run now"). If the queue cannot be reached, the run is
     recorded as failed with the reason at once. Call outside a transaction: the worker must
     find the run committed."""
-    from core.queue import enqueue_now
+    from core.queue import enqueue_job_now
     from outreach.tasks import flag_scan
 
     run = scan_run_queue(triggered_by=by)
-    if not enqueue_now(flag_scan, run.pk):
+    if not enqueue_job_now(flag_scan, ScanRun, run.pk):
         with translation.override(settings.LANGUAGE_CODE):
             message = _("The job queue did not answer, so the scan was not started.")
         ScanRun.objects.filter(pk=run.pk, status=ScanStatus.QUEUED).update(
@@ -763,13 +768,12 @@ def scan_runs_recent(*, limit: int = 30) -> QuerySet[ScanRun]:
 
 
 def scan_run_active() -> ScanRun | None:
-    """A scan queued or running now (not one given up on)."""
-    return (
-        ScanRun.objects.filter(status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING])
-        .filter(queued_at__gt=timezone.now() - STALE_AFTER)
-        .order_by("-queued_at")
-        .first()
-    )
+    """A scan a worker runs now, or is about to (core/jobs.py `job_is_busy`): a run whose worker
+    died, or whose message Redis lost, never blocks "run now"."""
+    candidates = ScanRun.objects.filter(
+        status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING]
+    ).order_by("-queued_at")[:5]
+    return next((run for run in candidates if job_is_busy(run)), None)
 
 
 def last_successful_scan() -> ScanRun | None:
@@ -777,11 +781,8 @@ def last_successful_scan() -> ScanRun | None:
 
 
 def is_active(run: ScanRun, *, now: datetime | None = None) -> bool:
-    """Queued or running, and not yet given up on."""
-    now = now or timezone.now()
-    return run.status in (ScanStatus.QUEUED, ScanStatus.RUNNING) and (
-        (run.started_at or run.queued_at) > now - STALE_AFTER
-    )
+    """Queued or running, and not given up on."""
+    return run.status in (ScanStatus.QUEUED, ScanStatus.RUNNING) and job_is_busy(run, now=now)
 
 
 # --- the morning digest ---

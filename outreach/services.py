@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Project
+from core.once import once_bind, once_claim
 from core.versioning import update_versioned
 from households.models import Estate, Flat, Household, Stairwell
 from households.permissions import can_view_social_data
@@ -81,8 +83,10 @@ def contact_record(
     next_step_on: date | None = None,
     drop_in_session: DropInSession | None = None,
     meeting: Meeting | None = None,
+    once_key: UUID | None = None,
 ) -> Contact:
     """Log one attempt or contact. A next step given here becomes the case's next step."""
+    once_claim(key=once_key, model=Contact)
     observations, help_topics = sorted(set(observations)), sorted(set(help_topics))
     if channel not in Channel.values or outcome not in Outcome.values:
         raise ValidationError(_("Choose a channel and an outcome."))
@@ -133,6 +137,7 @@ def contact_record(
             reason=flag_reason_danish(FlagKind.SAFETY_CONCERN, facts),
             reason_data=facts,
         )
+    once_bind(key=once_key, saved=contact)
     return contact
 
 
@@ -149,15 +154,20 @@ def contact_undo(*, contact: Contact, by: User) -> None:
 
 
 @transaction.atomic
-def tip_submit(*, flat: Flat, by: User | None, source: str, text: str) -> Tip:
+def tip_submit(
+    *, flat: Flat, by: User | None, source: str, text: str, once_key: UUID | None = None
+) -> Tip:
+    once_claim(key=once_key, model=Tip)
     if source not in TipSource.values:
         raise ValidationError(_("Choose who the tip is from."))
     if not text.strip():
         raise ValidationError(_("Write the tip."))
     household = flat.households.current().first()
-    return Tip.objects.create(
+    tip = Tip.objects.create(
         flat=flat, household=household, source=source, text=text.strip(), submitted_by=by
     )
+    once_bind(key=once_key, saved=tip)
+    return tip
 
 
 @transaction.atomic
@@ -178,13 +188,16 @@ def meeting_create(
     stairwells: Iterable[Stairwell] = (),
     sent_via: str = "",
     sent_on: date | None = None,
+    once_key: UUID | None = None,
 ) -> Meeting:
+    once_claim(key=once_key, model=Meeting)
     meeting = Meeting.objects.create(
         project=project, held_at=held_at, place=place, topic=topic, created_by=by
     )
     meeting_invite_stairwells(
         meeting=meeting, stairwells=stairwells, sent_via=sent_via, sent_on=sent_on
     )
+    once_bind(key=once_key, saved=meeting)
     return meeting
 
 
@@ -220,9 +233,19 @@ def meeting_invite_stairwells(
 
 @transaction.atomic
 def attendance_mark(
-    *, meeting: Meeting, household: Household, by: User | None, attended: bool = True
+    *,
+    meeting: Meeting,
+    household: Household,
+    by: User | None,
+    attended: bool = True,
+    once_key: UUID | None = None,
 ) -> Invitation:
-    """Record at the door that a household came (a walk-in is added on the spot), or undo it."""
+    """Record at the door that a household came (a walk-in is added on the spot), or undo it.
+
+    The key keeps a tap that reaches the server twice (or a retry after the undo) from
+    changing the attendance again.
+    """
+    once_claim(key=once_key, model=Invitation)
     invitation = (
         Invitation.objects.select_for_update().filter(meeting=meeting, household=household).first()
     )
@@ -233,6 +256,7 @@ def attendance_mark(
     if not attended:
         flags_reevaluate_on_commit(household_id=household.pk)  # may count as missed again
     if not attended and not invitation.invited:
+        once_bind(key=once_key, saved=invitation)
         invitation.delete()  # a walk-in registered by mistake
         Contact.objects.filter(meeting=meeting, household=household).delete()
         return invitation
@@ -253,16 +277,26 @@ def attendance_mark(
             )
     else:
         Contact.objects.filter(meeting=meeting, household=household).delete()
+    once_bind(key=once_key, saved=invitation)
     return invitation
 
 
 @transaction.atomic
 def drop_in_session_create(
-    *, estate: Estate, by: User | None, held_on: date, place: str, name: str = ""
+    *,
+    estate: Estate,
+    by: User | None,
+    held_on: date,
+    place: str,
+    name: str = "",
+    once_key: UUID | None = None,
 ) -> DropInSession:
-    return DropInSession.objects.create(
+    once_claim(key=once_key, model=DropInSession)
+    session = DropInSession.objects.create(
         estate=estate, held_on=held_on, place=place, name=name or "Kaffen er Klar", created_by=by
     )
+    once_bind(key=once_key, saved=session)
+    return session
 
 
 @transaction.atomic
@@ -273,15 +307,18 @@ def drop_in_visit_record(
     by: User | None,
     help_topics: Iterable[str] = (),
     note: str = "",
+    once_key: UUID | None = None,
 ) -> Contact:
     """Register who came to the café and what they needed help with (once per session)."""
+    once_claim(key=once_key, model=Contact)
     existing = Contact.objects.filter(drop_in_session=session, household=household).first()
     if existing is not None:
         existing.help_topics = sorted(set(existing.help_topics) | set(help_topics))
         existing.note = "\n".join(part for part in (existing.note, note.strip()) if part)
         existing.save(update_fields=["help_topics", "note"])
+        once_bind(key=once_key, saved=existing)
         return existing
-    return contact_record(
+    visit = contact_record(
         household=household,
         by=by,
         channel=Channel.DROP_IN,
@@ -291,6 +328,8 @@ def drop_in_visit_record(
         note=note,
         drop_in_session=session,
     )
+    once_bind(key=once_key, saved=visit)
+    return visit
 
 
 @transaction.atomic
@@ -303,8 +342,10 @@ def awaited_reply_record(
     due_on: date,
     sent_on: date | None = None,
     case: Case | None = None,
+    once_key: UUID | None = None,
 ) -> AwaitedReply:
     """A letter or form sent that expects an answer; it is logged as an attempt as well."""
+    once_claim(key=once_key, model=AwaitedReply)
     sent_on = sent_on or timezone.localdate()
     if due_on < sent_on:
         raise ValidationError(_("The reply cannot be due before the letter is sent."))
@@ -327,6 +368,7 @@ def awaited_reply_record(
         occurred_at=_when(sent_on),
         note=subject.strip(),
     )
+    once_bind(key=once_key, saved=reply)
     return reply
 
 

@@ -26,7 +26,7 @@ class Level(StrEnum):
 N, P, S = Level.NONE, Level.PERSONAL, Level.SENSITIVE
 
 # The apps whose models must be classified (auth for the staff's own accounts).
-APPS = ("households", "cases", "outreach", "referrals", "accounts", "team")
+APPS = ("core", "households", "cases", "outreach", "referrals", "accounts", "team")
 EXTRA_MODELS = (
     "auth.User",
     "auth.Group",
@@ -79,7 +79,7 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     # Ids only (no foreign-key constraint); `path` may carry a search term someone typed.
     "households.AccessLog": {
         "id": N, "at": P, "user": P, "username": P, "action": P, "household": P,
-        "resident": P, "what": N, "path": P, "ip": P,
+        "resident": P, "what": N, "path": P, "ip": P, "seq": N, "hash": N,
     },
     # The tenant list as uploaded (names, phones, e-mails) until it is applied; then only counts.
     "households.TenantImport": {
@@ -155,6 +155,7 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
         "id": N, "kind": N, "target_id": N, "named": N, "ordered_by": P, "ordered_at": N,
         "language": N, "status": N, "progress": N, "started_at": N, "finished_at": N,
         "file": S, "household_ids": P, "title": N, "error": N,
+        "attempts": N, "sent_at": N, "heartbeat_at": N, "own_copy": N,
     },
     # --- outreach ---
     "outreach.DropInSession": {
@@ -197,6 +198,7 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
         "id": N, "status": N, "triggered_by": P, "queued_at": N, "started_at": N,
         "finished_at": N, "households_scanned": N, "raised": N, "resolved": N,
         "by_organisation": N, "error": N,
+        "attempts": N, "sent_at": N, "heartbeat_at": N,
     },
     "outreach.FlagDigest": {"id": N, "user": P, "sent_on": N, "flag_count": N},
     # Only the hash of the secret is kept; the feed itself carries no names or notes.
@@ -260,6 +262,8 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     "auth.Group": {"id": N, "name": N, "permissions": N},
     "auth.Permission": {"id": N, "name": N, "content_type": N, "codename": N},
     "sessions.Session": {"session_key": N, "session_data": P, "expire_date": N},
+    # A form's one-time key and the row its save made (core/once.py): no personal data.
+    "core.OnceKey": {"key": N, "content_type": N, "object_id": N, "used_at": N},
     "accounts.UserSession": {"session": N, "user": P, "logged_in_at": P},
     # --- the team: invitations of new staff, handovers of a departing colleague's work ---
     "team.Invitation": {

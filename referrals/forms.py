@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
+from core.once import OnceKeyField
 from core.widgets import DateInput
 from households.models import Household, Municipality, Organisation
 from referrals.consents.forms import resident_choices
@@ -22,6 +23,7 @@ from referrals.services import PARTNER_EDITABLE_FIELDS
 
 
 class ReferralForm(forms.Form):
+    once_key = OnceKeyField()
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
     resident = forms.ChoiceField(label=_("About"), required=False)
     case = forms.ModelChoiceField(label=_("Case"), queryset=Case.objects.none(), required=False)

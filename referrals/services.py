@@ -3,6 +3,7 @@ with person-level data checks the consent (referrals/consents/selectors.py conse
 
 import datetime
 import hashlib
+from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, ProjectKind
+from core.once import once_bind, once_claim
 from core.versioning import ConflictError
 from households.models import Household, Resident
 from referrals.consents.selectors import consent_check
@@ -104,7 +106,9 @@ def referral_create(
     resident: Resident | None = None,
     case: Case | None = None,
     follow_up_on: datetime.date | None = None,
+    once_key: UUID | None = None,
 ) -> Referral:
+    once_claim(key=once_key, model=Referral)
     errors = {}
     if resident is not None and resident.household_id != household.pk:
         errors["resident"] = _("The resident does not live in this household.")
@@ -131,6 +135,7 @@ def referral_create(
         updated_by=by,
     )
     ReferralEvent.objects.create(referral=referral, to_status=ReferralStatus.DRAFT, by=by)
+    once_bind(key=once_key, saved=referral)
     return referral
 
 

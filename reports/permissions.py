@@ -123,12 +123,16 @@ def scope_cases(user, scope: ReportScope):
     )
 
 
-def get_report_job_for_user(user, pk: int) -> tuple[ReportJob, ReportScope]:
-    """A report job ordered by `user` that she may still print; 404 for every other."""
+def get_report_job_for_user(user, pk: int) -> tuple[ReportJob, ReportScope | None]:
+    """A report job ordered by `user` that she may still print; 404 for every other. A case
+    summary has no report scope: she must still be allowed the case's summary."""
     job = ReportJob.objects.filter(pk=pk, ordered_by_id=user.pk).first()
     if job is None:
         raise Http404
     try:
+        if job.kind == ReportKind.CASE_SUMMARY:
+            get_case_for_summary(user, job.target_id)
+            return job, None
         scope = get_report_scope_for_user(user, job.kind, job.target_id, named=job.named)
     except PermissionDenied:
         raise Http404 from None

@@ -10,10 +10,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import charts
+from cases.models import Case
 from cases.reports.models import ReportJob, ReportKind, ReportStatus
+from core.jobs import job_claim, job_heartbeat, job_mine
 from core.pdf import render_pdf
-from reports.permissions import ReportScope, get_report_scope_for_user, scope_cases
-from reports.selectors import Report, report_build, report_household_count
+from reports.permissions import (
+    ReportScope,
+    get_case_for_summary,
+    get_report_scope_for_user,
+    scope_cases,
+)
+from reports.selectors import Report, case_summary, report_build, report_household_count
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +56,9 @@ def report_filename(report: Report) -> str:
 
 @transaction.atomic
 def report_job_order(*, by: User, scope: ReportScope, named: bool) -> ReportJob:
-    """Record the order and hand it to a worker once the order is committed."""
-    from core.queue import enqueue_on_commit
+    """Record the order and hand it to a worker once the order is committed. The row is the
+    truth: if the queue loses it, the dispatcher sends it again (core/jobs.py)."""
+    from core.queue import enqueue_job_on_commit
     from reports.tasks import render_report
 
     job = ReportJob.objects.create(
@@ -60,50 +68,112 @@ def report_job_order(*, by: User, scope: ReportScope, named: bool) -> ReportJob:
         ordered_by=by,
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
-    enqueue_on_commit(render_report, job.pk)
+    enqueue_job_on_commit(render_report, ReportJob, job.pk)
     return job
 
 
-def _progress(job: ReportJob, percent: int, **values) -> None:
-    ReportJob.objects.filter(pk=job.pk).update(progress=percent, **values)
+CASE_SUMMARY_TEMPLATE = "reports/case_summary_pdf.html"
+
+
+def case_summary_is_large(*, case: Case) -> bool:
+    """More contacts and stage changes than the setting: rendered by a worker."""
+    from cases.models import StageChange
+    from outreach.models import Contact
+
+    entries = Contact.objects.filter(household_id=case.household_id).count()
+    entries += StageChange.objects.filter(case=case).count()
+    return entries > settings.CASE_SUMMARY_ASYNC_ENTRIES
+
+
+def case_summary_render(*, user: User, case: Case, own_copy: bool, request=None) -> bytes:
+    summary = case_summary(user=user, case=case, own_copy=own_copy)
+    context = {"summary": summary, "confidential": not own_copy}
+    return render_pdf(CASE_SUMMARY_TEMPLATE, context, request=request)
+
+
+@transaction.atomic
+def case_summary_order(*, by: User, case: Case, own_copy: bool) -> ReportJob:
+    """A long case summary, ordered from the worker like a large report (the caller checked
+    her right to the case's summary; the worker checks it again)."""
+    from core.queue import enqueue_job_on_commit
+    from reports.tasks import render_report
+
+    job = ReportJob.objects.create(
+        kind=ReportKind.CASE_SUMMARY,
+        target_id=case.pk,
+        named=True,
+        own_copy=own_copy,
+        ordered_by=by,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
+    enqueue_job_on_commit(render_report, ReportJob, job.pk)
+    return job
+
+
+def report_job_retry(*, job: ReportJob, by: User) -> ReportJob:
+    """ "Prøv igen" on a failed report: the same order again, a new job (her rights as they are
+    now: the caller checked them). A job that has not failed is returned as it is."""
+    if job.status != ReportStatus.FAILED and not job.is_stuck:
+        return job
+    if job.kind == ReportKind.CASE_SUMMARY:
+        case = get_case_for_summary(by, job.target_id)
+        return case_summary_order(by=by, case=case, own_copy=job.own_copy)
+    scope = get_report_scope_for_user(by, job.kind, job.target_id, named=job.named)
+    return report_job_order(by=by, scope=scope, named=job.named)
+
+
+def _make_case_summary(job: ReportJob, mine) -> tuple[bytes, str, list[int]]:
+    case = get_case_for_summary(job.ordered_by, job.target_id)
+    mine.update(progress=15, title=str(_("Case summary")))
+    pdf = case_summary_render(user=job.ordered_by, case=case, own_copy=job.own_copy)
+    suffix = "-egen-kopi" if job.own_copy else ""
+    return pdf, f"sagsresume-{case.pk}{suffix}.pdf", [case.household_id]
+
+
+def _make_report(job: ReportJob, mine) -> tuple[bytes, str, list[int]]:
+    scope = get_report_scope_for_user(job.ordered_by, job.kind, job.target_id, named=job.named)
+    cases = scope_cases(job.ordered_by, scope)
+    mine.update(progress=15)
+    report = report_build(scope=scope, cases=cases, named=job.named)
+    mine.update(progress=50, title=f"{report.title}: {report.subject}"[:300])
+    pdf = report_render(report=report)
+    return pdf, report_filename(report), report.household_ids if job.named else []
 
 
 def report_job_run(*, job_id: int) -> ReportJob | None:
-    """Render the ordered report. Idempotent: a job already running or finished is left alone.
+    """Render the ordered report, once. The job is claimed with a conditional UPDATE
+    (core/jobs.py): a second delivery, or a job another worker has, is left alone; every write
+    names this attempt, so a worker whose job was taken back cannot overwrite the new attempt.
 
     The scope is looked up again with the orderer's rights as they are now: a report is never
     made from cases she can no longer see.
     """
-    claimed = ReportJob.objects.filter(pk=job_id, status=ReportStatus.QUEUED).update(
-        status=ReportStatus.RUNNING, started_at=timezone.now(), progress=5
-    )
+    attempt = job_claim(ReportJob, job_id)
     job = ReportJob.objects.select_related("ordered_by").filter(pk=job_id).first()
-    if job is None or not claimed:
+    if job is None or attempt is None:
         return job
+    mine = job_mine(ReportJob, job.pk, attempt)
+    mine.update(started_at=timezone.now(), progress=5)
     try:
-        with translation.override(job.language):
-            scope = get_report_scope_for_user(
-                job.ordered_by, job.kind, job.target_id, named=job.named
-            )
-            cases = scope_cases(job.ordered_by, scope)
-            _progress(job, 15)
-            report = report_build(scope=scope, cases=cases, named=job.named)
-            _progress(job, 50, title=f"{report.title}: {report.subject}"[:300])
-            pdf = report_render(report=report)
-            _progress(job, 90)
-            job.file.save(report_filename(report), ContentFile(pdf), save=False)
-        ReportJob.objects.filter(pk=job.pk).update(
+        with job_heartbeat(ReportJob, job.pk, attempt), translation.override(job.language):
+            make = _make_case_summary if job.kind == ReportKind.CASE_SUMMARY else _make_report
+            pdf, filename, household_ids = make(job, mine)
+            mine.update(progress=90)
+            job.file.save(filename, ContentFile(pdf), save=False)
+        done = mine.update(
             file=job.file.name,
-            household_ids=report.household_ids if job.named else [],
+            household_ids=household_ids,
             status=ReportStatus.DONE,
             progress=100,
             finished_at=timezone.now(),
         )
+        if not done:  # taken back meanwhile: the newer attempt makes its own file
+            job.file.delete(save=False)
     except BaseException as exc:  # the soft time limit too: the page must say it failed
         with translation.override(job.language):
             message = _("The report could not be made.")
         logger.exception("Report job %s failed", job.pk)
-        ReportJob.objects.filter(pk=job.pk).update(
+        mine.update(
             status=ReportStatus.FAILED,
             finished_at=timezone.now(),
             error=f"{message} ({type(exc).__name__})",

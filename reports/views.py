@@ -10,7 +10,7 @@ from cases.logistics.permissions import waterbed_organisations
 from cases.models import Project
 from cases.reports.models import ReportKind, ReportStatus
 from core.http import AuthedRequest
-from core.pdf import pdf_response, render_pdf
+from core.pdf import pdf_response
 from households.audit import log_access
 from households.models import AccessAction, Organisation, OrganisationUserObjectPermission
 from households.permissions import user_grants
@@ -25,13 +25,17 @@ from reports.permissions import (
     get_report_scope_for_user,
     scope_cases,
 )
-from reports.selectors import case_summary, report_build
+from reports.selectors import report_build
 from reports.services import (
+    case_summary_is_large,
+    case_summary_order,
+    case_summary_render,
     recent_report_jobs,
     report_charts,
     report_filename,
     report_is_large,
     report_job_order,
+    report_job_retry,
     report_render,
 )
 
@@ -126,6 +130,14 @@ def job(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "reports/job.html", context)
 
 
+@require_POST
+def job_retry(request: AuthedRequest, pk: int) -> HttpResponse:
+    """ "Prøv igen" on a failed report: the same order as a new job, with her rights of now."""
+    report_job, _scope = get_report_job_for_user(request.user, pk)
+    new_job = report_job_retry(job=report_job, by=request.user)
+    return redirect("reports:job", pk=new_job.pk)
+
+
 @require_GET
 def job_download(request: AuthedRequest, pk: int) -> FileResponse:
     report_job, _scope = get_report_job_for_user(request.user, pk)
@@ -135,34 +147,40 @@ def job_download(request: AuthedRequest, pk: int) -> FileResponse:
         handle = report_job.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    log_access(
-        request,
-        what=PRINTED[report_job.kind, report_job.named],
-        action=AccessAction.PRINT,
-        households=report_job.household_ids,
-    )
+    if report_job.kind == ReportKind.CASE_SUMMARY:
+        what = _case_summary_printed(report_job.own_copy)
+        suffix = "-egen-kopi" if report_job.own_copy else ""
+        filename = f"sagsresume-{report_job.target_id}{suffix}.pdf"
+    else:
+        what = PRINTED[report_job.kind, report_job.named]
+        filename = f"rapport-{report_job.kind}-{report_job.ordered_at:%Y-%m-%d}.pdf"
+    log_access(request, what=what, action=AccessAction.PRINT, households=report_job.household_ids)
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=f"rapport-{report_job.kind}-{report_job.ordered_at:%Y-%m-%d}.pdf",
+        filename=filename,
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
+def _case_summary_printed(own_copy: bool) -> str:
+    if own_copy:
+        return gettext_noop("case summary (the household's own copy)")
+    return gettext_noop("case summary")
+
+
 @require_POST
 def case_summary_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A short summary comes back as the PDF at once; a long one is ordered from a worker."""
     case = get_case_for_summary(request.user, pk)
     own_copy = CaseSummaryForm(request.POST).is_valid() and bool(request.POST.get("own_copy"))
-    summary = case_summary(user=request.user, case=case, own_copy=own_copy)
-    context = {"summary": summary, "confidential": not own_copy}
-    pdf = render_pdf("reports/case_summary_pdf.html", context, request=request)
-    what = (
-        gettext_noop("case summary (the household's own copy)")
-        if own_copy
-        else gettext_noop("case summary")
-    )
+    if case_summary_is_large(case=case):
+        job = case_summary_order(by=request.user, case=case, own_copy=own_copy)
+        return redirect("reports:job", pk=job.pk)
+    pdf = case_summary_render(user=request.user, case=case, own_copy=own_copy, request=request)
+    what = _case_summary_printed(own_copy)
     log_access(request, what=what, action=AccessAction.PRINT, households=[case.household_id])
     suffix = "-egen-kopi" if own_copy else ""
     return pdf_response(pdf, f"sagsresume-{case.pk}{suffix}.pdf")

@@ -31,13 +31,16 @@ def command_of(service: dict) -> list[str]:
 
 
 def test_it_has_the_production_services(compose):
-    assert set(compose["services"]) == {"db", "redis", "web", "worker", "beat"}
+    assert set(compose["services"]) == {"db", "redis", "web", "worker", "beat", "migrate", "backup"}
     assert compose["services"]["db"]["image"].startswith("postgres:16")
     assert compose["services"]["redis"]["image"].startswith("redis:7")
 
 
 def test_every_service_has_a_health_check_and_restarts(compose):
     for name, service in compose["services"].items():
+        if name == "migrate":  # runs once per `up`, to the end
+            assert service["restart"] == "no"
+            continue
         assert service.get("healthcheck", {}).get("test"), name
         assert service.get("restart") == "unless-stopped", name
 
@@ -78,6 +81,39 @@ def test_the_app_services_get_database_and_redis_and_wait_for_them(compose):
         assert service["environment"]["REDIS_URL"].startswith("redis://redis:6379")
         assert service["depends_on"]["db"]["condition"] == "service_healthy"
         assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+        assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_the_app_connects_as_its_own_role_and_only_migrate_and_backup_as_the_owner(compose):
+    """The owner's password reaches only the services that migrate, back up and restore."""
+    services = compose["services"]
+    owner = f"postgres://{services['db']['environment']['POSTGRES_USER']}:"
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"].startswith("postgres://genhusning_app:"), name
+        assert "MIGRATION_DATABASE_URL" not in environment, name
+    for name in ("migrate", "backup"):
+        assert services[name]["environment"]["MIGRATION_DATABASE_URL"].startswith(owner), name
+    assert command_of(services["migrate"]) == ["python", "manage.py", "migrate", "--noinput"]
+    # The role is made when the database is created, by the script the db service mounts.
+    assert "./deploy/postgres-init:/docker-entrypoint-initdb.d:ro" in services["db"]["volumes"]
+    script = (ROOT / "deploy" / "postgres-init" / "10-app-role.sh").read_text()
+    assert "CREATE ROLE genhusning_app LOGIN NOSUPERUSER" in script
+    assert "APP_DB_PASSWORD" in services["db"]["environment"]
+
+
+def test_the_nightly_backup_runs_the_readme_command_with_a_retention(compose):
+    backup = compose["services"]["backup"]
+    assert command_of(backup) == ["sh", "deploy/backup-nightly.sh"]
+    script = (ROOT / "deploy" / "backup-nightly.sh").read_text()
+    assert 'python manage.py backup /backups --keep "$keep"' in script
+    assert "backups:/backups" in backup["volumes"] and "media:/app/media" in backup["volumes"]
+    assert "backups" in compose["volumes"]
+    readme = (ROOT / "README.md").read_text()
+    assert "docker compose run --rm backup python manage.py backup /backups" in readme
+    assert "docker compose run --rm backup python manage.py restore /backups/" in readme
+    result = subprocess.run(["sh", "-n", str(ROOT / "deploy" / "backup-nightly.sh")], check=False)
+    assert result.returncode == 0
 
 
 def test_the_dockerfile_installs_the_lock_and_collects_static():
@@ -96,7 +132,14 @@ def test_the_web_health_check_answers_without_login(client, db):
 
 def test_the_example_environment_lists_every_setting_the_compose_file_needs():
     example = (ROOT / ".env.example").read_text()
-    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "POSTGRES_PASSWORD", "EMAIL_HOST", "SITE_URL"):
+    for name in (
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "POSTGRES_PASSWORD",
+        "APP_DB_PASSWORD",
+        "EMAIL_HOST",
+        "SITE_URL",
+    ):
         assert f"\n{name}=" in "\n" + example, name
 
 

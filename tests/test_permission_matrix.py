@@ -82,6 +82,8 @@ MATRIX: dict[str, tuple[str | None, str, str]] = {
     "reports:case_summary":              ("case",      POST, "own  own  403  org  404  404"),
     # a report job is its orderer's (the estate's caseworker here), nobody else's
     "reports:job":                       ("report",    GET,  "own  404  404  404  404  404"),
+    # "Prøv igen" on a job that has not failed shows the job again (a redirect, nothing made)
+    "reports:job_retry":                 ("report",    POST, "own  404  404  404  404  404"),
     # the planted job is not done yet: there is nothing to download
     "reports:job_download":              ("report",    GET,  "404  404  404  404  404  404"),
     "logistics:board":                   ("project",   GET,  "403  404  own  org  404  404"),

@@ -23,7 +23,9 @@ from django.utils import timezone
 from cases.models import CaseAssignment
 from cases.tasks import assignment_notifications_sweep, notify_case_assigned
 from core.queue import enqueue_now
+from core.tasks import once_keys_prune
 from genhusning.celery import app
+from households.tasks import access_log_verify
 from outreach.models import ScanRun, ScanStatus
 from outreach.tasks import flag_digest, flag_scan
 from privacy.tasks import purge_expired, retention_run
@@ -150,6 +152,8 @@ def test_the_beat_schedule_is_in_one_place_and_names_real_tasks():
     assert retention_run.name == schedule["nightly-retention"]["task"]
     assert purge_expired.name == schedule["nightly-purge"]["task"]
     assert handover_notifications_sweep.name == schedule["handover-mail-sweep"]["task"]
+    assert access_log_verify.name == schedule["nightly-access-log-check"]["task"]
+    assert once_keys_prune.name == schedule["nightly-once-key-prune"]["task"]
 
 
 def test_the_cache_gives_up_in_seconds_when_redis_hangs(settings):

@@ -23,6 +23,7 @@ from cases.logistics.services import (
     POOL_FLAT_EDITABLE_FIELDS,
     REPLY_DAYS,
 )
+from core.once import OnceKeyField
 from core.widgets import DateInput, TimeInput
 from households.models import Flat, Organisation
 
@@ -124,6 +125,7 @@ class HousingNeedForm(forms.ModelForm):
 
 
 class OfferForm(forms.Form):
+    once_key = OnceKeyField()
     pool_flat = forms.IntegerField(widget=forms.HiddenInput)
     sent_via = forms.ChoiceField(
         label=_("Sent via"), choices=OfferChannel.choices, initial=OfferChannel.LETTER

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from cases.logistics.signals import offer_answered, offer_sent
 from cases.models import Case, Project
 from cases.services import case_advance_stage
 from cases.stages import MOVED, Stage
+from core.once import once_bind, once_claim
 from core.versioning import update_versioned
 from households.models import Flat, Organisation
 
@@ -140,6 +142,7 @@ def offer_make(
     sent_on: date | None = None,
     reply_due_on: date | None = None,
     note: str = "",
+    once_key: UUID | None = None,
 ) -> Offer:
     """Offer the pool flat to the household: this reserves it for the household's period.
 
@@ -148,6 +151,7 @@ def offer_make(
     The offer's letter awaits a reply by the due date like any letter, so the flag scan flags a
     household that does not answer.
     """
+    once_claim(key=once_key, model=Offer)
     today = timezone.localdate()
     sent_on = sent_on or today
     reply_due_on = reply_due_on or sent_on + timedelta(days=REPLY_DAYS)
@@ -183,7 +187,7 @@ def offer_make(
     reply: Any = next((letter for _receiver, letter in letters if letter is not None), None)
     try:
         with transaction.atomic():
-            return Offer.objects.create(
+            offer = Offer.objects.create(
                 case=locked_case,
                 pool_flat=locked_flat,
                 kind=window.kind,
@@ -198,6 +202,8 @@ def offer_make(
             )
     except IntegrityError as error:
         raise ValidationError(_("Someone else has just reserved the flat.")) from error
+    once_bind(key=once_key, saved=offer)
+    return offer
 
 
 def _flat_field(kind: str) -> str:

@@ -39,6 +39,7 @@ from cases.logistics.permissions import (
 from cases.logistics.waterbed import destination_warning, waterbed_report
 from cases.models import Case, Project
 from core.http import AuthedRequest
+from core.once import ALREADY_SAVED, AlreadySaved, once_key_from
 from core.pdf import pdf_response, render_pdf
 from core.permissions import require_perm
 from core.versioning import ConflictError
@@ -85,9 +86,13 @@ def board_offer(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404
     pool_flat = get_pool_flat_for_user(request.user, _int(request.POST.get("pool_flat")))
     try:
-        offer = services.offer_make(case=case, pool_flat=pool_flat, by=request.user)
+        offer = services.offer_make(
+            case=case, pool_flat=pool_flat, by=request.user, once_key=once_key_from(request.POST)
+        )
     except ValidationError as error:
         messages.error(request, _errors(error))
+    except AlreadySaved:
+        messages.info(request, ALREADY_SAVED)
     else:
         messages.success(
             request,
@@ -166,10 +171,14 @@ def case_offer(request: AuthedRequest, pk: int) -> HttpResponse:
             by=request.user,
             sent_via=form.cleaned_data["sent_via"],
             reply_due_on=form.cleaned_data["reply_due_on"],
+            once_key=form.cleaned_data["once_key"],
         )
     except ValidationError as error:
         messages.error(request, _errors(error))
         return redirect("logistics:case_flats", pk=case.pk)
+    except AlreadySaved:
+        messages.info(request, ALREADY_SAVED)
+        return redirect("logistics:case", pk=case.pk)
     messages.success(request, _("The flat is reserved and the offer registered."))
     if offer.kind == RehousingKind.PERMANENT:
         _warn_of_waterbed(request, case, pool_flat.flat)

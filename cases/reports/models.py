@@ -1,7 +1,6 @@
 """Reports ordered for a worker to render (large ones), and the PDF each left behind."""
 
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -11,12 +10,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.jobs import JobFields, job_is_alive
+
 
 class ReportKind(models.TextChoices):
     PROJECT = "project", _("Project status report")
     ESTATE = "estate", _("Estate report")
     ORGANISATION = "organisation", _("Organisation report")
     CASELOAD = "caseload", _("Caseload report")
+    # One case's summary (target_id: the case), made by the worker when it is long.
+    CASE_SUMMARY = "case_summary", _("Case summary")
 
 
 class ReportStatus(models.TextChoices):
@@ -35,12 +38,14 @@ def report_path(instance: "ReportJob", filename: str) -> str:
     return f"{uuid.uuid4().hex}.pdf"
 
 
-class ReportJob(models.Model):
+class ReportJob(JobFields):
     """A report a worker renders: who ordered it, of what, how far it is, and the file."""
 
     kind = models.CharField(_("report"), max_length=20, choices=ReportKind.choices)
     target_id = models.PositiveBigIntegerField()
     named = models.BooleanField(_("with names"), default=False)
+    # A case summary: the household's own copy (without the internal notes), not the internal one.
+    own_copy = models.BooleanField(default=False)
     ordered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_jobs"
     )
@@ -80,12 +85,11 @@ class ReportJob(models.Model):
 
     @property
     def is_stuck(self) -> bool:
-        """Waiting or running well past the task's hard time limit: its worker is gone (or the
-        queue never took it), so the page stops waiting and says it failed."""
+        """Waiting or running, but given up on (core/jobs.py): the dispatcher fails it within a
+        minute; the page says so at once."""
         if self.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
             return False
-        limit = timedelta(seconds=settings.REPORT_SOFT_TIME_LIMIT + 120)
-        return (self.started_at or self.ordered_at) < timezone.now() - limit
+        return not job_is_alive(self)
 
     @property
     def is_finished(self) -> bool:

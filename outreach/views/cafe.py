@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.http import AuthedRequest
+from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
 from households.models import Household
 from outreach.forms import DropInSessionForm, DropInVisitForm
@@ -50,7 +51,13 @@ def session_create(request: AuthedRequest) -> HttpResponse:
     estates = drop_in_estates(user=request.user)
     form = DropInSessionForm(request.POST or None, estates=estates)
     if request.method == "POST" and form.is_valid():
-        session = drop_in_session_create(by=request.user, **form.cleaned_data)
+        try:
+            session = drop_in_session_create(by=request.user, **form.cleaned_data)
+        except AlreadySaved as already:
+            messages.info(request, ALREADY_SAVED)
+            if already.saved is None:
+                return redirect("outreach:cafe")
+            return redirect("outreach:cafe_session", pk=already.saved.pk)
         messages.success(request, _("The café is created. Register the visitors as they come."))
         return redirect("outreach:cafe_session", pk=session.pk)
     status = 400 if form.is_bound and form.errors else 200
@@ -111,9 +118,12 @@ def visit_record(request: AuthedRequest, pk: int) -> HttpResponse:
             by=request.user,
             help_topics=form.cleaned_data["help_topics"],
             note=form.cleaned_data["note"],
+            once_key=form.cleaned_data["once_key"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except AlreadySaved:
+        messages.info(request, ALREADY_SAVED)
     else:
         messages.success(request, _("%(name)s is registered.") % {"name": household.display_name()})
     if request.htmx:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.http import AuthedRequest
+from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
 from households.audit import export_table, log_access
 from households.models import AccessAction, Flat, Household
@@ -148,8 +149,11 @@ def contact_add(request: AuthedRequest, household_pk: int) -> HttpResponse:
             contact_record(household=household, by=request.user, **form.contact_fields())
         except ValidationError as error:
             form.add_error(None, error)
+        except AlreadySaved:
+            messages.info(request, ALREADY_SAVED)
         else:
             messages.success(request, _("The contact is saved."))
+        if not form.errors:
             if request.htmx:
                 fresh = ContactForm(can_observe=can_view_observations(request.user))
                 return render(
@@ -276,13 +280,23 @@ def round_knock(request: AuthedRequest, household_pk: int) -> HttpResponse:
     form = QuickKnockForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("Choose “No answer” or “Note left”."), status=400)
-    contact_record(
-        household=household,
-        by=request.user,
-        channel=Channel.DOOR_KNOCK,
-        outcome=form.cleaned_data["outcome"],
-    )
+    try:
+        contact_record(
+            household=household,
+            by=request.user,
+            channel=Channel.DOOR_KNOCK,
+            outcome=form.cleaned_data["outcome"],
+            once_key=form.cleaned_data["once_key"],
+        )
+    except AlreadySaved:
+        return _already_saved_card(request, household)
     return _card(request, household)
+
+
+def _already_saved_card(request: AuthedRequest, household: Household) -> HttpResponse:
+    if not request.htmx:
+        messages.info(request, ALREADY_SAVED)
+    return _card(request, household, notice=ALREADY_SAVED, notice_level=messages.INFO)
 
 
 @require_http_methods(["GET", "POST"])
@@ -305,6 +319,8 @@ def round_talk(request: AuthedRequest, household_pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
+        except AlreadySaved:
+            return _already_saved_card(request, household)
         else:
             return _card(request, household)
     if request.htmx:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import Project
 from core.http import AuthedRequest
+from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
 from households.audit import export_table
 from households.permissions import get_household_for_user
@@ -93,6 +94,9 @@ def letter_create(request: AuthedRequest, household_pk: int) -> HttpResponse:
             awaited_reply_record(household=household, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error("due_on", error)
+        except AlreadySaved:
+            messages.info(request, ALREADY_SAVED)
+            return redirect(_household_letters_url(household.pk))
         else:
             messages.success(request, _("The letter is registered. It awaits a reply."))
             return redirect(_household_letters_url(household.pk))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import Project
 from core.http import AuthedRequest
+from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
 from households.audit import export_table
 from households.models import Household
@@ -123,16 +124,23 @@ def meeting_create(request: AuthedRequest) -> HttpResponse:
         return render(request, "outreach/meetings/meeting_form.html#stairwells", {"form": form})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        meeting = meeting_create_service(
-            project=data["project"],
-            by=request.user,
-            held_at=data["held_at"],
-            place=data["place"],
-            topic=data["topic"],
-            stairwells=data["stairwells"],
-            sent_via=data["sent_via"],
-            sent_on=data["sent_on"],
-        )
+        try:
+            meeting = meeting_create_service(
+                project=data["project"],
+                by=request.user,
+                held_at=data["held_at"],
+                place=data["place"],
+                topic=data["topic"],
+                stairwells=data["stairwells"],
+                sent_via=data["sent_via"],
+                sent_on=data["sent_on"],
+                once_key=data["once_key"],
+            )
+        except AlreadySaved as already:
+            messages.info(request, ALREADY_SAVED)
+            if already.saved is None:
+                return redirect("outreach:meetings")
+            return redirect("outreach:meeting", pk=already.saved.pk)
         messages.success(request, _("The meeting is created."))
         return redirect("outreach:meeting", pk=meeting.pk)
     status = 400 if form.is_bound and form.errors else 200
@@ -224,19 +232,35 @@ def meeting_attendance_mark(request: AuthedRequest, pk: int) -> HttpResponse:
     if household is None:
         raise Http404
     attended = form.cleaned_data["attended"]
-    problem = ""
+    problem = notice = ""
     try:
-        attendance_mark(meeting=meeting, household=household, by=request.user, attended=attended)
+        attendance_mark(
+            meeting=meeting,
+            household=household,
+            by=request.user,
+            attended=attended,
+            once_key=form.cleaned_data["once_key"],
+        )
     except ValidationError as error:
         problem = " ".join(error.messages)
+    except AlreadySaved:
+        notice = str(ALREADY_SAVED)
     if not request.htmx:
-        if problem:
+        if notice:
+            messages.info(request, notice)
+        elif problem:
             messages.error(request, problem)
         else:
             messages.success(request, _attendance_message(household, attended))
         return redirect("outreach:meeting_attendance", pk=meeting.pk)
     context = _attendance_context(
-        meeting, request.user, "", last=household, attended=attended, problem=problem
+        meeting,
+        request.user,
+        "",
+        last=household,
+        attended=attended,
+        problem=problem,
+        notice=notice,
     )
     return render(request, "outreach/meetings/meeting_attendance.html#panel", context)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.http import AuthedRequest
+from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
 from households.audit import export_table
 from households.templatetags.people import staff_name
@@ -40,6 +41,9 @@ def tip_create(request: AuthedRequest) -> HttpResponse:
             tip_submit(by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
+        except AlreadySaved:
+            messages.info(request, ALREADY_SAVED)
+            return redirect(back or "outreach:tip_create")
         else:
             messages.success(
                 request, _("Thank you! The tip is passed on to the social housing team.")

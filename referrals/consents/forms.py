@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.once import OnceKeyField
 from core.widgets import DateInput
 from households.models import Household
 from households.templatetags.people import staff_name
@@ -24,6 +25,7 @@ def resident_choices(household: Household) -> list[tuple[str, str]]:
 
 
 class ConsentForm(forms.Form):
+    once_key = OnceKeyField()
     resident = forms.ChoiceField(
         label=_("Given by (for)"),
         required=False,
@@ -141,6 +143,7 @@ class ConsentForm(forms.Form):
             "given_on": data["given_on"],
             "expires_on": data["expires_on"],
             "evidence": data["evidence"] or None,
+            "once_key": data["once_key"],
         }
 
     # The service names its errors after the model; the form after its fields.

@@ -3,6 +3,7 @@ it. Consent records are never edited; the rule for when one counts is in selecto
 """
 
 import datetime
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.once import once_bind, once_claim
 from households.models import Household, Resident
 from referrals.models import Consent, ConsentMethod, ConsentWithdrawal, DataCategory, Partner
 
@@ -65,8 +67,10 @@ def consent_record(
     expires_on: datetime.date | None = None,
     evidence: UploadedFile | None = None,
     replaces: Consent | None = None,
+    once_key: UUID | None = None,
 ) -> Consent:
     """A new consent. With `replaces`, the old one stops counting (its history stays)."""
+    once_claim(key=once_key, model=Consent)  # before the evidence file is stored
     errors: dict[str, str] = {}
     if resident is not None and resident.household_id != household.pk:
         errors["resident"] = _("The resident does not live in this household.")
@@ -114,6 +118,7 @@ def consent_record(
     if evidence is not None:
         consent.evidence.save(evidence.name or "evidence", evidence, save=False)
     consent.save()
+    once_bind(key=once_key, saved=consent)
     return consent
 
 

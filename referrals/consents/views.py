@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import CaseAssignment
 from core.http import AuthedRequest
+from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
 from households.audit import export_table, log_access
 from households.models import AccessAction, Household
@@ -174,6 +175,11 @@ def _consent_form(
             )
         except ValidationError as error:
             form.add_service_errors(error.message_dict)
+        except AlreadySaved as already:
+            messages.info(request, ALREADY_SAVED)
+            if already.saved is None:
+                return redirect(back)
+            return redirect("referrals:consent", pk=already.saved.pk)
         else:
             messages.success(request, _("The consent is recorded."))
             return redirect(back)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.models import Case
 from cases.stages import OPEN_STAGES
 from core.http import AuthedRequest
+from core.once import ALREADY_SAVED, AlreadySaved
 from core.versioning import ConflictError
 from households.audit import export_table, log_access
 from referrals.consents.selectors import consent_check
@@ -108,6 +109,11 @@ def referral_create_view(request: AuthedRequest, household_pk: int) -> HttpRespo
             for name, errors in error.message_dict.items():
                 for message in errors:
                     form.add_error(name if name in form.fields else None, message)
+        except AlreadySaved as already:
+            messages.info(request, ALREADY_SAVED)
+            if already.saved is None:
+                return redirect("referrals:household_referrals", household_pk=household.pk)
+            return redirect("referrals:referral", pk=already.saved.pk)
         else:
             messages.success(request, _("The referral is saved as a draft."))
             return redirect("referrals:referral", pk=referral.pk)

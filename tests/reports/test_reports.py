@@ -228,6 +228,38 @@ def test_it_prints_a_case_summary_and_the_households_own_copy(client, cast, worl
     assert rows.count() == 2
 
 
+def test_a_long_case_summary_is_made_by_the_worker_with_a_progress_page(
+    client, cast, world, settings, django_capture_on_commit_callbacks
+):
+    """Above CASE_SUMMARY_ASYNC_ENTRIES the web request only orders it (no PDF rendered in the
+    request); the job page follows it and the download is logged like the direct PDF."""
+    settings.CASE_SUMMARY_ASYNC_ENTRIES = 0
+    client.force_login(cast.caseworker_a1)
+    url = reverse("reports:case_summary", args=[cast.case_a1.pk])
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's task, run inline
+        response = client.post(url, {"own_copy": "on"})
+    job = ReportJob.objects.get()
+    assert response.status_code == 302 and response.url == reverse("reports:job", args=[job.pk])
+    assert (job.kind, job.own_copy, job.target_id) == ("case_summary", True, cast.case_a1.pk)
+    assert job.status == ReportStatus.DONE and job.household_ids == [cast.case_a1.household_id]
+    assert not AccessLog.objects.filter(action=AccessAction.PRINT).exists()  # not downloaded
+
+    page = client.get(reverse("reports:job", args=[job.pk])).content.decode()
+    assert "Sagsresumé" in page and "Hent PDF-filen" in page
+    download = client.get(reverse("reports:job_download", args=[job.pk]))
+    try:
+        text, _pages = pdf_text(b"".join(download.streaming_content))
+        assert "De oplysninger, vi har om dig" in text and NAME_A1 in text
+        assert CONTACT_MET not in text  # the household's own copy
+        assert "sagsresume-" in download["Content-Disposition"]
+        row = AccessLog.objects.get(action=AccessAction.PRINT)
+        assert (row.user, row.household_id) == (cast.caseworker_a1, cast.case_a1.household_id)
+        client.force_login(cast.caseworker_b1)  # another caseworker: not hers
+        assert client.get(reverse("reports:job", args=[job.pk])).status_code == 404
+    finally:
+        job.file.delete(save=False)
+
+
 def test_it_refuses_the_case_summary_without_social_rights_or_sight(client, cast, world):
     url = reverse("reports:case_summary", args=[cast.case_a1.pk])
     client.force_login(cast.rehousing_officer_a1)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.permissions import can_assign_staff
 from core.http import AuthedRequest
+from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
 from core.versioning import ConflictError
 from households.audit import export_table, log_access
@@ -188,6 +189,9 @@ def follow_up_contact(request: AuthedRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
+        except AlreadySaved:
+            messages.info(request, ALREADY_SAVED)
+            return redirect("referrals:follow_up", pk=plan.pk)
         else:
             if contact.outcome in REACHED_OUTCOMES:
                 messages.success(request, _("The follow-up contact is recorded."))

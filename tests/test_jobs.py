@@ -1,0 +1,123 @@
+"""The job machinery without a worker process (core/jobs.py): the claim, the dispatcher, the
+"run now" of the flag scan. Through a real worker: tests/test_jobs_worker.py."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.reports.models import ReportJob, ReportStatus
+from core.jobs import job_claim, jobs_dispatch
+from outreach.models import ScanRun, ScanStatus
+from reports.permissions import get_report_scope_for_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _queued_report(cast, **values) -> ReportJob:
+    organisation = cast.case_a1.project.estate.organisation
+    get_report_scope_for_user(cast.manager_a, "organisation", organisation.pk)
+    return ReportJob.objects.create(
+        kind="organisation", target_id=organisation.pk, ordered_by=cast.manager_a, **values
+    )
+
+
+def test_a_job_delivered_twice_is_done_once(cast):
+    job = _queued_report(cast)
+    assert job_claim(ReportJob, job.pk) == 1
+    assert job_claim(ReportJob, job.pk) is None  # the second delivery: another worker has it
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (ReportStatus.RUNNING, 1)
+
+
+def test_a_queued_job_whose_message_was_lost_is_sent_again_and_made(cast, settings):
+    long_ago = timezone.now() - timedelta(seconds=settings.JOB_RESEND_AFTER + 5)
+    job = _queued_report(cast, ordered_at=long_ago)  # Redis lost it: never sent
+
+    counts = jobs_dispatch()  # tasks run inline here: the resend makes the report
+
+    job.refresh_from_db()
+    assert counts["resent"] == 1
+    assert (job.status, job.attempts, job.progress) == (ReportStatus.DONE, 1, 100)
+    assert job.sent_at is not None
+    assert jobs_dispatch()["resent"] == 0
+    job.file.delete(save=False)
+
+
+def test_a_fresh_queued_job_is_left_to_its_message(cast):
+    job = _queued_report(cast, sent_at=timezone.now())
+    assert jobs_dispatch() == {"resent": 0, "taken_back": 0, "failed": 0}
+    job.refresh_from_db()
+    assert job.status == ReportStatus.QUEUED
+
+
+def test_a_silent_running_job_is_taken_back_and_after_the_last_attempt_failed(
+    cast, settings, client, django_capture_on_commit_callbacks
+):
+    silent = timezone.now() - timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT + 5)
+    settings.JOB_MAX_ATTEMPTS = 2
+    again = _queued_report(cast, status=ReportStatus.RUNNING, attempts=1, heartbeat_at=silent)
+    last = _queued_report(cast, status=ReportStatus.RUNNING, attempts=2, heartbeat_at=silent)
+
+    counts = jobs_dispatch()
+
+    again.refresh_from_db()
+    last.refresh_from_db()
+    assert counts == {"resent": 1, "taken_back": 1, "failed": 1}
+    assert (again.status, again.attempts) == (ReportStatus.DONE, 2)
+    assert last.status == ReportStatus.FAILED and last.finished_at is not None
+    client.force_login(cast.manager_a)
+    page = client.get(reverse("reports:job", args=[last.pk])).content.decode()
+    assert "Rapporten kunne ikke laves: jobbet blev forsøgt flere gange uden held" in page
+    assert "Prøv igen" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:job_retry", args=[last.pk]))
+    new = ReportJob.objects.order_by("-pk").first()
+    assert new.pk not in (again.pk, last.pk) and new.status == ReportStatus.DONE
+    assert response.url == reverse("reports:job", args=[new.pk])
+    for job in (again, new):
+        job.file.delete(save=False)
+
+
+def test_try_again_on_a_job_that_has_not_failed_makes_nothing(cast, client):
+    job = _queued_report(cast, sent_at=timezone.now())
+    client.force_login(cast.manager_a)
+    response = client.post(reverse("reports:job_retry", args=[job.pk]))
+    assert response.url == reverse("reports:job", args=[job.pk])
+    assert ReportJob.objects.count() == 1
+
+
+def test_a_job_queued_far_too_long_fails_with_a_message(cast, settings):
+    too_old = timezone.now() - timedelta(seconds=settings.JOB_GIVE_UP_QUEUED_AFTER + 5)
+    job = _queued_report(cast, ordered_at=too_old)
+    assert jobs_dispatch()["failed"] == 1
+    job.refresh_from_db()
+    assert job.status == ReportStatus.FAILED and "Prøv igen" in job.error
+
+
+def test_run_now_is_not_blocked_by_a_dead_run(cast, client, settings):
+    silent = timezone.now() - timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT + 5)
+    dead = ScanRun.objects.create(
+        status=ScanStatus.RUNNING, started_at=silent, heartbeat_at=silent, attempts=1
+    )
+    lost = ScanRun.objects.create(  # queued, but Redis lost its message long ago
+        status=ScanStatus.QUEUED,
+        queued_at=timezone.now() - timedelta(seconds=settings.JOB_RESEND_AFTER + 5),
+    )
+    client.force_login(cast.manager_a)
+    response = client.post(reverse("outreach:scan_run"), follow=True)
+    assert "already queued or running" not in response.content.decode()
+    assert "allerede" not in response.content.decode()
+    newest = ScanRun.objects.order_by("-pk").first()
+    assert newest.pk not in (dead.pk, lost.pk) and newest.status == ScanStatus.SUCCEEDED
+
+
+def test_run_now_is_refused_while_a_scan_is_alive(cast, client):
+    ScanRun.objects.create(
+        status=ScanStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
+    )
+    client.force_login(cast.manager_a)
+    response = client.post(reverse("outreach:scan_run"), follow=True)
+    assert ScanRun.objects.count() == 1
+    assert response.status_code == 200
