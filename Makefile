@@ -33,9 +33,10 @@ demo: install
 	DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py load_demo_data
 	HOST=$(HOST) PORT=$(PORT) $(DEMO_SERVER)
 
-## Run the whole test suite.
+## Run the whole test suite, in one process per core (pytest-xdist; README: how make test runs).
+TEST_PROCESSES ?= auto
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses $(TEST_PROCESSES) --dist loadgroup --durations 20
 
 lint: install
 	$(BIN)/ruff check .

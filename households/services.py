@@ -158,6 +158,10 @@ def roles_sync() -> list[Group]:
 # --- the tenant list import ---------------------------------------------------------------------
 
 IMPORT_PREVIEW_KEPT_FOR = timedelta(days=1)
+# After an import that writes this many rows, the tables' statistics are refreshed at once: the
+# planner otherwise plans the next import's queries for the tables as they were (empty, for a
+# new estate), and a join over thousands of flats chosen for a handful can run for minutes.
+IMPORT_ANALYZE_FROM_ROWS = 200
 
 
 class ImportRefused(Exception):
@@ -258,6 +262,14 @@ def _bulk_set(model, objects: list, fields: list[str]) -> None:
         cursor.execute(sql, params)
 
 
+def _analyze(*models) -> None:
+    """Fresh planner statistics for the tables (ANALYZE sees this transaction's own rows; a
+    role that does not own a table gets a warning, not an error)."""
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
+
+
 @transaction.atomic
 def tenant_import_apply(*, tenant_import: TenantImport, by: User) -> Plan:
     """Create what is new, update what changed, all or nothing; never deletes a flat."""
@@ -349,6 +361,8 @@ def tenant_import_apply(*, tenant_import: TenantImport, by: User) -> Plan:
     _bulk_set(Household, changed_households, ["moved_in_on", "version", "updated_at", "updated_by"])
     Resident.objects.bulk_create(new_residents)
     _bulk_set(Resident, changed_residents, ["birth_year", "phone", "email", "version"])
+    if len(creating) + len(updating) >= IMPORT_ANALYZE_FROM_ROWS:
+        _analyze(Stairwell, Flat, Household, Resident)
 
     locked.status = TenantImport.Status.APPLIED
     locked.applied_by, locked.applied_at = by, now

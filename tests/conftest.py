@@ -10,9 +10,11 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from email import message_from_string
 from email.message import EmailMessage
 from email.policy import default as email_policy
+from io import StringIO
 from pathlib import Path
 from urllib.parse import quote
 
@@ -25,7 +27,99 @@ from cases.models import Case, ProjectKind
 from core.roles import Role
 from households.models import VulnerabilityFactor, VulnerabilityLevel
 from households.services import estate_assign_staff, organisation_add_manager
-from tests import factories
+from tests import factories, parallel
+from tests.shared_data import SHARED, _shared_data_session, builds_line  # noqa: F401
+
+# --- how the suite runs: in parallel (tests/parallel.py), with shared data (tests/shared_data.py)
+
+
+def pytest_configure(config):
+    parallel.prefix_the_cache_keys(config)
+
+
+def pytest_sessionstart(session):
+    if parallel.is_controller(session.config):
+        parallel.start_the_run(session.config)
+
+
+def pytest_sessionfinish(session):
+    if parallel.is_controller(session.config):
+        parallel.end_the_run(session.config)
+    elif hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["shared_data_builds"] = builds_line()
+
+
+pytest_itemcollected = parallel.pytest_itemcollected
+pytest_collection_modifyitems = parallel.pytest_collection_modifyitems
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") == "loadgroup":
+        return parallel.GroupScheduling(config, log)
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    parallel.guard_the_group(item)
+    SHARED.before_test(item)
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    if fixturedef.argname == "_django_db_helper":
+        SHARED.before_test_transaction(request)
+    return (yield)
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook
+def pytest_testnodedown(node, error):
+    builds = getattr(node, "workeroutput", {}).get("shared_data_builds")
+    if builds:
+        node.config._genhusning_builds = [  # type: ignore[attr-defined]
+            *getattr(node.config, "_genhusning_builds", []),
+            f"{node.gateway.id}: {builds}",
+        ]
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    lines = getattr(config, "_genhusning_builds", []) or ([builds_line()] if builds_line() else [])
+    for line in lines:
+        terminalreporter.write_line(f"shared test data built: {line}")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's, but an xdist worker clones the database the controller made."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        if parallel.worker_id(request.config):
+            old_config, keep = parallel.clone_template_database(request.config), False
+        else:
+            if not django_db_use_migrations:
+                from pytest_django.fixtures import _disable_migrations
+
+                _disable_migrations()
+            keep = django_db_keepdb and not django_db_createdb
+            old_config = setup_databases(
+                verbosity=verbosity, interactive=False, keepdb=keep, aliases={"default"}
+            )
+    yield
+    if not keep:
+        with django_db_blocker.unblock():
+            teardown_databases(old_config, verbosity=verbosity)
 
 
 @receiver(connection_created)
@@ -93,10 +187,14 @@ MARKERS = {
 
 
 @pytest.fixture
-def cast(db) -> Cast:
-    return make_cast()
+def cast(request, db) -> Cast:
+    """The cast, built once per test process and shared by the tests that ask for it; each test
+    runs in its own transaction inside the one that holds it (tests/shared_data.py)."""
+    shared = SHARED.get(request, "cast")
+    return shared if shared is not None else make_cast()
 
 
+@SHARED.builder("cast")
 def make_cast() -> Cast:
     """The cast itself, for a fixture of a wider scope (tests/test_permission_matrix.py)."""
     org_a = factories.make_organisation("Boligselskabet A")
@@ -149,6 +247,33 @@ def make_cast() -> Cast:
     organisation_add_manager(organisation=org_a, user=users["manager_a"])
     organisation_add_manager(organisation=org_b, user=users["manager_b"])
     return Cast(**users, **cases)
+
+
+@dataclass
+class DemoData:
+    output: str  # what the first load printed
+    loaded_at: datetime  # when it began
+
+
+@pytest.fixture
+def demo_data(request, db, settings) -> DemoData:
+    """The demo data (demo/), loaded once per test process for the tests that ask for it and
+    shared as the cast is (tests/shared_data.py)."""
+    settings.DEBUG = True  # the command refuses a database that does not look like development
+    shared = SHARED.get(request, "demo")
+    return shared if shared is not None else load_demo_data()
+
+
+@SHARED.builder("demo")
+def load_demo_data() -> DemoData:
+    from django.core.management import call_command
+    from django.test import override_settings
+    from django.utils import timezone
+
+    out, loaded_at = StringIO(), timezone.now()
+    with override_settings(DEBUG=True):
+        call_command("load_demo_data", stdout=out)
+    return DemoData(output=out.getvalue(), loaded_at=loaded_at)
 
 
 # --- Real services: a Celery worker process on the real Redis, and Debian's Chromium ----------

@@ -77,8 +77,7 @@ def _fingerprint() -> dict[str, list]:
 
 
 @pytest.mark.django_db
-def test_it_builds_an_estate_of_the_seeds_size_with_cases_in_every_stage():
-    _load()
+def test_it_builds_an_estate_of_the_seeds_size_with_cases_in_every_stage(demo_data):
 
     estate = _estate_a()
     households = Household.objects.filter(flat__stairwell__estate=estate)
@@ -93,8 +92,7 @@ def test_it_builds_an_estate_of_the_seeds_size_with_cases_in_every_stage():
 
 
 @pytest.mark.django_db
-def test_it_changes_nothing_the_second_time():
-    _load()
+def test_it_changes_nothing_the_second_time(demo_data):
     counts, fingerprint = _row_counts(), _fingerprint()
 
     output = _load()
@@ -105,8 +103,8 @@ def test_it_changes_nothing_the_second_time():
 
 
 @pytest.mark.django_db
-def test_every_printed_login_works_and_has_its_role(client, settings):
-    output = _load()
+def test_every_printed_login_works_and_has_its_role(client, settings, demo_data):
+    output = demo_data.output
 
     assert f"{settings.SITE_URL}/" in output
     assert DEMO_PASSWORD in output
@@ -133,8 +131,7 @@ def demo_login(client, username: str) -> None:
 
 
 @pytest.mark.django_db
-def test_the_caseload_renders_for_the_caseworker(client):
-    _load()
+def test_the_caseload_renders_for_the_caseworker(client, demo_data):
     demo_login(client, "sagsbehandler")
 
     response = client.get(reverse("cases:caseload"))
@@ -143,8 +140,7 @@ def test_the_caseload_renders_for_the_caseworker(client):
 
 
 @pytest.mark.django_db
-def test_every_case_has_walked_the_stage_machine_to_its_stage():
-    _load()
+def test_every_case_has_walked_the_stage_machine_to_its_stage(demo_data):
     now = timezone.now()
     chains = defaultdict(list)
     for change in StageChange.objects.order_by("changed_at", "pk"):
@@ -166,8 +162,7 @@ def test_every_case_has_walked_the_stage_machine_to_its_stage():
 
 
 @pytest.mark.django_db
-def test_no_flat_houses_two_open_cases_or_a_current_household():
-    _load()
+def test_no_flat_houses_two_open_cases_or_a_current_household(demo_data):
     open_cases = Case.objects.filter(stage__in=OPEN_STAGES)
 
     shared = (
@@ -190,8 +185,7 @@ def test_no_flat_houses_two_open_cases_or_a_current_household():
 
 
 @pytest.mark.django_db
-def test_the_caseworker_sees_her_estate_and_nothing_of_fjordbo():
-    _load()
+def test_the_caseworker_sees_her_estate_and_nothing_of_fjordbo(demo_data):
     caseworker = User.objects.get(username="sagsbehandler")
     estate = _estate_a()
 
@@ -205,8 +199,7 @@ def test_the_caseworker_sees_her_estate_and_nothing_of_fjordbo():
 
 
 @pytest.mark.django_db
-def test_the_caseworker_is_assigned_mostly_vulnerable_open_cases():
-    _load()
+def test_the_caseworker_is_assigned_mostly_vulnerable_open_cases(demo_data):
     caseworker = User.objects.get(username="sagsbehandler")
 
     open_cases = list(Case.objects.filter(project__estate=_estate_a()).open().with_vulnerability())
@@ -234,13 +227,12 @@ def test_it_refuses_a_database_that_is_not_for_development(settings):
 
 
 @pytest.mark.django_db
-def test_it_builds_a_pool_a_little_too_small_with_offers_moves_and_a_full_area():
+def test_it_builds_a_pool_a_little_too_small_with_offers_moves_and_a_full_area(demo_data):
     from cases.logistics.models import Move, MoveStatus, Offer, OfferStatus, PoolFlat
     from cases.logistics.selectors import matching_board
     from cases.logistics.waterbed import waterbed_for
     from outreach.models import Flag, FlagKind
 
-    _load()
     vestegnen = Organisation.objects.get(name=VESTEGNEN)
     today = timezone.localdate()
     for name in ("Helhedsplan Vestergården", "Omdannelse af Nordparken"):

@@ -11,9 +11,7 @@ from referrals.models import Consent, Partner, PartnerKind
 
 
 @pytest.mark.django_db
-def test_the_demo_visitator_sees_flats_consented_households_and_referrals(client, settings):
-    settings.DEBUG = True  # the demo command refuses what does not look like development
-    call_command("load_demo_data", stdout=StringIO())
+def test_the_demo_visitator_sees_flats_consented_households_and_referrals(client, demo_data):
     partner = Partner.objects.get(
         name="Hvidovre Kommune, visitationen", kind=PartnerKind.MUNICIPAL_VISITATOR
     )
