@@ -247,3 +247,140 @@ def resident_erase(*, resident: Resident, by: User) -> ErasureResult:
     resident.delete()
     Household.objects.filter(pk=household.pk).update(version=models.F("version") + 1)
     return result
+
+
+# --- The art. 15 export (PDF and JSON in one zip), in the request or by the worker ---------
+
+RESIDENT_ACCESS_WHAT = "right of access (PDF and JSON)"  # the access log's words (gettext_noop)
+
+
+@dataclass(frozen=True)
+class ResidentAccessExport:
+    content: bytes
+    filename: str
+
+
+def resident_access_is_large(*, sections) -> bool:
+    """More rows than the setting: the PDF (17 pages and more) is rendered by a worker."""
+    return sum(len(section.rows) for section in sections) > settings.RESIDENT_ACCESS_ASYNC_ROWS
+
+
+def resident_access_export(*, resident: Resident, sections=None, request=None):
+    """Everything held about the resident, as a PDF and a JSON file in one zip."""
+    import io
+    import json
+    import zipfile
+
+    from core.pdf import render_pdf
+    from privacy.selectors import WITHHELD, resident_data
+
+    if sections is None:
+        sections = resident_data(resident=resident)
+    now = timezone.localtime()
+    context = {
+        "resident": resident,
+        "sections": sections,
+        "now": now,
+        "withheld": WITHHELD,
+        "row_count": sum(len(section.rows) for section in sections),
+    }
+    pdf = render_pdf("privacy/resident_access_pdf.html", context, request=request)
+    data = {
+        "generated_at": now.isoformat(),
+        "resident_id": resident.pk,
+        "household_id": resident.household_id,
+        "withheld_fields": {model: sorted(names) for model, names in WITHHELD.items()},
+        "data": {section.model: section.rows for section in sections},
+    }
+    name = f"indsigt-beboer-{resident.pk}-{now:%Y%m%d}"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{name}.pdf", pdf)
+        archive.writestr(f"{name}.json", json.dumps(data, ensure_ascii=False, indent=2))
+    return ResidentAccessExport(buffer.getvalue(), f"{name}.zip")
+
+
+@transaction.atomic
+def resident_access_order(*, by: User, resident: Resident):
+    """A large art. 15 export, ordered from the report worker (the caller checked her right
+    to it; the worker checks it again). `reports` runs and serves the job through the maker
+    registered in PrivacyConfig.ready()."""
+    from django.utils import translation
+
+    from cases.reports.models import ReportJob, ReportKind
+    from core.queue import enqueue_job_on_commit, task_by_name
+
+    job = ReportJob.objects.create(
+        kind=ReportKind.RESIDENT_ACCESS,
+        target_id=resident.pk,
+        named=True,
+        ordered_by=by,
+        household_ids=[resident.household_id],
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
+    enqueue_job_on_commit(task_by_name("cases.reports.tasks.render_report"), ReportJob, job.pk)
+    return job
+
+
+def _job_resident(user, job) -> Resident:
+    """The job's resident, if `user` may still take out her data (404 otherwise, also when
+    she has been erased meanwhile)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from privacy.permissions import get_resident_for_user
+
+    household_id = Resident.objects.filter(pk=job.target_id).values_list("household_id", flat=True)
+    if not household_id:
+        raise Http404
+    try:
+        return get_resident_for_user(user, household_id[0], job.target_id, action="access")
+    except PermissionDenied:
+        raise Http404 from None
+
+
+def _resident_access_make(job, mine) -> tuple[bytes, str, list[int]]:
+    from django.utils.translation import gettext
+
+    resident = _job_resident(job.ordered_by, job)
+    mine.update(progress=15, title=gettext("Right of access"))
+    export = resident_access_export(resident=resident)
+    return export.content, export.filename, [resident.household_id]
+
+
+def _resident_access_check(user, job) -> None:
+    _job_resident(user, job)
+
+
+def _resident_access_download(request, job) -> tuple[str, str]:
+    """The same access-log row as the direct download."""
+    from households.audit import log_access
+    from households.models import AccessAction
+
+    log_access(
+        request,
+        what=RESIDENT_ACCESS_WHAT,
+        action=AccessAction.EXPORT,
+        residents=[(job.household_ids[0], job.target_id)],
+    )
+    ordered = timezone.localtime(job.ordered_at)
+    return f"indsigt-beboer-{job.target_id}-{ordered:%Y%m%d}.zip", "application/zip"
+
+
+def _resident_access_retry(job, by: User):
+    return resident_access_order(by=by, resident=_job_resident(by, job))
+
+
+def resident_access_maker_register() -> None:
+    from cases.reports.makers import ReportMaker, report_maker_register
+    from cases.reports.models import ReportKind
+
+    report_maker_register(
+        ReportKind.RESIDENT_ACCESS,
+        ReportMaker(
+            make=_resident_access_make,
+            check=_resident_access_check,
+            download=_resident_access_download,
+            retry=_resident_access_retry,
+        ),
+    )

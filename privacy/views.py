@@ -1,30 +1,23 @@
 """The privacy pages: everything held about a resident (art. 15), erasing a resident (art. 17),
 and the access log for managers (who saw or took out which household's data, and when)."""
 
-import io
-import json
-import zipfile
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.http import AuthedRequest
 from core.paging import OpenEndedPage, open_ended_page
-from core.pdf import render_pdf
 from core.permissions import require_perm
 from households.audit import log_access
 from households.models import AccessAction
 from privacy.forms import AccessLogFilterForm, ErasureForm
 from privacy.permissions import get_resident_for_user
 from privacy.selectors import (
-    WITHHELD,
     access_log_entries,
     access_log_lines,
     access_log_scope,
@@ -32,43 +25,32 @@ from privacy.selectors import (
     access_log_summary,
     resident_data,
 )
+from privacy.services import (
+    resident_access_export,
+    resident_access_is_large,
+    resident_access_order,
+)
 from privacy.services import resident_erase as erase
 
 
 @require_GET
 def resident_access(request: AuthedRequest, household_pk: int, pk: int) -> HttpResponse:
-    """Everything held about the resident (art. 15), as a PDF and a JSON file in one zip."""
+    """Everything held about the resident (art. 15), as a PDF and a JSON file in one zip; a
+    large one is ordered from the worker (the reports' progress page and download)."""
     resident = get_resident_for_user(request.user, household_pk, pk, action="access")
     sections = resident_data(resident=resident)
-    now = timezone.localtime()
-    context = {
-        "resident": resident,
-        "sections": sections,
-        "now": now,
-        "withheld": WITHHELD,
-        "row_count": sum(len(section.rows) for section in sections),
-    }
-    pdf = render_pdf("privacy/resident_access_pdf.html", context, request=request)
-    data = {
-        "generated_at": now.isoformat(),
-        "resident_id": resident.pk,
-        "household_id": resident.household_id,
-        "withheld_fields": {model: sorted(names) for model, names in WITHHELD.items()},
-        "data": {section.model: section.rows for section in sections},
-    }
-    name = f"indsigt-beboer-{resident.pk}-{now:%Y%m%d}"
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{name}.pdf", pdf)
-        archive.writestr(f"{name}.json", json.dumps(data, ensure_ascii=False, indent=2))
+    if resident_access_is_large(sections=sections):
+        job = resident_access_order(by=request.user, resident=resident)
+        return redirect("reports:job", pk=job.pk)
+    export = resident_access_export(resident=resident, sections=sections, request=request)
     log_access(
         request,
         what=gettext_noop("right of access (PDF and JSON)"),
         action=AccessAction.EXPORT,
         residents=[(resident.household_id, resident.pk)],
     )
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    response = HttpResponse(export.content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
 
 

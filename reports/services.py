@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from cases import charts
 from cases.models import Case
+from cases.reports.makers import report_maker
 from cases.reports.models import ReportJob, ReportKind, ReportStatus
 from core.jobs import job_claim, job_heartbeat, job_mine
 from core.pdf import render_pdf
@@ -115,6 +116,9 @@ def report_job_retry(*, job: ReportJob, by: User) -> ReportJob:
     now: the caller checked them). A job that has not failed is returned as it is."""
     if job.status != ReportStatus.FAILED and not job.is_stuck:
         return job
+    maker = report_maker(job.kind)
+    if maker is not None:
+        return maker.retry(job, by)
     if job.kind == ReportKind.CASE_SUMMARY:
         case = get_case_for_summary(by, job.target_id)
         return case_summary_order(by=by, case=case, own_copy=job.own_copy)
@@ -156,7 +160,13 @@ def report_job_run(*, job_id: int) -> ReportJob | None:
     mine.update(started_at=timezone.now(), progress=5)
     try:
         with job_heartbeat(ReportJob, job.pk, attempt), translation.override(job.language):
-            make = _make_case_summary if job.kind == ReportKind.CASE_SUMMARY else _make_report
+            maker = report_maker(job.kind)
+            if maker is not None:
+                make = maker.make
+            elif job.kind == ReportKind.CASE_SUMMARY:
+                make = _make_case_summary
+            else:
+                make = _make_report
             pdf, filename, household_ids = make(job, mine)
             mine.update(progress=90)
             job.file.save(filename, ContentFile(pdf), save=False)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.logistics.permissions import waterbed_organisations
 from cases.models import Project
+from cases.reports.makers import report_maker
 from cases.reports.models import ReportKind, ReportStatus
 from core.http import AuthedRequest
 from core.pdf import pdf_response
@@ -147,19 +148,25 @@ def job_download(request: AuthedRequest, pk: int) -> FileResponse:
         handle = report_job.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    if report_job.kind == ReportKind.CASE_SUMMARY:
-        what = _case_summary_printed(report_job.own_copy)
-        suffix = "-egen-kopi" if report_job.own_copy else ""
-        filename = f"sagsresume-{report_job.target_id}{suffix}.pdf"
+    content_type = "application/pdf"
+    maker = report_maker(report_job.kind)
+    if maker is not None:  # it names the file and writes its own access-log rows
+        filename, content_type = maker.download(request, report_job)
     else:
-        what = PRINTED[report_job.kind, report_job.named]
-        filename = f"rapport-{report_job.kind}-{report_job.ordered_at:%Y-%m-%d}.pdf"
-    log_access(request, what=what, action=AccessAction.PRINT, households=report_job.household_ids)
+        if report_job.kind == ReportKind.CASE_SUMMARY:
+            what = _case_summary_printed(report_job.own_copy)
+            suffix = "-egen-kopi" if report_job.own_copy else ""
+            filename = f"sagsresume-{report_job.target_id}{suffix}.pdf"
+        else:
+            what = PRINTED[report_job.kind, report_job.named]
+            filename = f"rapport-{report_job.kind}-{report_job.ordered_at:%Y-%m-%d}.pdf"
+        households = report_job.household_ids
+        log_access(request, what=what, action=AccessAction.PRINT, households=households)
     response = FileResponse(
         handle,
         as_attachment=True,
         filename=filename,
-        content_type="application/pdf",
+        content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -20,6 +20,8 @@ class ReportKind(models.TextChoices):
     CASELOAD = "caseload", _("Caseload report")
     # One case's summary (target_id: the case), made by the worker when it is long.
     CASE_SUMMARY = "case_summary", _("Case summary")
+    # A resident's art. 15 export (target_id: the resident), made by privacy's maker.
+    RESIDENT_ACCESS = "resident_access", _("Right of access")
 
 
 class ReportStatus(models.TextChoices):

@@ -37,7 +37,10 @@ def download(client, url):
     response = client.get(url)
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    content = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    archive = zipfile.ZipFile(io.BytesIO(content))
     names = archive.namelist()
     pdf = next(name for name in names if name.endswith(".pdf"))
     data = json.loads(archive.read(next(name for name in names if name.endswith(".json"))))
@@ -141,3 +144,51 @@ def test_the_pdf_says_what_was_seen_in_danish(client, cast, subject):
     _reader, text, data = download(client, access_url(subject))
     assert "sagens side" in text and "case page" not in text
     assert "case page" in [row["what"] for row in data["data"]["households.AccessLog"]]
+
+
+def test_a_large_export_is_made_by_the_worker_and_served_only_to_who_ordered_it(
+    client, cast, subject, settings, django_capture_on_commit_callbacks
+):
+    """Above RESIDENT_ACCESS_ASYNC_ROWS the request only orders it (no PDF rendered in the
+    request); the reports' job page follows it, and the download writes the same access-log
+    row as the direct one."""
+    from cases.reports.models import ReportJob, ReportStatus
+
+    settings.RESIDENT_ACCESS_ASYNC_ROWS = 0
+    client.force_login(cast.caseworker_a1)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's task, run inline
+        response = client.get(access_url(subject))
+    job = ReportJob.objects.get(kind="resident_access")
+    assert response.status_code == 302 and response.url == reverse("reports:job", args=[job.pk])
+    assert (job.kind, job.target_id, job.status) == (
+        "resident_access",
+        subject.first_id,
+        ReportStatus.DONE,
+    )
+    assert not AccessLog.objects.filter(action=AccessAction.EXPORT).exists()  # not downloaded
+    try:
+        page = client.get(reverse("reports:job", args=[job.pk])).content.decode()
+        assert "Indsigt" in page or "indsigt" in page
+        _reader, text, data = download(client, reverse("reports:job_download", args=[job.pk]))
+        assert "Mkafornavn" in text and data["resident_id"] == subject.first_id
+        entry = AccessLog.objects.get(action=AccessAction.EXPORT)
+        assert (entry.household_id, entry.resident_id) == (subject.household_id, subject.first_id)
+        assert entry.username == "caseworker_a1"
+        assert entry.what == "right of access (PDF and JSON)"
+        for other in ("caseworker_a2", "manager_b"):  # not hers: 404 on the page and the file
+            client.force_login(getattr(cast, other))
+            assert client.get(reverse("reports:job", args=[job.pk])).status_code == 404
+            url = reverse("reports:job_download", args=[job.pk])
+            assert client.get(url).status_code == 404
+        assert AccessLog.objects.filter(action=AccessAction.EXPORT).count() == 1
+    finally:
+        job.file.delete(save=False)
+
+
+def test_a_small_export_stays_in_the_request(client, cast, subject, settings):
+    from cases.reports.models import ReportJob
+
+    settings.RESIDENT_ACCESS_ASYNC_ROWS = 10_000
+    client.force_login(cast.caseworker_a1)
+    download(client, access_url(subject))
+    assert not ReportJob.objects.filter(kind="resident_access").exists()
