@@ -37,9 +37,7 @@ def download(client, url):
     response = client.get(url)
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"] == "application/zip"
-    content = (
-        b"".join(response.streaming_content) if response.streaming else response.content
-    )
+    content = b"".join(response.streaming_content) if response.streaming else response.content
     archive = zipfile.ZipFile(io.BytesIO(content))
     names = archive.namelist()
     pdf = next(name for name in names if name.endswith(".pdf"))
