@@ -296,6 +296,8 @@ REPORT_SOFT_TIME_LIMIT = env_int("REPORT_SOFT_TIME_LIMIT", 9 * 60)
 CASE_SUMMARY_ASYNC_ENTRIES = env_int("CASE_SUMMARY_ASYNC_ENTRIES", 60)
 # A resident's art. 15 export of more rows than this renders in a worker (docs/jobs.md).
 RESIDENT_ACCESS_ASYNC_ROWS = env_int("RESIDENT_ACCESS_ASYNC_ROWS", 150)
+# The visitator's flat list of more flats than this renders in a worker (docs/jobs.md).
+VISITATOR_FLATS_ASYNC_ROWS = env_int("VISITATOR_FLATS_ASYNC_ROWS", 300)
 # The file of a report made by the worker is deleted this many days after it was ordered.
 REPORT_KEEP_DAYS = env_int("REPORT_KEEP_DAYS", 7)
 # Bridge-building: follow-up contacts this many days after a permanent move.

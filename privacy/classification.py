@@ -164,6 +164,7 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
         "language": N, "status": N, "progress": N, "started_at": N, "finished_at": N,
         "file": S, "household_ids": P, "title": N, "error": N,
         "attempts": N, "sent_at": N, "heartbeat_at": N, "own_copy": N,
+        "options": N,
     },
     # --- outreach ---
     "outreach.DropInSession": {

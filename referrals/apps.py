@@ -41,3 +41,7 @@ class ReferralsConfig(AppConfig):
         # outreach's flag scan (FOLLOW_UP_DUE) and calendar feed read the follow-up contacts.
         follow_up_visits_source_add(FollowUpVisit.objects.all)
         calendar_source_add(follow_up_calendar_events)
+        # A long flat list of the visitator is a report job `reports` runs and serves.
+        from referrals.visitator.services import flat_list_maker_register
+
+        flat_list_maker_register()

@@ -22,6 +22,8 @@ class ReportKind(models.TextChoices):
     CASE_SUMMARY = "case_summary", _("Case summary")
     # A resident's art. 15 export (target_id: the resident), made by privacy's maker.
     RESIDENT_ACCESS = "resident_access", _("Right of access")
+    # The visitator's flat list (target_id: her partner; options: her filters).
+    VISITATOR_FLATS = "visitator_flats", _("Affected flats")
 
 
 class ReportStatus(models.TextChoices):
@@ -63,6 +65,8 @@ class ReportJob(JobFields):
     # The households the named report shows: its download writes one access-log row for each.
     household_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     title = models.CharField(max_length=300, blank=True)
+    # What else the order chose (the visitator's flat list: its filters), as sent.
+    options = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:

@@ -4,21 +4,17 @@ the referrals sent to her partner. Every page is gated by require_visitator (404
 view of person-level data is written to the access log. Nothing is cached: a withdrawn consent
 hides the data on the very next request."""
 
-from typing import cast
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import ChoiceField
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from core.http import AuthedRequest
-from core.pdf import pdf_response, render_pdf
+from core.pdf import pdf_response
 from core.versioning import ConflictError
 from households.audit import export_table, log_access
 from households.models import AccessAction, format_floor
@@ -32,7 +28,6 @@ from referrals.visitator.permissions import (
     require_visitator,
 )
 from referrals.visitator.selectors import (
-    flat_state,
     referral_shared_scope,
     shared_data,
     visitator_flats,
@@ -41,12 +36,17 @@ from referrals.visitator.selectors import (
     visitator_shared_households,
     visitator_shared_scopes,
 )
+from referrals.visitator.services import (
+    FLAT_LIST_PDF_WHAT,
+    export_name,
+    flat_list_is_large,
+    flat_list_order,
+    flat_list_pdf,
+    municipality_names,
+    with_state,
+)
 
 PAGE_SIZE = 50
-
-
-def municipality_names(partners: list[Partner]) -> str:
-    return ", ".join(sorted({str(partner.municipality) for partner in partners}))
 
 
 def _flat_rows(request: AuthedRequest, partners: list[Partner]):
@@ -54,18 +54,12 @@ def _flat_rows(request: AuthedRequest, partners: list[Partner]):
     return form, visitator_flats(partners=partners, filters=form.filters())
 
 
-def _with_state(flats) -> list:
-    for flat in flats:
-        flat.state = flat_state(flat)
-    return flats
-
-
 @require_GET
 def flat_list(request: AuthedRequest) -> HttpResponse:
     partners = require_visitator(request.user)
     form, flats = _flat_rows(request, partners)
     page = Paginator(flats, PAGE_SIZE).get_page(request.GET.get("page"))
-    _with_state(page.object_list)
+    with_state(page.object_list)
     context = {
         "form": form,
         "page": page,
@@ -73,22 +67,6 @@ def flat_list(request: AuthedRequest) -> HttpResponse:
         "filters": request.GET.urlencode(),
     }
     return render(request, "referrals/visitator/flat_list.html", context)
-
-
-def _filter_summary(form: FlatFilterForm) -> list[str]:
-    """'Project: Helhedsplan Vestergården' for each filter chosen (after form.filters())."""
-    parts = []
-    for name, field in form.fields.items():
-        value = form.cleaned_data.get(name)
-        if value:
-            choices = cast(list[tuple[object, str]], cast(ChoiceField, field).choices)
-            label = next((text for key, text in choices if key == value), "")
-            parts.append(f"{field.label}: {label}")
-    return parts
-
-
-def _export_name(extension: str) -> str:
-    return f"berorte-boliger-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
 # The access log's name of each file (the same words in every language: gettext_noop).
@@ -131,7 +109,7 @@ def flat_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHtt
             flat.return_on,
             str(flat.state.label),
         ]
-        for flat in _with_state(list(flats))
+        for flat in with_state(list(flats))
     ]
     # Flat level: no household is in the file, so the log has one row naming the file.
     return export_table(
@@ -146,20 +124,19 @@ def flat_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHtt
 
 @require_GET
 def flat_export_pdf(request: AuthedRequest) -> HttpResponse:
+    """A short list comes back as the PDF at once; a long one is ordered from the report worker
+    (the reports' progress page and download)."""
     partners = require_visitator(request.user)
     form, flats = _flat_rows(request, partners)
-    context = {
-        # By project (a heading each), the flats in address order within it.
-        "flats": sorted(_with_state(list(flats)), key=lambda flat: flat.project_name),
-        "municipality": municipality_names(partners),
-        "today": timezone.localdate(),
-        "filter_summary": _filter_summary(form),
-    }
+    flats = list(flats)
+    if flat_list_is_large(flats=flats):
+        job = flat_list_order(by=request.user, partners=partners, query=request.GET)
+        return redirect("reports:job", pk=job.pk)
     # Logged before rendering: a render that fails may still have shown data to no one, but a
     # request for the export is on record either way.
-    log_access(request, what=gettext_noop("affected flats (PDF)"), action=AccessAction.EXPORT)
-    pdf = render_pdf("referrals/visitator/flat_list_pdf.html", context, request=request)
-    return pdf_response(pdf, _export_name("pdf"))
+    log_access(request, what=FLAT_LIST_PDF_WHAT, action=AccessAction.EXPORT)
+    pdf = flat_list_pdf(partners=partners, form=form, flats=flats, request=request)
+    return pdf_response(pdf, export_name("pdf"))
 
 
 def _log_view(request: AuthedRequest, what: str, shown: dict[int, list[int]]) -> None:

@@ -290,6 +290,52 @@ def test_the_pdf_runs_onto_more_pages_with_the_header_on_each(client, cast, visi
         assert "Hvidovre Kommune" in text
 
 
+def test_a_long_flat_list_is_made_by_the_worker_with_her_filters(
+    client, cast, visitator_partner, schedule, settings, django_capture_on_commit_callbacks
+):
+    """Above VISITATOR_FLATS_ASYNC_ROWS the request only orders the PDF; the reports' job page
+    follows it, only she downloads it, with the same access-log row as the direct PDF."""
+    from cases.reports.models import ReportJob, ReportStatus
+
+    settings.VISITATOR_FLATS_ASYNC_ROWS = 0
+    client.force_login(cast.visitator)
+    url = reverse("referrals:visitator_flats_pdf")
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's task, run inline
+        response = client.get(url, {"project": cast.case_a1.project_id})
+    job = ReportJob.objects.get(kind="visitator_flats")
+    assert response.status_code == 302 and response.url == reverse("reports:job", args=[job.pk])
+    assert job.status == ReportStatus.DONE and job.household_ids == []
+    assert job.options["project"] == str(cast.case_a1.project_id)
+    assert not AccessLog.objects.exists()  # not downloaded yet
+    try:
+        page = client.get(reverse("reports:job", args=[job.pk]))
+        assert page.status_code == 200 and "Berørte boliger" in page.content.decode()
+        download = client.get(reverse("reports:job_download", args=[job.pk]))
+        assert download["Content-Type"] == "application/pdf"
+        text = pdf_text(b"".join(download.streaming_content))
+        assert "Hvidovre Kommune" in text and "Markørvej 3, 1. tv" in text
+        assert "Helhedsplan Vestergården" in text and "Agnete" not in text
+        entry = AccessLog.objects.get()
+        assert (entry.action, entry.what) == (AccessAction.EXPORT, "affected flats (PDF)")
+        assert entry.user == cast.visitator
+        for other in (cast.caseworker_a1, cast.manager_a):  # not theirs: 404
+            client.force_login(other)
+            assert client.get(reverse("reports:job", args=[job.pk])).status_code == 404
+            assert client.get(reverse("reports:job_download", args=[job.pk])).status_code == 404
+        assert AccessLog.objects.filter(action=AccessAction.EXPORT).count() == 1
+    finally:
+        job.file.delete(save=False)
+
+
+def test_a_short_flat_list_stays_in_the_request(client, cast, visitator_partner, schedule):
+    from cases.reports.models import ReportJob
+
+    client.force_login(cast.visitator)
+    response = client.get(reverse("referrals:visitator_flats_pdf"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert not ReportJob.objects.filter(kind="visitator_flats").exists()
+
+
 # --- households with consent ---
 
 
