@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from cases.models import Case
@@ -251,7 +252,8 @@ def resident_erase(*, resident: Resident, by: User) -> ErasureResult:
 
 # --- The art. 15 export (PDF and JSON in one zip), in the request or by the worker ---------
 
-RESIDENT_ACCESS_WHAT = "right of access (PDF and JSON)"  # the access log's words (gettext_noop)
+# The access log's words for the export, in the request or by the worker.
+RESIDENT_ACCESS_WHAT = gettext_noop("right of access (PDF and JSON)")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from privacy.selectors import (
     resident_data,
 )
 from privacy.services import (
+    RESIDENT_ACCESS_WHAT,
     resident_access_export,
     resident_access_is_large,
     resident_access_order,
@@ -45,7 +46,7 @@ def resident_access(request: AuthedRequest, household_pk: int, pk: int) -> HttpR
     export = resident_access_export(resident=resident, sections=sections, request=request)
     log_access(
         request,
-        what=gettext_noop("right of access (PDF and JSON)"),
+        what=RESIDENT_ACCESS_WHAT,
         action=AccessAction.EXPORT,
         residents=[(resident.household_id, resident.pk)],
     )

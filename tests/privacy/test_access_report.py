@@ -173,6 +173,12 @@ def test_a_large_export_is_made_by_the_worker_and_served_only_to_who_ordered_it(
         assert (entry.household_id, entry.resident_id) == (subject.household_id, subject.first_id)
         assert entry.username == "caseworker_a1"
         assert entry.what == "right of access (PDF and JSON)"
+        ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.FAILED)  # "Prøv igen"
+        with django_capture_on_commit_callbacks(execute=False):
+            retried = client.post(reverse("reports:job_retry", args=[job.pk]))
+        again = ReportJob.objects.filter(kind="resident_access").exclude(pk=job.pk).get()
+        assert retried.url == reverse("reports:job", args=[again.pk])
+        assert (again.target_id, again.status) == (subject.first_id, ReportStatus.QUEUED)
         for other in ("caseworker_a2", "manager_b"):  # not hers: 404 on the page and the file
             client.force_login(getattr(cast, other))
             assert client.get(reverse("reports:job", args=[job.pk])).status_code == 404

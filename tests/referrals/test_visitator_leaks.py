@@ -393,6 +393,8 @@ DENIED: dict[str, str | None] = {
     "privacy:resident_erase": "resident",
     "reports:index": None,
     "reports:print": None,
+    # Someone else's report job; her own long flat list is a job she follows and downloads
+    # there (tests/referrals/test_visitator_pages.py, the flat-level PDF only).
     "reports:job": "report",
     "reports:job_download": "report",
     "reports:job_retry": "report",
