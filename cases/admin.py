@@ -2,7 +2,14 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
 from cases.logistics.models import HousingNeed, Move, Offer, PoolFlat
-from cases.models import Case, CaseAssignment, Project, StageChange, StairwellSchedule
+from cases.models import (
+    Case,
+    CaseAssignment,
+    Project,
+    ScheduleChange,
+    StageChange,
+    StairwellSchedule,
+)
 from cases.reports.models import ReportJob
 from core.admin import ReadOnlyAdmin
 
@@ -46,6 +53,23 @@ class StageChangeAdmin(ReadOnlyAdmin):
 
     list_display = ["case", "from_stage", "to_stage", "changed_by", "changed_at"]
     list_filter = ["to_stage"]
+
+
+@admin.register(ScheduleChange)
+class ScheduleChangeAdmin(ReadOnlyAdmin):
+    """The schedule's history is written by the schedule service only; here it can be read."""
+
+    list_display = [
+        "project",
+        "stairwell",
+        "field",
+        "old_date",
+        "new_date",
+        "changed_by",
+        "changed_at",
+    ]
+    list_filter = ["field"]
+    list_select_related = ["project", "stairwell", "changed_by"]
 
 
 @admin.register(CaseAssignment)

@@ -119,7 +119,24 @@ def django_db_setup(
     yield
     if not keep:
         with django_db_blocker.unblock():
+            _end_other_sessions_of_the_test_database()
             teardown_databases(old_config, verbosity=verbosity)
+
+
+def _end_other_sessions_of_the_test_database() -> None:
+    """A connection a test left open (a thread's, a killed worker's not yet noticed by the
+    server) would make DROP DATABASE fail at the very end of a green run."""
+    from django.db import connections
+
+    for alias in connections:
+        connections[alias].close()
+    connection = connections["default"]
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
 
 
 @receiver(connection_created)

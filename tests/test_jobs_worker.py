@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,13 @@ from django.urls import reverse
 from cases.reports.models import ReportJob, ReportStatus
 from core.jobs import jobs_dispatch
 from genhusning.celery import app
-from tests.conftest import ROOT, database_url_of_the_tests, skip_unless, wait_for
+from tests.conftest import (
+    ROOT,
+    _route_tasks_to,
+    database_url_of_the_tests,
+    skip_unless,
+    wait_for,
+)
 from tests.test_queue_faults import OwnRedis, _reset_broker_connections
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -74,6 +81,10 @@ def jobs_env(tmp_path, settings):
     redis_server = OwnRedis(tmp_path)
     redis_server.start()
     before = (app.conf.broker_url, app.conf.task_always_eager)
+    # A queue of this test's own: the session's worker fixture (celery_worker_process) may have
+    # routed this process's tasks to its queue, which these workers do not read.
+    queue, default_queue = f"jobs-{uuid.uuid4().hex[:8]}", app.conf.task_default_queue
+    _route_tasks_to(app, queue)
     app.conf.broker_url, app.conf.task_always_eager = redis_server.url, False
     _reset_broker_connections()
     for name, value in TIMES.items():
@@ -106,6 +117,8 @@ def jobs_env(tmp_path, settings):
             "tests.slow_render",
             "--hostname",
             f"jobs-{len(workers)}@%h",
+            "--queues",
+            queue,
             "--loglevel",
             "INFO",
         ]  # fmt: skip  (gossip, mingle and remote control on, as in docker-compose.yml)
@@ -128,6 +141,7 @@ def jobs_env(tmp_path, settings):
     for worker in workers:
         worker.stop()
     app.conf.broker_url, app.conf.task_always_eager = before
+    _route_tasks_to(app, default_queue)
     _reset_broker_connections()
     if redis_server.process and redis_server.process.poll() is None:
         redis_server.stop()

@@ -33,6 +33,13 @@ class ProjectForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # A TextField has no length of its own: the form sets one, with Django's Danish message.
+    description = forms.CharField(
+        label=Project._meta.get_field("description").verbose_name,
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     once_key = OnceKeyField()
 
@@ -42,7 +49,6 @@ class ProjectForm(forms.ModelForm):
         widgets = {
             "starts_on": DateInput,
             "ends_on": DateInput,
-            "description": forms.Textarea(attrs={"rows": 3}),
         }
 
     field_order = ["estate", *PROJECT_EDITABLE_FIELDS[:4], "all_stairwells", "stairwells"]

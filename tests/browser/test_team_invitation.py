@@ -149,6 +149,7 @@ def test_a_manager_deactivates_a_caseworker_on_her_phone_and_hands_her_cases_ove
     phone.get_by_role("button", name="Næste: tjek").click()
     phone.get_by_role("heading", name="Tjek, før du bekræfter").wait_for()
     screenshot(phone, "team-deactivate-confirm-phone")
+    phone.once("dialog", lambda dialog: dialog.accept())  # the last question (static/js/confirm.js)
     phone.get_by_role("button", name="Deaktivér og overdrag").click()
     phone.get_by_text("Maja Holm er deaktiveret og logget ud; 2 opgaver er flyttet til").wait_for()
     screenshot(phone, "team-after-handover-phone")
