@@ -90,10 +90,12 @@ def test_a_stage_move_can_be_undone_in_place(small_phone, cast):
     page.get_by_role("button", name="Flyt til “Varslet”").click()
     page.locator(".stage-undo").wait_for()
     assert Case.objects.get(pk=case.pk).stage == Stage.NOTIFIED
-    # The swapped-in panel's no-JS safeguard gives way to the dialog too.
-    assert page.evaluate(
+    # The swapped-in panel's no-JS safeguard gives way to the dialog too (confirm.js does it on
+    # htmx:load, which comes after the swap has put the panel in: wait for it, up to 5 s).
+    page.wait_for_function(
         "[...document.querySelectorAll('[data-confirm-fallback]')]"
-        ".every(e => e.hidden && !e.querySelector('input').required)"
+        ".every(e => e.hidden && !e.querySelector('input').required)",
+        timeout=5000,
     )
     page.locator(".stage-undo").get_by_role("button", name="Fortryd").click()
     page.locator(".current-stage .badge", has_text="Identificeret").wait_for()
