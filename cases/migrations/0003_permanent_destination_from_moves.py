@@ -7,10 +7,11 @@ def destination_from_done_moves(apps, schema_editor):
     let the accepted offer be withdrawn afterwards) gets it back from the done move."""
     Case = apps.get_model("cases", "Case")
     Move = apps.get_model("cases", "Move")
-    moved_to = Move.objects.filter(
+    using = schema_editor.connection.alias  # migrate's own connection (the owner's), not default
+    moved_to = Move.objects.using(using).filter(
         case=OuterRef("pk"), kind="to_permanent", status="done"
     ).order_by("-moves_on", "-pk")
-    Case.objects.filter(permanent_flat__isnull=True, moves__kind="to_permanent").filter(
+    Case.objects.using(using).filter(permanent_flat__isnull=True, moves__kind="to_permanent").filter(
         moves__status="done"
     ).update(permanent_flat=Subquery(moved_to.values("to_flat")[:1]))
 

@@ -203,10 +203,11 @@ def _scheduled_stairwells_are_affected(apps, schema_editor):
     Project = apps.get_model("cases", "Project")
     StairwellSchedule = apps.get_model("cases", "StairwellSchedule")
     Through = Project.stairwells.through
-    Through.objects.bulk_create(
+    using = schema_editor.connection.alias  # migrate's own connection (the owner's), not default
+    Through.objects.using(using).bulk_create(
         [
             Through(project_id=project_id, stairwell_id=stairwell_id)
-            for project_id, stairwell_id in StairwellSchedule.objects.values_list(
+            for project_id, stairwell_id in StairwellSchedule.objects.using(using).values_list(
                 "project_id", "stairwell_id"
             )
         ],
