@@ -18,6 +18,8 @@ from outreach.services import (
     awaited_reply_withdraw,
 )
 
+logger = logging.getLogger(__name__)
+
 
 def on_offer_sent(
     sender, *, household, case, by, subject, sent_via, sent_on, due_on, **kwargs
@@ -42,9 +44,6 @@ def on_offer_answered(sender, *, letter, status, by, replied_on, note, **kwargs)
 
 def on_household_facts_changed(sender, *, household_ids, **kwargs) -> None:
     flags_reevaluate_on_commit(household_ids=household_ids)
-
-
-logger = logging.getLogger(__name__)
 
 
 def on_schedule_changed(sender, *, project, household_ids, **kwargs) -> None:
