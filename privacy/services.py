@@ -374,9 +374,19 @@ def _resident_access_retry(job, by: User):
 
 
 def resident_access_maker_register() -> None:
-    from cases.reports.makers import ReportMaker, report_maker_register
+    from django.utils.translation import gettext_lazy as _
+
+    from cases.reports.makers import JobWords, ReportMaker, report_maker_register
     from cases.reports.models import ReportKind
 
+    words = JobWords(
+        ready=_("Your copy of the personal data (zip) is ready."),
+        download=_("Download the zip file"),
+        making=_("Making the copy of the personal data …"),
+        restarting=_("The worker stopped; the copy of the personal data is being started again …"),
+        failed=_("The copy of the personal data could not be made."),
+        kept=_("You can leave this page and come back later: the copy is kept for you here."),
+    )
     report_maker_register(
         ReportKind.RESIDENT_ACCESS,
         ReportMaker(
@@ -384,5 +394,6 @@ def resident_access_maker_register() -> None:
             check=_resident_access_check,
             download=_resident_access_download,
             retry=_resident_access_retry,
+            words=words,
         ),
     )

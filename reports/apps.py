@@ -22,9 +22,11 @@ class ReportsConfig(AppConfig):
                 failed=ReportStatus.FAILED,
                 created_field="ordered_at",
                 finished_field="finished_at",
+                # The reason only: the job page says what could not be made, in its
+                # kind's words (reports.services.report_job_words), and offers "Prøv igen".
                 failure_message=lambda: _(
-                    "The report could not be made: the job was tried several times without "
-                    "success. Try again, or ask the administrator if it keeps failing."
+                    "The job was tried several times without success, or no worker was free "
+                    "to run it."
                 ),
             )
         )

@@ -8,10 +8,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import charts
 from cases.models import Case
-from cases.reports.makers import report_maker
+from cases.reports.makers import JobWords, report_maker
 from cases.reports.models import ReportJob, ReportKind, ReportStatus
 from core.jobs import job_claim, job_heartbeat, job_mine
 from core.pdf import render_pdf
@@ -180,17 +181,48 @@ def report_job_run(*, job_id: int) -> ReportJob | None:
         if not done:  # taken back meanwhile: the newer attempt makes its own file
             job.file.delete(save=False)
     except BaseException as exc:  # the soft time limit too: the page must say it failed
+        # The reason only: the job page says what could not be made (report_job_words).
         with translation.override(job.language):
-            message = _("The report could not be made.")
+            message = _("The job stopped with an error ({error}).").format(error=type(exc).__name__)
         logger.exception("Report job %s failed", job.pk)
-        mine.update(
-            status=ReportStatus.FAILED,
-            finished_at=timezone.now(),
-            error=f"{message} ({type(exc).__name__})",
-        )
+        mine.update(status=ReportStatus.FAILED, finished_at=timezone.now(), error=message)
         raise
     job.refresh_from_db()
     return job
+
+
+def _status_report_words() -> JobWords:
+    return JobWords(
+        ready=gettext_lazy("The report is ready."),
+        download=gettext_lazy("Download the PDF"),
+        making=gettext_lazy("Making the report …"),
+        restarting=gettext_lazy("The worker stopped; the report is being started again …"),
+        failed=gettext_lazy("The report could not be made."),
+        kept=gettext_lazy("You can leave this page: the report is kept for you under Reports."),
+    )
+
+
+def _case_summary_words() -> JobWords:
+    return JobWords(
+        ready=gettext_lazy("The case summary is ready."),
+        download=gettext_lazy("Download the PDF"),
+        making=gettext_lazy("Making the case summary …"),
+        restarting=gettext_lazy("The worker stopped; the case summary is being started again …"),
+        failed=gettext_lazy("The case summary could not be made."),
+        kept=gettext_lazy(
+            "You can leave this page: the case summary is kept for you under Reports."
+        ),
+    )
+
+
+def report_job_words(job: ReportJob) -> JobWords:
+    """What the job page calls this job: its maker's words, or those of reports' own kinds."""
+    maker = report_maker(job.kind)
+    if maker is not None:
+        return maker.words
+    if job.kind == ReportKind.CASE_SUMMARY:
+        return _case_summary_words()
+    return _status_report_words()
 
 
 def recent_report_jobs(*, user: User, limit: int = 5):

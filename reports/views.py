@@ -37,6 +37,7 @@ from reports.services import (
     report_is_large,
     report_job_order,
     report_job_retry,
+    report_job_words,
     report_render,
 )
 
@@ -125,7 +126,7 @@ def report_print(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def job(request: AuthedRequest, pk: int) -> HttpResponse:
     report_job, _scope = get_report_job_for_user(request.user, pk)
-    context = {"job": report_job, "statuses": ReportStatus}
+    context = {"job": report_job, "statuses": ReportStatus, "words": report_job_words(report_job)}
     if request.htmx:
         return render(request, "reports/job.html#progress", context)
     return render(request, "reports/job.html", context)

@@ -69,7 +69,8 @@ def test_a_silent_running_job_is_taken_back_and_after_the_last_attempt_failed(
     assert last.status == ReportStatus.FAILED and last.finished_at is not None
     client.force_login(cast.manager_a)
     page = client.get(reverse("reports:job", args=[last.pk])).content.decode()
-    assert "Rapporten kunne ikke laves: jobbet blev forsøgt flere gange uden held" in page
+    assert "Rapporten kunne ikke laves." in page
+    assert "Jobbet blev forsøgt flere gange uden held" in page
     assert "Prøv igen" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reports:job_retry", args=[last.pk]))
@@ -93,7 +94,7 @@ def test_a_job_queued_far_too_long_fails_with_a_message(cast, settings):
     job = _queued_report(cast, ordered_at=too_old)
     assert jobs_dispatch()["failed"] == 1
     job.refresh_from_db()
-    assert job.status == ReportStatus.FAILED and "Prøv igen" in job.error
+    assert job.status == ReportStatus.FAILED and "ingen baggrundsproces var ledig" in job.error
 
 
 def test_run_now_is_not_blocked_by_a_dead_run(cast, client, settings):
@@ -121,3 +122,41 @@ def test_run_now_is_refused_while_a_scan_is_alive(cast, client):
     response = client.post(reverse("outreach:scan_run"), follow=True)
     assert ScanRun.objects.count() == 1
     assert response.status_code == 200
+
+
+def test_the_job_page_calls_each_kind_by_its_own_name(cast, client):
+    """ "Din indsigtskopi (zip) er klar", not "Rapporten er klar", for every kind: the words of
+    reports' own kinds and of each registered maker (cases/reports/makers.py)."""
+    from django.utils import translation
+
+    from cases.reports.models import ReportKind
+    from reports.services import report_job_words
+
+    expected = {
+        ReportKind.PROJECT: "Rapporten er klar.",
+        ReportKind.ORGANISATION: "Rapporten er klar.",
+        ReportKind.CASE_SUMMARY: "Sagsresuméet er klar.",
+        ReportKind.RESIDENT_ACCESS: "Din indsigtskopi (zip) er klar.",
+        ReportKind.VISITATOR_FLATS: "Din liste over berørte boliger (PDF) er klar.",
+    }
+    with translation.override("da"):
+        for kind, ready in expected.items():
+            words = report_job_words(ReportJob(kind=kind))
+            assert str(words.ready) == ready
+            if kind not in (ReportKind.PROJECT, ReportKind.ORGANISATION):
+                # (`kept` may name the Reports menu, "under Rapporter")
+                fields = [f for f in words.__dataclass_fields__ if f != "kept"]
+                said = " ".join(str(getattr(words, f)) for f in fields)
+                assert "apport" not in said, (kind, said)
+    # a case summary's page, made and failed, in its own words
+    job = ReportJob.objects.create(
+        kind=ReportKind.CASE_SUMMARY, target_id=cast.case_a1.pk, ordered_by=cast.caseworker_a1
+    )
+    client.force_login(cast.caseworker_a1)
+    url = reverse("reports:job", args=[job.pk])
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.RUNNING, progress=40)
+    assert "Laver sagsresuméet" in client.get(url).content.decode()
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.FAILED)
+    page = client.get(url).content.decode()
+    assert "Sagsresuméet kunne ikke laves." in page and "Rapporten" not in page
+    assert "Prøv igen" in page

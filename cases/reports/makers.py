@@ -12,6 +12,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class JobWords:
+    """What the job page says about a job of one kind (lazy gettext, English msgids): the
+    art. 15 export is "Din indsigtskopi (zip)", not "the report"."""
+
+    ready: str | Promise  # "Din indsigtskopi (zip) er klar."
+    download: str | Promise  # the download button
+    making: str | Promise  # "Laver indsigtskopien …"
+    restarting: str | Promise  # the worker stopped and the job starts again
+    failed: str | Promise  # "Indsigtskopien kunne ikke laves."
+    kept: str | Promise  # where she finds it again
+
 
 @dataclass(frozen=True)
 class ReportMaker:
@@ -23,6 +38,8 @@ class ReportMaker:
     download: Callable[[Any, Any], tuple[str, str]]
     # (job, user) -> the new job: "Prøv igen", with her rights of now
     retry: Callable[[Any, Any], Any]
+    # what the job page calls it
+    words: JobWords
 
 
 _MAKERS: dict[str, ReportMaker] = {}

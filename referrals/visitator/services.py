@@ -114,10 +114,20 @@ def _retry(job, by: User):
 
 
 def flat_list_maker_register() -> None:
-    from cases.reports.makers import ReportMaker, report_maker_register
+    from django.utils.translation import gettext_lazy as _
+
+    from cases.reports.makers import JobWords, ReportMaker, report_maker_register
     from cases.reports.models import ReportKind
 
+    words = JobWords(
+        ready=_("Your list of affected flats (PDF) is ready."),
+        download=_("Download the PDF"),
+        making=_("Making the list of flats …"),
+        restarting=_("The worker stopped; the list of flats is being started again …"),
+        failed=_("The list of flats could not be made."),
+        kept=_("You can leave this page and come back later: the list is kept for you here."),
+    )
     report_maker_register(
         ReportKind.VISITATOR_FLATS,
-        ReportMaker(make=_make, check=_check, download=_download, retry=_retry),
+        ReportMaker(make=_make, check=_check, download=_download, retry=_retry, words=words),
     )

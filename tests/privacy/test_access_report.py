@@ -167,6 +167,9 @@ def test_a_large_export_is_made_by_the_worker_and_served_only_to_who_ordered_it(
     try:
         page = client.get(reverse("reports:job", args=[job.pk])).content.decode()
         assert "Indsigt" in page or "indsigt" in page
+        # the page's words follow the job's kind (its maker's JobWords), not "the report"
+        assert "Din indsigtskopi (zip) er klar." in page and "Hent zip-filen" in page
+        assert "Rapporten" not in page and "Hent PDF-filen" not in page
         _reader, text, data = download(client, reverse("reports:job_download", args=[job.pk]))
         assert "Mkafornavn" in text and data["resident_id"] == subject.first_id
         entry = AccessLog.objects.get(action=AccessAction.EXPORT)
@@ -174,6 +177,8 @@ def test_a_large_export_is_made_by_the_worker_and_served_only_to_who_ordered_it(
         assert entry.username == "caseworker_a1"
         assert entry.what == "right of access (PDF and JSON)"
         ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.FAILED)  # "Prøv igen"
+        failed = client.get(reverse("reports:job", args=[job.pk])).content.decode()
+        assert "Indsigtskopien kunne ikke laves." in failed and "Rapporten" not in failed
         with django_capture_on_commit_callbacks(execute=False):
             retried = client.post(reverse("reports:job_retry", args=[job.pk]))
         again = ReportJob.objects.filter(kind="resident_access").exclude(pk=job.pk).get()

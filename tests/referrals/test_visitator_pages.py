@@ -310,6 +310,9 @@ def test_a_long_flat_list_is_made_by_the_worker_with_her_filters(
     try:
         page = client.get(reverse("reports:job", args=[job.pk]))
         assert page.status_code == 200 and "Berørte boliger" in page.content.decode()
+        # the page's words follow the job's kind (its maker's JobWords), not "the report"
+        assert "Din liste over berørte boliger (PDF) er klar." in page.content.decode()
+        assert "Rapporten er klar" not in page.content.decode()
         download = client.get(reverse("reports:job_download", args=[job.pk]))
         assert download["Content-Type"] == "application/pdf"
         text = pdf_text(b"".join(download.streaming_content))
