@@ -44,7 +44,10 @@ EMBEDDED_DATABASE = not DATABASE_URL
 if EMBEDDED_DATABASE:
     from genhusning.embedded_postgres import embedded_database_url
 
-    DATABASE_URL = embedded_database_url(BASE_DIR / ".pgdata", database="genhusning")
+    # EMBEDDED_DATABASE_DIR: another data folder (tests/test_backup_restore.py starts its own).
+    DATABASE_URL = embedded_database_url(
+        Path(env("EMBEDDED_DATABASE_DIR", str(BASE_DIR / ".pgdata"))), database="genhusning"
+    )
 
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)

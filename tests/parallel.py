@@ -29,6 +29,8 @@ GROUPS = {
     "celery_worker": ("marker", "celery_worker"),
     "browser": ("marker", "browser"),
     "demo_data": ("fixture", "demo_data"),
+    # slow (a pgserver started and migrated: about a minute): one process, beside the others
+    "embedded_database": ("marker", "embedded_database"),
 }
 
 
