@@ -117,7 +117,16 @@ def job_is_busy(job: JobFields, *, now=None) -> bool:
 def job_claim(model: type[JobFields], pk: int) -> int | None:
     """Start the job in this worker: its attempt number, or None if another worker has it,
     it is finished, or it has had all its attempts. One conditional UPDATE: of two deliveries
-    of the same job, exactly one wins."""
+    of the same job, exactly one wins.
+
+    The row lock is waited for, not skipped: a lock on the row is not "another worker has it".
+    The sender notes `sent_at` (an UPDATE) just after the message left, and an idle worker
+    gets the message within milliseconds; with SKIP LOCKED its claim found the row locked by
+    that UPDATE, returned None, and the message was acknowledged with the job still queued,
+    to be made only when the dispatcher sent it again (JOB_RESEND_AFTER later; docs/jobs.md).
+    Waiting costs nothing: every other lock on a job row is one short UPDATE (the sender's, a
+    heartbeat, the dispatcher's, another delivery's claim), and PostgreSQL re-checks the
+    condition on the row as it is after the wait, so a second delivery still finds it taken."""
     job_type = _type_of(model)
     now = timezone.now()
     claimable = Q(status=job_type.queued) | Q(
@@ -125,7 +134,7 @@ def job_claim(model: type[JobFields], pk: int) -> int | None:
     )
     with transaction.atomic():
         row = (
-            model.objects.select_for_update(skip_locked=True)
+            model.objects.select_for_update()
             .filter(claimable, pk=pk, attempts__lt=settings.JOB_MAX_ATTEMPTS)
             .first()
         )

@@ -160,3 +160,36 @@ def test_the_job_page_calls_each_kind_by_its_own_name(cast, client):
     page = client.get(url).content.decode()
     assert "Sagsresuméet kunne ikke laves." in page and "Rapporten" not in page
     assert "Prøv igen" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_waits_for_a_row_lock_instead_of_dropping_the_message(django_user_model):
+    """The sender's `sent_at` UPDATE (core.queue.enqueue_job_now) holds the row's lock just as
+    an idle worker receives the message. The claim waits for it and starts the job; with SKIP
+    LOCKED it returned None, the message was acknowledged and the job sat queued until the
+    dispatcher sent it again (the flaky 'Prøv igen' test of tests/test_jobs_worker.py)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    user = django_user_model.objects.create(username="orderer")
+    job = ReportJob.objects.create(kind="project", target_id=1, ordered_by=user)
+    claimed: list[int | None] = []
+
+    def worker() -> None:
+        try:
+            claimed.append(job_claim(ReportJob, job.pk))
+        finally:
+            connection.close()
+
+    with transaction.atomic():  # the sender, noting sent_at
+        ReportJob.objects.filter(pk=job.pk).update(sent_at=timezone.now())
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join(timeout=0.5)
+        assert thread.is_alive() and claimed == []  # waiting for the lock, not given up
+    thread.join(timeout=10)
+    assert claimed == [1]
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (ReportStatus.RUNNING, 1)
+    assert job_claim(ReportJob, job.pk) is None  # a second delivery still finds it taken
