@@ -48,6 +48,21 @@ def test_a_lost_session_save_gives_the_danish_400_page(production, cast):
     assert 'href="/"' in body and reverse("login") in body
 
 
+def test_a_form_sent_without_a_valid_csrf_token_gets_the_danish_403_page(production, cast):
+    """An expired form (the CSRF token no longer matches: another tab logged out) is refused
+    by Django's CSRF view, which renders templates/403_csrf.html, not its English page."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("login"))  # the CSRF cookie, and then a form without its token
+    response = client.post(reverse("login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Formularen var udløbet" in body and "Intet er gemt" in body
+    assert "CSRF verification failed" not in body and "Forbidden" not in body
+    assert 'href="/"' in body and reverse("login") in body
+
+
 @pytest.mark.urls("tests.error_urls")
 def test_500_is_danish_with_a_way_back(production, cast):
     production.force_login(cast.caseworker_a1)
@@ -102,6 +117,13 @@ def test_the_demo_server_shows_the_danish_404_page_and_its_styles_not_the_debug_
         assert "Siden findes ikke" in body
         for debug_page in ("DEBUG = True", "Page not found", "URLconf"):
             assert debug_page not in body
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        connection.request("POST", reverse("login"), body="username=x", headers=form)
+        refused = connection.getresponse()
+        body = refused.read().decode(errors="replace")
+        assert refused.status == 403 and "Formularen var udløbet" in body  # no CSRF token
+        assert "CSRF verification failed" not in body
         status, css = get("/static/css/app.css")
         assert status == 200 and "error-page" in css
     finally:
