@@ -1,12 +1,8 @@
 """What outreach does when something happens below it (cases/signals.py and
 cases/logistics/signals.py, connected in OutreachConfig.ready): an offer's letter awaits the
 household's reply like any letter; the flags of a household whose facts changed are re-run once
-the transaction commits; a change of a stairwell's dates re-evaluates the flags of its
-households at once, in the change's transaction."""
+the transaction commits (a case opened or moved on, a stairwell's dates changed)."""
 
-import logging
-
-from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from cases.logistics.models import OfferStatus
@@ -17,8 +13,6 @@ from outreach.services import (
     awaited_reply_record,
     awaited_reply_withdraw,
 )
-
-logger = logging.getLogger(__name__)
 
 
 def on_offer_sent(
@@ -44,19 +38,6 @@ def on_offer_answered(sender, *, letter, status, by, replied_on, note, **kwargs)
 
 def on_household_facts_changed(sender, *, household_ids, **kwargs) -> None:
     flags_reevaluate_on_commit(household_ids=household_ids)
-
-
-def on_schedule_changed(sender, *, project, household_ids, **kwargs) -> None:
-    """The scan's own rules for just the touched households, in the change's transaction (a
-    savepoint: if the flags cannot be written now, the change stands and the nightly scan
-    catches up)."""
-    try:
-        with transaction.atomic():
-            flags_evaluate(household_ids=household_ids)
-    except DatabaseError:
-        logger.warning(
-            "Flags of %s households not re-evaluated; the nightly scan will", len(household_ids)
-        )
 
 
 def flags_open_after_evaluation(household_ids: list[int]) -> set[tuple[int, str]]:

@@ -33,7 +33,7 @@ from cases.planning.selectors import (
     project_caseworkers,
 )
 from cases.services import cases_open
-from cases.signals import schedule_changed
+from cases.signals import household_facts_changed
 from cases.stages import Stage
 from core.once import once_bind, once_claim
 from core.versioning import update_versioned
@@ -251,7 +251,8 @@ def schedule_apply(
     *, project: Project, proposed: dict[int, Dates], by: User | None, reason: str = ""
 ) -> list[DateChange]:
     """Save the proposed dates, a history row per changed date, and tell the apps above
-    (schedule_changed: outreach re-evaluates the flags of the touched households at once).
+    (household_facts_changed: outreach re-evaluates the flags of the touched households when
+    the change commits).
 
     Changing a date already set needs a reason; filling an empty one does not. Applying the
     same dates again changes nothing (and writes no history).
@@ -283,7 +284,7 @@ def schedule_apply(
         ]
     )
     household_ids = touched_household_ids(project=project, changes=changes)
-    schedule_changed.send(sender=Project, project=project, household_ids=household_ids)
+    household_facts_changed.send(sender=Project, household_ids=household_ids)
     return changes
 
 
