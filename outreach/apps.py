@@ -47,3 +47,16 @@ class OutreachConfig(AppConfig):
 
         schedule_effect_add("flags", receivers.flags_open_after_evaluation)
         sent_letters_source_add(receivers.letters_sent)
+
+        # The flag thresholds are part of the project form (new and edit), saved with it.
+        from cases.planning.sections import ProjectFormSection, project_form_section_add
+
+        project_form_section_add(
+            ProjectFormSection(
+                prefix="thresholds",
+                legend=_("Flag thresholds"),
+                allowed=receivers.thresholds_allowed,
+                form=receivers.thresholds_form,
+                save=receivers.thresholds_save,
+            )
+        )

@@ -6,12 +6,16 @@ the transaction commits (a case opened or moved on, a stairwell's dates changed)
 from django.utils import timezone
 
 from cases.logistics.models import OfferStatus
-from outreach.models import SCANNED_KINDS, AwaitedReply, Flag, FlagKind
-from outreach.scan import flags_evaluate, flags_reevaluate_on_commit
+from cases.models import Project
+from outreach.forms import ThresholdsForm
+from outreach.models import DEFAULT_THRESHOLDS, SCANNED_KINDS, AwaitedReply, Flag, FlagKind
+from outreach.permissions import can_change_thresholds
+from outreach.scan import flags_evaluate, flags_reevaluate_on_commit, project_thresholds
 from outreach.services import (
     awaited_reply_mark_replied,
     awaited_reply_record,
     awaited_reply_withdraw,
+    thresholds_update,
 )
 
 
@@ -62,3 +66,21 @@ def letters_sent(household_ids: list[int]) -> list[dict]:
         .order_by("-sent_on", "pk")
         .values("household_id", "subject", "sent_on")
     ]
+
+
+# --- the flag thresholds as a section of the project form (cases/planning/sections.py) ---
+
+
+def thresholds_allowed(user, project: Project | None) -> bool:
+    if project is None:  # a new project: the page offers only her own organisations' estates
+        return user.has_perm("outreach.change_flagthresholds")
+    return can_change_thresholds(user, project)
+
+
+def thresholds_form(*, data, project: Project | None, prefix: str) -> ThresholdsForm:
+    initial = project_thresholds(project=project) if project else dict(DEFAULT_THRESHOLDS)
+    return ThresholdsForm(data, prefix=prefix, initial=initial)
+
+
+def thresholds_save(project: Project, values: dict) -> None:
+    thresholds_update(project=project, values=values)

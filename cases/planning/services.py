@@ -75,9 +75,11 @@ def project_create(
     data: dict,
     stairwells: Iterable[Stairwell],
     once_key: uuid.UUID | None = None,
+    then: Iterable[Callable[[Project], None]] = (),
 ) -> Project:
     """A new project on the estate, affecting the chosen stairwells (all of the estate's).
-    A form posted twice (its one-time key) makes one project: AlreadySaved the second time."""
+    A form posted twice (its one-time key) makes one project: AlreadySaved the second time.
+    `then`: the saves of the form's other sections (planning/sections.py), in this transaction."""
     unknown = set(data) - set(PROJECT_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
@@ -87,6 +89,8 @@ def project_create(
     project.full_clean(exclude=["stairwells"])
     project.save()
     project.stairwells.set(chosen)
+    for save in then:
+        save(project)
     once_bind(key=once_key, saved=project)
     return project
 
@@ -99,8 +103,10 @@ def project_update(
     expected_version: int,
     data: dict,
     stairwells: Iterable[Stairwell],
+    then: Iterable[Callable[[Project], None]] = (),
 ) -> Project:
-    """Save the project's fields and stairwells unless someone saved it since `expected_version`.
+    """Save the project's fields and stairwells unless someone saved it since `expected_version`,
+    then the form's other sections (`then`, planning/sections.py), all in one transaction.
 
     A stairwell whose households already have a case in the project stays affected.
     """
@@ -129,6 +135,8 @@ def project_update(
     project.stairwells.set(chosen)
     # A stairwell no longer affected loses its schedule row.
     project.schedules.exclude(stairwell__in=chosen).delete()
+    for save in then:
+        save(project)
     return project
 
 
