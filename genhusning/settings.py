@@ -399,6 +399,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "handover-mail-sweep": beat(
         "team.tasks.handover_notifications_sweep", crontab(minute="5-59/10"), expires=9 * 60
     ),
+    "distribution-mail-sweep": beat(
+        "cases.tasks.distribution_notifications_sweep", crontab(minute="7-59/10"), expires=9 * 60
+    ),
 }
 
 # Background jobs (core/jobs.py, docs/jobs.md), in seconds: a running job's worker touches its

@@ -1,17 +1,23 @@
 """Every write of a project's life from the app: set it up, schedule it, open and distribute its
 cases, close it. Typed, keyword-only, under a transaction."""
 
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from smtplib import SMTPException
 
+from django.conf import settings
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -22,6 +28,7 @@ from cases.models import (
     Case,
     CaseAssignment,
     CaseUserObjectPermission,
+    DistributionNotice,
     Project,
     ScheduleChange,
     StairwellSchedule,
@@ -36,8 +43,11 @@ from cases.services import cases_open
 from cases.signals import household_facts_changed
 from cases.stages import Stage
 from core.once import once_bind, once_claim
+from core.queue import enqueue_on_commit
 from core.versioning import update_versioned
 from households.models import Estate, Household, Stairwell
+
+logger = logging.getLogger(__name__)
 
 PROJECT_EDITABLE_FIELDS = (  # in the order of the form (planning.forms.ProjectForm)
     "kind",
@@ -472,8 +482,9 @@ def project_distribute(*, project: Project, plan: dict[int, User], by: User | No
     assignment and the access to the case, in a fixed number of queries. Cases that already
     have a caseworker keep her. Returns how many cases were assigned.
 
-    No mail per case (a stairwell is dozens of them): the assignments count as told, and the
-    person finds them under "My cases".
+    No mail per case (a stairwell is dozens of them): each person gets one notice (a
+    DistributionNotice, mailed on commit, or by the sweep) naming her stairwells and how many
+    cases of each she got.
     """
     Project.objects.select_for_update().filter(pk=project.pk).first()
     if project.closed_at is not None:
@@ -485,7 +496,7 @@ def project_distribute(*, project: Project, plan: dict[int, User], by: User | No
     if set(plan) - affected:
         raise ValidationError(_("A stairwell is not one of the project's stairwells."))
     now = timezone.now()
-    rows = (
+    rows = list(
         open_cases_without_caseworker(project=project)
         .filter(household__flat__stairwell__in=list(plan))
         .values_list("pk", "household__flat__stairwell")
@@ -518,7 +529,82 @@ def project_distribute(*, project: Project, plan: dict[int, User], by: User | No
         ],
         ignore_conflicts=True,
     )
+    _distribution_notices_create(project=project, plan=plan, rows=rows, by=by, at=now)
     return len(pairs)
+
+
+def _distribution_notices_create(
+    *, project: Project, plan: dict[int, User], rows: list[tuple[int, int]], by, at
+) -> None:
+    """One notice per person who got cases: her stairwells (address order) and their counts."""
+    given: dict[int, int] = defaultdict(int)  # stairwell id -> cases given
+    for _case_id, stairwell_id in rows:
+        given[stairwell_id] += 1
+    shares: dict[int, list] = defaultdict(list)  # user id -> [[stairwell id, address, count]]
+    for stairwell in Stairwell.objects.filter(pk__in=list(given)).order_by(
+        "street", "number", "letter"
+    ):
+        shares[plan[stairwell.pk].pk].append([stairwell.pk, str(stairwell), given[stairwell.pk]])
+    notices = DistributionNotice.objects.bulk_create(
+        DistributionNotice(project=project, user_id=user_id, by=by, at=at, stairwells=stairwells)
+        for user_id, stairwells in shares.items()
+    )
+    from cases.tasks import notify_distribution
+
+    for notice in notices:
+        # If Redis is down the mail waits in the outbox (notified_at is NULL) for the sweep.
+        enqueue_on_commit(notify_distribution, notice.pk)
+
+
+@transaction.atomic
+def distribution_send_notification(*, notice_id: int) -> bool:
+    """Mail her the stairwells she was given and how many cases of each, with a link to her
+    cases; nothing about a resident. At most once; returns whether a mail was sent."""
+    notice = (
+        DistributionNotice.objects.select_for_update(of=("self",))
+        .select_related("project", "user", "by")
+        .filter(pk=notice_id, notified_at__isnull=True)
+        .first()
+    )
+    if notice is None or not notice.user.email or not notice.total:
+        return False
+    context = {
+        "notice": notice,
+        "link": settings.SITE_URL + reverse("cases:caseload") + "?scope=mine",
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("You have been given cases in genhusning")
+        body = render_to_string("cases/planning/distribution_email.txt", context)
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[notice.user.email])
+    notice.notified_at = timezone.now()
+    notice.save(update_fields=["notified_at"])
+    return True
+
+
+# The outbox, as for case assignments: a distribution is told within minutes, or the sweep does.
+UNSENT_AFTER = timedelta(minutes=5)
+UNSENT_GIVE_UP_AFTER = timedelta(days=2)
+
+
+def distribution_notifications_sweep() -> int:
+    now = timezone.now()
+    pending = (
+        DistributionNotice.objects.filter(
+            notified_at__isnull=True,
+            at__lt=now - UNSENT_AFTER,
+            at__gt=now - UNSENT_GIVE_UP_AFTER,
+        )
+        .exclude(user__email="")
+        .order_by("at")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for notice_id in list(pending):
+        try:
+            sent += distribution_send_notification(notice_id=notice_id)
+        except (SMTPException, OSError):
+            logger.warning("Distribution mail %s not sent; the next sweep tries again", notice_id)
+    return sent
 
 
 # --- closing ------------------------------------------------------------------------------------
