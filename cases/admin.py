@@ -5,6 +5,7 @@ from cases.logistics.models import HousingNeed, Move, Offer, PoolFlat
 from cases.models import (
     Case,
     CaseAssignment,
+    DistributionNotice,
     Project,
     ScheduleChange,
     StageChange,
@@ -53,6 +54,13 @@ class StageChangeAdmin(ReadOnlyAdmin):
 
     list_display = ["case", "from_stage", "to_stage", "changed_by", "changed_at"]
     list_filter = ["to_stage"]
+
+
+@admin.register(DistributionNotice)
+class DistributionNoticeAdmin(ReadOnlyAdmin):
+    """Written by the distribution service only (planning: distribute); here it can be read."""
+
+    list_display = ["project", "user", "by", "at", "notified_at"]
 
 
 @admin.register(ScheduleChange)

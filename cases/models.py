@@ -210,6 +210,47 @@ class ScheduleChange(models.Model):
         return schedule_date_label(self.field).capitalize()
 
 
+class DistributionNotice(models.Model):
+    """One person's share of a distribution of a project's cases (planning: distribute): which
+    stairwells, how many cases of each, and the outbox of her one mail about it (a stairwell is
+    dozens of cases: one mail per person per distribution, not one per case)."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    # [[stairwell id, its address, cases given], ...] in address order: the stairwell's address
+    # only, nothing about a resident (the mail leaves the system).
+    stairwells = models.JSONField(_("stairwells"), default=list)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("distribution notice")
+        verbose_name_plural = _("distribution notices")
+        indexes = [models.Index(fields=["notified_at", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.project} → {self.user}"
+
+    @property
+    def total(self) -> int:
+        return sum(count for _stairwell, _label, count in self.stairwells)
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def open(self) -> "CaseQuerySet":
         return self.filter(stage__in=OPEN_STAGES)

@@ -4,7 +4,8 @@ bridge-builder when one is assigned; outreach: the flags of households whose fac
 cases imports none of them; they connect receivers in their AppConfig.ready.
 
 Each is sent by the service inside its transaction, so what a receiver writes commits or rolls
-back with the change itself. Receivers call a service of their own app and hold no rule.
+back with the change itself (outreach's flags wait for the commit: household_facts_changed).
+Receivers call a service of their own app and hold no rule.
 """
 
 from django.dispatch import Signal
@@ -17,9 +18,7 @@ case_stage_changed = Signal()
 case_bridge_builder_assigned = Signal()
 # household_ids (a list or a queryset of household ids): the facts the flag scan reads changed
 # for these households (a case opened, moved on or got new dates; a stairwell schedule changed).
-# outreach re-runs the scan's rules for them once the transaction commits. Send it once for a
-# change touching many households.
+# outreach re-runs the scan's rules for them once the transaction commits (one timing for every
+# change: the flags read the committed facts, and a failing evaluation cannot undo the change).
+# Send it once for a change touching many households.
 household_facts_changed = Signal()
-# project, household_ids: the households with an open case in the project whose stairwell's
-# dates just changed (outreach re-evaluates their flags at once).
-schedule_changed = Signal()

@@ -364,54 +364,49 @@ CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 # The one beat schedule (docker-compose.yml runs exactly one beat). Times are Copenhagen time.
 # Each entry expires before its next run, so a backlog after an outage does not pile up.
+
+
+def beat(task: str, schedule, *, expires: int) -> dict:
+    """A beat entry whose message expires after `expires` seconds."""
+    return {"task": task, "schedule": schedule, "options": {"expires": expires}}
+
+
+_NIGHTLY = 6 * 60 * 60  # a nightly job not run by morning waits for the next night
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    "nightly-flag-scan": {
-        "task": "outreach.tasks.flag_scan",
-        "schedule": crontab(hour=2, minute=30),
-        "options": {"expires": 6 * 60 * 60},
-    },
-    "morning-flag-digest": {
-        "task": "outreach.tasks.flag_digest",
-        "schedule": crontab(hour=6, minute=45),
-        "options": {"expires": 6 * 60 * 60},
-    },
-    "nightly-retention": {
-        "task": "privacy.tasks.retention_run",
-        "schedule": crontab(hour=3, minute=15),
-        "options": {"expires": 6 * 60 * 60},
-    },
-    "nightly-purge": {
-        "task": "privacy.tasks.purge_expired",
-        "schedule": crontab(hour=3, minute=45),
-        "options": {"expires": 6 * 60 * 60},
-    },
-    "nightly-access-log-check": {
-        "task": "households.tasks.access_log_verify",
-        "schedule": crontab(hour=4, minute=15),
-        "options": {"expires": 6 * 60 * 60},
-    },
-    "nightly-once-key-prune": {
-        "task": "core.tasks.once_keys_prune",
-        "schedule": crontab(hour=4, minute=45),
-        "options": {"expires": 6 * 60 * 60},
-    },
-    "assignment-mail-sweep": {
-        "task": "cases.tasks.assignment_notifications_sweep",
-        "schedule": crontab(minute="*/10"),
-        "options": {"expires": 9 * 60},
-    },
+    "nightly-flag-scan": beat(
+        "outreach.tasks.flag_scan", crontab(hour=2, minute=30), expires=_NIGHTLY
+    ),
+    "morning-flag-digest": beat(
+        "outreach.tasks.flag_digest", crontab(hour=6, minute=45), expires=_NIGHTLY
+    ),
+    "nightly-retention": beat(
+        "privacy.tasks.retention_run", crontab(hour=3, minute=15), expires=_NIGHTLY
+    ),
+    "nightly-purge": beat(
+        "privacy.tasks.purge_expired", crontab(hour=3, minute=45), expires=_NIGHTLY
+    ),
+    "nightly-access-log-check": beat(
+        "households.tasks.access_log_verify", crontab(hour=4, minute=15), expires=_NIGHTLY
+    ),
+    "nightly-once-key-prune": beat(
+        "core.tasks.once_keys_prune", crontab(hour=4, minute=45), expires=_NIGHTLY
+    ),
+    "assignment-mail-sweep": beat(
+        "cases.tasks.assignment_notifications_sweep", crontab(minute="*/10"), expires=9 * 60
+    ),
     # The database is the truth for every job (core/jobs.py): send again what the queue lost,
     # take back what a dead worker held.
-    "job-dispatcher": {
-        "task": "genhusning.jobs_dispatch",
-        "schedule": timedelta(seconds=env_int("JOB_DISPATCH_SECONDS", 60)),
-        "options": {"expires": 50},
-    },
-    "handover-mail-sweep": {
-        "task": "team.tasks.handover_notifications_sweep",
-        "schedule": crontab(minute="5-59/10"),
-        "options": {"expires": 9 * 60},
-    },
+    "job-dispatcher": beat(
+        "genhusning.jobs_dispatch",
+        timedelta(seconds=env_int("JOB_DISPATCH_SECONDS", 60)),
+        expires=50,
+    ),
+    "handover-mail-sweep": beat(
+        "team.tasks.handover_notifications_sweep", crontab(minute="5-59/10"), expires=9 * 60
+    ),
+    "distribution-mail-sweep": beat(
+        "cases.tasks.distribution_notifications_sweep", crontab(minute="7-59/10"), expires=9 * 60
+    ),
 }
 
 # Background jobs (core/jobs.py, docs/jobs.md), in seconds: a running job's worker touches its

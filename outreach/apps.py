@@ -19,7 +19,7 @@ class OutreachConfig(AppConfig):
         signals.offer_answered.connect(
             receivers.on_offer_answered, dispatch_uid="outreach.offer_answered"
         )
-        # A case opened, moved on, got new dates, or a schedule changed: the flags follow.
+        # A case opened, moved on, got new dates, or a schedule changed: the flags follow on commit.
         household_facts_changed.connect(
             receivers.on_household_facts_changed, dispatch_uid="outreach.household_facts"
         )
@@ -41,13 +41,22 @@ class OutreachConfig(AppConfig):
             )
         )
 
-        # A stairwell's dates changed: the flags of its households, at once; and for the
-        # preview of such a change, the flags that would appear or go and the letters sent.
+        # For the preview of a stairwell's date change: the flags that would appear or go, and
+        # the letters already sent.
         from cases.planning.services import schedule_effect_add, sent_letters_source_add
-        from cases.signals import schedule_changed
 
-        schedule_changed.connect(
-            receivers.on_schedule_changed, dispatch_uid="outreach.schedule_changed"
-        )
         schedule_effect_add("flags", receivers.flags_open_after_evaluation)
         sent_letters_source_add(receivers.letters_sent)
+
+        # The flag thresholds are part of the project form (new and edit), saved with it.
+        from cases.planning.sections import ProjectFormSection, project_form_section_add
+
+        project_form_section_add(
+            ProjectFormSection(
+                prefix="thresholds",
+                legend=_("Flag thresholds"),
+                allowed=receivers.thresholds_allowed,
+                form=receivers.thresholds_form,
+                save=receivers.thresholds_save,
+            )
+        )

@@ -1,24 +1,22 @@
 """What outreach does when something happens below it (cases/signals.py and
 cases/logistics/signals.py, connected in OutreachConfig.ready): an offer's letter awaits the
 household's reply like any letter; the flags of a household whose facts changed are re-run once
-the transaction commits; a change of a stairwell's dates re-evaluates the flags of its
-households at once, in the change's transaction."""
+the transaction commits (a case opened or moved on, a stairwell's dates changed)."""
 
-import logging
-
-from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from cases.logistics.models import OfferStatus
-from outreach.models import SCANNED_KINDS, AwaitedReply, Flag, FlagKind
-from outreach.scan import flags_evaluate, flags_reevaluate_on_commit
+from cases.models import Project
+from outreach.forms import ThresholdsForm
+from outreach.models import DEFAULT_THRESHOLDS, SCANNED_KINDS, AwaitedReply, Flag, FlagKind
+from outreach.permissions import can_change_thresholds
+from outreach.scan import flags_evaluate, flags_reevaluate_on_commit, project_thresholds
 from outreach.services import (
     awaited_reply_mark_replied,
     awaited_reply_record,
     awaited_reply_withdraw,
+    thresholds_update,
 )
-
-logger = logging.getLogger(__name__)
 
 
 def on_offer_sent(
@@ -46,19 +44,6 @@ def on_household_facts_changed(sender, *, household_ids, **kwargs) -> None:
     flags_reevaluate_on_commit(household_ids=household_ids)
 
 
-def on_schedule_changed(sender, *, project, household_ids, **kwargs) -> None:
-    """The scan's own rules for just the touched households, in the change's transaction (a
-    savepoint: if the flags cannot be written now, the change stands and the nightly scan
-    catches up)."""
-    try:
-        with transaction.atomic():
-            flags_evaluate(household_ids=household_ids)
-    except DatabaseError:
-        logger.warning(
-            "Flags of %s households not re-evaluated; the nightly scan will", len(household_ids)
-        )
-
-
 def flags_open_after_evaluation(household_ids: list[int]) -> set[tuple[int, str]]:
     """For the preview of a schedule change (called inside a savepoint that is rolled back):
     the scanned flags these households would have open by the scan's rules right now."""
@@ -81,3 +66,21 @@ def letters_sent(household_ids: list[int]) -> list[dict]:
         .order_by("-sent_on", "pk")
         .values("household_id", "subject", "sent_on")
     ]
+
+
+# --- the flag thresholds as a section of the project form (cases/planning/sections.py) ---
+
+
+def thresholds_allowed(user, project: Project | None) -> bool:
+    if project is None:  # a new project: the page offers only her own organisations' estates
+        return user.has_perm("outreach.change_flagthresholds")
+    return can_change_thresholds(user, project)
+
+
+def thresholds_form(*, data, project: Project | None, prefix: str) -> ThresholdsForm:
+    initial = project_thresholds(project=project) if project else dict(DEFAULT_THRESHOLDS)
+    return ThresholdsForm(data, prefix=prefix, initial=initial)
+
+
+def thresholds_save(project: Project, values: dict) -> None:
+    thresholds_update(project=project, values=values)

@@ -111,6 +111,10 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
         "id": N, "project": N, "stairwell": N, "field": N, "old_date": N, "new_date": N,
         "changed_by": P, "changed_at": N, "reason": N,
     },
+    # One person's share of a distribution: stairwell addresses and counts, no resident.
+    "cases.DistributionNotice": {
+        "id": N, "project": N, "user": P, "by": P, "at": P, "stairwells": N, "notified_at": N,
+    },
     "cases.StairwellSchedule": {
         "id": N, "project": N, "stairwell": N, "notice_on": N, "packing_on": N,
         "move_out_on": N, "return_on": N,

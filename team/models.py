@@ -54,6 +54,9 @@ class HandoverKind(models.TextChoices):
     FOLLOW_UP_PLAN = "follow_up_plan", _("Follow-up plans")
     LETTER = "letter", _("Letters awaiting reply")
     MEETING = "meeting", _("Upcoming information meetings")
+    # A flag has no owner (it is the household's): it follows her case to the new colleague,
+    # and the handover notes it so the count and the history show it moved too.
+    FLAG = "flag", _("Open flags on her cases")
 
 
 class Handover(models.Model):

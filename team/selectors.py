@@ -22,7 +22,7 @@ from households.models import (
     OrganisationUserObjectPermission,
 )
 from households.templatetags.people import staff_name
-from outreach.models import AwaitedReply, Meeting
+from outreach.models import AwaitedReply, Flag, Meeting
 from referrals.models import FollowUpPlan
 from team.models import Handover, HandoverKind, Invitation
 
@@ -212,15 +212,18 @@ def member_access(*, organisation: Organisation, user: User) -> tuple[list[int],
 
 
 def handover_querysets(*, organisation: Organisation, user: User) -> dict[str, QuerySet]:
-    """Her open work in `organisation`, by kind. Open flags and door-knock rounds belong to no
-    person (flags to the household, rounds are made from a stairwell or a list of flats on the
-    spot): whoever takes over the cases sees them."""
+    """Her open work in `organisation`, by kind. An open flag belongs to its household: those of
+    the households of her open cases follow the cases (counted, with a history row). A
+    door-knock round is not kept (it is made on the spot from a stairwell or from flats chosen
+    in the caseload), so there is no round list to move: the new colleague's rounds come from
+    the cases she takes over."""
+    assignments = CaseAssignment.objects.filter(
+        user=user,
+        case__stage__in=OPEN_STAGES,
+        case__project__estate__organisation=organisation,
+    )
     return {
-        HandoverKind.CASE: CaseAssignment.objects.filter(
-            user=user,
-            case__stage__in=OPEN_STAGES,
-            case__project__estate__organisation=organisation,
-        ),
+        HandoverKind.CASE: assignments,
         HandoverKind.FOLLOW_UP_PLAN: FollowUpPlan.objects.filter(
             bridge_builder=user,
             closed_on__isnull=True,
@@ -236,6 +239,9 @@ def handover_querysets(*, organisation: Organisation, user: User) -> dict[str, Q
             held_at__gte=timezone.now(),
             project__estate__organisation=organisation,
         ),
+        HandoverKind.FLAG: Flag.objects.filter(
+            resolved_at__isnull=True, household__in=assignments.values("case__household_id")
+        ),
     }
 
 
@@ -244,8 +250,8 @@ def handover_counts(*, organisation: Organisation, user: User) -> dict[str, int]
     querysets = handover_querysets(organisation=organisation, user=user)
     counted = [
         queryset.order_by()
-        .annotate(kind=Value(str(kind), output_field=CharField()))
-        .values_list("kind")
+        .annotate(handover_kind=Value(str(kind), output_field=CharField()))
+        .values_list("handover_kind")
         .annotate(n=Count("pk"))
         for kind, queryset in querysets.items()
     ]

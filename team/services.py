@@ -279,7 +279,8 @@ def work_hand_over(
 ) -> Handover:
     """Move everything she has open in `organisation` to `to_user`: her open cases (the
     assignment and the access that comes with it), follow-up plans, letters awaiting reply and
-    upcoming information meetings. Each item gets a history row; `to_user` gets one mail."""
+    upcoming information meetings; the open flags of her cases' households follow the cases.
+    Each item gets a history row; `to_user` gets one mail with the count of each kind."""
     querysets = handover_querysets(organisation=organisation, user=from_user)
     counts_before = {kind: queryset.count() for kind, queryset in querysets.items()}
     if (
@@ -295,6 +296,10 @@ def work_hand_over(
         organisation=organisation, from_user=from_user, to_user=to_user, by=by, at=now
     )
     moved: dict[str, list[int]] = {}
+    # Read before her assignments go: they say which households' flags follow.
+    moved[HandoverKind.FLAG] = list(
+        querysets[HandoverKind.FLAG].order_by("pk").values_list("pk", flat=True)
+    )
 
     assignments = list(
         querysets[HandoverKind.CASE].select_for_update(of=("self",)).order_by("case_id")
@@ -350,7 +355,7 @@ def work_hand_over(
         for kind, pks in moved.items()
         for pk in pks
     )
-    handover.counts = {kind: len(pks) for kind, pks in moved.items()}
+    handover.counts = {kind: len(moved[kind]) for kind in HandoverKind.values}
     handover.save(update_fields=["counts"])
     if handover.total:
         from team.tasks import notify_handover

@@ -259,3 +259,15 @@ def test_redis_stopped_and_started_again_pages_work_and_the_queue_comes_back(
     own_redis.start()  # an empty Redis (no persistence): what was queued before is gone
     assert enqueue_now(flag_scan, None) is True
     assert own_redis.queued(queue) == 1
+
+
+def test_each_beat_entry_expires_before_its_next_run():
+    """settings.beat writes the expiry of every entry; a nightly job expires by morning, a
+    sweep every ten minutes before the next sweep."""
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert all(set(entry["options"]) == {"expires"} for entry in schedule.values())
+    nightly = [name for name in schedule if name.startswith(("nightly-", "morning-"))]
+    assert len(nightly) == 6
+    assert {schedule[name]["options"]["expires"] for name in nightly} == {6 * 60 * 60}
+    sweeps = [name for name in schedule if name.endswith("-sweep")]
+    assert {schedule[name]["options"]["expires"] for name in sweeps} == {9 * 60}

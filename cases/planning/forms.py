@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Project, schedule_date_label
@@ -35,7 +36,7 @@ class ProjectForm(forms.ModelForm):
     )
     # A TextField has no length of its own: the form sets one, with Django's Danish message.
     description = forms.CharField(
-        label=Project._meta.get_field("description").verbose_name,
+        label=capfirst(Project._meta.get_field("description").verbose_name),
         required=False,
         max_length=5_000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -1,17 +1,23 @@
 """Every write of a project's life from the app: set it up, schedule it, open and distribute its
 cases, close it. Typed, keyword-only, under a transaction."""
 
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from smtplib import SMTPException
 
+from django.conf import settings
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -22,6 +28,7 @@ from cases.models import (
     Case,
     CaseAssignment,
     CaseUserObjectPermission,
+    DistributionNotice,
     Project,
     ScheduleChange,
     StairwellSchedule,
@@ -33,11 +40,14 @@ from cases.planning.selectors import (
     project_caseworkers,
 )
 from cases.services import cases_open
-from cases.signals import schedule_changed
+from cases.signals import household_facts_changed
 from cases.stages import Stage
 from core.once import once_bind, once_claim
+from core.queue import enqueue_on_commit
 from core.versioning import update_versioned
 from households.models import Estate, Household, Stairwell
+
+logger = logging.getLogger(__name__)
 
 PROJECT_EDITABLE_FIELDS = (  # in the order of the form (planning.forms.ProjectForm)
     "kind",
@@ -75,9 +85,11 @@ def project_create(
     data: dict,
     stairwells: Iterable[Stairwell],
     once_key: uuid.UUID | None = None,
+    then: Iterable[Callable[[Project], None]] = (),
 ) -> Project:
     """A new project on the estate, affecting the chosen stairwells (all of the estate's).
-    A form posted twice (its one-time key) makes one project: AlreadySaved the second time."""
+    A form posted twice (its one-time key) makes one project: AlreadySaved the second time.
+    `then`: the saves of the form's other sections (planning/sections.py), in this transaction."""
     unknown = set(data) - set(PROJECT_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
@@ -87,6 +99,8 @@ def project_create(
     project.full_clean(exclude=["stairwells"])
     project.save()
     project.stairwells.set(chosen)
+    for save in then:
+        save(project)
     once_bind(key=once_key, saved=project)
     return project
 
@@ -99,8 +113,10 @@ def project_update(
     expected_version: int,
     data: dict,
     stairwells: Iterable[Stairwell],
+    then: Iterable[Callable[[Project], None]] = (),
 ) -> Project:
-    """Save the project's fields and stairwells unless someone saved it since `expected_version`.
+    """Save the project's fields and stairwells unless someone saved it since `expected_version`,
+    then the form's other sections (`then`, planning/sections.py), all in one transaction.
 
     A stairwell whose households already have a case in the project stays affected.
     """
@@ -129,6 +145,8 @@ def project_update(
     project.stairwells.set(chosen)
     # A stairwell no longer affected loses its schedule row.
     project.schedules.exclude(stairwell__in=chosen).delete()
+    for save in then:
+        save(project)
     return project
 
 
@@ -251,7 +269,8 @@ def schedule_apply(
     *, project: Project, proposed: dict[int, Dates], by: User | None, reason: str = ""
 ) -> list[DateChange]:
     """Save the proposed dates, a history row per changed date, and tell the apps above
-    (schedule_changed: outreach re-evaluates the flags of the touched households at once).
+    (household_facts_changed: outreach re-evaluates the flags of the touched households when
+    the change commits).
 
     Changing a date already set needs a reason; filling an empty one does not. Applying the
     same dates again changes nothing (and writes no history).
@@ -283,7 +302,7 @@ def schedule_apply(
         ]
     )
     household_ids = touched_household_ids(project=project, changes=changes)
-    schedule_changed.send(sender=Project, project=project, household_ids=household_ids)
+    household_facts_changed.send(sender=Project, household_ids=household_ids)
     return changes
 
 
@@ -463,8 +482,9 @@ def project_distribute(*, project: Project, plan: dict[int, User], by: User | No
     assignment and the access to the case, in a fixed number of queries. Cases that already
     have a caseworker keep her. Returns how many cases were assigned.
 
-    No mail per case (a stairwell is dozens of them): the assignments count as told, and the
-    person finds them under "My cases".
+    No mail per case (a stairwell is dozens of them): each person gets one notice (a
+    DistributionNotice, mailed on commit, or by the sweep) naming her stairwells and how many
+    cases of each she got.
     """
     Project.objects.select_for_update().filter(pk=project.pk).first()
     if project.closed_at is not None:
@@ -476,7 +496,7 @@ def project_distribute(*, project: Project, plan: dict[int, User], by: User | No
     if set(plan) - affected:
         raise ValidationError(_("A stairwell is not one of the project's stairwells."))
     now = timezone.now()
-    rows = (
+    rows = list(
         open_cases_without_caseworker(project=project)
         .filter(household__flat__stairwell__in=list(plan))
         .values_list("pk", "household__flat__stairwell")
@@ -509,7 +529,82 @@ def project_distribute(*, project: Project, plan: dict[int, User], by: User | No
         ],
         ignore_conflicts=True,
     )
+    _distribution_notices_create(project=project, plan=plan, rows=rows, by=by, at=now)
     return len(pairs)
+
+
+def _distribution_notices_create(
+    *, project: Project, plan: dict[int, User], rows: list[tuple[int, int]], by, at
+) -> None:
+    """One notice per person who got cases: her stairwells (address order) and their counts."""
+    given: dict[int, int] = defaultdict(int)  # stairwell id -> cases given
+    for _case_id, stairwell_id in rows:
+        given[stairwell_id] += 1
+    shares: dict[int, list] = defaultdict(list)  # user id -> [[stairwell id, address, count]]
+    for stairwell in Stairwell.objects.filter(pk__in=list(given)).order_by(
+        "street", "number", "letter"
+    ):
+        shares[plan[stairwell.pk].pk].append([stairwell.pk, str(stairwell), given[stairwell.pk]])
+    notices = DistributionNotice.objects.bulk_create(
+        DistributionNotice(project=project, user_id=user_id, by=by, at=at, stairwells=stairwells)
+        for user_id, stairwells in shares.items()
+    )
+    from cases.tasks import notify_distribution
+
+    for notice in notices:
+        # If Redis is down the mail waits in the outbox (notified_at is NULL) for the sweep.
+        enqueue_on_commit(notify_distribution, notice.pk)
+
+
+@transaction.atomic
+def distribution_send_notification(*, notice_id: int) -> bool:
+    """Mail her the stairwells she was given and how many cases of each, with a link to her
+    cases; nothing about a resident. At most once; returns whether a mail was sent."""
+    notice = (
+        DistributionNotice.objects.select_for_update(of=("self",))
+        .select_related("project", "user", "by")
+        .filter(pk=notice_id, notified_at__isnull=True)
+        .first()
+    )
+    if notice is None or not notice.user.email or not notice.total:
+        return False
+    context = {
+        "notice": notice,
+        "link": settings.SITE_URL + reverse("cases:caseload") + "?scope=mine",
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("You have been given cases in genhusning")
+        body = render_to_string("cases/planning/distribution_email.txt", context)
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[notice.user.email])
+    notice.notified_at = timezone.now()
+    notice.save(update_fields=["notified_at"])
+    return True
+
+
+# The outbox, as for case assignments: a distribution is told within minutes, or the sweep does.
+UNSENT_AFTER = timedelta(minutes=5)
+UNSENT_GIVE_UP_AFTER = timedelta(days=2)
+
+
+def distribution_notifications_sweep() -> int:
+    now = timezone.now()
+    pending = (
+        DistributionNotice.objects.filter(
+            notified_at__isnull=True,
+            at__lt=now - UNSENT_AFTER,
+            at__gt=now - UNSENT_GIVE_UP_AFTER,
+        )
+        .exclude(user__email="")
+        .order_by("at")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for notice_id in list(pending):
+        try:
+            sent += distribution_send_notification(notice_id=notice_id)
+        except (SMTPException, OSError):
+            logger.warning("Distribution mail %s not sent; the next sweep tries again", notice_id)
+    return sent
 
 
 # --- closing ------------------------------------------------------------------------------------

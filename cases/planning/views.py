@@ -16,6 +16,7 @@ from cases.permissions import (
 )
 from cases.planning.forms import DistributeForm, ProjectForm, ScheduleForm, ScheduleUploadForm
 from cases.planning.schedule_file import read_schedule_file
+from cases.planning.sections import BoundSection, project_form_sections
 from cases.planning.selectors import (
     open_caseloads,
     project_caseworkers,
@@ -50,6 +51,28 @@ SCHEDULE_LABELS = {
 }
 
 
+def _all_valid(form, sections: list[BoundSection]) -> bool:
+    """Every part of the project form is checked, so each shows its errors at once."""
+    return all([form.is_valid(), *(bound.form.is_valid() for bound in sections)])
+
+
+def _add_error(form, sections: list[BoundSection], error: ValidationError) -> None:
+    """A refusal from a service, shown at the field it names in whichever part holds it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        holder = next((b.form for b in sections if name in b.form.fields), None)
+        if holder is not None:
+            holder.add_error(name, errors)
+        else:
+            form.add_error(name if name in form.fields else None, errors)
+
+
+def _project_form_page(request, context: dict, status: int) -> HttpResponse:
+    return render(request, "cases/planning/project_form.html", context, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def project_new(request: AuthedRequest) -> HttpResponse:
     require_perm(request.user, "cases.add_project")
@@ -57,7 +80,8 @@ def project_new(request: AuthedRequest) -> HttpResponse:
     if not estates.exists():
         raise PermissionDenied
     form = ProjectForm(request.POST or None, estates=estates)
-    if request.method == "POST" and form.is_valid():
+    sections = project_form_sections(user=request.user, data=request.POST or None)
+    if request.method == "POST" and _all_valid(form, sections):
         data = {name: form.cleaned_data[name] for name in PROJECT_EDITABLE_FIELDS}
         try:
             project = project_create(
@@ -66,6 +90,7 @@ def project_new(request: AuthedRequest) -> HttpResponse:
                 data=data,
                 stairwells=form.cleaned_data["stairwells"],
                 once_key=form.cleaned_data.get("once_key"),
+                then=[bound.saver() for bound in sections],
             )
         except AlreadySaved as already:
             messages.info(request, str(ALREADY_SAVED))
@@ -73,20 +98,22 @@ def project_new(request: AuthedRequest) -> HttpResponse:
                 return redirect("cases:projects")
             return redirect("cases:project", pk=already.saved.pk)
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_error(form, sections, error)
         else:
             messages.success(request, _("The project is created. Now enter its schedule."))
             return redirect("cases:schedule", pk=project.pk)
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "cases/planning/project_form.html", {"form": form}, status=status)
+    invalid = any(part.is_bound and part.errors for part in [form, *(b.form for b in sections)])
+    context = {"form": form, "sections": sections}
+    return _project_form_page(request, context, status=400 if invalid else 200)
 
 
 @require_http_methods(["GET", "POST"])
 def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     project = get_project_for_manager(request.user, pk)
     form = ProjectForm(request.POST or None, instance=project, estates=None)
+    sections = project_form_sections(user=request.user, data=request.POST or None, project=project)
     conflict = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _all_valid(form, sections):
         data = {name: form.cleaned_data[name] for name in PROJECT_EDITABLE_FIELDS}
         try:
             project_update(
@@ -95,6 +122,7 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 data=data,
                 stairwells=form.cleaned_data["stairwells"],
+                then=[bound.saver() for bound in sections],
             )
         except ConflictError as error:
             conflict = {
@@ -105,13 +133,14 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             rebound["version"] = str(error.current.version)
             form = ProjectForm(rebound, instance=error.current, estates=None)
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_error(form, sections, error)
         else:
             messages.success(request, _("The project is saved."))
             return redirect("cases:project", pk=project.pk)
-    status = 409 if conflict else 400 if form.is_bound and form.errors else 200
-    context = {"form": form, "project": project, "conflict": conflict}
-    return render(request, "cases/planning/project_form.html", context, status=status)
+    invalid = any(part.is_bound and part.errors for part in [form, *(b.form for b in sections)])
+    status = 409 if conflict else 400 if invalid else 200
+    context = {"form": form, "sections": sections, "project": project, "conflict": conflict}
+    return _project_form_page(request, context, status=status)
 
 
 def _schedule_form(project: Project, data=None) -> ScheduleForm:

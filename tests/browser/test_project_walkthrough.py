@@ -121,8 +121,14 @@ def test_a_manager_starts_a_project_and_her_new_caseworker_sees_her_two_stairwel
     manager.get_by_role("button", name="Gennemfør fordelingen").click()
     manager.get_by_text("50 sager er fordelt").wait_for()
 
+    # One mail about the distribution: her two stairwells and their counts, no resident.
+    invitation, distribution = mail.outbox
+    assert distribution.to == ["mette.madsen@example.dk"]
+    assert f"{first}: 25 sager" in distribution.body and f"{second}: 25 sager" in distribution.body
+    assert "50 sager i alt." in distribution.body and "Beboer" not in distribution.body
+
     # 5. She follows the link, sets her password and her app, and sees exactly those cases.
-    [message] = mail.outbox
+    message = invitation
     link = re.search(r"https?://\S+/konto/invitation/\S+/", message.body).group(0)
     phone_context = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="da-DK", base_url=live_server.url

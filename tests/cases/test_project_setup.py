@@ -1,4 +1,5 @@
-"""A manager sets up a project from the app: new project, edit, the reply time for offers."""
+"""A manager sets up a project from the app: new project, edit, the reply time for offers, and
+the flag thresholds on the same form (outreach's section, cases/planning/sections.py)."""
 
 from datetime import date
 
@@ -7,6 +8,8 @@ from django.urls import reverse
 
 from cases.logistics.services import offer_make
 from cases.models import Project, ProjectKind
+from outreach.models import DEFAULT_THRESHOLDS, FlagThresholds
+from outreach.scan import project_thresholds
 from tests import factories
 from tests.cases.test_logistics_offers import _renovation
 
@@ -24,6 +27,7 @@ def _form(estate, stairwells, **overrides) -> dict:
         "reply_days": "14",
         "description": "",
         "stairwells": [stairwell.pk for stairwell in stairwells],
+        **{f"thresholds-{name}": str(value) for name, value in DEFAULT_THRESHOLDS.items()},
     }
     data.update(overrides)
     return data
@@ -164,3 +168,84 @@ def test_the_form_posted_twice_makes_one_project(client, cast):
     project = Project.objects.get(number="P-2026-04")
     assert first.status_code == second.status_code == 302
     assert second.url == reverse("cases:project", args=[project.pk])
+
+
+@pytest.mark.django_db
+def test_the_new_project_form_saves_its_flag_thresholds_with_it(client, cast):
+    estate = cast.case_a1.project.estate
+    stairwell = factories.make_stairwell(estate, street="Kløvermarken", number=3)
+    client.force_login(cast.manager_a)
+    form = client.get(reverse("cases:project_new")).content.decode()
+    assert 'name="thresholds-no_contact_days"' in form and 'value="30"' in form
+
+    data = _form(estate, [stairwell], **{"thresholds-no_contact_days": "21"})
+    response = client.post(reverse("cases:project_new"), data)
+
+    assert response.status_code == 302
+    project = Project.objects.get(number="P-2026-04")
+    assert project_thresholds(project=project) == {**DEFAULT_THRESHOLDS, "no_contact_days": 21}
+
+
+@pytest.mark.django_db
+def test_a_bad_threshold_saves_nothing_and_keeps_what_was_typed(client, cast):
+    estate = cast.case_a1.project.estate
+    stairwell = factories.make_stairwell(estate, street="Kløvermarken", number=3)
+    client.force_login(cast.manager_a)
+    client.cookies["django_language"] = "da"
+    data = _form(
+        estate,
+        [stairwell],
+        name="Helhedsplan Nordvest",
+        **{"thresholds-missed_meetings": "0", "thresholds-no_contact_days": "21"},
+    )
+
+    response = client.post(reverse("cases:project_new"), data)
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Skriv et tal, der er mindst 1." in body
+    assert 'value="Helhedsplan Nordvest"' in body and 'value="21"' in body
+    assert not Project.objects.filter(number="P-2026-04").exists()
+    assert not FlagThresholds.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_project_field_keeps_the_typed_thresholds(client, cast):
+    estate = cast.case_a1.project.estate
+    client.force_login(cast.manager_a)
+    data = _form(estate, [], **{"thresholds-follow_up_days": "9"})  # no stairwell chosen
+
+    response = client.post(reverse("cases:project_new"), data)
+
+    assert response.status_code == 400
+    assert 'name="thresholds-follow_up_days" value="9"' in response.content.decode()
+    assert not FlagThresholds.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_edit_form_shows_and_saves_the_thresholds_in_one_save(client, cast):
+    project = cast.case_a1.project
+    stairwell = cast.case_a1.household.flat.stairwell
+    FlagThresholds.objects.create(project=project, packing_window_days=10)
+    client.force_login(cast.manager_a)
+    url = reverse("cases:project_edit", args=[project.pk])
+    assert 'name="thresholds-packing_window_days" value="10"' in client.get(url).content.decode()
+    data = _form(
+        project.estate,
+        [stairwell],
+        reply_days="21",
+        version=str(project.version),
+        **{"thresholds-packing_window_days": "12"},
+    )
+    del data["estate"]
+
+    assert client.post(url, data).status_code == 302
+    project.refresh_from_db()
+    assert project.reply_days == 21
+    assert project_thresholds(project=project)["packing_window_days"] == 12
+
+    # A stale version saves neither part, and the typed thresholds are still on the page.
+    stale = client.post(url, {**data, "thresholds-packing_window_days": "5"})
+    assert stale.status_code == 409
+    assert 'name="thresholds-packing_window_days" value="5"' in stale.content.decode()
+    assert project_thresholds(project=project)["packing_window_days"] == 12

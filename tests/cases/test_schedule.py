@@ -1,5 +1,5 @@
 """The stairwell schedule from the app: the table, the file, the preview of what a change
-touches (known answers), applying it with history, and the flags right at once."""
+touches (known answers), applying it with history, and the flags right once it commits."""
 
 from datetime import date
 
@@ -86,17 +86,28 @@ def test_the_preview_names_the_households_offers_flags_and_letters(cast):
     assert not Flag.objects.filter(kind=FlagKind.PACKING_NOT_STARTED).exists()
 
 
+def _packing_flagged() -> set[int]:
+    return set(
+        Flag.objects.filter(
+            kind=FlagKind.PACKING_NOT_STARTED, resolved_at__isnull=True
+        ).values_list("household_id", flat=True)
+    )
+
+
 @pytest.mark.django_db
-def test_applying_writes_history_and_the_flags_are_right_at_once(cast):
+def test_applying_writes_history_and_the_flags_are_right_once_it_commits(
+    cast, django_capture_on_commit_callbacks
+):
     project, things = _project(cast)
     a = things["a"]
 
-    schedule_apply(
-        project=project,
-        proposed={a.pk: {"move_out_on": date(2026, 2, 12)}},
-        by=cast.manager_a,
-        reason="Asbest fundet",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_apply(
+            project=project,
+            proposed={a.pk: {"move_out_on": date(2026, 2, 12)}},
+            by=cast.manager_a,
+            reason="Asbest fundet",
+        )
 
     change = ScheduleChange.objects.get()
     assert (change.stairwell, change.field, change.old_date, change.new_date) == (
@@ -106,24 +117,42 @@ def test_applying_writes_history_and_the_flags_are_right_at_once(cast):
         date(2026, 2, 12),
     )
     assert (change.changed_by, change.reason) == (cast.manager_a, "Asbest fundet")
-    flagged = set(
-        Flag.objects.filter(
-            kind=FlagKind.PACKING_NOT_STARTED, resolved_at__isnull=True
-        ).values_list("household_id", flat=True)
-    )
-    assert flagged == {things["Anna Ahl"].household_id, things["Bent Bo"].household_id}
+    # No scan run: the scan's rules ran for the touched households when the change committed.
+    assert _packing_flagged() == {things["Anna Ahl"].household_id, things["Bent Bo"].household_id}
 
     # Moved back: the flags go, again without a scan run.
-    schedule_apply(
-        project=project,
-        proposed={a.pk: {"move_out_on": date(2026, 6, 1)}},
-        by=cast.manager_a,
-        reason="Asbest fjernet",
-    )
-    assert not Flag.objects.filter(
-        kind=FlagKind.PACKING_NOT_STARTED, resolved_at__isnull=True
-    ).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_apply(
+            project=project,
+            proposed={a.pk: {"move_out_on": date(2026, 6, 1)}},
+            by=cast.manager_a,
+            reason="Asbest fjernet",
+        )
+    assert _packing_flagged() == set()
     assert ScheduleChange.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_flags_follow_a_schedule_change_after_its_transaction_not_inside_it(
+    cast, django_capture_on_commit_callbacks
+):
+    """One signal, one timing (household_facts_changed): nothing is flagged while the change's
+    transaction is open; one evaluation for the touched households runs on commit."""
+    project, things = _project(cast)
+    a = things["a"]
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        schedule_apply(
+            project=project,
+            proposed={a.pk: {"move_out_on": date(2026, 2, 12)}},
+            by=cast.manager_a,
+            reason="Asbest fundet",
+        )
+        assert _packing_flagged() == set()
+
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert _packing_flagged() == {things["Anna Ahl"].household_id, things["Bent Bo"].household_id}
 
 
 @pytest.mark.django_db

@@ -18,7 +18,7 @@ from cases.services import case_assign_staff
 from cases.stages import Stage
 from core.roles import Role
 from households.models import AccessAction, AccessLog
-from outreach.models import AwaitedReply, Meeting
+from outreach.models import AwaitedReply, Flag, FlagKind, Meeting
 from referrals.bridge.services import follow_up_plan_start
 from referrals.models import FollowUpPlan
 from team.models import Handover, HandoverItem, HandoverKind
@@ -53,6 +53,12 @@ def letter(case, by, **fields):
 def meeting(project, by, held_at):
     return Meeting.objects.create(
         project=project, held_at=held_at, place="Fælleshuset", topic="Genhusning", created_by=by
+    )
+
+
+def flag(case, kind=FlagKind.NO_CONTACT, **fields) -> Flag:
+    return Flag.objects.create(
+        household=case.household, case=case, kind=kind, reason="Ikke truffet", **fields
     )
 
 
@@ -108,6 +114,13 @@ def departing(cast, org_a):
     letter(open_cases[2], cast.caseworker_a1)
     meeting(project, leaving, timezone.now() + timedelta(days=10))
     meeting(project, leaving, timezone.now() - timedelta(days=10))
+    # Open flags on two of her open cases; a resolved one, one on her closed case's household
+    # and one on a colleague's case stay out of the count.
+    flag(open_cases[0])
+    flag(open_cases[2], kind=FlagKind.SAFETY_CONCERN)
+    flag(open_cases[1], kind=FlagKind.NO_REPLY, resolved_at=timezone.now(), resolution="Svarede")
+    flag(closed)
+    flag(cast.case_a2)
     mail.outbox.clear()
     return leaving
 
@@ -137,7 +150,9 @@ def test_a_handover_moves_every_open_item_ends_her_sessions_and_is_in_the_access
         "Opfølgningsplaner": 2,
         "Breve der venter på svar": 2,
         "Kommende informationsmøder": 1,
+        "Åbne flag på hendes sager": 2,
     }
+    assert "følger sagerne" in page.content.decode()
     assert list(page.context["form"].fields["to_user"].queryset) == [taker]  # bridge-builders
 
     preview = client.post(deactivate_url(org_a, departing), {"to_user": taker.pk})
@@ -165,11 +180,23 @@ def test_a_handover_moves_every_open_item_ends_her_sessions_and_is_in_the_access
         cast.manager_a,
     )
     assert handover.deactivated and handover.counts == {
-        "case": 3, "follow_up_plan": 2, "letter": 2, "meeting": 1,
+        "case": 3, "follow_up_plan": 2, "letter": 2, "meeting": 1, "flag": 2,
     }  # fmt: skip
     items = HandoverItem.objects.filter(handover=handover)
     for kind, count in handover.counts.items():
         assert items.filter(kind=kind).count() == count
+    # The flags that moved are the open ones of her cases' households, still open, now on
+    # cases the taker holds.
+    moved_flags = Flag.objects.filter(
+        pk__in=items.filter(kind=HandoverKind.FLAG).values("object_id")
+    )
+    assert [(f.kind, f.is_open) for f in moved_flags.order_by("kind")] == [
+        (FlagKind.NO_CONTACT, True),
+        (FlagKind.SAFETY_CONCERN, True),
+    ]
+    assert set(
+        CaseAssignment.objects.filter(case__flags__in=moved_flags).values_list("user", flat=True)
+    ) == {taker.pk}
 
     # Her access to the cases went with them; the taker's came.
     moved_cases = list(items.filter(kind=HandoverKind.CASE).values_list("object_id", flat=True))
@@ -196,13 +223,14 @@ def test_a_handover_moves_every_open_item_ends_her_sessions_and_is_in_the_access
     assert message.to == ["bro2@example.dk"]
     assert message.subject == "Du har overtaget en kollegas arbejde i genhusning"
     assert "Birte Bro" in message.body and "Åbne sager: 3" in message.body
+    assert "Åbne flag på hendes sager: 2" in message.body
     assert "/sager/?scope=mine" in message.body
     for marker in (marker for markers in MARKERS.values() for marker in markers):
         assert marker not in message.body
     assert handover_send_notification(handover_id=handover.pk) is False  # once only
 
     team = client.get(done["Location"]).content.decode()
-    assert "8 opgaver er flyttet til Ny Kollega" in team
+    assert "10 opgaver er flyttet til Ny Kollega" in team
 
 
 def test_only_a_colleague_who_can_take_all_of_it_may_be_chosen(client, cast, org_a, departing):
@@ -264,7 +292,7 @@ def test_nobody_deactivates_herself_and_a_deactivated_colleagues_work_can_still_
     )
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "8 opgaver fra Birte Bro er flyttet til Ny Kollega" in page
+    assert "10 opgaver fra Birte Bro er flyttet til Ny Kollega" in page  # 2 are flags
     assert set(handover_counts(organisation=org_a, user=departing).values()) == {0}
     assert not Handover.objects.get().deactivated
 
