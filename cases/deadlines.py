@@ -151,7 +151,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         key=RuleKey.OFFER_REPLY,
-        source="Almenlejeloven § 86, stk. 2 (the project's own reply time)",
+        source="Almenlejeloven § 86, stk. 2",
         url=LAW_URL,
         checked_on=CHECKED_ON,
         default=None,
