@@ -229,3 +229,24 @@ def test_the_case_page_proposes_the_next_step_with_links(frozen, client, cast):
     client.force_login(cast.rehousing_officer_a1)
     page = client.get(url).content.decode()
     assert reverse("logistics:case_flats", args=[case.pk]) in page
+
+
+@pytest.mark.django_db
+def test_the_board_sends_a_flat_in_another_municipality_to_the_agreement(frozen, client, cast):
+    case = cast.case_a1
+    Case.objects.filter(pk=case.pk).update(stage=Stage.NOTIFIED)
+    away = _pool_flat_in(case.project.estate.organisation, _koege())
+    client.force_login(cast.rehousing_officer_a1)
+
+    page = client.get(reverse("logistics:board", args=[case.project_id])).content.decode()
+    assert "Tilbyd med husstandens indforståelse" in page
+    assert reverse("logistics:case_flats", args=[case.pk]) in page
+
+    # Posted anyway (an old page): refused, and nothing is reserved.
+    response = client.post(
+        reverse("logistics:board_offer", args=[case.project_id]),
+        {"case": case.pk, "pool_flat": away.pk},
+        follow=True,
+    )
+    assert "anden kommune" in response.content.decode()
+    assert not Offer.objects.filter(case=case).exists()
