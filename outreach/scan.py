@@ -644,9 +644,9 @@ def flags_evaluate(
 
     A fixed number of queries whatever the number of households, at most 5 + 3 per scanned
     kind: timeouts and locks (3), the open flags, the households, and per kind the candidates,
-    one INSERT of the new flags and one UPDATE of the resolved ones (only when there are any). `today` is the day
-    the rules count from (the current one by default). Raises ScanBusy when another full scan
-    is running. Idempotent: a second run changes nothing.
+    one INSERT of the new flags and one UPDATE of the resolved ones (only when there are any).
+    `today` is the day the rules count from (the current one by default). Raises ScanBusy when
+    another full scan is running. Idempotent: a second run changes nothing.
     """
     now = timezone.now()
     today = today or timezone.localdate(now)
