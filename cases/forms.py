@@ -160,3 +160,25 @@ class AssignForm(forms.Form):
     def __init__(self, *args, staff: QuerySet[User], **kwargs):
         super().__init__(*args, **kwargs)
         cast(StaffChoiceField, self.fields["user"]).queryset = staff
+
+
+class DeadlineSettingsForm(forms.Form):
+    """The organisation's own periods; empty means the law's (cases/deadlines.py). The law's
+    minimums are checked by the service, which names them."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    renovation_notice_months = forms.IntegerField(
+        label=_("Notice of works with temporary rehousing (months)"),
+        required=False,
+        min_value=1,
+        max_value=24,
+    )
+    termination_notice_months = forms.IntegerField(
+        label=_("Notice of termination (months)"), required=False, min_value=1, max_value=24
+    )
+    objection_weeks = forms.IntegerField(
+        label=_("Objection period after a termination (weeks)"),
+        required=False,
+        min_value=1,
+        max_value=26,
+    )

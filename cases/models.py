@@ -453,6 +453,59 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
 
+class DeadlineSettings(models.Model):
+    """An organisation's own legal periods (cases/deadlines.py). Empty: the law's period.
+
+    The law gives minimums; an organisation may give its tenants more time, never less (the
+    database agrees).
+    """
+
+    organisation = models.OneToOneField(
+        "households.Organisation",
+        on_delete=models.CASCADE,
+        related_name="deadline_settings",
+        verbose_name=_("organisation"),
+    )
+    renovation_notice_months = models.PositiveSmallIntegerField(
+        _("notice of works with temporary rehousing (months)"), null=True, blank=True
+    )
+    termination_notice_months = models.PositiveSmallIntegerField(
+        _("notice of termination (months)"), null=True, blank=True
+    )
+    objection_weeks = models.PositiveSmallIntegerField(
+        _("objection period after a termination (weeks)"), null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("deadline settings")
+        verbose_name_plural = _("deadline settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(renovation_notice_months__isnull=True)
+                | Q(renovation_notice_months__gte=3, renovation_notice_months__lte=24),
+                name="deadline_renovation_notice_at_least_the_law",
+            ),
+            models.CheckConstraint(
+                condition=Q(termination_notice_months__isnull=True)
+                | Q(termination_notice_months__gte=3, termination_notice_months__lte=24),
+                name="deadline_termination_notice_at_least_the_law",
+            ),
+            models.CheckConstraint(
+                condition=Q(objection_weeks__isnull=True)
+                | Q(objection_weeks__gte=6, objection_weeks__lte=26),
+                name="deadline_objection_at_least_the_law",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Deadlines of %(organisation)s") % {"organisation": self.organisation}
+
+
 # The rehousing logistics (pool, needs, offers, moves) have their own module; importing it here
 # registers its models with the app.
 from cases.logistics import models as _logistics_models  # noqa: E402, F401

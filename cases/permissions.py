@@ -9,7 +9,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case, Project
-from households.models import Estate
+from core.permissions import require_perm
+from households.models import Estate, Organisation
 from households.permissions import estate_access_q, user_grants
 
 NOTHING = Q(pk__in=[])
@@ -121,4 +122,39 @@ def can_assign_staff(user, case: Case) -> bool:
     return (
         user.is_superuser
         or case.project.estate.organisation_id in user_grants(user).managed_organisations
+    )
+
+
+def _user_organisation_ids(user) -> frozenset[int]:
+    grants = user_grants(user)
+    found = set(grants.managed_organisations)
+    if grants.estates or grants.projects:
+        found |= set(
+            Estate.objects.filter(Q(pk__in=grants.estates) | Q(projects__in=grants.projects))
+            .values_list("organisation_id", flat=True)
+            .distinct()
+        )
+    return frozenset(found)
+
+
+def get_organisation_for_deadlines(user, pk: int, *, for_change: bool = False) -> Organisation:
+    """The organisation's deadline rules: staff of the organisation read them (404 for anyone
+    else); only a manager who leads it changes them (403 for its other staff)."""
+    if not (user.is_active and user.has_perm("cases.view_project")):
+        raise Http404
+    if not (user.is_superuser or pk in _user_organisation_ids(user)):
+        raise Http404
+    organisation = Organisation.objects.filter(pk=pk).first()
+    if organisation is None:
+        raise Http404
+    if for_change:
+        require_perm(user, "cases.change_project")
+        if not can_change_deadlines(user, organisation):
+            raise PermissionDenied
+    return organisation
+
+
+def can_change_deadlines(user, organisation: Organisation) -> bool:
+    return user.has_perm("cases.change_project") and (
+        user.is_superuser or organisation.pk in user_grants(user).managed_organisations
     )

@@ -9,10 +9,24 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, F, Prefetch, Q, QuerySet
 
-from cases.models import Case, CaseAssignment, Project, StageChange, StairwellSchedule
+from cases.deadlines import RULES, Rule
+from cases.models import (
+    Case,
+    CaseAssignment,
+    DeadlineSettings,
+    Project,
+    StageChange,
+    StairwellSchedule,
+)
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
 from core.roles import Role
-from households.models import Flat, Household, OrganisationUserObjectPermission, Stairwell
+from households.models import (
+    Flat,
+    Household,
+    Organisation,
+    OrganisationUserObjectPermission,
+    Stairwell,
+)
 from households.permissions import estate_access_q, user_grants
 from households.selectors import household_search, residents_prefetch
 
@@ -227,3 +241,25 @@ def project_stage_table(*, project: Project) -> tuple[list[Stage], list[Stairwel
         )
     totals = [sum(row.counts[index] for row in rows) for index in range(len(stages))]
     return stages, rows, totals
+
+
+@dataclass
+class DeadlineRuleRow:
+    rule: Rule
+    law: int | None  # the law's period (None: a condition, or the project's own)
+    own: int | None  # the organisation's value (None: the law's)
+
+
+def deadline_rules_for(*, organisation: Organisation) -> tuple[list[DeadlineRuleRow], int]:
+    """Every rule with the law's period and the organisation's own, and the settings' version
+    for the edit form (1 when the organisation has set nothing yet)."""
+    settings = DeadlineSettings.objects.filter(organisation=organisation).first()
+    rows = [
+        DeadlineRuleRow(
+            rule=rule,
+            law=rule.default,
+            own=getattr(settings, rule.setting) if settings and rule.setting else None,
+        )
+        for rule in RULES
+    ]
+    return rows, settings.version if settings else 1

@@ -15,7 +15,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from cases.models import AssignmentRole, Case, CaseAssignment, Project, StageChange
+from cases.deadlines import RULES, Unit
+from cases.models import (
+    AssignmentRole,
+    Case,
+    CaseAssignment,
+    DeadlineSettings,
+    Project,
+    StageChange,
+)
 from cases.selectors import assignable_staff
 from cases.signals import (
     case_bridge_builder_assigned,
@@ -27,7 +35,7 @@ from cases.stages import MOVED, EndReason, Stage, can_undo, is_allowed
 from core.queue import enqueue_on_commit
 from core.roles import Role
 from core.versioning import ConflictError, update_versioned
-from households.models import Household
+from households.models import Household, Organisation
 
 logger = logging.getLogger(__name__)
 
@@ -296,3 +304,33 @@ def assignment_notifications_sweep() -> int:
         except (SMTPException, OSError):
             logger.warning("Assignment mail %s not sent; the next sweep tries again", assignment_id)
     return sent
+
+
+DEADLINE_SETTING_FIELDS = (
+    "renovation_notice_months",
+    "termination_notice_months",
+    "objection_weeks",
+)
+
+
+@transaction.atomic
+def deadline_settings_save(
+    *, organisation: Organisation, by: User | None, expected_version: int, data: dict
+) -> DeadlineSettings:
+    """The organisation's own periods (empty: the law's). Never shorter than the law's."""
+    unknown = set(data) - set(DEADLINE_SETTING_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    errors = {}
+    for rule in RULES:
+        value = data.get(rule.setting) if rule.setting else None
+        if value is not None and rule.minimum is not None and value < rule.minimum:
+            errors[rule.setting] = _(
+                "The law gives at least %(minimum)s %(unit)s; the organisation may give more, "
+                "never less."
+            ) % {"minimum": rule.minimum, "unit": Unit(rule.unit).label}
+    if errors:
+        raise ValidationError(errors)
+    settings_row, _created = DeadlineSettings.objects.get_or_create(organisation=organisation)
+    update_versioned(settings_row, expected_version=expected_version, values=data, by=by)
+    return settings_row

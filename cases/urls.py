@@ -16,6 +16,12 @@ urlpatterns = [
     path("sager/<int:pk>/stadie/fortryd/", views.case_stage_undo, name="stage_undo"),
     path("sager/<int:pk>/medarbejdere/", views.case_assign, name="assign"),
     path("sager/<int:pk>/medarbejdere/<int:user_id>/fjern/", views.case_unassign, name="unassign"),
+    path("organisationer/<int:pk>/frister/", views.deadline_rules, name="deadlines"),
+    path(
+        "organisationer/<int:pk>/frister/rediger/",
+        views.deadline_rules_edit,
+        name="deadlines_edit",
+    ),
     path("projekter/", views.project_list, name="projects"),
     path("projekter/<int:pk>/", views.project_detail, name="project"),
     path("projekter/ny/", planning.project_new, name="project_new"),

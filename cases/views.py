@@ -9,14 +9,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.forms import AssignForm, CaseForm, CaseloadFilterForm, StageForm
+from cases.forms import AssignForm, CaseForm, CaseloadFilterForm, DeadlineSettingsForm, StageForm
 from cases.logistics.permissions import waterbed_organisations
+from cases.logistics.selectors import offers_refused
 from cases.logistics.waterbed import destination_warning
 from cases.models import Case, Project, ScheduleChange, StairwellSchedule
 from cases.permissions import (
     can_assign_staff,
+    can_change_deadlines,
     can_manage_project,
     get_case_for_user,
+    get_organisation_for_deadlines,
     get_project_for_user,
     project_estates_for_user,
 )
@@ -26,15 +29,18 @@ from cases.selectors import (
     case_stage_history,
     caseload,
     caseload_filter_options,
+    deadline_rules_for,
     has_assigned_cases,
     project_stage_table,
 )
 from cases.services import (
     CASE_EDITABLE_FIELDS,
+    DEADLINE_SETTING_FIELDS,
     case_advance_stage,
     case_assign_staff,
     case_unassign_staff,
     case_undo_stage,
+    deadline_settings_save,
 )
 from cases.services import case_update as case_update_service
 from cases.stages import (
@@ -185,6 +191,9 @@ def _detail_context(request: AuthedRequest, case: Case, **overrides) -> dict:
         "assign_form": AssignForm(staff=assignable_staff(case=case)) if can_assign else None,
         "waterbed": destination_warning(case=case, flat=case.permanent_flat),
         "destination_missing": case.stage in MOVED and case.permanent_flat_id is None,
+        "offers_refused": offers_refused(case=case)
+        if case.is_open and user.has_perm("cases.view_offer")
+        else None,
     }
     context.update(overrides)
     return context
@@ -401,3 +410,50 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         )[:50],
     }
     return render(request, "cases/project_detail.html", context)
+
+
+# --- The deadline rules of the law, and the organisation's own periods ------------------------
+
+
+def _deadline_context(request: AuthedRequest, organisation, form=None) -> dict:
+    rows, version = deadline_rules_for(organisation=organisation)
+    can_edit = can_change_deadlines(request.user, organisation)
+    if form is None:
+        initial: dict[str, int | None] = {"version": version}
+        initial.update({row.rule.setting: row.own for row in rows if row.rule.setting})
+        form = DeadlineSettingsForm(initial=initial)
+    return {"organisation": organisation, "rows": rows, "form": form, "can_edit": can_edit}
+
+
+@require_GET
+def deadline_rules(request: AuthedRequest, pk: int) -> HttpResponse:
+    organisation = get_organisation_for_deadlines(request.user, pk)
+    return render(request, "cases/deadline_rules.html", _deadline_context(request, organisation))
+
+
+@require_POST
+def deadline_rules_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    organisation = get_organisation_for_deadlines(request.user, pk, for_change=True)
+    form = DeadlineSettingsForm(request.POST)
+    if form.is_valid():
+        data = {name: form.cleaned_data[name] for name in DEADLINE_SETTING_FIELDS}
+        try:
+            deadline_settings_save(
+                organisation=organisation,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                data=data,
+            )
+        except ConflictError:
+            messages.error(
+                request,
+                _("Someone else has just changed the periods. Here they are now; try again."),
+            )
+            return redirect("cases:deadlines", pk=organisation.pk)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The organisation's periods are saved."))
+            return redirect("cases:deadlines", pk=organisation.pk)
+    context = _deadline_context(request, organisation, form)
+    return render(request, "cases/deadline_rules.html", context, status=400)

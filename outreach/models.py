@@ -360,6 +360,7 @@ class FlagKind(models.TextChoices):
     PACKING_NOT_STARTED = "packing_not_started", _("Move-out soon, packing not started")
     FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due after a permanent move")
     SAFETY_CONCERN = "safety_concern", _("Safety concern")
+    OFFERS_REFUSED = "offers_refused", _("Refused the project's suitable offers")
 
 
 # Raised and resolved by the nightly scan; the others are raised by people and resolved by people.
@@ -369,6 +370,7 @@ SCANNED_KINDS = (
     FlagKind.NO_CONTACT,
     FlagKind.PACKING_NOT_STARTED,
     FlagKind.FOLLOW_UP_DUE,
+    FlagKind.OFFERS_REFUSED,
 )
 
 

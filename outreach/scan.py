@@ -31,6 +31,12 @@ FOLLOW_UP_DUE
     A follow-up contact of the case's open follow-up plan (referrals.FollowUpPlan, started when
     the case moved permanently) is due today or earlier and not done. Resolved when every due
     contact is done (recording it marks it done) or the plan is closed.
+OFFERS_REFUSED
+    The household has refused at least the project's number of suitable offers
+    (Project.required_offers, when above 0: every offer made is of a flat that met her hard
+    needs, cases/logistics/matching.py) and has no offer awaiting her reply or accepted. The
+    case page proposes the next step (a final offer letter, a manager's review); nothing is
+    done by itself. Resolved when a new offer is made or accepted.
 
 The same rules run for given households as soon as their facts change (a stage, a case's
 dates, a schedule, a contact, an attendance, a letter or its reply): flags_reevaluate_on_commit,
@@ -41,7 +47,7 @@ A flag resolved by a person (resolved_by set) is not raised again for the househ
 until there is new evidence after that resolution: a meeting missed after it (while the count
 above still holds), a letter that fell due on or after its day, for NO_CONTACT silence counted
 from the resolution, for PACKING_NOT_STARTED a change of stage, for FOLLOW_UP_DUE a follow-up
-contact that fell due after its day.
+contact that fell due after its day, for OFFERS_REFUSED a refusal after its day.
 Flags raised by people (SAFETY_CONCERN) are never touched.
 """
 
@@ -80,6 +86,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from cases.logistics.models import HOLDING_STATUSES, Offer
+from cases.logistics.selectors import with_offers_refused
 from cases.models import Case, CaseQuerySet, Project
 from cases.stages import Stage
 from core.db import BULK_WRITE_ROWS, analyze
@@ -445,6 +453,32 @@ def _follow_up_due_reason(facts: dict) -> str:
     return _and_more(reason, more, others)
 
 
+def _offers_refused(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
+    return (
+        with_offers_refused(cases)
+        .annotate(manual_on=TruncDate(_manual_resolution(FlagKind.OFFERS_REFUSED)))
+        .filter(Q(manual_on__isnull=True) | Q(last_refused_on__gt=F("manual_on")))
+        .values(
+            "household_id", "pk", "refused_count", "project__required_offers", "last_refused_on"
+        )
+    )
+
+
+def _offers_refused_facts(row: dict) -> dict:
+    return {
+        "refused": row["refused_count"],
+        "required": row["project__required_offers"],
+        "day": _iso_day(row["last_refused_on"]),
+    }
+
+
+def _offers_refused_reason(facts: dict) -> str:
+    return _(
+        "Refused %(refused)s offers, the project's %(required)s (latest %(day)s): decide the "
+        "next step"
+    ) % {"refused": facts["refused"], "required": facts["required"], "day": _dmy(facts["day"])}
+
+
 def safety_concern_facts(occurred_at: datetime) -> dict:
     return {"day": _iso_day(occurred_at)}
 
@@ -509,6 +543,18 @@ def _resolutions(kind: str) -> list[tuple[Q | BaseExpression, str]]:
             ),
             (Q(), _("Resolved automatically: the follow-up is no longer due")),
         ],
+        FlagKind.OFFERS_REFUSED: [
+            (
+                Exists(
+                    Offer.objects.filter(
+                        case__household_id=OuterRef("household_id"),
+                        status__in=HOLDING_STATUSES,
+                    )
+                ),
+                _("Resolved automatically: a new offer awaits her reply or is accepted"),
+            ),
+            (Q(), _("Resolved automatically: no longer refused the project's offers")),
+        ],
     }
     return [no_open_case, *specific[kind]]
 
@@ -530,6 +576,7 @@ RULES: dict[str, Rule] = {
     FlagKind.NO_CONTACT: (_no_contact, _no_contact_facts),
     FlagKind.PACKING_NOT_STARTED: (_packing_not_started, _packing_not_started_facts),
     FlagKind.FOLLOW_UP_DUE: (_follow_up_due, _follow_up_due_facts),
+    FlagKind.OFFERS_REFUSED: (_offers_refused, _offers_refused_facts),
 }
 assert set(RULES) == set(SCANNED_KINDS), "every scanned kind needs a rule"
 
@@ -540,6 +587,7 @@ REASONS: dict[str, Callable[[dict], str]] = {
     FlagKind.PACKING_NOT_STARTED: _packing_not_started_reason,
     FlagKind.FOLLOW_UP_DUE: _follow_up_due_reason,
     FlagKind.SAFETY_CONCERN: _safety_concern_reason,
+    FlagKind.OFFERS_REFUSED: _offers_refused_reason,
 }
 
 
@@ -594,11 +642,11 @@ def flags_evaluate(
 ) -> ScanResult:
     """Raise and resolve the scanned flags of every household, or of these households only.
 
-    A fixed number of queries whatever the number of households, at most 20: timeouts and
-    locks (3), the open flags, the households, and per kind the candidates, one INSERT of the
-    new flags and one UPDATE of the resolved ones (only when there are any). `today` is the day
-    the rules count from (the current one by default). Raises ScanBusy when another full scan
-    is running. Idempotent: a second run changes nothing.
+    A fixed number of queries whatever the number of households, at most 5 + 3 per scanned
+    kind: timeouts and locks (3), the open flags, the households, and per kind the candidates,
+    one INSERT of the new flags and one UPDATE of the resolved ones (only when there are any).
+    `today` is the day the rules count from (the current one by default). Raises ScanBusy when
+    another full scan is running. Idempotent: a second run changes nothing.
     """
     now = timezone.now()
     today = today or timezone.localdate(now)

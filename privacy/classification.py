@@ -152,7 +152,14 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     "cases.Offer": {
         "id": N, "case": P, "pool_flat": P, "kind": P, "holds_from": P, "holds_until": P,
         "sent_via": P, "sent_on": P, "reply_due_on": P, "status": P, "replied_on": P,
-        "refusal_reason": P, "note": P, "awaited_reply": P, "created_at": N, "created_by": P,
+        "refusal_reason": P, "note": P, "awaited_reply": P,
+        "other_municipality_agreed_at": P, "other_municipality_agreed_by": P,
+        "created_at": N, "created_by": P, "updated_by": P, "version": N,
+    },
+    # An organisation's own legal periods: no one's data but who last changed them.
+    "cases.DeadlineSettings": {
+        "id": N, "organisation": N, "renovation_notice_months": N,
+        "termination_notice_months": N, "objection_weeks": N, "updated_at": N,
         "updated_by": P, "version": N,
     },
     "cases.Move": {

@@ -114,6 +114,8 @@ MATRIX: dict[str, tuple[str | None, str, str]] = {
     "logistics:pool_edit":               ("pool_flat", FORM, "404  404  org  org  404  404"),
     # an organisation's pk: her own estate's and the sibling's are the same organisation, so
     # only org, 403+ and 404 make sense; the bridge-builder works in no estate (404)
+    "cases:deadlines":                   ("organisation", GET,  "org  404  org  org  404  404"),
+    "cases:deadlines_edit":              ("organisation", POST, "403+ 404  403+ org  404  404"),
     "logistics:waterbed":                ("organisation", GET,  "org  404  403+ org  404  404"),
     "logistics:waterbed_pdf":            ("organisation", GET,  "org  404  403+ org  404  404"),
     "households:detail":                 ("household", GET,  "own  own  own  org  404  404"),

@@ -1,4 +1,3 @@
-from datetime import timedelta
 from typing import cast
 
 from django import forms
@@ -6,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.deadlines import offer_reply_due_on
 from cases.logistics.models import (
     HousingNeed,
     Move,
@@ -130,10 +130,16 @@ class OfferForm(forms.Form):
         label=_("Sent via"), choices=OfferChannel.choices, initial=OfferChannel.LETTER
     )
     reply_due_on = forms.DateField(label=_("Reply due"), widget=DateInput, required=False)
+    other_municipality_agreed = forms.BooleanField(
+        label=_("The household has agreed to a temporary flat in another municipality"),
+        required=False,
+    )
 
     def __init__(self, *args, reply_days: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reply_due_on"].initial = timezone.localdate() + timedelta(days=reply_days)
+        self.fields["reply_due_on"].initial = offer_reply_due_on(
+            sent_on=timezone.localdate(), reply_days=reply_days
+        )
 
 
 class OfferReplyForm(forms.Form):

@@ -8,6 +8,9 @@ Hard needs (a flat that fails one is not shown):
     temporary stay, until the return day (a permanent home must have no end date); and no
     other offer awaiting reply or accepted holds the flat in that period; a flat the household
     has refused is not suggested again.
+Marked, not filtered: a temporary flat in another municipality than the household's home
+    (`needs_agreement`): it may be offered only with her agreement (almenlejeloven § 86 a,
+    stk. 1; cases/deadlines.py), which the offer form asks for and the offer records.
 Score (higher first; ties by rent, then the pool order):
     +30 in a wished area, +20 in the area of the school or daycare, +15 in the family's area,
     -10 per room more than needed, and for a permanent move WATERBED_PENALTY when the area
@@ -89,6 +92,7 @@ def cases_with_needs(cases: CaseQuerySet, *, today: date) -> CaseQuerySet:
         .annotate(
             need_organisation=F("project__estate__organisation_id"),
             need_home_flat=F("household__flat_id"),
+            need_municipality=F("household__flat__stairwell__estate__municipality_id"),
             need_kind=Coalesce("housing_need__kind", by_project),
             need_rooms=Coalesce("housing_need__rooms", "household__flat__rooms"),
             need_step_free=Coalesce("housing_need__step_free", Value(False)),
@@ -177,6 +181,14 @@ def pool_matches(*, full_areas: list[str], depth: int = 1) -> QuerySet[PoolFlat]
                 When(is_permanent & Q(**{f"{AREA}__in": full_areas}), then=Value(True)),
                 default=Value(False),
             ),
+            needs_agreement=CaseWhen(
+                When(
+                    is_temporary
+                    & ~Q(flat__stairwell__estate__municipality_id=need("need_municipality")),
+                    then=Value(True),
+                ),
+                default=Value(False),
+            ),
         )
         .annotate(
             score=CaseWhen(When(in_wished=True, then=Value(WISHED_AREA)), default=Value(0))
@@ -200,6 +212,7 @@ def with_best_matches(cases: QuerySet[Case], *, full_areas: list[str], limit: in
             near_family="near_family",
             extra_rooms="extra_rooms",
             waterbed="waterbed",
+            needs_agreement="needs_agreement",
         )
     )[:limit]
     return cases.annotate(matches=ArraySubquery(best))
@@ -214,10 +227,13 @@ class Match:
     score: int
     reasons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    needs_agreement: bool = False
 
 
 def _explain(row: dict, pool_flat: PoolFlat, waterbed: Waterbed) -> Match:
-    match = Match(pool_flat=pool_flat, score=row["score"])
+    match = Match(
+        pool_flat=pool_flat, score=row["score"], needs_agreement=row.get("needs_agreement", False)
+    )
     area = pool_flat.flat.stairwell.estate.area
     if row["in_wished"]:
         match.reasons.append(_("wished area (+%(points)s)") % {"points": WISHED_AREA})
@@ -234,6 +250,14 @@ def _explain(row: dict, pool_flat: PoolFlat, waterbed: Waterbed) -> Match:
             )
             % {"count": row["extra_rooms"], "points": row["extra_rooms"] * EXTRA_ROOM}
         )
+    if match.needs_agreement:
+        match.warnings.append(
+            _(
+                "In %(municipality)s, another municipality: only with the household's agreement "
+                "(almenlejeloven § 86 a)"
+            )
+            % {"municipality": pool_flat.flat.stairwell.estate.municipality}
+        )
     if row["waterbed"]:
         match.warnings.append(
             _("Waterbed: %(warning)s (%(points)s)")
@@ -245,7 +269,7 @@ def _explain(row: dict, pool_flat: PoolFlat, waterbed: Waterbed) -> Match:
 def explain_matches(rows_per_case: list[list[dict]], waterbed: Waterbed) -> list[list[Match]]:
     """Turn each case's `matches` into Match objects (one query for all the pool flats)."""
     ids = {row["pk"] for rows in rows_per_case for row in rows}
-    flats = PoolFlat.objects.select_related("flat__stairwell__estate").in_bulk(ids)
+    flats = PoolFlat.objects.select_related("flat__stairwell__estate__municipality").in_bulk(ids)
     return [[_explain(row, flats[row["pk"]], waterbed) for row in rows] for rows in rows_per_case]
 
 

@@ -221,6 +221,19 @@ class Offer(models.Model):
         blank=True,
         related_name="offer",
     )
+    # A temporary flat outside the household's municipality needs her agreement (almenlejeloven
+    # § 86 a, stk. 1, cases/deadlines.py): who registered it, and when.
+    other_municipality_agreed_at = models.DateTimeField(
+        _("agreement to another municipality registered"), null=True, blank=True
+    )
+    other_municipality_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agreement registered by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

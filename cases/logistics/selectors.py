@@ -8,7 +8,19 @@ from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 
 from cases.logistics.matching import (
     Match,
@@ -499,3 +511,45 @@ def project_week(*, project: Project, starts_on: date) -> Week:
         case.returning = case.stage in AWAY  # type: ignore[attr-defined]
     days = [WeekDay(day, day_moves) for day, day_moves in by_day.items()]
     return Week(starts_on=starts_on, days=days, unplanned=unplanned)
+
+
+def with_offers_refused(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases whose household has refused at least the project's number of suitable offers
+    (Project.required_offers, when above 0) and has none awaiting her reply or accepted;
+    annotated `refused_count` and `last_refused_on`. Read by the flag scan (OFFERS_REFUSED) and
+    the case page's panel of the next step, so both say the same."""
+    refused = Offer.objects.filter(case_id=OuterRef("pk"), status=OfferStatus.REFUSED).order_by()
+    active = Offer.objects.filter(case_id=OuterRef("pk"), status__in=HOLDING_STATUSES)
+    count = refused.annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return (
+        cases.filter(project__required_offers__gt=0)
+        .annotate(
+            refused_count=Coalesce(Subquery(count, output_field=IntegerField()), 0),
+            last_refused_on=Subquery(refused.order_by("-replied_on").values("replied_on")[:1]),
+        )
+        .filter(refused_count__gte=F("project__required_offers"))
+        .exclude(Exists(active))
+    )
+
+
+@dataclass(frozen=True)
+class OffersRefused:
+    refused: int
+    required: int
+    last_refused_on: date | None
+
+
+def offers_refused(*, case: Case) -> OffersRefused | None:
+    """For the case page: the household has refused the project's offers (one query)."""
+    row = (
+        with_offers_refused(Case.objects.filter(pk=case.pk))
+        .values("refused_count", "project__required_offers", "last_refused_on")  # type: ignore[misc]
+        .first()
+    )
+    if row is None:
+        return None
+    return OffersRefused(
+        refused=row["refused_count"],
+        required=row["project__required_offers"],
+        last_refused_on=row["last_refused_on"],
+    )

@@ -1,6 +1,6 @@
 """Every write of the rehousing logistics: typed, keyword-only, under a transaction."""
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.deadlines import offer_reply_due_on, temporary_flat_needs_agreement
 from cases.logistics.matching import case_window, pool_flat_fits
 from cases.logistics.models import (
     HousingNeed,
@@ -26,6 +27,7 @@ from cases.logistics.models import (
 from cases.logistics.signals import offer_answered, offer_sent
 from cases.models import Case, Project
 from cases.services import case_advance_stage
+from cases.signals import household_facts_changed
 from cases.stages import MOVED, Stage
 from core.once import once_bind, once_claim
 from core.versioning import update_versioned
@@ -140,9 +142,14 @@ def offer_make(
     sent_on: date | None = None,
     reply_due_on: date | None = None,
     note: str = "",
+    other_municipality_agreed: bool = False,
     once_key: UUID | None = None,
 ) -> Offer:
     """Offer the pool flat to the household: this reserves it for the household's period.
+
+    A temporary flat in another municipality than the household's home is offered only when
+    she has agreed (almenlejeloven § 86 a, stk. 1): `other_municipality_agreed`, recorded on
+    the offer with who and when.
 
     The case and the pool flat are locked, so two people offering the same flat at the same
     moment get one offer and one clear refusal (the exclusion constraint is the last guard).
@@ -152,11 +159,17 @@ def offer_make(
     once_claim(key=once_key, model=Offer)
     today = timezone.localdate()
     sent_on = sent_on or today
-    reply_due_on = reply_due_on or sent_on + timedelta(days=case.project.reply_days)
-    locked_case = Case.objects.select_for_update().select_related("household").get(pk=case.pk)
+    reply_due_on = reply_due_on or offer_reply_due_on(
+        sent_on=sent_on, reply_days=case.project.reply_days
+    )
+    locked_case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("household__flat__stairwell__estate")
+        .get(pk=case.pk)
+    )
     locked_flat = (
         PoolFlat.objects.select_for_update(of=("self",))
-        .select_related("flat__stairwell")
+        .select_related("flat__stairwell__estate")
         .get(pk=pool_flat.pk)
     )
     if locked_case.stage not in BEFORE_THE_MOVE:
@@ -171,6 +184,20 @@ def offer_make(
     if not pool_flat_fits(case=locked_case, pool_flat=locked_flat, today=today):
         raise ValidationError(
             _("The flat does not meet the household's needs, or it is taken in the period.")
+        )
+    needs_agreement = window.kind == RehousingKind.TEMPORARY and temporary_flat_needs_agreement(
+        home_municipality_id=locked_case.household.flat.stairwell.estate.municipality_id,
+        flat_municipality_id=locked_flat.flat.stairwell.estate.municipality_id,
+    )
+    if needs_agreement and not other_municipality_agreed:
+        raise ValidationError(
+            {
+                "other_municipality_agreed": _(
+                    "The temporary flat lies in another municipality than the household's "
+                    "home. It may be offered only if the household agrees (almenlejeloven "
+                    "§ 86 a, stk. 1): ask, and tick that she has agreed."
+                )
+            }
         )
     letters = offer_sent.send(
         sender=Offer,
@@ -196,11 +223,14 @@ def offer_make(
                 reply_due_on=reply_due_on,
                 note=note.strip(),
                 awaited_reply=reply,
+                other_municipality_agreed_at=timezone.now() if needs_agreement else None,
+                other_municipality_agreed_by=by if needs_agreement else None,
                 created_by=by,
             )
     except IntegrityError as error:
         raise ValidationError(_("Someone else has just reserved the flat.")) from error
     once_bind(key=once_key, saved=offer)
+    household_facts_changed.send(sender=Offer, household_ids=[locked_case.household_id])
     return offer
 
 
@@ -292,6 +322,7 @@ def offer_reply(
     locked.updated_by = by
     locked.version += 1
     locked.save()
+    household_facts_changed.send(sender=Offer, household_ids=[case.household_id])
     return locked
 
 

@@ -171,6 +171,7 @@ def case_offer(request: AuthedRequest, pk: int) -> HttpResponse:
             by=request.user,
             sent_via=form.cleaned_data["sent_via"],
             reply_due_on=form.cleaned_data["reply_due_on"],
+            other_municipality_agreed=form.cleaned_data["other_municipality_agreed"],
             once_key=form.cleaned_data["once_key"],
         )
     except ValidationError as error:

@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from cases.models import Case, ProjectKind, StageChange, StairwellSchedule
+from cases.logistics.models import Offer, OfferStatus, RefusalReason, RehousingKind
+from cases.models import Case, Project, ProjectKind, StageChange, StairwellSchedule
 from cases.stages import Stage
 from households.models import Flat, Household, Stairwell
 from outreach.models import (
@@ -29,7 +30,7 @@ from tests import factories
 
 # Locks and timeouts (3), open flags, households, savepoint (2), and per kind: candidates,
 # one INSERT (first scan) or one UPDATE (second scan).
-SCAN_QUERIES = 17
+SCAN_QUERIES = 19  # 7 + 2 for each of the six scanned kinds
 
 STAGES = [
     Stage.IDENTIFIED,
@@ -162,6 +163,26 @@ def build(size: int) -> list[Household]:
         for i, household in enumerate(households)
         if i % 3 == 0
     )
+    # Two refused offers (the projects' number) for every fifth household.
+    pool_flat = factories.make_pool_flat(estate.organisation)
+    Offer.objects.bulk_create(
+        Offer(
+            case=case,
+            pool_flat=pool_flat,
+            kind=RehousingKind.TEMPORARY,
+            holds_from=today,
+            holds_until=today + timedelta(days=30),
+            sent_via="letter",
+            sent_on=today - timedelta(days=30),
+            reply_due_on=today - timedelta(days=16),
+            status=OfferStatus.REFUSED,
+            replied_on=today - timedelta(days=20 - n),
+            refusal_reason=RefusalReason.LOCATION,
+        )
+        for i, case in enumerate(cases)
+        if i % 5 == 0
+        for n in range(2)
+    )
     analyze()
     return households
 
@@ -180,6 +201,7 @@ def take_away_every_cause(households: list[Household]) -> None:
     Case.objects.filter(
         household__in=households, stage__in=[Stage.IDENTIFIED, Stage.NOTIFIED]
     ).update(stage=Stage.PACKING, stage_changed_at=now)
+    Project.objects.filter(cases__household__in=households).update(required_offers=3)
     analyze()
 
 

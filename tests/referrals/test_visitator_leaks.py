@@ -307,6 +307,8 @@ DENIED: dict[str, str | None] = {
     "logistics:pool": None,
     "logistics:pool_add": None,
     "logistics:pool_edit": "pool_flat",
+    "cases:deadlines": "organisation",
+    "cases:deadlines_edit": "organisation",
     "logistics:waterbed": "organisation",
     "logistics:waterbed_pdf": "organisation",
     "households:detail": "household",
