@@ -16,8 +16,8 @@ The rules, in one place:
   home (that move, else the offer's last day). The days of a stay are the days from its first
   day up to, not including, its last: the day she moves on is the flat's first free day. A stay
   with no end yet counts up to `until` (default: today).
-- Pro rata by days: a month's amount is the monthly amount × the stay's days in that month /
-  the days of that month (28–31), rounded to øre per month, half up.
+- Pro rata by days: a month's amount is the monthly amount x the stay's days in that month /
+  the days of that month (28-31), rounded to øre per month, half up.
 - Empty days: between two consecutive stays in one pool flat, both of households of the
   project, the flat stands ready for the project; its days are from the first household's last
   day up to the next household's first, and cost the flat's monthly cost pro rata.
@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from typing import NamedTuple
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -239,7 +240,7 @@ def _empty_days(
     project: Project, stays: list[Stay], within: tuple[date, date] | None
 ) -> FlatEmptyDays:
     flat = FlatEmptyDays(pool_flat=stays[0].pool_flat, monthly_cost=stays[0].flat_cost)
-    for before, after in zip(stays, stays[1:], strict=False):
+    for before, after in pairwise(stays):
         if before.project_id != project.pk or after.project_id != project.pk:
             continue
         if before.ends_on is None or after.starts_on <= before.ends_on:

@@ -79,7 +79,7 @@ def test_it_counts_a_stay_from_15_march_to_10_may_month_by_month(project, pool_f
     [stay] = case_stays(case=case)
     months = stay_months(stay, until=date(2027, 12, 31))
 
-    # March: days 15–31 = 17 of 31; April: all 30; May: 1–9 = 9 of 31 (home on the 10th).
+    # March: days 15-31 = 17 of 31; April: all 30; May: 1-9 = 9 of 31 (home on the 10th).
     assert months == [
         StayMonth(date(2027, 3, 1), 17, D("3070.97"), D("4080.00"), D("1009.03")),
         StayMonth(date(2027, 4, 1), 30, D("5600.00"), D("7440.00"), D("1840.00")),
@@ -154,7 +154,7 @@ def test_it_counts_the_empty_days_between_two_households(project, pool_flat):
 
     [flat] = project_empty_days(project)
 
-    # 10–31 May: 22 of 31 days; 1–4 June: 4 of 30 days (she moves in on the 5th).
+    # 10-31 May: 22 of 31 days; 1-4 June: 4 of 30 days (she moves in on the 5th).
     assert [(p.starts_on, p.ends_on, p.days) for p in flat.periods] == [
         (date(2027, 5, 10), date(2027, 6, 5), 26)
     ]
@@ -186,7 +186,7 @@ def test_the_quarterly_statement_rows(project, pool_flat):
 
     assert (q1.stay_days, q1.stays_cost, q1.households_pay) == (17, D("4080.00"), D("3070.97"))
     assert (q1.empty_days, q1.empty_cost, q1.project_carries) == (0, D("0.00"), D("1009.03"))
-    # April and 1–9 May of the first household; 5–30 June (26 of 30 days) of the second.
+    # April and 1-9 May of the first household; 5-30 June (26 of 30 days) of the second.
     assert q2.stay_days == 30 + 9 + 26
     assert q2.stays_cost == D("7440.00") + D("2160.00") + D("6448.00")
     assert q2.households_pay == D("5600.00") + D("1625.81") + D("3466.67")
