@@ -219,7 +219,8 @@ class Flat(models.Model):
                 condition=Q(area_m2__gte=10, area_m2__lte=400), name="flat_area_range"
             ),
             models.CheckConstraint(
-                condition=Q(net_rent__isnull=True) | Q(net_rent__gte=0), name="flat_rent_not_negative"
+                condition=Q(net_rent__isnull=True) | Q(net_rent__gte=0),
+                name="flat_rent_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(aconto__isnull=True) | Q(aconto__gte=0), name="flat_aconto_not_negative"
