@@ -499,9 +499,9 @@ def parse_row(number: int, cells: dict[str, object], errors: list[RowError]) -> 
 MAX_AMOUNT = Decimal("999999.99")
 
 
-def _amount(check: _RowChecker, key: str) -> Decimal | None:
-    """Kroner a month, the Danish way ('5.123,50', '5123,50', '5123 kr.') or as Excel's number."""
-    value = check.cells.get(key)
+def parse_kroner(value: object) -> Decimal | None:
+    """Kroner the Danish way ('5.123,50', '5123,50', '5123 kr.') or as Excel's number, to øre;
+    None when empty. ValueError when it is no amount from 0 to MAX_AMOUNT."""
     amount: Decimal | None = None
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         try:
@@ -520,13 +520,21 @@ def _amount(check: _RowChecker, key: str) -> Decimal | None:
         if re.fullmatch(r"\d{1,9}(\.\d{1,2})?", text):
             amount = Decimal(text).quantize(Decimal("0.01"))
     if amount is None or not 0 <= amount <= MAX_AMOUNT:
+        raise ValueError(value)
+    return amount
+
+
+def _amount(check: _RowChecker, key: str) -> Decimal | None:
+    value = check.cells.get(key)
+    try:
+        return parse_kroner(value)
+    except ValueError:
         check.error(
             key,
             _("'%(value)s' is not an amount in kroner: write it like 5123,50.")
             % {"value": _text(value)[:20]},
         )
         return None
-    return amount
 
 
 def _date(check: _RowChecker, key: str) -> date | None:

@@ -48,6 +48,7 @@ from cases.logistics.models import (
     RehousingKind,
 )
 from cases.models import Case, Project
+from households.models import Flat
 
 ZERO = Decimal("0.00")
 ORE = Decimal("0.01")
@@ -97,6 +98,7 @@ class Stay:
     case_id: int
     project_id: int
     household_id: int
+    household_flat: Flat  # her own flat, whose rent she keeps paying
     pool_flat: PoolFlat
     starts_on: date
     ends_on: date | None  # the day she moves on (not a day of the stay); None: not known yet
@@ -138,7 +140,7 @@ def _stay_offers(condition: Q) -> QuerySet[Offer]:
                 _moved_on([MoveKind.RETURN, MoveKind.TO_PERMANENT]), "holds_until"
             ),
         )
-        .select_related("pool_flat__flat__stairwell__estate", "case__household__flat")
+        .select_related("pool_flat__flat__stairwell__estate", "case__household__flat__stairwell")
         .order_by("pool_flat_id", "stay_starts_on", "pk")
     )
 
@@ -149,6 +151,7 @@ def _stay(offer: Offer) -> Stay:
         case_id=offer.case_id,
         project_id=offer.case.project_id,
         household_id=household.pk,
+        household_flat=household.flat,
         pool_flat=offer.pool_flat,
         starts_on=offer.stay_starts_on,  # type: ignore[attr-defined]
         ends_on=offer.stay_ends_on,  # type: ignore[attr-defined]
