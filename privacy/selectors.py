@@ -165,6 +165,7 @@ def resident_data(*, resident: Resident) -> list[Section]:
     """Everything the system holds about `resident`: her own row, her household's rows, and the
     rows about her; not the rows about another resident of the household."""
     sections = []
+    flats: list[Flat] = []
     for model, path in sorted(household_paths().items(), key=lambda item: _order(item[0])):
         if is_permission_model(model):
             continue
@@ -188,8 +189,29 @@ def resident_data(*, resident: Resident) -> list[Section]:
             section.shown.append(
                 [(str(f.verbose_name), _shown(model, f, obj, row[f.name])) for f in labelled]
             )
+            if model is Household:
+                flats.append(obj.flat)  # type: ignore[attr-defined]
         sections.append(section)
+    sections.append(_flat_section(flats))
     return sections
+
+
+def _flat_section(flats: list[Flat]) -> Section:
+    """Her household's flat as recorded, its rent too: the flat points to no household, so the
+    relations do not find it (loaded with the household's row, no query of its own)."""
+    fields = [f for f in model_fields(Flat) if not f.primary_key and f.name not in SKIPPED]
+    section = Section(
+        label=str(Flat._meta.verbose_name_plural),
+        model=Flat._meta.label,
+        columns=[str(f.verbose_name) for f in fields],
+    )
+    for flat in flats:
+        row = {f.name: _json_value(flat, f) for f in fields}
+        section.rows.append(row)
+        section.shown.append(
+            [(str(f.verbose_name), _shown(Flat, f, flat, row[f.name])) for f in fields]
+        )
+    return section
 
 
 def _order(model: type[models.Model]) -> tuple[int, str]:
