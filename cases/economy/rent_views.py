@@ -97,13 +97,16 @@ def project_rents(request: AuthedRequest, pk: int) -> HttpResponse:
     stays = [_stay_totals(stay, today) for stay in project_stays(project=project)]
     empty = project_empty_days(project)
     year, quarter = _quarter_now()
+    difference = sum((row.difference for row in stays), ZERO)
+    empty_cost = sum((flat.cost for flat in empty), ZERO)
     context = {
         "project": project,
         "stays": stays,
-        "difference": sum((row.difference for row in stays), ZERO),
+        "difference": difference,
         "empty": empty,
         "empty_days": sum(flat.days for flat in empty),
-        "empty_cost": sum((flat.cost for flat in empty), ZERO),
+        "empty_cost": empty_cost,
+        "carries": difference + empty_cost,
         "today": today,
         "quarter_form": QuarterForm(initial={"aar": year, "kvartal": quarter}),
         "can_claim": request.user.has_perm("cases.change_project"),

@@ -232,3 +232,25 @@ def test_the_statement_is_the_managers(client, cast):
     assert _statement(client, cast, aar="2026", kvartal="1").status_code == 404
     client.force_login(cast.manager_a)
     assert _statement(client, cast, aar="x", kvartal="9").status_code == 200  # this quarter
+
+
+# --- a pool flat's rent the project pays ---------------------------------------------------------
+
+
+def test_the_pool_flat_takes_the_rent_the_project_pays_in_danish(client, cast):
+    pool_flat = _pool_flat(cast.case_a1)
+    client.force_login(cast.rehousing_officer_a1)
+    edit = reverse("logistics:pool_edit", args=[pool_flat.pk])
+    data = {"kind": "temporary", "rent": 5000, "available_from": "2026-01-01", "is_active": "on"}
+
+    response = client.post(edit, {**data, "project_rent": "7.900,50", "version": 1})
+    assert response.status_code == 302
+    pool_flat.refresh_from_db()
+    assert (pool_flat.project_rent, pool_flat.version) == (D("7900.50"), 2)
+
+    response = client.post(edit, {**data, "project_rent": "syv tusind", "version": 2})
+    assert response.status_code == 400
+    assert "er ikke et beløb i kroner" in response.content.decode()
+    response = client.post(edit, {**data, "project_rent": "", "version": 2})
+    pool_flat.refresh_from_db()
+    assert pool_flat.project_rent is None  # empty: the flat's own rent counts
