@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -208,10 +209,15 @@ def _flat_section(flats: list[Flat]) -> Section:
     for flat in flats:
         row = {f.name: _json_value(flat, f) for f in fields}
         section.rows.append(row)
-        section.shown.append(
-            [(str(f.verbose_name), _shown(Flat, f, flat, row[f.name])) for f in fields]
-        )
+        section.shown.append([(str(f.verbose_name), _flat_text(f, flat, row)) for f in fields])
     return section
+
+
+def _flat_text(model_field: models.Field, flat: Flat, row: dict[str, object]) -> str:
+    value = getattr(flat, model_field.attname)
+    if isinstance(value, Decimal):  # kroner as Danes write them: 5.123,50
+        return number_format(value, decimal_pos=2, force_grouping=True)
+    return _shown(Flat, model_field, flat, row[model_field.name])
 
 
 def _order(model: type[models.Model]) -> tuple[int, str]:

@@ -15,4 +15,4 @@ def test_her_copy_shows_her_flats_rent(client, cast, subject):
 
     [flat] = data["data"]["households.Flat"]
     assert (flat["net_rent"], flat["aconto"]) == ("5123.50", "650.00")
-    assert "Nettoleje pr. måned (kr.) 5123.50" in text and "650.00" in text
+    assert "Nettoleje pr. måned (kr.) 5.123,50" in text and "650,00" in text
