@@ -66,6 +66,10 @@ _LOGISTICS = (
 # Social workers follow the offers and moves of their cases; the rehousing officer makes them.
 _LOGISTICS_VIEW = ("cases.view_housingneed", "cases.view_offer", "cases.view_move")
 
+# Rents are economy (cases/economy/rents.py): those who run the rehousing and its budget see
+# and record them; social workers, the visitator and the caretaker do not.
+_RENTS = ("households.view_rent", "households.change_rent")
+
 _SOCIAL_WORK = (
     *_OUTREACH,
     *_REFERRALS,
@@ -96,6 +100,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_OUTREACH,
         *_CHECKLIST,
         *_LOGISTICS,
+        *_RENTS,
         "cases.view_case",
         "cases.change_case",
         "cases.view_project",
@@ -107,6 +112,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.MANAGER: (
         *_SOCIAL_WORK,
         *_LOGISTICS,
+        *_RENTS,
         "cases.add_project",
         "cases.change_project",
         # Open a project's cases in one action (cases/planning/).

@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO
 
 from django.core.exceptions import ValidationError
@@ -65,6 +66,20 @@ COLUMNS: tuple[Column, ...] = (
     Column("by", gettext_lazy("City"), True, "Hvidovre", ""),
     Column("vaerelser", gettext_lazy("Rooms"), True, "3", "1–12"),
     Column("areal", gettext_lazy("Area (m²)"), True, "75", "10–400"),
+    Column(
+        "husleje",
+        gettext_lazy("Net rent (kr. a month)"),
+        False,
+        "5123,50",
+        gettext_lazy("Without a-conto. Empty or no column: the rent saved is kept."),
+    ),
+    Column(
+        "aconto",
+        gettext_lazy("A-conto heating and water (kr. a month)"),
+        False,
+        "650,00",
+        gettext_lazy("Empty or no column: the amount saved is kept."),
+    ),
     Column(
         "indflytning",
         gettext_lazy("Moved in"),
@@ -161,6 +176,15 @@ HEADER_ALIASES = {
     "boligareal": "areal",
     "indflytningsdato": "indflytning",
     "lejestart": "indflytning",
+    "nettoleje": "husleje",
+    "leje": "husleje",
+    "husleje_netto": "husleje",
+    "husleje_kr": "husleje",
+    "maanedlig_leje": "husleje",
+    "a_conto": "aconto",
+    "aconto_varme_vand": "aconto",
+    "aconto_varme_og_vand": "aconto",
+    "acontobidrag": "aconto",
 }
 
 
@@ -322,6 +346,8 @@ class ParsedRow:
     area_m2: int
     moved_in_on: date | None
     tenants: list[Tenant]
+    net_rent: Decimal | None = None
+    aconto: Decimal | None = None
 
     @property
     def address_key(self) -> tuple:
@@ -443,6 +469,8 @@ def parse_row(number: int, cells: dict[str, object], errors: list[RowError]) -> 
     rooms = check.integer("vaerelser", 1, 12, required=True)
     area = check.integer("areal", 10, 400, required=True)
     moved_in_on = _date(check, "indflytning")
+    net_rent = _amount(check, "husleje")
+    aconto = _amount(check, "aconto")
     tenants = [t for n in range(1, MAX_TENANTS + 1) if (t := _tenant(check, n))]
 
     if check.failed:
@@ -463,7 +491,50 @@ def parse_row(number: int, cells: dict[str, object], errors: list[RowError]) -> 
         area_m2=area,
         moved_in_on=moved_in_on,
         tenants=tenants,
+        net_rent=net_rent,
+        aconto=aconto,
     )
+
+
+MAX_AMOUNT = Decimal("999999.99")
+
+
+def parse_kroner(value: object) -> Decimal | None:
+    """Kroner the Danish way ('5.123,50', '5123,50', '5123 kr.') or as Excel's number, to øre;
+    None when empty. ValueError when it is no amount from 0 to MAX_AMOUNT."""
+    amount: Decimal | None = None
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        try:
+            amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        except InvalidOperation:
+            amount = None
+    else:
+        text = _text(value).lower().replace(" ", "").removeprefix("kr.").removesuffix("kr.")
+        text = text.removesuffix("kr")
+        if not text:
+            return None
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        elif re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+            text = text.replace(".", "")
+        if re.fullmatch(r"\d{1,9}(\.\d{1,2})?", text):
+            amount = Decimal(text).quantize(Decimal("0.01"))
+    if amount is None or not 0 <= amount <= MAX_AMOUNT:
+        raise ValueError(value)
+    return amount
+
+
+def _amount(check: _RowChecker, key: str) -> Decimal | None:
+    value = check.cells.get(key)
+    try:
+        return parse_kroner(value)
+    except ValueError:
+        check.error(
+            key,
+            _("'%(value)s' is not an amount in kroner: write it like 5123,50.")
+            % {"value": _text(value)[:20]},
+        )
+        return None
 
 
 def _date(check: _RowChecker, key: str) -> date | None:
@@ -621,6 +692,8 @@ class Plan:
         """The versions this plan was made from, of everything it would change."""
         seen: dict[str, int] = {}
         for row in self.rows:
+            if row.flat is not None and row.flat_values and row.action == "update":
+                seen[f"flat:{row.flat.pk}"] = row.flat.version
             if row.household is not None and row.action == "update":
                 seen[f"household:{row.household.pk}"] = row.household.version
                 for resident, _values in row.resident_updates:
@@ -748,6 +821,8 @@ def _compare(row: ParsedRow, flat: Flat, household: Household | None) -> Planned
         ("rooms", _("Rooms"), row.rooms),
         ("area_m2", _("Area (m²)"), row.area_m2),
         ("tenancy_number", _("Tenancy number"), row.tenancy_number),
+        ("net_rent", _("Net rent"), row.net_rent),
+        ("aconto", _("A-conto"), row.aconto),
     ):
         old = getattr(flat, name)
         if new not in ("", None) and old != new:

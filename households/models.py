@@ -174,11 +174,33 @@ class Flat(models.Model):
         blank=True,
         help_text=_("The number of the tenancy (lejemål) in the housing organisation's system."),
     )
+    # The rent is economy (cases/economy/rents.py), not a fact of the flat for everyone: it is
+    # shown only to roles with `view_rent`, never to the visitator.
+    net_rent = models.DecimalField(
+        _("net rent per month (kr.)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The rent without a-conto payments. Empty: not known."),
+    )
+    aconto = models.DecimalField(
+        _("a-conto heating and water per month (kr.)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["stairwell", "floor", "door"]
         verbose_name = _("flat")
         verbose_name_plural = _("flats")
+        permissions = [
+            ("view_rent", "See the rents of flats and the rent of temporary stays"),
+            ("change_rent", "Record the rent of a flat by hand"),
+        ]
         indexes = [models.Index(fields=["tenancy_number"])]
         constraints = [
             models.UniqueConstraint(
@@ -196,6 +218,13 @@ class Flat(models.Model):
             models.CheckConstraint(
                 condition=Q(area_m2__gte=10, area_m2__lte=400), name="flat_area_range"
             ),
+            models.CheckConstraint(
+                condition=Q(net_rent__isnull=True) | Q(net_rent__gte=0),
+                name="flat_rent_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(aconto__isnull=True) | Q(aconto__gte=0), name="flat_aconto_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -211,6 +240,13 @@ class Flat(models.Model):
         """'Blokvej 12, 2. tv' (needs the stairwell loaded)."""
         unit = self.unit
         return f"{self.stairwell}, {unit}" if unit else str(self.stairwell)
+
+    @property
+    def monthly_rent(self):
+        """Net rent and a-conto per month, or None when the net rent is not known."""
+        if self.net_rent is None:
+            return None
+        return self.net_rent + (self.aconto or 0)
 
     @property
     def full_address(self) -> str:

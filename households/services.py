@@ -66,6 +66,16 @@ def household_update(
     update_versioned(household, expected_version=expected_version, values=data, by=by)
 
 
+FLAT_RENT_FIELDS = ("net_rent", "aconto")
+
+
+def flat_rent_update(*, flat: Flat, by: User | None, expected_version: int, data: dict) -> None:
+    """Record a flat's rent by hand (the tenant import writes it too, see tenant_import_apply)."""
+    if set(data) - set(FLAT_RENT_FIELDS):
+        raise ValueError(f"Not editable: {sorted(set(data) - set(FLAT_RENT_FIELDS))}")
+    update_versioned(flat, expected_version=expected_version, values=data, by=by)
+
+
 def _one_contact_person(*, resident: Resident) -> None:
     if resident.is_contact_person:
         Resident.objects.filter(household=resident.household_id, is_contact_person=True).exclude(
@@ -207,11 +217,19 @@ def _mark_conflicts(plan: Plan, seen: dict[str, int]) -> None:
     """A household or resident saved by someone since the preview is not overwritten."""
     rows = plan.of("update")
     household_ids = [row.household.pk for row in rows if row.household is not None]
+    flat_ids = [row.flat.pk for row in rows if row.flat is not None and row.flat_values]
     resident_ids = [r.pk for row in rows for r, _values in row.resident_updates]
     current = {
         f"household:{pk}": version
         for pk, version in Household.objects.select_for_update()
         .filter(pk__in=household_ids)
+        .order_by("pk")
+        .values_list("pk", "version")
+    }
+    current |= {
+        f"flat:{pk}": version
+        for pk, version in Flat.objects.select_for_update()
+        .filter(pk__in=flat_ids)
         .order_by("pk")
         .values_list("pk", "version")
     }
@@ -223,10 +241,10 @@ def _mark_conflicts(plan: Plan, seen: dict[str, int]) -> None:
         .values_list("pk", "version")
     }
     for row in rows:
-        if row.household is None:
-            continue
-        keys = [f"household:{row.household.pk}"]
-        keys += [f"resident:{r.pk}" for r, _values in row.resident_updates]
+        keys = [f"flat:{row.flat.pk}"] if row.flat is not None and row.flat_values else []
+        if row.household is not None:
+            keys.append(f"household:{row.household.pk}")
+            keys += [f"resident:{r.pk}" for r, _values in row.resident_updates]
         if any(seen.get(key) != current.get(key) for key in keys):
             row.action = "conflict"
             row.conflict = _(
@@ -305,6 +323,8 @@ def tenant_import_apply(*, tenant_import: TenantImport, by: User) -> Plan:
             rooms=source.rooms,
             area_m2=source.area_m2,
             tenancy_number=source.tenancy_number,
+            net_rent=source.net_rent,
+            aconto=source.aconto,
         )
     Flat.objects.bulk_create([row.flat for row in creating if row.flat is not None])
 
@@ -314,8 +334,11 @@ def tenant_import_apply(*, tenant_import: TenantImport, by: User) -> Plan:
         if row.flat_values and row.flat is not None:
             for name, value in row.flat_values.items():
                 setattr(row.flat, name, value)
+            row.flat.version += 1
             changed_flats.append(row.flat)
-    _bulk_set(Flat, changed_flats, ["rooms", "area_m2", "tenancy_number"])
+    _bulk_set(
+        Flat, changed_flats, ["rooms", "area_m2", "tenancy_number", "net_rent", "aconto", "version"]
+    )
 
     with_new_household = [row for row in creating + updating if row.new_household]
     for row in with_new_household:

@@ -56,9 +56,11 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     "households.Stairwell": {
         "id": N, "estate": N, "street": N, "number": N, "letter": N, "postcode": N, "city": N,
     },
+    # The rent is about the household's economy once the flat is hers: ordinary personal data,
+    # shown to those who see rents (rehousing officer, manager), never to the visitator.
     "households.Flat": {
         "id": N, "stairwell": N, "floor": N, "door": N, "rooms": N, "area_m2": N,
-        "tenancy_number": N,
+        "tenancy_number": N, "net_rent": P, "aconto": P, "version": N,
     },
     # --- households and residents ---
     "households.Household": {
@@ -138,7 +140,8 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     "cases.CaseUserObjectPermission": _PERMISSION_ROW,
     "cases.CaseGroupObjectPermission": _GROUP_PERMISSION_ROW,
     "cases.PoolFlat": {
-        "id": N, "organisation": N, "flat": N, "kind": N, "rent": N, "has_lift": N,
+        "id": N, "organisation": N, "flat": N, "kind": N, "rent": N, "project_rent": N,
+        "has_lift": N,
         "step_free": N, "pets_allowed": N, "available_from": N, "available_to": N, "note": N,
         "is_active": N, "created_at": N, "updated_at": N, "updated_by": P, "version": N,
     },

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -165,6 +166,7 @@ def resident_data(*, resident: Resident) -> list[Section]:
     """Everything the system holds about `resident`: her own row, her household's rows, and the
     rows about her; not the rows about another resident of the household."""
     sections = []
+    flats: list[Flat] = []
     for model, path in sorted(household_paths().items(), key=lambda item: _order(item[0])):
         if is_permission_model(model):
             continue
@@ -188,8 +190,34 @@ def resident_data(*, resident: Resident) -> list[Section]:
             section.shown.append(
                 [(str(f.verbose_name), _shown(model, f, obj, row[f.name])) for f in labelled]
             )
+            if model is Household:
+                flats.append(obj.flat)  # type: ignore[attr-defined]
         sections.append(section)
+    sections.append(_flat_section(flats))
     return sections
+
+
+def _flat_section(flats: list[Flat]) -> Section:
+    """Her household's flat as recorded, its rent too: the flat points to no household, so the
+    relations do not find it (loaded with the household's row, no query of its own)."""
+    fields = [f for f in model_fields(Flat) if not f.primary_key and f.name not in SKIPPED]
+    section = Section(
+        label=str(Flat._meta.verbose_name_plural),
+        model=Flat._meta.label,
+        columns=[str(f.verbose_name) for f in fields],
+    )
+    for flat in flats:
+        row = {f.name: _json_value(flat, f) for f in fields}
+        section.rows.append(row)
+        section.shown.append([(str(f.verbose_name), _flat_text(f, flat, row)) for f in fields])
+    return section
+
+
+def _flat_text(model_field: models.Field, flat: Flat, row: dict[str, object]) -> str:
+    value = getattr(flat, model_field.attname)
+    if isinstance(value, Decimal):  # kroner as Danes write them: 5.123,50
+        return number_format(value, decimal_pos=2, force_grouping=True)
+    return _shown(Flat, model_field, flat, row[model_field.name])
 
 
 def _order(model: type[models.Model]) -> tuple[int, str]:

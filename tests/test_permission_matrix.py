@@ -118,6 +118,11 @@ MATRIX: dict[str, tuple[str | None, str, str]] = {
     "cases:deadlines_edit":              ("organisation", POST, "403+ 404  403+ org  404  404"),
     "logistics:waterbed":                ("organisation", GET,  "org  404  403+ org  404  404"),
     "logistics:waterbed_pdf":            ("organisation", GET,  "org  404  403+ org  404  404"),
+    # Rents are economy: the rehousing officer and the manager (households.view_rent); the
+    # quarterly statement for the financing claim is the manager's.
+    "rents:flat_rent":                   ("flat",      FORM, "403  403  own  org  404  404"),
+    "rents:project":                     ("project",   GET,  "403  404  own  org  404  404"),
+    "rents:statement_xlsx":              ("project",   GET,  "403  404  403  org  404  404"),
     "households:detail":                 ("household", GET,  "own  own  own  org  404  404"),
     "households:edit":                   ("household", FORM, "own  own  403  org  404  404"),
     "households:assess":                 ("household", FORM, "own  own  403  org  404  404"),

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.deadlines import offer_reply_due_on
+from cases.economy.rent_forms import KronerField
 from cases.logistics.models import (
     HousingNeed,
     Move,
@@ -39,6 +40,11 @@ class FlatChoiceField(forms.ModelChoiceField):
 
 class PoolFlatForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    project_rent = KronerField(
+        label=PoolFlat._meta.get_field("project_rent").verbose_name,
+        help_text=PoolFlat._meta.get_field("project_rent").help_text,
+        required=False,
+    )
     organisation = forms.ModelChoiceField(
         label=_("Rehousing organisation"), queryset=Organisation.objects.none()
     )

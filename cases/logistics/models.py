@@ -60,6 +60,16 @@ class PoolFlat(models.Model):
     )
     kind = models.CharField(_("use"), max_length=20, choices=PoolKind.choices)
     rent = models.PositiveIntegerField(_("rent per month (kr.)"))
+    # What the building project pays for the flat while a household stays in it or it stands
+    # ready, when that differs from the flat's own rent (cases/economy/rents.py).
+    project_rent = models.DecimalField(
+        _("rent the project pays per month (kr.)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: the flat's own rent with a-conto, else the rent above."),
+    )
     has_lift = models.BooleanField(_("lift"), default=False)
     step_free = models.BooleanField(
         _("step-free"), default=False, help_text=_("No steps from the street to the flat.")
@@ -90,6 +100,10 @@ class PoolFlat(models.Model):
             models.UniqueConstraint(fields=["organisation", "flat"], name="pool_flat_once_per_org"),
             models.CheckConstraint(
                 condition=Q(kind__in=PoolKind.values), name="pool_flat_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(project_rent__isnull=True) | Q(project_rent__gte=0),
+                name="pool_flat_project_rent_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(available_to__isnull=True) | Q(available_to__gte=F("available_from")),

@@ -39,6 +39,7 @@ BEFORE_THE_MOVE = (Stage.IDENTIFIED, Stage.NOTIFIED, Stage.PACKING)
 POOL_FLAT_EDITABLE_FIELDS = (  # in the order of the form (forms.PoolFlatForm)
     "kind",
     "rent",
+    "project_rent",
     "available_from",
     "available_to",
     "has_lift",

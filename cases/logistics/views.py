@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.economy.rent_views import case_rent_context
 from cases.logistics import selectors, services
 from cases.logistics.forms import (
     HousingNeedForm,
@@ -234,7 +235,7 @@ def _warn_of_waterbed(request: AuthedRequest, case: Case, flat: Flat | None) -> 
 @require_GET
 def case_logistics(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_case_for_logistics(request.user, pk, perm="cases.view_offer")
-    context = _case_context(request, case)
+    context = {**_case_context(request, case), **case_rent_context(request, case)}
     log_access(request, what=gettext_noop("offers and moves"), households=[case.household_id])
     return render(request, "cases/logistics/case_logistics.html", context)
 
