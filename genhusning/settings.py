@@ -288,6 +288,12 @@ STORAGES["reports"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": str(MEDIA_ROOT / "private-reports")},
 }
+# Letters to households (outreach/letters/) and their batches: kept as the record of what was
+# sent, private, served only by views that check permissions.
+STORAGES["letters"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT / "private-letters")},
+}
 # Reports of more households than this (and every organisation report) render in a worker.
 REPORT_ASYNC_HOUSEHOLDS = env_int("REPORT_ASYNC_HOUSEHOLDS", 300)
 REPORT_SOFT_TIME_LIMIT = env_int("REPORT_SOFT_TIME_LIMIT", 9 * 60)
