@@ -61,3 +61,14 @@ class VersionForm(forms.Form):
         strip=False,
     )
     household = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class StaffContactForm(forms.Form):
+    phone = forms.RegexField(
+        label=_("Your phone number in letters"),
+        max_length=20,
+        required=False,
+        regex=r"^\+?[0-9 ]{8,19}$",
+        error_messages={"invalid": _("Write the number with digits and spaces, e.g. 36 98 70 12.")},
+        help_text=_("Letters you write print it where the text has {{ sagsbehandler_telefon }}."),
+    )

@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 
 from core.once import once_bind, once_claim
 from core.versioning import update_versioned
-from outreach.letters.models import LetterLanguage, LetterTemplate, LetterTemplateVersion
+from outreach.letters.models import (
+    LetterLanguage,
+    LetterTemplate,
+    LetterTemplateVersion,
+    StaffContact,
+)
 from outreach.letters.rendering import validate
 from outreach.letters.standard_texts import STANDARD_TEXTS, standard_text
 
@@ -186,3 +191,8 @@ def versions_by_language(template: LetterTemplate) -> list[tuple[str, str, list]
 def next_number(template: LetterTemplate, language: str) -> int:
     newest = template.versions.filter(language=language).aggregate(Max("number"))["number__max"]
     return (newest or 0) + 1
+
+
+def staff_contact_save(*, user, phone: str) -> None:
+    """The phone a member of staff's letters print (her own; empty removes it)."""
+    StaffContact.objects.update_or_create(user=user, defaults={"phone": phone.strip()})

@@ -5,6 +5,7 @@ from django.urls import path
 from outreach.letters import views
 
 urlpatterns = [
+    path("breve/min-telefon/", views.staff_contact, name="letter_contact"),
     path("brevskabeloner/", views.template_list, name="templates"),
     path("brevskabeloner/ny/", views.template_new, name="template_new"),
     path("brevskabeloner/<int:pk>/", views.template_detail, name="template"),

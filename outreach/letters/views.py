@@ -16,8 +16,13 @@ from core.permissions import require_perm
 from core.versioning import ConflictError
 from households.audit import log_access
 from households.selectors import household_search
-from outreach.letters.forms import TemplateCreateForm, TemplateForm, VersionForm
-from outreach.letters.models import RTL_LANGUAGES, LetterLanguage, LetterTemplate
+from outreach.letters.forms import (
+    StaffContactForm,
+    TemplateCreateForm,
+    TemplateForm,
+    VersionForm,
+)
+from outreach.letters.models import RTL_LANGUAGES, LetterLanguage, LetterTemplate, StaffContact
 from outreach.letters.permissions import (
     get_template_for_user,
     preview_households_for_user,
@@ -30,6 +35,7 @@ from outreach.letters.services import (
     StaleVersionError,
     current_version,
     current_versions,
+    staff_contact_save,
     template_create,
     template_update,
     text_errors,
@@ -329,3 +335,20 @@ def template_households(request: AuthedRequest, pk: int) -> HttpResponse:
         "no_match": _("No household matches."),
     }
     return render(request, "includes/typeahead_choices.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def staff_contact(request: AuthedRequest) -> HttpResponse:
+    """Her own phone number as her letters print it (staff who write letters)."""
+    require_perm(request.user, "outreach.add_awaitedreply")
+    contact = StaffContact.objects.filter(user=request.user).first()
+    form = StaffContactForm(
+        request.POST or None, initial={"phone": contact.phone if contact else ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        staff_contact_save(user=request.user, phone=form.cleaned_data["phone"])
+        messages.success(request, _("Your phone number in letters is saved."))
+        return redirect("outreach:letter_contact")
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"form": form, "email": request.user.email}
+    return render(request, "outreach/letters/staff_contact.html", context, status=status)

@@ -1,10 +1,11 @@
 """Letter templates (issue 15): the placeholder language, versions, and the manager's pages."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.deadlines import LetterKind
 from households.models import AccessLog
@@ -417,3 +418,62 @@ def test_the_template_list_has_a_pinned_number_of_queries(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("outreach:templates"))
     assert len(response.context["rows"]) == 13
+
+
+def test_staff_give_the_phone_their_letters_print(client, cast):
+    url = reverse("outreach:letter_contact")
+    client.force_login(cast.caseworker_a1)
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"phone": "ring mig"})
+    assert bad.status_code == 400 and "ring mig" in bad.content.decode()
+    assert client.post(url, {"phone": "36 98 70 12"}).status_code == 302
+    assert StaffContact.objects.get(user=cast.caseworker_a1).phone == "36 98 70 12"
+    values = context_for(cast.case_a1.household, cast.case_a1, None, cast.caseworker_a1)
+    assert values["sagsbehandler_telefon"] == "36 98 70 12"
+    client.force_login(cast.visitator)
+    assert client.get(url).status_code == 403
+
+
+def test_the_retention_deletes_the_letter_pdfs(cast, settings, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage
+
+    from outreach.letters.models import Letter
+    from privacy.services import retention_anonymise
+
+    field = Letter._meta.get_field("pdf")
+    storage = FileSystemStorage(location=tmp_path)
+    original = field.storage
+    field.storage = storage
+    try:
+        template = standard_templates_add(organisation=cast.case_a1.project.estate.organisation)[0]
+        version = template.versions.get(language="da")
+        case = cast.case_a1
+        letter = Letter(
+            household=case.household,
+            case=case,
+            template_version=version,
+            subject="Varsling",
+            body_rendered="Kære Agnete Markørsen",
+        )
+        letter.pdf.save("x.pdf", ContentFile(b"%PDF-1.4"), save=True)
+        name = letter.pdf.name
+        assert storage.exists(name)
+        from cases.stages import Stage
+
+        type(case).objects.filter(pk=case.pk).update(
+            stage=Stage.CLOSED, closed_at=timezone.now() - timedelta(days=365 * 20)
+        )
+        with _run_on_commit():
+            retention_anonymise()
+        letter.refresh_from_db()
+        assert letter.pdf.name == "" and letter.body_rendered == ""
+        assert not storage.exists(name)
+    finally:
+        field.storage = original
+
+
+def _run_on_commit():
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)

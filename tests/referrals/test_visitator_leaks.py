@@ -358,6 +358,7 @@ DENIED: dict[str, str | None] = {
     "outreach:letters": None,
     "outreach:letter_create": None,
     "outreach:letter_reply": "letter",
+    "outreach:letter_contact": None,
     "outreach:templates": None,
     "outreach:template_new": None,
     "outreach:template": "letter_template",
