@@ -154,9 +154,15 @@ def template_update(
     *, template: LetterTemplate, expected_version: int, name: str, active: bool
 ) -> None:
     """The template's name and whether it is in use (ConflictError if changed meanwhile)."""
-    update_versioned(
-        template, expected_version=expected_version, values={"name": name, "active": active}
-    )
+    try:
+        with transaction.atomic():
+            update_versioned(
+                template, expected_version=expected_version, values={"name": name, "active": active}
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"name": [_("The organisation already has a template of this kind with this name.")]}
+        ) from None
 
 
 def standard_templates_add(*, organisation, by=None) -> list[LetterTemplate]:

@@ -134,6 +134,8 @@ def template_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                     name=form.cleaned_data["name"],
                     active=form.cleaned_data["active"],
                 )
+            except ValidationError as error:
+                form.add_error(None, error)
             except ConflictError as error:
                 conflict = {"current": error.current}
                 rebound = request.POST.copy()

@@ -477,3 +477,23 @@ def _run_on_commit():
     from django.test import TestCase
 
     return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def test_renaming_to_a_name_in_use_is_an_error_not_a_crash(client, cast, template):
+    other = template_create(
+        organisation=template.organisation,
+        kind=template.kind,
+        name="Varsling 2",
+        from_standard=False,
+        by=None,
+    )
+    client.force_login(cast.manager_a)
+    url = reverse("outreach:template", args=[other.pk])
+    response = client.post(url, {"name": "Varsling", "active": "on", "version": other.version})
+    assert response.status_code == 400
+    assert "allerede en skabelon" in response.content.decode()
+    stale = client.post(url, {"name": "Ny", "active": "on", "version": other.version + 5})
+    assert stale.status_code == 409
+    assert client.post(url, {"name": "Ny", "version": other.version}).status_code == 302
+    other.refresh_from_db()
+    assert other.name == "Ny" and other.active is False
