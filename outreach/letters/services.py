@@ -202,3 +202,36 @@ def next_number(template: LetterTemplate, language: str) -> int:
 def staff_contact_save(*, user, phone: str) -> None:
     """The phone a member of staff's letters print (her own; empty removes it)."""
     StaffContact.objects.update_or_create(user=user, defaults={"phone": phone.strip()})
+
+
+# What staff type in a resident's "language" field (free text), read as a letter language.
+_LANGUAGE_WORDS = {
+    LetterLanguage.DANISH: ("dansk", "danish", "da"),
+    LetterLanguage.ENGLISH: ("engelsk", "english", "en"),
+    LetterLanguage.ARABIC: ("arabisk", "arabic", "ar", "عربي", "العربية"),
+}
+
+
+def letter_language_of(text: str) -> str | None:
+    """'Arabisk', 'arabic', 'ar' -> 'ar'; None for a language letters have no text in."""
+    word = text.strip().lower()
+    if not word:
+        return LetterLanguage.DANISH
+    for code, words in _LANGUAGE_WORDS.items():
+        if word in words or word.split()[0] in words:
+            return code
+    return None
+
+
+def household_letter_language(household, available) -> str:
+    """The language a household's letter is written in: the contact person's language (else
+    the household's language to speak, else another resident's) where the template has a text
+    in it (`available`: the codes it has); Danish otherwise."""
+    residents = sorted(household.residents.all(), key=lambda r: (not r.is_contact_person, r.pk))
+    spoken = [resident.language for resident in residents[:1]]
+    spoken += [household.reach_language] + [resident.language for resident in residents[1:]]
+    for text in spoken:
+        if text and text.strip():
+            code = letter_language_of(text)
+            return code if code is not None and code in available else LetterLanguage.DANISH
+    return LetterLanguage.DANISH

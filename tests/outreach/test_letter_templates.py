@@ -497,3 +497,22 @@ def test_renaming_to_a_name_in_use_is_an_error_not_a_crash(client, cast, templat
     assert client.post(url, {"name": "Ny", "version": other.version}).status_code == 302
     other.refresh_from_db()
     assert other.name == "Ny" and other.active is False
+
+
+def test_a_households_letter_is_in_its_language_where_the_template_has_it(db):
+    from households.models import Resident
+    from outreach.letters.services import household_letter_language, letter_language_of
+
+    assert letter_language_of("Arabisk") == "ar" and letter_language_of(" english ") == "en"
+    assert letter_language_of("") == "da" and letter_language_of("somali") is None
+    flat = factories.make_flat(factories.make_stairwell(factories.make_estate(
+        factories.make_organisation())))  # fmt: skip
+    household = factories.make_household(flat, "Amira Haddad", "Omar Haddad")
+    assert household_letter_language(household, {"da", "ar"}) == "da"
+    Resident.objects.filter(household=household, is_contact_person=True).update(language="arabisk")
+    household = type(household).objects.get(pk=household.pk)
+    assert household_letter_language(household, {"da", "en", "ar"}) == "ar"
+    assert household_letter_language(household, {"da", "en"}) == "da"  # no Arabic text
+    Resident.objects.filter(household=household).update(language="somali")
+    household = type(household).objects.get(pk=household.pk)
+    assert household_letter_language(household, {"da", "en", "ar"}) == "da"
