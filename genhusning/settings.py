@@ -291,6 +291,12 @@ STORAGES["reports"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": str(MEDIA_ROOT / "private-reports")},
 }
+# Letters to households (outreach/letters/) and their batches: kept as the record of what was
+# sent, private, served only by views that check permissions.
+STORAGES["letters"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT / "private-letters")},
+}
 # Reports of more households than this (and every organisation report) render in a worker.
 # The thresholds below keep a web request's PDF at about two seconds of the web process's
 # time; measured by bench/test_web_render_limits.py (docs/jobs.md, the numbers).

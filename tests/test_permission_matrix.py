@@ -182,6 +182,13 @@ MATRIX: dict[str, tuple[str | None, str, str]] = {
     "outreach:letters_xlsx":             (None,        GET,  "200  200  200  200  403  403"),
     "outreach:letter_create":            (None,        FORM, "own  own  own  org  404  404"),
     "outreach:letter_reply":             ("letter",    FORM, "own  own  own  org  404  404"),
+    # the organisation's letter templates: its managers only (a template is the organisation's)
+    "outreach:letter_contact":           (None,        FORM, "200  200  200  200  403  403"),
+    "outreach:templates":                (None,        GET,  "403  403  403  200  403  403"),
+    "outreach:template_new":             (None,        FORM, "403  403  403  200  403  403"),
+    "outreach:template":                 ("letter_template", FORM, "x    x    x    org  x    x"),
+    "outreach:template_edit":            ("letter_template", FORM, "x    x    x    org  x    x"),
+    "outreach:template_households":      ("letter_template", GET,  "x    x    x    org  x    x"),
     "outreach:calendar":                 (None,        FORM, "200  200  200  200  403  403"),
     # a secret URL fetched without a session (see ANONYMOUS): an unknown token is 404
     "outreach:calendar_feed":            (None,        GET,  "404  404  404  404  404  404"),

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('cases', '0010_deadline_settings_and_offer_municipality_agreement'),
         ('households', '0012_name_and_street_search'),
-        ('outreach', '0005_scan_run_dispatch_columns'),
+        ('outreach', '0007_letter_staff_contact_phone'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
