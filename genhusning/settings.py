@@ -288,6 +288,12 @@ STORAGES["reports"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": str(MEDIA_ROOT / "private-reports")},
 }
+# Letters sent by digital post (outreach/letters/senders.py): the sender class, and the folder
+# the default FolderSender writes each letter's PDF and minimal manifest to, for a gateway.
+LETTERS_SENDER = env("LETTERS_SENDER", "outreach.letters.senders.FolderSender")
+LETTERS_DIGITAL_POST_DIR = Path(
+    env("LETTERS_DIGITAL_POST_DIR", str(MEDIA_ROOT / "private-digital-post"))
+)
 # Reports of more households than this (and every organisation report) render in a worker.
 REPORT_ASYNC_HOUSEHOLDS = env_int("REPORT_ASYNC_HOUSEHOLDS", 300)
 REPORT_SOFT_TIME_LIMIT = env_int("REPORT_SOFT_TIME_LIMIT", 9 * 60)
