@@ -288,6 +288,12 @@ STORAGES["reports"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": str(MEDIA_ROOT / "private-reports")},
 }
+# Letters to households (outreach/letters/) and their batches: kept as the record of what was
+# sent, private, served only by views that check permissions.
+STORAGES["letters"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT / "private-letters")},
+}
 # Letters sent by digital post (outreach/letters/senders.py): the sender class, and the folder
 # the default FolderSender writes each letter's PDF and minimal manifest to, for a gateway.
 LETTERS_SENDER = env("LETTERS_SENDER", "outreach.letters.senders.FolderSender")

@@ -548,3 +548,8 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return _("Calendar feed #%(id)s") % {"id": self.pk}
+
+
+# Letters from the organisation's templates have their own module; importing it here registers
+# its models with the app.
+from outreach.letters import models as _letters_models  # noqa: E402, F401

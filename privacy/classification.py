@@ -214,6 +214,29 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     "outreach.CalendarFeed": {
         "id": N, "user": P, "token_hash": N, "created_at": N, "last_fetched_at": P,
     },
+    # Letters (outreach/letters/): the templates are the organisation's texts, no one's data;
+    # a letter and its PDF name the household, its address and what it was told or offered.
+    "outreach.LetterTemplate": {
+        "id": N, "organisation": N, "kind": N, "name": N, "active": N, "created_by": P,
+        "created_at": N, "updated_at": N, "version": N,
+    },
+    "outreach.LetterTemplateVersion": {
+        "id": N, "template": N, "language": N, "number": N, "subject": N, "body": N,
+        "translates": N, "created_by": P, "created_at": N,
+    },
+    "outreach.Letter": {
+        "id": N, "household": P, "case": P, "offer": P, "template_version": P, "language": P,
+        "subject": P, "body_rendered": P, "danish_template_version": P, "danish_subject": P,
+        "danish_body_rendered": P, "recipient_address": P, "pdf": P, "sent_via": P,
+        "sent_on": P, "received_on": P, "awaited_reply": P, "batch": P, "created_by": P,
+        "created_at": N,
+    },
+    # The merged PDF of a batch names every household of the stairwell or project.
+    "outreach.LetterBatch": {
+        "id": N, "project": N, "stairwell": N, "template": N, "created_by": P, "created_at": N,
+        "status": N, "progress": N, "started_at": N, "finished_at": N, "letter_count": N,
+        "pdf": P, "error": N, "attempts": N, "sent_at": N, "heartbeat_at": N,
+    },
     # --- referrals, consent, bridge-building ---
     "referrals.Partner": {
         "id": N, "name": N, "kind": N, "municipality": N, "area": N, "organisation": N,

@@ -24,6 +24,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from cases.models import Case
 from cases.stages import Stage
 from households.models import AccessLog, Household, Resident
+from outreach.letters.models import Letter
 from privacy.classification import Level, anonymised_values, fields_at, is_free_text
 from privacy.selectors import household_paths, is_permission_model
 from referrals.models import Consent, Referral
@@ -101,6 +102,11 @@ def retention_anonymise(*, now: datetime | None = None) -> int:
     if not ids:
         return 0
     _delete_consents(Consent.objects.filter(household__in=ids))
+    # A letter's PDF names the household: the file goes, the row keeps its dates and kind.
+    letters = Letter.objects.filter(household__in=ids).exclude(pdf="")
+    pdfs = list(letters.values_list("pdf", flat=True))
+    letters.update(pdf="")
+    _delete_files_on_commit(pdfs, Letter._meta.get_field("pdf"))
     for model, path in household_paths().items():
         if model in (Household, Consent, AccessLog) or is_permission_model(model):
             continue
