@@ -135,6 +135,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "households.view_tenantimport",
         # Invite, change and deactivate the staff of her organisation (team/).
         "team.manage_team",
+        # The organisation's letter templates (outreach/letters/).
+        "outreach.view_lettertemplate",
+        "outreach.add_lettertemplate",
+        "outreach.change_lettertemplate",
     ),
     # The visitator acts for her municipality's partner (guardian `act_for_partner`): the
     # affected flats, and what consents let her see; see referrals/permissions.py.

@@ -150,6 +150,10 @@ def navigation_for(user, request: HttpRequest) -> Navigation:
         account.append(entry("access_log", _("Access log"), "privacy:access_log", "access_log"))
     if has("team.manage_team"):
         account.append(entry("team", _("Team"), "team:index", ""))
+    if has("outreach.view_lettertemplate"):
+        account.append(
+            entry("letter_templates", _("Letter templates"), "outreach:templates", "template")
+        )
     if has("households.add_tenantimport"):
         account.append(entry("import", _("Import the tenant list"), "households:import", "import"))
     if has("households.add_householdmerge"):

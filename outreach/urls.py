@@ -2,6 +2,7 @@ from django.urls import path
 
 from core.exports import export_urls
 from outreach.letters.sending_urls import urlpatterns as sent_letter_urls
+from outreach.letters.urls import urlpatterns as letter_template_urls
 from outreach.views import cafe, calendar, contacts, flags, letters, meetings, scans, tips
 
 app_name = "outreach"
@@ -73,4 +74,6 @@ urlpatterns: list = [
     path("breve/<int:pk>/svar/", letters.letter_reply, name="letter_reply"),
     # --- letters going out: from templates, one or a batch (letters/sending_urls.py) ---
     *sent_letter_urls,
+    # --- letter templates (letters/urls.py) ---
+    *letter_template_urls,
 ]

@@ -237,6 +237,7 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
         "status": N, "progress": N, "started_at": N, "finished_at": N, "letter_count": N,
         "pdf": P, "error": N, "attempts": N, "sent_at": N, "heartbeat_at": N,
     },
+    "outreach.StaffContact": {"id": N, "user": P, "phone": P},
     # --- referrals, consent, bridge-building ---
     "referrals.Partner": {
         "id": N, "name": N, "kind": N, "municipality": N, "area": N, "organisation": N,

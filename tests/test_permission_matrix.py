@@ -186,6 +186,12 @@ MATRIX: dict[str, tuple[str | None, str, str]] = {
     "outreach:letter_batch_sent":        ("letter_batch", POST, "404  404  own  org  404  404"),
     "outreach:letter_batch_pdf":         ("letter_batch", GET, "404  404  own  org  404  404"),
     "outreach:letter_batch_zip":         ("letter_batch", GET, "404  404  own  org  404  404"),
+    # the organisation's letter templates: its managers only (a template is the organisation's)
+    "outreach:templates":                (None,        GET,  "403  403  403  200  403  403"),
+    "outreach:template_new":             (None,        FORM, "403  403  403  200  403  403"),
+    "outreach:template":                 ("letter_template", FORM, "x    x    x    org  x    x"),
+    "outreach:template_edit":            ("letter_template", FORM, "x    x    x    org  x    x"),
+    "outreach:template_households":      ("letter_template", GET,  "x    x    x    org  x    x"),
     "outreach:calendar":                 (None,        FORM, "200  200  200  200  403  403"),
     # a secret URL fetched without a session (see ANONYMOUS): an unknown token is 404
     "outreach:calendar_feed":            (None,        GET,  "404  404  404  404  404  404"),

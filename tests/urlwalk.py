@@ -279,6 +279,10 @@ def plant(planted: Planted, case: Case, prefix: str, *, staff: User, partners: d
         ).encode(),
         file_kind="csv",
     )
+    # A letter template of the estate's organisation (organisation A has two: one per estate).
+    letter_template = LetterTemplate.objects.create(
+        organisation=estate.organisation, kind="notice", name=f"Varsling {estate.name}"
+    )
     report_job = ReportJob.objects.create(
         kind="project", target_id=case.project_id, ordered_by=staff, named=True
     )
@@ -317,6 +321,7 @@ def plant(planted: Planted, case: Case, prefix: str, *, staff: User, partners: d
         ("tenant_import", tenant_import),
         ("sent_letter", sent_letter),
         ("letter_batch", letter_batch),
+        ("letter_template", letter_template),
     ):
         planted.add(key, obj.pk)
 
@@ -412,6 +417,8 @@ def urls_with_ids(name: str, pattern, planted: Planted, pk_model: str | None) ->
             ids = planted.ids[KWARG_MODELS[kwarg]]
         elif kwarg in ("uidb64", "token"):
             ids = ["x"]
+        elif kwarg == "language":  # a letter template's language
+            ids = ["da"]
         else:
             pytest.fail(f"{name}: unknown URL argument {kwarg}; add it to KWARG_MODELS")
         kwargs_choices = [{**kwargs, kwarg: value} for kwargs in kwargs_choices for value in ids]

@@ -330,3 +330,20 @@ class Letter(models.Model):
     @property
     def is_rtl(self) -> bool:
         return self.language in RTL_LANGUAGES
+
+
+class StaffContact(models.Model):
+    """How a member of staff is reached, as her letters print it (the phone; the name and
+    e-mail are the account's)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="letter_contact"
+    )
+    phone = models.CharField(_("phone in letters"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("staff contact in letters")
+        verbose_name_plural = _("staff contacts in letters")
+
+    def __str__(self) -> str:
+        return self.phone
