@@ -1,7 +1,7 @@
-"""A manager sends the notice and the offer to one stairwell as batches: chooses the template
-and the stairwell, gets one PDF (a sheet per household), registers it as posted; every
-household of the stairwell shows the letter, and the offers' letters awaiting reply carry the
-due date cases/deadlines.py computes."""
+"""A manager edits the notice template and previews it for a household, then sends the notice
+and the offer to one stairwell as batches: chooses the template and the stairwell, gets one PDF
+(a sheet per household), registers it as posted; every household of the stairwell shows the
+letters, and the offers' letters awaiting reply carry the due date cases/deadlines.py computes."""
 
 import io
 
@@ -63,22 +63,34 @@ def test_a_manager_sends_a_stairwell_its_letters_in_one_batch(browser, live_serv
         for floor in (2, 3)
     ]
     organisation = project.estate.organisation
-    make_template(organisation, LetterKind.NOTICE, "Varsel", "Varsel om renovering")
+    notice = make_template(organisation, LetterKind.NOTICE, "Varsel", "Varsel om renovering")
     make_template(organisation, LetterKind.OFFER, "Tilbud", "Tilbud om midlertidig bolig")
 
     log_in(page, cast.manager_a.username)
+    # The manager edits the notice's Danish text and previews it for a household first.
+    page.goto(reverse("outreach:template_edit", args=[notice.pk, "da"]))
+    page.locator("[name=subject]").fill("Varsel om renovering af opgangen")
+    page.locator("#q-household").fill("Agnete")
+    page.locator("#results-household input[type=radio]").first.check()
+    page.locator("button[name=action][value=preview]").click()
+    page.locator(".letter-preview").get_by_text("Agnete Markørsen").first.wait_for()
+    page.locator("button[name=action][value=save]").click()
+    page.wait_for_url(f"**{reverse('outreach:template', args=[notice.pk])}")
+    assert notice.versions.filter(language="da").count() == 2
+
     notice_pdf = send_batch(page, project, "Varsel", str(stairwell), 3)
     screenshot(page, "letter-batch-registered")
     reader = PdfReader(io.BytesIO(notice_pdf))
     assert len(reader.pages) == 3  # each household on its own sheet
-    assert "Agnete Markørsen" in reader.pages[0].extract_text()
+    first_sheet = reader.pages[0].extract_text()
+    assert "Agnete Markørsen" in first_sheet and "Varsel om renovering af opgangen" in first_sheet
     send_batch(page, project, "Tilbud", str(stairwell), 3)
 
     due = reply_due_on(LetterKind.OFFER, timezone.localdate(), project)
     for household in households:
         page.goto(reverse("households:detail", args=[household.pk]))
         section = page.locator("#sent-letters")
-        section.get_by_text("Varsel om renovering").wait_for()
+        section.get_by_text("Varsel om renovering af opgangen").wait_for()
         section.get_by_text("Tilbud om midlertidig bolig").wait_for()
         assert section.locator("tr.sent-letter").count() == 2
         awaiting = page.locator("#letters")
