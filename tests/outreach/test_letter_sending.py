@@ -269,3 +269,26 @@ def test_a_letter_cannot_be_received_before_it_was_sent(cast, settings, tmp_path
         )
     sending.letter_register_received(letter=letter, received_on=None, by=None)
     assert letter.received_on == timezone.localdate()
+
+
+def test_the_households_letters_cost_the_same_queries_however_many(cast, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    household = cast.case_a1.household
+    template = make_template(household.flat.stairwell.estate.organisation)
+    version = template.versions.get()
+    client.force_login(cast.caseworker_a1)
+    url = reverse("households:detail", args=[household.pk])
+    counts = []
+    for letters in (1, 6):
+        Letter.objects.bulk_create(
+            Letter(
+                household=household, template_version=version, subject="Varsel", body_rendered="x"
+            )
+            for _ in range(letters - Letter.objects.filter(household=household).count())
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).content.decode().count('class="sent-letter"') == letters
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
