@@ -129,7 +129,10 @@ def _build_letter(
         context = rendering.context_for(
             household, case, offer, by, kind=template.kind, language=of.language, today=today
         )
-        return rendering.render(of.subject, context), rendering.render(of.body, context)
+        try:
+            return rendering.render(of.subject, context), rendering.render(of.body, context)
+        except rendering.TemplateTextError as error:  # saved before the rules were tightened
+            raise ValidationError(str(error)) from error
 
     danish_subject, danish_body = text(danish)
     _check_termination(template.kind, danish_body)
@@ -370,8 +373,9 @@ def _batch_make(batch: LetterBatch, mine) -> None:
         ]
         Letter.objects.bulk_create(letters)
     mine.update(progress=10, letter_count=len(letters))
+    by_id = {household.pk: household for household in households}
     for letter in letters:  # printed_letter reads these; they are loaded already
-        letter.household = next(h for h in households if h.pk == letter.household_id)
+        letter.household = by_id[letter.household_id]
     pdfs = letters_pdfs(
         [printed_letter(letter) for letter in letters],
         progress=lambda percent: mine.update(progress=10 + percent * 85 // 100),

@@ -81,8 +81,7 @@ def letter_file(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="brev-{letter.pk}.docx"'
         return response
     if not letter.pdf:
-        raise_missing = _("The letter's PDF is not made yet.")
-        messages.error(request, raise_missing)
+        messages.error(request, _("The letter's PDF is not made yet."))
         return redirect(_household_url(letter.household_id))
     with letter.pdf.open("rb") as file:
         return pdf_response(file.read(), f"brev-{letter.pk}.pdf")
