@@ -292,3 +292,12 @@ def test_the_households_letters_cost_the_same_queries_however_many(cast, client)
             assert client.get(url).content.decode().count('class="sent-letter"') == letters
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_dispatcher_knows_the_batch_job_and_finds_its_task():
+    from core.jobs import job_types
+    from core.queue import task_by_name
+    from outreach.letters.models import LetterBatch
+
+    (job_type,) = [t for t in job_types() if t.model is LetterBatch]
+    assert task_by_name(job_type.task_name).name == "outreach.letters.tasks.make_letter_batch"
