@@ -28,6 +28,10 @@ _OUTREACH = (
     "outreach.change_awaitedreply",
     "outreach.view_flag",
     "outreach.change_flag",
+    # Letters to a household from the organisation's templates (outreach/letters/).
+    "outreach.view_letter",
+    "outreach.add_letter",
+    "outreach.change_letter",
 )
 
 # Practical help with the move is logistics as much as social work.
@@ -62,6 +66,10 @@ _LOGISTICS = (
     "cases.view_move",
     "cases.add_move",
     "cases.change_move",
+    # Letters to a stairwell or a whole project in one batch (outreach/letters/).
+    "outreach.view_letterbatch",
+    "outreach.add_letterbatch",
+    "outreach.change_letterbatch",
 )
 # Social workers follow the offers and moves of their cases; the rehousing officer makes them.
 _LOGISTICS_VIEW = ("cases.view_housingneed", "cases.view_offer", "cases.view_move")

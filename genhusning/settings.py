@@ -297,6 +297,12 @@ STORAGES["letters"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": str(MEDIA_ROOT / "private-letters")},
 }
+# Letters sent by digital post (outreach/letters/senders.py): the sender class, and the folder
+# the default FolderSender writes each letter's PDF and minimal manifest to, for a gateway.
+LETTERS_SENDER = env("LETTERS_SENDER", "outreach.letters.senders.FolderSender")
+LETTERS_DIGITAL_POST_DIR = Path(
+    env("LETTERS_DIGITAL_POST_DIR", str(MEDIA_ROOT / "private-digital-post"))
+)
 # Reports of more households than this (and every organisation report) render in a worker.
 # The thresholds below keep a web request's PDF at about two seconds of the web process's
 # time; measured by bench/test_web_render_limits.py (docs/jobs.md, the numbers).

@@ -41,6 +41,23 @@ class OutreachConfig(AppConfig):
             )
         )
 
+        from outreach.letters.models import LetterBatch, LetterBatchStatus
+
+        job_type_register(
+            JobType(
+                model=LetterBatch,
+                task_name="outreach.letters.tasks.make_letter_batch",
+                queued=LetterBatchStatus.QUEUED,
+                running=LetterBatchStatus.RUNNING,
+                failed=LetterBatchStatus.FAILED,
+                created_field="created_at",
+                finished_field="finished_at",
+                failure_message=lambda: str(
+                    _("The letters could not be made and were not started again. Try again.")
+                ),
+            )
+        )
+
         # For the preview of a stairwell's date change: the flags that would appear or go, and
         # the letters already sent.
         from cases.planning.services import schedule_effect_add, sent_letters_source_add

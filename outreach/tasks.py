@@ -43,3 +43,8 @@ def flag_scan(self: Task, run_id: int | None = None) -> int | None:
 @shared_task(ignore_result=True, soft_time_limit=4 * 60, time_limit=5 * 60)
 def flag_digest() -> int:
     return scan.flag_digests_send()
+
+
+# The letters' batch task lives with the letters; importing it here lets the worker's
+# autodiscovery (which reads outreach.tasks) register it.
+from outreach.letters.tasks import make_letter_batch  # noqa: E402, F401

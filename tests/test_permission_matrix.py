@@ -182,6 +182,17 @@ MATRIX: dict[str, tuple[str | None, str, str]] = {
     "outreach:letters_xlsx":             (None,        GET,  "200  200  200  200  403  403"),
     "outreach:letter_create":            (None,        FORM, "own  own  own  org  404  404"),
     "outreach:letter_reply":             ("letter",    FORM, "own  own  own  org  404  404"),
+    # letters from templates: where the household is; batches: who makes the project's letters
+    "outreach:sent_letter_new":          (None,        FORM, "own  own  own  org  404  404"),
+    "outreach:sent_letter_pdf":          ("sent_letter", GET, "own  own  own  org  404  404"),
+    "outreach:sent_letter_docx":         ("sent_letter", GET, "own  own  own  org  404  404"),
+    "outreach:sent_letter_sent":         ("sent_letter", POST, "own  own  own  org  404  404"),
+    "outreach:sent_letter_received":     ("sent_letter", POST, "own  own  own  org  404  404"),
+    "outreach:letter_batch_new":         (None,        FORM, "403  404  own  org  404  404"),
+    "outreach:letter_batch":             ("letter_batch", GET, "404  404  own  org  404  404"),
+    "outreach:letter_batch_sent":        ("letter_batch", POST, "404  404  own  org  404  404"),
+    "outreach:letter_batch_pdf":         ("letter_batch", GET, "404  404  own  org  404  404"),
+    "outreach:letter_batch_zip":         ("letter_batch", GET, "404  404  own  org  404  404"),
     # the organisation's letter templates: its managers only (a template is the organisation's)
     "outreach:letter_contact":           (None,        FORM, "200  200  200  200  403  403"),
     "outreach:templates":                (None,        GET,  "403  403  403  200  403  403"),

@@ -12,10 +12,11 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from cases.logistics.models import Move, Offer, PoolFlat
 from cases.models import Case, StageChange
@@ -29,7 +30,7 @@ from households.models import (
     VulnerabilityLevel,
 )
 from households.services import tenant_import_upload
-from outreach.letters.models import LetterTemplate
+from outreach.letters.models import Letter, LetterBatch, LetterTemplate, LetterTemplateVersion
 from outreach.models import (
     AwaitedReply,
     Channel,
@@ -285,6 +286,7 @@ def plant(planted: Planted, case: Case, prefix: str, *, staff: User, partners: d
     report_job = ReportJob.objects.create(
         kind="project", target_id=case.project_id, ordered_by=staff, named=True
     )
+    sent_letter, letter_batch = _plant_letters(case, prefix, staff=staff)
     for key, obj in (
         ("household", household),
         ("case", case),
@@ -317,9 +319,47 @@ def plant(planted: Planted, case: Case, prefix: str, *, staff: User, partners: d
         ("estate", estate),
         ("report", report_job),
         ("tenant_import", tenant_import),
+        ("sent_letter", sent_letter),
+        ("letter_batch", letter_batch),
         ("letter_template", letter_template),
     ):
         planted.add(key, obj.pk)
+
+
+def _plant_letters(case: Case, prefix: str, *, staff: User):
+    """A letter from a template to the household, and a finished batch of its stairwell."""
+    template = LetterTemplate.objects.create(
+        organisation=case.project.estate.organisation, kind="notice", name=f"{prefix} varsel"
+    )
+    version = LetterTemplateVersion.objects.create(
+        template=template, language="da", number=1, subject="Varsel", body="Kære beboer"
+    )
+    batch = LetterBatch.objects.create(
+        project=case.project,
+        stairwell=case.household.flat.stairwell,
+        template=template,
+        created_by=staff,
+        status="done",
+        progress=100,
+        letter_count=1,
+    )
+    blank = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.write(blank)
+    batch.pdf.save("batch.pdf", ContentFile(blank.getvalue()))
+    letter = Letter.objects.create(
+        household=case.household,
+        case=case,
+        template_version=version,
+        subject="Varsel",
+        body_rendered="Kære beboer",
+        recipient_address="Beboer\nVej 1\n2650 Hvidovre",
+        batch=batch,
+        created_by=staff,
+    )
+    letter.pdf.save("letter.pdf", ContentFile(blank.getvalue()))
+    return letter, batch
 
 
 def text_of(response) -> str:
@@ -343,6 +383,7 @@ KWARG_MODELS = {
     "household_pk": "household",
     "stairwell_pk": "stairwell",
     "case_pk": "case",
+    "project_pk": "project",
     "user_id": "user",
 }
 

@@ -42,8 +42,8 @@ def test_it_keeps_the_query_count_flat_on_the_project_page(
     add_cases(cast, count)
     client.force_login(cast.manager_a)
     # 12, one for the project's information meetings, and for the manager the schedule's
-    # history and how many households still lack a case
-    with django_assert_max_num_queries(15):
+    # history and how many households still lack a case, and the project's letter batches
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("cases:project", args=[cast.case_a1.project_id]))
     assert response.status_code == 200
     assert response.context["case_total"] == count + 1
