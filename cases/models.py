@@ -414,5 +414,6 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
 
 # The rehousing logistics (pool, needs, offers, moves) have their own module; importing it here
 # registers its models with the app.
+from cases.economy import models as _economy_models  # noqa: E402, F401
 from cases.logistics import models as _logistics_models  # noqa: E402, F401
 from cases.reports import models as _reports_models  # noqa: E402, F401

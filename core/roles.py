@@ -66,6 +66,10 @@ _LOGISTICS = (
 # Social workers follow the offers and moves of their cases; the rehousing officer makes them.
 _LOGISTICS_VIEW = ("cases.view_housingneed", "cases.view_offer", "cases.view_move")
 
+# The rehousing economy (cases/economy/): expenses are entered by the rehousing officer and the
+# caseworker of the case and approved by a manager; the budget is the manager's.
+_EXPENSES = ("cases.view_expense", "cases.add_expense", "cases.change_expense")
+
 _SOCIAL_WORK = (
     *_OUTREACH,
     *_REFERRALS,
@@ -89,13 +93,20 @@ _SOCIAL_WORK = (
 )
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    Role.CASEWORKER: (*_SOCIAL_WORK, *_LOGISTICS_VIEW, "households.add_householdmerge"),
+    Role.CASEWORKER: (
+        *_SOCIAL_WORK,
+        *_LOGISTICS_VIEW,
+        *_EXPENSES,
+        "households.add_householdmerge",
+    ),
     Role.BRIDGE_BUILDER: (*_SOCIAL_WORK, *_LOGISTICS_VIEW),
     # Logistics only: no social notes, no vulnerability factors.
     Role.REHOUSING_OFFICER: (
         *_OUTREACH,
         *_CHECKLIST,
         *_LOGISTICS,
+        *_EXPENSES,
+        "cases.view_budgetline",
         "cases.view_case",
         "cases.change_case",
         "cases.view_project",
@@ -107,6 +118,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.MANAGER: (
         *_SOCIAL_WORK,
         *_LOGISTICS,
+        *_EXPENSES,
+        "cases.approve_expense",
+        "cases.view_budgetline",
+        "cases.change_budgetline",
         "cases.add_project",
         "cases.change_project",
         # Open a project's cases in one action (cases/planning/).

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("cases.logistics.urls")),
+    path("", include("cases.economy.urls")),
     path("", include("reports.urls")),
     path("", include("households.urls")),
     path("", include("outreach.urls")),
