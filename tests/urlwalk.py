@@ -17,6 +17,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from cases.economy.models import Expense
 from cases.logistics.models import Move, Offer, PoolFlat
 from cases.models import Case, StageChange
 from cases.reports.models import ReportJob
@@ -100,6 +101,7 @@ def never_markers(prefix: str) -> tuple[str, ...]:
             "MOVE-NOTE",
             "COMMUNITY-TOPIC",
             "SEND-NOTE",
+            "EXPENSE-NOTE",
         )
     )
 
@@ -277,6 +279,15 @@ def plant(planted: Planted, case: Case, prefix: str, *, staff: User, partners: d
         ).encode(),
         file_kind="csv",
     )
+    expense = Expense.objects.create(
+        case=case,
+        kind="movers_out",
+        amount=4200,
+        spent_on=date(2026, 5, 1),
+        supplier="Flyttefirma",
+        note=f"{prefix}-EXPENSE-NOTE",
+        entered_by=staff,
+    )
     report_job = ReportJob.objects.create(
         kind="project", target_id=case.project_id, ordered_by=staff, named=True
     )
@@ -312,6 +323,7 @@ def plant(planted: Planted, case: Case, prefix: str, *, staff: User, partners: d
         ("estate", estate),
         ("report", report_job),
         ("tenant_import", tenant_import),
+        ("expense", expense),
     ):
         planted.add(key, obj.pk)
 

@@ -29,6 +29,7 @@ class ExpenseForm(forms.ModelForm):
         model = Expense
         fields = ["kind", "amount", "spent_on", "supplier", "storage_until", "note"]
         widgets = {"spent_on": DateInput, "storage_until": DateInput}
+        localized_fields = ["amount"]  # 12500,50 as a Dane writes it
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,6 +65,7 @@ class CorrectionForm(forms.Form):
         label=_("Correction (kr.)"),
         max_digits=12,
         decimal_places=2,
+        localize=True,
         help_text=_("Negative to reduce the approved amount (a refund), positive to add to it."),
     )
     spent_on = forms.DateField(label=_("Date"), widget=DateInput)
@@ -88,6 +90,7 @@ class BudgetForm(forms.Form):
                 min_value=0,
                 max_digits=14,
                 decimal_places=2,
+                localize=True,
                 initial=current.get(category.value),
             )
 
