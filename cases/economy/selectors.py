@@ -263,6 +263,14 @@ def project_budget(*, project: Project) -> Budget:
     return budget
 
 
+def chart_rows(budget: Budget) -> list[tuple[str, float, float, float]]:
+    """(category, budget, approved, committed) for cases.charts.budget_chart."""
+    return [
+        (row.label, float(row.budget or 0), float(row.approved), float(row.committed))
+        for row in budget.rows
+    ]
+
+
 def _total(rows: list[BudgetRow], *, forecast_known: bool) -> BudgetRow:
     total = BudgetRow("total", "")
     budgets = [row.budget for row in rows if row.budget is not None]

@@ -220,12 +220,7 @@ def approvals(request: AuthedRequest) -> HttpResponse:
 
 
 def _chart(budget: selectors.Budget):
-    return budget_chart(
-        [
-            (row.label, float(row.budget or 0), float(row.approved), float(row.committed))
-            for row in budget.rows
-        ]
-    )
+    return budget_chart(selectors.chart_rows(budget))
 
 
 @require_GET
