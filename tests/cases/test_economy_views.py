@@ -296,3 +296,28 @@ def test_the_households_own_copy_lists_what_was_paid_without_the_internal_note(c
     assert section.rows[0]["spent_on"] == "2026-03-01"
     assert "note" not in section.rows[0]
     assert "Intern" not in repr(section.shown)
+
+
+def test_the_project_report_for_the_board_has_the_budget(client, cast):
+    from pypdf import PdfReader
+
+    project = cast.case_a1.project
+    expense = expense_create(
+        case=cast.case_a1,
+        by=cast.rehousing_officer_a1,
+        data={"kind": "movers_out", "amount": Decimal("12500"), "spent_on": date(2026, 3, 1)},
+    )
+    expense_approve(expense=expense, by=cast.manager_a)
+    BudgetLine.objects.create(project=project, category="movers_out", amount=Decimal("100000"))
+    order = {"kind": "project", "target": project.pk}
+    client.force_login(cast.manager_a)
+    response = client.post(reverse("reports:print"), order)
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Genhusningsbudgettet" in text
+    assert "Flytning ud" in text and "12.500,00" in text and "87.500,00" in text
+    # A caseworker prints the project's report without the budget she may not see.
+    client.force_login(cast.caseworker_a1)
+    response = client.post(reverse("reports:print"), order)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Genhusningsbudgettet" not in text and "12.500,00" not in text
