@@ -89,7 +89,7 @@ class Expense(models.Model):
     )
     corrects = models.ForeignKey(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,  # goes only with its case (an erasure)
         null=True,
         blank=True,
         related_name="corrections",

@@ -321,3 +321,25 @@ def test_the_project_report_for_the_board_has_the_budget(client, cast):
     response = client.post(reverse("reports:print"), order)
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Genhusningsbudgettet" not in text and "12.500,00" not in text
+
+
+def test_erasing_the_household_takes_its_expenses_and_receipts(
+    client, cast, receipts, django_capture_on_commit_callbacks
+):
+    from privacy.services import resident_erase
+
+    client.force_login(cast.rehousing_officer_a1)
+    post_expense(client, cast.case_a1, receipt=SimpleUploadedFile("f.pdf", PDF))
+    original = Expense.objects.get()
+    expense_approve(expense=original, by=cast.manager_a)
+    from cases.economy.services import expense_correct
+
+    expense_correct(expense=original, by=cast.manager_a, amount=Decimal("-500"),
+                    spent_on=date(2026, 4, 1))  # fmt: skip
+    stored = receipts / original.receipt.name
+    assert stored.exists()
+    resident = cast.case_a1.household.residents.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        resident_erase(resident=resident, by=cast.manager_a)
+    assert not Expense.objects.exists()
+    assert not stored.exists()
