@@ -200,12 +200,12 @@ def test_approval_locks_the_amount(cast):
     expense.refresh_from_db()
     assert (expense.amount, expense.approved_by) == (D("7500"), cast.manager_a)
     assert expense.approved_at is not None
-    with pytest.raises(ValidationError, match="approved"):
+    with pytest.raises(ValidationError, match="godkendt"):
         expense_update(
             expense=expense, by=cast.manager_a, expected_version=expense.version,
             data={"kind": "movers_out", "amount": D("1"), "spent_on": date(2026, 3, 15)},
         )  # fmt: skip
-    with pytest.raises(ValidationError, match="already approved"):
+    with pytest.raises(ValidationError, match="allerede godkendt"):
         expense_approve(expense=expense, by=cast.manager_a)
     # The database refuses too, whoever writes.
     for change in ({"amount": D("1")}, {"kind": "other"}, {"approved_at": None}):
@@ -241,7 +241,7 @@ def test_a_correction_is_a_new_row(cast, project):
 def test_only_an_approved_expense_is_corrected_and_only_a_correction_is_negative(cast):
     officer = cast.rehousing_officer_a1
     pending = spend(cast.case_a1, officer, ExpenseKind.CLEANING, 900)
-    with pytest.raises(ValidationError, match="approved"):
+    with pytest.raises(ValidationError, match="godkendt"):
         expense_correct(expense=pending, by=officer, amount=D("-100"), spent_on=date(2026, 4, 1))
     with pytest.raises(ValidationError) as refused:
         spend(cast.case_a1, officer, ExpenseKind.CLEANING, -100)
