@@ -271,3 +271,66 @@ def waterbed_chart(row: "AreaRow", *, width: int = 360, height: int = 150) -> Sa
         "their way, and the threshold of %(limit)s"
     ) % {"area": row.area, "limit": row.threshold}
     return _svg(width, height, label, body, css_class="waterbed-chart", fluid=True)
+
+
+# --- The rehousing budget ----------------------------------------------------------------------
+
+
+def _kr(value) -> str:
+    """An amount in whole kroner with the Danish thousands point: 12.500 kr."""
+    return f"{round(value):,} kr.".replace(",", ".")
+
+
+def budget_chart(
+    rows: Sequence[tuple[str, float, float, float]], *, width: int = 640
+) -> SafeString:
+    """Per category of the budget: the budget as an outlined bar, the approved spend filled in
+    and the committed spend hatched after it, with the spend against the budget as text.
+
+    `rows`: (category, budget, approved, committed); categories with none of them are left out.
+    """
+    label = _("Budget, approved and committed spend per category")
+    rows = [row for row in rows if any(row[1:])]
+    if not rows:
+        return _empty(width, label)
+    top = max(max(budget, approved + committed) for _name, budget, approved, committed in rows)
+    label_width = _label_width([name for name, *_values in rows], width)
+    bar_height, gap, legend = 18, 8, 26
+    space = width - label_width - 150
+    hatch = "url(#hatch-budget)"
+    body = [_HATCH.format(id="hatch-budget")]
+    body += _legend(
+        [(WHITE, _("Budget")), (DARK, _("Approved")), (hatch, _("Committed"))],
+        y=4,
+        x=label_width,
+    )
+    y = legend
+    for name, budget, approved, committed in rows:
+        body.append(_text(label_width - 8, y + 13, name, anchor="end"))
+        if budget:
+            whole = space * budget / top
+            body.append(
+                _rect(label_width, y, whole, bar_height, fill=WHITE, stroke=INK, stroke_width="0.8")
+            )
+        spent = space * max(approved, 0) / top
+        if spent:
+            inner = {"stroke": INK, "stroke_width": "0.8"}
+            body.append(_rect(label_width, y + 4, spent, bar_height - 8, fill=DARK, **inner))
+        if committed:
+            more = space * committed / top
+            body.append(
+                _rect(
+                    label_width + spent,
+                    y + 4,
+                    more,
+                    bar_height - 8,
+                    fill=hatch,
+                    stroke=INK,
+                    stroke_width="0.8",
+                )
+            )
+        end = label_width + space * max(budget, approved + committed) / top
+        text = _kr(approved + committed) + (f" / {_kr(budget)}" if budget else "")
+        body.append(_text(end + 6, y + 13, text, font_weight="bold"))
+        y += bar_height + gap
+    return _svg(width, int(y), label, body)

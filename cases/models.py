@@ -508,5 +508,6 @@ class DeadlineSettings(models.Model):
 
 # The rehousing logistics (pool, needs, offers, moves) have their own module; importing it here
 # registers its models with the app.
+from cases.economy import models as _economy_models  # noqa: E402, F401
 from cases.logistics import models as _logistics_models  # noqa: E402, F401
 from cases.reports import models as _reports_models  # noqa: E402, F401

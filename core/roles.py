@@ -77,6 +77,9 @@ _LOGISTICS_VIEW = ("cases.view_housingneed", "cases.view_offer", "cases.view_mov
 # Rents are economy (cases/economy/rents.py): those who run the rehousing and its budget see
 # and record them; social workers, the visitator and the caretaker do not.
 _RENTS = ("households.view_rent", "households.change_rent")
+# The rehousing economy (cases/economy/): expenses are entered by the rehousing officer and the
+# caseworker of the case and approved by a manager; the budget is the manager's.
+_EXPENSES = ("cases.view_expense", "cases.add_expense", "cases.change_expense")
 
 _SOCIAL_WORK = (
     *_OUTREACH,
@@ -101,7 +104,12 @@ _SOCIAL_WORK = (
 )
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    Role.CASEWORKER: (*_SOCIAL_WORK, *_LOGISTICS_VIEW, "households.add_householdmerge"),
+    Role.CASEWORKER: (
+        *_SOCIAL_WORK,
+        *_LOGISTICS_VIEW,
+        *_EXPENSES,
+        "households.add_householdmerge",
+    ),
     Role.BRIDGE_BUILDER: (*_SOCIAL_WORK, *_LOGISTICS_VIEW),
     # Logistics only: no social notes, no vulnerability factors.
     Role.REHOUSING_OFFICER: (
@@ -109,6 +117,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_CHECKLIST,
         *_LOGISTICS,
         *_RENTS,
+        *_EXPENSES,
+        "cases.view_budgetline",
         "cases.view_case",
         "cases.change_case",
         "cases.view_project",
@@ -121,6 +131,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_SOCIAL_WORK,
         *_LOGISTICS,
         *_RENTS,
+        *_EXPENSES,
+        "cases.approve_expense",
+        "cases.view_budgetline",
+        "cases.change_budgetline",
         "cases.add_project",
         "cases.change_project",
         # Open a project's cases in one action (cases/planning/).

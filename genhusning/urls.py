@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("cases.logistics.urls")),
     path("", include("cases.economy.rent_urls")),
+    path("", include("cases.economy.urls")),
     path("", include("reports.urls")),
     path("", include("households.urls")),
     path("", include("outreach.urls")),

@@ -140,6 +140,8 @@ def navigation_for(user, request: HttpRequest) -> Navigation:
         entries.append(entry("letters", _("Letters"), "outreach:letters", "letter"))
     if has("referrals.view_partner"):
         entries.append(entry("partners", _("Partners"), "referrals:partners", "partner"))
+    if has("cases.approve_expense"):
+        entries.append(entry("approvals", _("Approvals"), "economy:approvals", "approvals"))
 
     account = [entry("password", _("Change password"), "password_change", "password_change")]
     if has("outreach.view_contact"):

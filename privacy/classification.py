@@ -172,6 +172,19 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
         "water_reading": P, "heat_reading": P, "note": P, "created_by": P, "updated_at": N,
         "updated_by": P, "version": N,
     },
+    # The rehousing economy (cases/economy/): what was paid for a household's rehousing. The
+    # amounts and kinds are about her (the art. 15 copy lists them); the receipt may name her;
+    # the internal note is the staff's, withheld from her copy.
+    "cases.Expense": {
+        "id": N, "case": P, "kind": P, "amount": P, "spent_on": P, "supplier": P,
+        "storage_until": P, "note": P, "receipt": P, "corrects": P, "entered_by": P,
+        "entered_at": N, "approved_by": P, "approved_at": N, "updated_at": N, "updated_by": P,
+        "version": N,
+    },
+    "cases.BudgetLine": {
+        "id": N, "project": N, "category": N, "amount": N, "updated_at": N, "updated_by": P,
+        "version": N,
+    },
     # A report ordered for the worker: the file of a named report names residents and flags.
     "cases.ReportJob": {
         "id": N, "kind": N, "target_id": N, "named": N, "ordered_by": P, "ordered_at": N,

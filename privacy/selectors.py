@@ -38,6 +38,8 @@ PERMISSION_MODEL_SUFFIXES = ("UserObjectPermission", "GroupObjectPermission")
 WITHHELD = {
     **{label: set(names) for label, names in IDENTIFIES_OTHERS.items()},
     "households.AccessLog": {"user", "username", "path", "ip"},
+    # What was paid for her rehousing, without the staff's internal note on the invoice.
+    "cases.Expense": {"note"},
 }
 # Bookkeeping with no meaning to the resident.
 SKIPPED = {"version"}

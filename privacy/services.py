@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
+from cases.economy.models import Expense
 from cases.models import Case
 from cases.stages import Stage
 from households.models import AccessLog, Household, Resident
@@ -246,7 +247,13 @@ def resident_erase(*, resident: Resident, by: User) -> ErasureResult:
         _delete_generic_permissions(
             Resident, list(household.residents.values_list("pk", flat=True))
         )
+        receipts = list(
+            Expense.objects.filter(case__in=cases)
+            .exclude(receipt="")
+            .values_list("receipt", flat=True)
+        )
         Case.objects.filter(pk__in=cases).delete()  # PROTECT: before the household
+        _delete_files_on_commit(receipts, Expense._meta.get_field("receipt"))  # type: ignore[arg-type]
         household.delete()
         return result
     _scrub_mentions(resident)

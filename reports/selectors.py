@@ -14,6 +14,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.economy.selectors import Budget, project_budget
 from cases.models import Case, Project, StageChange
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
 from households.models import Estate, Organisation, Stairwell
@@ -122,6 +123,7 @@ class Report:
     referral_total: int = 0
     follow_ups: list[HouseholdRow] = field(default_factory=list)
     follow_ups_overdue: int = 0
+    budget: Budget | None = None  # a project's, for a reader who may see it
 
     @property
     def household_ids(self) -> list[int]:
@@ -390,6 +392,7 @@ def report_build(
     named: bool,
     today: datetime.date | None = None,
     lists: bool = True,
+    user=None,
 ) -> Report:
     """Every section of a status report over `cases` (already limited to what the reader sees).
 
@@ -453,6 +456,8 @@ def report_build(
     if lists:
         report.follow_ups = _follow_ups(cases, named, today)
     report.follow_ups_overdue = sum(1 for row in report.follow_ups if row.date and row.date < today)
+    if scope.kind == "project" and user is not None and user.has_perm("cases.view_budgetline"):
+        report.budget = project_budget(project=scope.target)  # type: ignore[arg-type]
     return report
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import charts
+from cases.economy.selectors import chart_rows
 from cases.models import Case
 from cases.reports.makers import JobWords, report_maker
 from cases.reports.models import ReportJob, ReportKind, ReportStatus
@@ -35,6 +36,9 @@ def report_charts(report: Report, *, width: int = 640) -> dict:
         "funnel": charts.stage_funnel(report.funnel, width=width),
         "weeks": charts.contacts_per_week(report.weeks, width=width),
         "meetings": charts.attendance_per_meeting(report.meetings, width=width),
+        "budget": charts.budget_chart(chart_rows(report.budget), width=width)
+        if report.budget is not None
+        else "",
     }
 
 
@@ -139,7 +143,7 @@ def _make_report(job: ReportJob, mine) -> tuple[bytes, str, list[int]]:
     scope = get_report_scope_for_user(job.ordered_by, job.kind, job.target_id, named=job.named)
     cases = scope_cases(job.ordered_by, scope)
     mine.update(progress=15)
-    report = report_build(scope=scope, cases=cases, named=job.named)
+    report = report_build(scope=scope, cases=cases, named=job.named, user=job.ordered_by)
     mine.update(progress=50, title=f"{report.title}: {report.subject}"[:300])
     pdf = report_render(report=report)
     return pdf, report_filename(report), report.household_ids if job.named else []

@@ -116,7 +116,7 @@ def report_print(request: AuthedRequest) -> HttpResponse:
     if report_is_large(scope=scope, cases=cases):
         job = report_job_order(by=request.user, scope=scope, named=named)
         return redirect("reports:job", pk=job.pk)
-    report = report_build(scope=scope, cases=cases, named=named)
+    report = report_build(scope=scope, cases=cases, named=named, user=request.user)
     pdf = report_render(report=report, request=request)
     households = report.household_ids if named else []
     log_access(request, what=PRINTED[kind, named], action=AccessAction.PRINT, households=households)

@@ -76,7 +76,7 @@ def top_bar(response) -> TopBar:
             "manager_a", "/sager/",
             ["Sager", "Projekter", "Rapporter"],
             ["Flag", "Opfølgning", "Møder", "Samarbejdspartnere"],
-            ["Fællesskaber", "Boliger", "Runder", "Café", "Tips", "Breve"],
+            ["Fællesskaber", "Boliger", "Runder", "Café", "Tips", "Breve", "Godkendelser"],
         ),
         (
             "visitator", "/visitation/boliger/",

@@ -123,6 +123,23 @@ MATRIX: dict[str, tuple[str | None, str, str]] = {
     "rents:flat_rent":                   ("flat",      FORM, "403  403  own  org  404  404"),
     "rents:project":                     ("project",   GET,  "403  404  own  org  404  404"),
     "rents:statement_xlsx":              ("project",   GET,  "403  404  403  org  404  404"),
+    # the rehousing economy (cases/economy/): expenses follow the case; the bridge-builder, the
+    # visitator and the caretaker see none; a manager of the organisation approves; the budget
+    # is the manager's and the rehousing officer's to see, the manager's to set
+    "economy:case_expenses":             ("case",      FORM, "own  403  own  org  404  404"),
+    "economy:expense":                   ("expense",   FORM, "own  404  own  org  404  404"),
+    "economy:expense_correct":           ("expense",   FORM, "own  404  own  org  404  404"),
+    "economy:expense_approve":           ("expense",   POST, "403  404  403  org  404  404"),
+    # the planted expense has no receipt: there is nothing to download
+    "economy:expense_receipt":           ("expense",   GET,  "404  404  404  404  404  404"),
+    "economy:approvals":                 (None,        GET,  "403  403  403  200  403  403"),
+    "economy:budget":                    ("project",   GET,  "403  404  own  org  404  404"),
+    "economy:budget_csv":                ("project",   GET,  "403  404  own  org  404  404"),
+    "economy:budget_xlsx":               ("project",   GET,  "403  404  own  org  404  404"),
+    "economy:expenses_csv":              ("project",   GET,  "403  404  own  org  404  404"),
+    "economy:expenses_xlsx":             ("project",   GET,  "403  404  own  org  404  404"),
+    "economy:budget_edit":               ("project",   FORM, "403  404  403  org  404  404"),
+    "economy:budget_upload":             ("project",   POST, "403  404  403  org  404  404"),
     "households:detail":                 ("household", GET,  "own  own  own  org  404  404"),
     "households:edit":                   ("household", FORM, "own  own  403  org  404  404"),
     "households:assess":                 ("household", FORM, "own  own  403  org  404  404"),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader, PdfWriter
 
+from cases.economy.models import Expense
 from cases.logistics.models import Move, Offer, PoolFlat
 from cases.models import Case, StageChange
 from cases.reports.models import ReportJob
@@ -102,6 +103,7 @@ def never_markers(prefix: str) -> tuple[str, ...]:
             "MOVE-NOTE",
             "COMMUNITY-TOPIC",
             "SEND-NOTE",
+            "EXPENSE-NOTE",
         )
     )
 
@@ -283,6 +285,15 @@ def plant(planted: Planted, case: Case, prefix: str, *, staff: User, partners: d
     letter_template = LetterTemplate.objects.create(
         organisation=estate.organisation, kind="notice", name=f"Varsling {estate.name}"
     )
+    expense = Expense.objects.create(
+        case=case,
+        kind="movers_out",
+        amount=4200,
+        spent_on=date(2026, 5, 1),
+        supplier="Flyttefirma",
+        note=f"{prefix}-EXPENSE-NOTE",
+        entered_by=staff,
+    )
     report_job = ReportJob.objects.create(
         kind="project", target_id=case.project_id, ordered_by=staff, named=True
     )
@@ -322,6 +333,7 @@ def plant(planted: Planted, case: Case, prefix: str, *, staff: User, partners: d
         ("sent_letter", sent_letter),
         ("letter_batch", letter_batch),
         ("letter_template", letter_template),
+        ("expense", expense),
     ):
         planted.add(key, obj.pk)
 

@@ -5,7 +5,6 @@ it. Consent records are never edited; the rule for when one counts is in selecto
 import datetime
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -14,40 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.once import once_bind, once_claim
+from core.uploads import upload_validate
 from households.models import Household, Resident
 from referrals.models import Consent, ConsentMethod, ConsentWithdrawal, DataCategory, Partner
 
-# The file types a scan of a signed consent may have, by their first bytes.
-EVIDENCE_SIGNATURES = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
-
-
-def evidence_validate(upload: UploadedFile) -> None:
-    """PDF, JPEG or PNG (by name and content), no larger than EVIDENCE_MAX_BYTES."""
-    name = (upload.name or "").lower()
-    suffix = name[name.rfind(".") :] if "." in name else ""
-    if suffix not in EVIDENCE_SIGNATURES:
-        raise ValidationError(
-            _("The evidence must be a PDF, JPEG or PNG file."), code="evidence_type"
-        )
-    if upload.size is None or upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            _("The file is too large: at most %(mb)s MB.")
-            % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)},
-            code="evidence_size",
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not head.startswith(EVIDENCE_SIGNATURES[suffix]):
-        raise ValidationError(
-            _("The file is not a real %(type)s file.") % {"type": suffix[1:].upper()},
-            code="evidence_content",
-        )
+# One check for every private upload (core/uploads.py): the receipts of expenses use it too.
+evidence_validate = upload_validate
 
 
 @transaction.atomic

@@ -1,8 +1,6 @@
 """Consent pages of a household: the list with history, recording (and replacing) a consent,
 withdrawing it, and the permission-checked download of its evidence."""
 
-from pathlib import PurePath
-
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -17,6 +15,7 @@ from cases.models import CaseAssignment
 from core.http import AuthedRequest
 from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
+from core.uploads import private_file_response
 from households.audit import export_table, log_access
 from households.models import AccessAction, Household
 from households.templatetags.people import staff_name
@@ -227,20 +226,12 @@ def consent_withdraw_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/consents/consent_withdraw.html", context)
 
 
-EVIDENCE_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
-EVIDENCE_TYPES[".png"] = "image/png"
-
-
 @require_GET
 def consent_evidence(request: AuthedRequest, pk: int) -> FileResponse:
     consent = get_consent_for_user(request.user, pk)
     if not consent.evidence:
         raise Http404
-    suffix = PurePath(consent.evidence.name).suffix.lower()
-    try:
-        handle = consent.evidence.storage.open(consent.evidence.name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
+    response = private_file_response(consent.evidence, filename=f"samtykke-{consent.pk}")
     log_access(
         request,
         what=gettext_noop("consent evidence"),
@@ -248,11 +239,4 @@ def consent_evidence(request: AuthedRequest, pk: int) -> FileResponse:
         households=[] if consent.resident_id else [consent.household_id],
         residents=_residents(consent),
     )
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"samtykke-{consent.pk}{suffix}",
-        content_type=EVIDENCE_TYPES.get(suffix, "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
     return response
