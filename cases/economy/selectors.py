@@ -13,12 +13,12 @@ The budget is a handful of aggregate queries whatever the number of cases and ex
   finished household yet there is no average, and no forecast.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
 from cases.economy.models import (
     RENT_CATEGORIES,
@@ -27,6 +27,7 @@ from cases.economy.models import (
     Expense,
     ExpenseKind,
 )
+from cases.economy.rents import amount_for, project_empty_days, project_stays
 from cases.logistics.models import Move, MoveKind, MoveStatus
 from cases.models import Case, Project
 from cases.stages import Stage
@@ -105,22 +106,30 @@ class RentLine:
     forecast: Decimal | None = None
 
 
-def _no_rent_lines(project: Project) -> dict[str, RentLine]:
-    return {}
+def rent_lines(project: Project, *, today: date | None = None) -> dict[str, RentLine]:
+    """The rent difference of temporary stays and the empty days of the project's pool flats
+    (cases/economy/rents.py), as budget lines: what has run up to today is spent; what the
+    stays with a known end will still run is committed. Two queries."""
+    today = today or timezone.localdate()
+    spent = committed = ZERO
+    for stay in project_stays(project=project):
+        own_rent = stay.household_rent or ZERO
 
+        def carried(starts_on: date, ends_on: date, stay=stay, own_rent=own_rent) -> Decimal:
+            return amount_for(stay.flat_cost, starts_on, ends_on) - amount_for(
+                own_rent, starts_on, ends_on
+            )
 
-# The seam to the rents (cases/economy/rents.py): the rent difference of temporary stays and the
-# empty days of pool flats, by BudgetCategory value. Set by rent_lines_source_set; none until then.
-_rent_lines_source: list[Callable[[Project], dict[str, RentLine]]] = [_no_rent_lines]
-
-
-def rent_lines_source_set(source: Callable[[Project], dict[str, RentLine]]) -> None:
-    _rent_lines_source[0] = source
-
-
-def rent_lines(project: Project) -> dict[str, RentLine]:
-    """The rent difference of temporary stays and the empty days of the project's pool flats."""
-    return _rent_lines_source[0](project)
+        end = stay.end(today)
+        if min(end, today) > stay.starts_on:
+            spent += carried(stay.starts_on, min(end, today))
+        if end > today:
+            committed += carried(max(today, stay.starts_on), end)
+    empty = project_empty_days(project)
+    return {
+        BudgetCategory.RENT_DIFFERENCE.value: RentLine(spent=spent, committed=committed),
+        BudgetCategory.EMPTY_DAYS.value: RentLine(spent=sum((f.cost for f in empty), ZERO)),
+    }
 
 
 @dataclass

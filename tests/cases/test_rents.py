@@ -21,6 +21,7 @@ from cases.economy.rents import (
     quarter_statement,
     stay_months,
 )
+from cases.economy.selectors import rent_lines
 from cases.logistics.models import Move, MoveKind, MoveStatus, Offer, OfferStatus, PoolFlat
 from cases.models import Case, Project
 from tests import factories
@@ -161,6 +162,25 @@ def test_it_counts_the_empty_days_between_two_households(project, pool_flat):
     assert flat.days == 26
     assert flat.cost == D("5280.00") + D("992.00")
     assert flat.pool_flat == pool_flat
+
+
+def test_the_budget_counts_the_rents_run_so_far_as_spent_and_the_rest_as_committed(
+    project, pool_flat
+):
+    first = _case(project, "Egevej")
+    second = _case(project, "Bøgevej")
+    _stay(first, pool_flat, date(2027, 3, 15), date(2027, 5, 10))
+    _stay(second, pool_flat, date(2027, 6, 5), date(2027, 9, 1))
+
+    lines = rent_lines(project, today=date(2027, 4, 1))
+
+    # The first stay: March has run (1,009.03); April and May are to come (1,840 + 534.19).
+    # The second: June 26 of 30 days, July, August (7,440 - 5,600 = 1,840 a month).
+    june = D("6448.00") - D("4853.33")
+    assert lines["rent_difference"].spent == D("1009.03")
+    assert lines["rent_difference"].committed == D("1840.00") + D("534.19") + june + 2 * D("1840")
+    # The empty days between them (10 May - 4 June) are counted as they are known.
+    assert lines["empty_days"].spent == D("6272.00")
 
 
 def test_a_flat_between_another_projects_households_is_not_the_projects(project, pool_flat):
