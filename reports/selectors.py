@@ -101,7 +101,8 @@ def compact_rows(
     follow-ups, in date order). Each household: its flat (and name), stage, date and the rest."""
     never = _("never")
     groups: list[CompactGroup] = []
-    heading, items = None, []
+    heading: str | None = None
+    items: list[str] = []
     for row in rows:
         stairwell, _comma, unit = row.address.partition(", ")
         day = row.date.strftime("%d.%m.%Y") if row.date else never
