@@ -110,7 +110,7 @@ def _log_many(database: str, common: dict, households: list[int]) -> None:
     """The rows of one export in one INSERT from an array of ids (the chain trigger numbers
     and hashes each row as for bulk_create; the rows share the moment of the export)."""
     columns = ", ".join(common)
-    values = ", ".join(["%s"] * len(common))
+    values = ", ".join("%s::inet" if name == "ip" else "%s" for name in common)
     sql = (
         f"INSERT INTO {AccessLog._meta.db_table} (at, {columns}, household_id, hash) "  # noqa: S608
         f"SELECT %s, {values}, household_id, '' "
