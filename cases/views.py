@@ -28,6 +28,7 @@ from cases.selectors import (
     assignable_staff,
     case_stage_history,
     caseload,
+    caseload_export_rows,
     caseload_filter_options,
     deadline_rules_for,
     has_assigned_cases,
@@ -56,10 +57,8 @@ from core.http import AuthedRequest
 from core.permissions import require_perm
 from core.versioning import ConflictError, differences
 from households.audit import export_table, log_access
-from households.models import VulnerabilityLevel
 from households.permissions import can_view_social_data
 from households.selectors import flat_search, latest_assessment
-from households.templatetags.people import staff_name
 
 PAGE_SIZE = 50
 
@@ -98,9 +97,6 @@ def caseload_view(request: AuthedRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-EXPORT_CHUNK = 2000
-
-
 @require_GET
 def caseload_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """The caseload as on the page (the same filters), every page of it; the same columns."""
@@ -108,22 +104,7 @@ def caseload_export(request: AuthedRequest, fmt: str) -> HttpResponse | Streamin
     # The households first (for the access log, one query of ids), then the rows as the file is
     # written, a chunk of cases at a time: constant memory however long the caseload.
     households = list(cases.values_list("household_id", flat=True))
-    rows = (
-        [
-            case.household.display_name(),
-            case.household.flat.address,
-            case.household.flat.stairwell.postcode,
-            case.project.estate.name,
-            case.project.name,
-            Stage(case.stage).label,  # get_stage_display costs a millisecond a row
-            VulnerabilityLevel(case.vulnerability).label if case.vulnerability else "",
-            case.next_step_on,
-            case.next_step,
-            case.effective_move_out_on,
-            ", ".join(staff_name(assignment.user) for assignment in case.assignments.all()),
-        ]
-        for case in cases.iterator(chunk_size=EXPORT_CHUNK)
-    )
+    rows = caseload_export_rows(cases)
     headers = [
         _("Household"),
         _("Address"),

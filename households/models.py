@@ -153,6 +153,24 @@ def format_floor(floor: int | None) -> str:
     return f"{floor}."
 
 
+def address_text(street: str, house_number: str, floor: int | None, door: str) -> str:
+    """'Blokvej 12, 2. tv': Flat.address from plain values (exports read no model instances)."""
+    unit = " ".join(part for part in (format_floor(floor), door) if part)
+    return f"{street} {house_number}, {unit}" if unit else f"{street} {house_number}"
+
+
+def person_name(first_name: str, last_name: str) -> str:
+    """Resident.full_name from plain values."""
+    if not (first_name or last_name):  # the retention removed the name
+        return str(_("(anonymised)"))
+    return f"{first_name} {last_name}"
+
+
+def household_name_text(name: str, others: int) -> str:
+    """'Jens Nielsen (+2)': Household.display_name from its parts."""
+    return f"{name} (+{others})" if others else name
+
+
 class Flat(models.Model):
     stairwell = models.ForeignKey(
         Stairwell, on_delete=models.PROTECT, related_name="flats", verbose_name=_("stairwell")
@@ -346,8 +364,7 @@ class Household(models.Model):
 
         Lists prefetch the residents; a lone household loads them once, for every later call.
         """
-        name, others = self.name_and_others()
-        return f"{name} (+{others})" if others else name
+        return household_name_text(*self.name_and_others())
 
     def name_and_others(self) -> tuple[str, int]:
         """The contact person's name and how many others live with her (display_name's parts)."""
@@ -401,9 +418,7 @@ class Resident(models.Model):
 
     @property
     def full_name(self) -> str:
-        if not (self.first_name or self.last_name):  # the retention removed the name
-            return str(_("(anonymised)"))
-        return f"{self.first_name} {self.last_name}"
+        return person_name(self.first_name, self.last_name)
 
 
 class VulnerabilityLevel(models.TextChoices):

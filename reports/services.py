@@ -23,7 +23,14 @@ from reports.permissions import (
     get_report_scope_for_user,
     scope_cases,
 )
-from reports.selectors import Report, case_summary, report_build, report_household_count
+from reports.selectors import (
+    LONG_LIST,
+    Report,
+    case_summary,
+    compact_rows,
+    report_build,
+    report_household_count,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +56,32 @@ def report_is_large(*, scope: ReportScope, cases) -> bool:
     return report_household_count(cases) > settings.REPORT_ASYNC_HOUSEHOLDS
 
 
+def report_compact_lists(report: Report) -> dict:
+    """The lists too long for a table row each, as paragraphs (reports/selectors.py)."""
+    named = report.named
+    compact = {}
+    if len(report.not_reached) > LONG_LIST:
+        compact["not_reached"] = compact_rows(
+            report.not_reached, named=named, date_label=_("Last reached"), attempts=True
+        )
+    if len(report.packing_late) > LONG_LIST:
+        compact["packing_late"] = compact_rows(
+            report.packing_late, named=named, date_label=_("Move-out")
+        )
+    if len(report.follow_ups) > LONG_LIST:
+        compact["follow_ups"] = compact_rows(
+            report.follow_ups, named=named, date_label=_("Due"), by_date=True, detail=True
+        )
+    return compact
+
+
 def report_render(*, report: Report, request=None) -> bytes:
-    context = {"report": report, "charts": report_charts(report), "confidential": report.named}
+    context = {
+        "report": report,
+        "charts": report_charts(report),
+        "confidential": report.named,
+        "compact": report_compact_lists(report),
+    }
     return render_pdf(STATUS_TEMPLATE, context, request=request)
 
 

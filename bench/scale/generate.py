@@ -253,12 +253,46 @@ class Filler:
         self.today = self.now.date()
 
     def copy(self, table: str, columns: list[str], rows) -> int:
+        extra_columns, extra = self.model_defaults(table, columns)
         count = 0
-        with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        names = ", ".join(columns + extra_columns)
+        with self.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row(tuple(row) + extra if extra else row)
                 count += 1
         return count
+
+    def model_defaults(self, table: str, columns: list[str]) -> tuple[list[str], tuple]:
+        """The model's defaults for the NOT NULL columns this generator does not fill (fields
+        added by later migrations: the database has no defaults, Django fills them)."""
+        from django.apps import apps
+        from django.db import connection
+
+        for model in apps.get_models(include_auto_created=True):
+            if model._meta.db_table == table:
+                break
+        else:
+            return [], ()
+        names, values = [], []
+        for model_field in model._meta.concrete_fields:
+            if (
+                model_field.column in columns
+                or model_field.null
+                or model_field.primary_key
+                or model_field.generated
+            ):
+                continue
+            if getattr(model_field, "auto_now", False) or getattr(
+                model_field, "auto_now_add", False
+            ):
+                value = self.now
+            else:
+                value = model_field.get_default()  # "" for text fields without a default
+            if value is None:
+                continue
+            names.append(model_field.column)
+            values.append(model_field.get_db_prep_save(value, connection))
+        return names, tuple(values)
 
     def permission_id(self, app_label: str, codename: str) -> int:
         self.cursor.execute(

@@ -357,7 +357,10 @@ def timed(label: str, action) -> tuple[str, float, str]:
     return label, time.perf_counter() - start, f"{len(queries)} queries; {note}"
 
 
-def run_jobs() -> list[tuple[str, float, str]]:
+JOBS = ("scan", "named_pdf", "org_pdf", "csv", "xlsx", "import")
+
+
+def run_jobs(wanted: set[str] | None = None) -> list[tuple[str, float, str]]:
     from django.contrib.auth.models import User
     from django.db import transaction
     from django.test import Client
@@ -373,12 +376,14 @@ def run_jobs() -> list[tuple[str, float, str]]:
     from tests.households.test_imports import _many_rows
 
     results = []
+    wanted = wanted or set(JOBS)
 
     def scan() -> str:
         run = flag_scan_run()
         return f"{run.status}, {run.households_scanned} households, raised {run.raised}"
 
-    results.append(timed("flag scan", scan))
+    if "scan" in wanted:
+        results.append(timed("flag scan", scan))
 
     def report(manager, kind, pk, named) -> str:
         scope = get_report_scope_for_user(manager, kind, pk, named=named)
@@ -389,24 +394,26 @@ def run_jobs() -> list[tuple[str, float, str]]:
     small_estate = Estate.objects.order_by("-pk").first()
     small_manager = User.objects.get(username=f"o{small_estate.organisation_id}-manager-1")
     small_project = Project.objects.filter(estate=small_estate).order_by("-starts_on").first()
-    results.append(
-        timed(
-            f"named project PDF ({small_project.cases.count()} households)",
-            lambda: report(small_manager, "project", small_project.pk, True),
+    if "named_pdf" in wanted:
+        results.append(
+            timed(
+                f"named project PDF ({small_project.cases.count()} households)",
+                lambda: report(small_manager, "project", small_project.pk, True),
+            )
         )
-    )
     manager_2 = User.objects.get(username="o2-manager-1")
-    results.append(
-        timed(
-            "organisation PDF (8,000 households)",
-            lambda: report(manager_2, "organisation", 2, False),
+    if "org_pdf" in wanted:
+        results.append(
+            timed(
+                "organisation PDF (8,000 households)",
+                lambda: report(manager_2, "organisation", 2, False),
+            )
         )
-    )
     manager_1 = User.objects.get(username="o1-manager-1")
     client = Client()
     client.force_login(manager_1)
     client.cookies.load(session_cookie(manager_1))
-    for fmt in ("csv", "xlsx"):
+    for fmt in [fmt for fmt in ("csv", "xlsx") if fmt in wanted]:
 
         def export(fmt=fmt) -> str:
             response = client.get(reverse(f"cases:caseload_{fmt}"), {"scope": "all"})
@@ -428,7 +435,8 @@ def run_jobs() -> list[tuple[str, float, str]]:
             transaction.set_rollback(True)  # the bench's database stays as generated
         return str(plan.counts)
 
-    results.append(timed("tenant import, 5,000 new rows (rolled back)", tenant_import))
+    if "import" in wanted:
+        results.append(timed("tenant import, 5,000 new rows (rolled back)", tenant_import))
     return results
 
 
@@ -442,6 +450,10 @@ def main() -> None:
     parser.add_argument("--pages", default="", help="comma-separated keys (default: all)")
     parser.add_argument("--load-pages", default="", help="pages put under load (default: all)")
     parser.add_argument("--no-jobs", action="store_true")
+    parser.add_argument("--jobs", default="", help=f"comma-separated, of {','.join(JOBS)}")
+    parser.add_argument(
+        "--profile", default="", help="write a cProfile of the jobs to this file (with --jobs)"
+    )
     parser.add_argument("--no-pages", action="store_true")
     args = parser.parse_args()
     _setup_django()
@@ -456,7 +468,16 @@ def main() -> None:
 
     if not args.no_jobs:
         print("\n| job | seconds | notes |\n|---|---:|---|")
-        for label, seconds, note in run_jobs():
+        wanted = set(args.jobs.split(",")) if args.jobs else None
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            results = profiler.runcall(run_jobs, wanted)
+            profiler.dump_stats(args.profile)
+        else:
+            results = run_jobs(wanted)
+        for label, seconds, note in results:
             print(f"| {label} | {seconds:.2f} | {note} |", flush=True)
 
     if args.no_pages:

@@ -206,3 +206,33 @@ def test_the_grant_is_the_same_when_called_directly(app_role):
             cursor.execute(
                 "ALTER TABLE households_accesslog ENABLE ALWAYS TRIGGER households_accesslog_chain"
             )
+
+
+def test_an_export_of_many_households_is_logged_in_one_statement_and_chained(
+    cast, monkeypatch, django_assert_num_queries
+):
+    """Over MANY_ROWS households (an export of thousands) the rows go in as one INSERT from an
+    array of ids: one row each, in order, numbered and hashed by the trigger like the rest."""
+    from households import audit
+
+    monkeypatch.setattr(audit, "MANY_ROWS", 2)
+    write_rows(cast, 1)
+    households = [cast.case_a1.household_id, cast.case_a2.household_id, cast.case_b1.household_id]
+    request = RequestFactory().get("/sager/eksport.csv?scope=all")
+    request.user = cast.manager_a
+    with django_assert_num_queries(1):
+        log_access(request, what="caseload (export)", action="export", households=households)
+    rows = list(AccessLog.objects.order_by("seq"))
+    assert [row.household_id for row in rows[1:]] == households
+    assert {(row.user_id, row.username, row.what, row.action, row.path) for row in rows[1:]} == {
+        (
+            cast.manager_a.pk,
+            cast.manager_a.username,
+            "caseload (export)",
+            "export",
+            "/sager/eksport.csv?scope=all",
+        )
+    }
+    assert [row.seq for row in rows] == [1, 2, 3, 4]
+    check = access_log_verify()
+    assert check.intact and check.rows == 4 and check.head == rows[-1].hash

@@ -419,3 +419,46 @@ def test_the_meeting_chart_shows_a_long_meeting_name_whole(client, cast, world):
     shown = " ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", chart))
     assert topic in shown and "…" not in chart
     assert chart.count("<tspan") > 1  # on more lines than one, within the chart
+
+
+def test_a_long_list_is_printed_compactly_with_the_same_households(
+    client, cast, world, monkeypatch
+):
+    """An organisation's thousands of households: over LONG_LIST rows a list is printed as one
+    paragraph per stairwell (or per day), each household in it with the same facts."""
+    from reports import services
+
+    monkeypatch.setattr(services, "LONG_LIST", 1)
+    client.force_login(cast.manager_a)
+    response = print_report(client, "project", world["project"].pk, named=True)
+    assert response.status_code == 200
+    text, _pages = pdf_text(response.content)
+    assert "En lang liste: ét afsnit pr. opgang" in text
+    assert "Ikke nået i 30 dage: 2 husstande" in text
+    flat = cast.case_a1.household.flat
+    assert f"{flat.unit} ({NAME_A1}" in text  # the flat, then the household's name
+    assert "forsøg" in text and "sidst nået aldrig" in text
+    assert NOTE_A1 not in text
+    logged = AccessLog.objects.filter(action=AccessAction.PRINT, user=cast.manager_a)
+    assert cast.case_a1.household_id in set(logged.values_list("household_id", flat=True))
+
+
+def test_compact_rows_group_by_stairwell_or_by_day(settings):
+    from datetime import date
+
+    from reports.selectors import HouseholdRow, compact_rows
+
+    rows = [
+        HouseholdRow(1, "Blokvej 1, st. th", "Varslet", date=date(2026, 3, 4), attempts=2),
+        HouseholdRow(2, "Blokvej 1, 1. tv", "Nedpakning", attempts=0),
+        HouseholdRow(3, "Blokvej 3", "Varslet", date=date(2026, 3, 4), attempts=1),
+    ]
+    groups = compact_rows(rows, named=False, date_label="Sidst nået", attempts=True)
+    assert [group.heading for group in groups] == ["Blokvej 1", "Blokvej 3"]
+    assert groups[0].text == (
+        "st. th: Varslet, sidst nået 04.03.2026, 2 forsøg; "
+        "1. tv: Nedpakning, sidst nået aldrig, 0 forsøg"
+    )
+    by_day = compact_rows(rows, named=False, date_label="Forfalder", by_date=True)
+    assert [group.heading for group in by_day] == ["04.03.2026", "aldrig", "04.03.2026"]
+    assert by_day[0].text == "Blokvej 1, st. th: Varslet"
