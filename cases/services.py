@@ -2,8 +2,6 @@
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -32,6 +30,7 @@ from cases.signals import (
     household_facts_changed,
 )
 from cases.stages import MOVED, EndReason, Stage, can_undo, is_allowed
+from core.outbox import outbox_sweep
 from core.queue import enqueue_on_commit
 from core.roles import Role
 from core.versioning import ConflictError, update_versioned
@@ -274,36 +273,14 @@ def assignment_send_notification(*, assignment_id: int) -> bool:
     return True
 
 
-# The outbox: an assignment is notified within a few minutes, or the sweep sends it.
-UNSENT_AFTER = timedelta(minutes=5)
-UNSENT_GIVE_UP_AFTER = timedelta(days=2)
-
-
 def assignment_notifications_sweep() -> int:
-    """Send the assignment mails that were never sent (Redis was down, a worker died).
-
-    Each mail is sent under its own row lock, so the sweep and a late task never both send it;
-    a mail that fails stays in the outbox for the next sweep, until it is two days old.
-    Returns how many were sent.
-    """
-    now = timezone.now()
-    pending = (
-        CaseAssignment.objects.filter(
-            notified_at__isnull=True,
-            assigned_at__lt=now - UNSENT_AFTER,
-            assigned_at__gt=now - UNSENT_GIVE_UP_AFTER,
-        )
-        .exclude(user__email="")
-        .order_by("assigned_at")
-        .values_list("pk", flat=True)
+    """Send the assignment mails that were never sent (core/outbox.py)."""
+    return outbox_sweep(
+        CaseAssignment.objects.exclude(user__email=""),
+        at_field="assigned_at",
+        send=lambda pk: assignment_send_notification(assignment_id=pk),
+        what="Assignment",
     )
-    sent = 0
-    for assignment_id in list(pending):
-        try:
-            sent += assignment_send_notification(assignment_id=assignment_id)
-        except (SMTPException, OSError):
-            logger.warning("Assignment mail %s not sent; the next sweep tries again", assignment_id)
-    return sent
 
 
 DEADLINE_SETTING_FIELDS = (

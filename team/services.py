@@ -33,6 +33,7 @@ from cases.models import (
     Project,
     ProjectUserObjectPermission,
 )
+from core.outbox import outbox_sweep
 from core.queue import enqueue_on_commit
 from core.roles import Role
 from households.models import (
@@ -426,28 +427,11 @@ def handover_send_notification(*, handover_id: int) -> bool:
     return True
 
 
-# The outbox, as for case assignments: a handover is told within minutes, or the sweep does.
-UNSENT_AFTER = timedelta(minutes=5)
-UNSENT_GIVE_UP_AFTER = timedelta(days=2)
-
-
 def handover_notifications_sweep() -> int:
-    now = timezone.now()
-    pending = (
-        Handover.objects.filter(
-            notified_at__isnull=True,
-            to_user__isnull=False,
-            at__lt=now - UNSENT_AFTER,
-            at__gt=now - UNSENT_GIVE_UP_AFTER,
-        )
-        .exclude(to_user__email="")
-        .order_by("at")
-        .values_list("pk", flat=True)
+    """Send the handover mails that were never sent (core/outbox.py)."""
+    return outbox_sweep(
+        Handover.objects.filter(to_user__isnull=False).exclude(to_user__email=""),
+        at_field="at",
+        send=lambda pk: handover_send_notification(handover_id=pk),
+        what="Handover",
     )
-    sent = 0
-    for handover_id in list(pending):
-        try:
-            sent += handover_send_notification(handover_id=handover_id)
-        except (SMTPException, OSError):
-            logger.warning("Handover mail %s not sent; the next sweep tries again", handover_id)
-    return sent

@@ -6,8 +6,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from smtplib import SMTPException
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import Permission, User
@@ -43,6 +42,7 @@ from cases.services import cases_open
 from cases.signals import household_facts_changed
 from cases.stages import Stage
 from core.once import once_bind, once_claim
+from core.outbox import outbox_sweep
 from core.queue import enqueue_on_commit
 from core.versioning import update_versioned
 from households.models import Estate, Household, Stairwell
@@ -581,30 +581,14 @@ def distribution_send_notification(*, notice_id: int) -> bool:
     return True
 
 
-# The outbox, as for case assignments: a distribution is told within minutes, or the sweep does.
-UNSENT_AFTER = timedelta(minutes=5)
-UNSENT_GIVE_UP_AFTER = timedelta(days=2)
-
-
 def distribution_notifications_sweep() -> int:
-    now = timezone.now()
-    pending = (
-        DistributionNotice.objects.filter(
-            notified_at__isnull=True,
-            at__lt=now - UNSENT_AFTER,
-            at__gt=now - UNSENT_GIVE_UP_AFTER,
-        )
-        .exclude(user__email="")
-        .order_by("at")
-        .values_list("pk", flat=True)
+    """Send the distribution mails that were never sent (core/outbox.py)."""
+    return outbox_sweep(
+        DistributionNotice.objects.exclude(user__email=""),
+        at_field="at",
+        send=lambda pk: distribution_send_notification(notice_id=pk),
+        what="Distribution",
     )
-    sent = 0
-    for notice_id in list(pending):
-        try:
-            sent += distribution_send_notification(notice_id=notice_id)
-        except (SMTPException, OSError):
-            logger.warning("Distribution mail %s not sent; the next sweep tries again", notice_id)
-    return sent
 
 
 # --- closing ------------------------------------------------------------------------------------
