@@ -223,7 +223,7 @@ def test_the_case_page_proposes_the_next_step_with_links(frozen, client, cast):
     page = client.get(url).content.decode()
     assert 'id="after-the-offers"' in page
     assert "Intet sker af sig selv" in page
-    assert reverse("outreach:letter_create", args=[case.household_id]) in page
+    assert reverse("outreach:sent_letter_new", args=[case.household_id]) in page
     assert reverse("logistics:case", args=[case.pk]) + "#offers" in page
 
     client.force_login(cast.rehousing_officer_a1)
