@@ -546,6 +546,30 @@ def _amount(check: _RowChecker, key: str) -> Decimal | None:
         return None
 
 
+# The common shapes of DATE_FORMATS without strptime (a third of the time of reading a row).
+DAY_FIRST = re.compile(r"(\d{1,2})([-./])(\d{1,2})\2(\d{4})")
+YEAR_FIRST = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _days(text: str) -> Iterator[date]:
+    """The day the text reads as, in the order of DATE_FORMATS (nothing when none)."""
+    if match := DAY_FIRST.fullmatch(text):
+        day, _sep, month, year = match.groups()
+    elif match := YEAR_FIRST.fullmatch(text):
+        year, month, day = match.groups()
+    else:
+        for fmt in DATE_FORMATS:
+            try:
+                yield datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        return
+    try:
+        yield date(int(year), int(month), int(day))
+    except ValueError:
+        return
+
+
 def _date(check: _RowChecker, key: str) -> date | None:
     value = check.cells.get(key)
     if isinstance(value, datetime):
@@ -555,11 +579,7 @@ def _date(check: _RowChecker, key: str) -> date | None:
     text = _text(value)
     if not text:
         return None
-    for fmt in DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    for parsed in _days(text):
         if parsed.year < 1900 or parsed > check.today:
             break
         return parsed
@@ -575,9 +595,7 @@ def _tenant(check: _RowChecker, n: int) -> Tenant | None:
     last = check.text(prefix + "efternavn", 100)
     phone = check.text(prefix + "telefon", 20)
     email = check.text(prefix + "email", 254).lower()
-    birth_year = check.integer(
-        prefix + "foedselsaar", 1900, check.today.year, required=False
-    )
+    birth_year = check.integer(prefix + "foedselsaar", 1900, check.today.year, required=False)
     if not (first or last):
         if phone or email or birth_year:
             check.error(prefix + "fornavn", _("A tenant needs a name."))
@@ -841,7 +859,12 @@ def build_plan(*, organisation: Organisation, content: bytes, file_kind: str) ->
             f.door,
         ),
     )
-    return Plan(rows=[row for row in planned if row is not None], errors=errors, disappeared=disappeared, total_rows=len(table))
+    return Plan(
+        rows=[row for row in planned if row is not None],
+        errors=errors,
+        disappeared=disappeared,
+        total_rows=len(table),
+    )
 
 
 def _compare(row: ParsedRow, flat: Flat, household: Household | None) -> PlannedRow:

@@ -656,7 +656,7 @@ def _flags_insert(kind: str, now: datetime, rows: list[tuple[int, int, str, dict
     table = connection.ops.quote_name(Flag._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (household_id, case_id, kind, reason, reason_data, raised_at,"
+            f"INSERT INTO {table} (household_id, case_id, kind, reason, reason_data, raised_at,"  # noqa: S608 (the model's table)
             " resolution) SELECT r.household_id, r.case_id, %s, r.reason, r.data, %s, ''"
             " FROM jsonb_to_recordset(%s::jsonb)"
             " AS r(household_id bigint, case_id bigint, reason text, data jsonb)"
@@ -724,13 +724,13 @@ def flags_evaluate(
                 # Already in Danish here (translation.override above); many flags share their
                 # facts (2 of 2 meetings missed, the same day), so each wording is made once.
                 reasons: dict[tuple, str] = {}
-                rows = []
+                new: list[tuple[int, int, str, dict]] = []
                 for household_id, fact in facts.items():
                     key = tuple(sorted(fact.items()))
                     if key not in reasons:
                         reasons[key] = REASONS[kind](fact)[:300]
-                    rows.append((household_id, found[household_id]["pk"], reasons[key], fact))
-                _flags_insert(kind, now, rows)
+                    new.append((household_id, found[household_id]["pk"], reasons[key], fact))
+                _flags_insert(kind, now, new)
                 result.raised[kind] = len(facts)
                 for household_id in facts:
                     case_id = found[household_id]["pk"]
