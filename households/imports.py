@@ -19,7 +19,7 @@ from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Q
+from django.db.models import BooleanField, F, Func, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -385,9 +385,16 @@ DATE_FORMATS = ("%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d")
 class _RowChecker:
     """Collects the errors of one row while reading its cells."""
 
-    def __init__(self, number: int, cells: dict[str, object], errors: list[RowError]):
+    def __init__(
+        self,
+        number: int,
+        cells: dict[str, object],
+        errors: list[RowError],
+        today: date | None = None,
+    ):
         self.number, self.cells, self.errors = number, cells, errors
         self.failed = False
+        self.today = today or timezone.localdate()
 
     def error(self, key: str, message: str) -> None:
         self.errors.append(RowError(self.number, column_label(key), message))
@@ -418,8 +425,10 @@ class _RowChecker:
         return int(value)
 
 
-def parse_row(number: int, cells: dict[str, object], errors: list[RowError]) -> ParsedRow | None:
-    check = _RowChecker(number, cells, errors)
+def parse_row(
+    number: int, cells: dict[str, object], errors: list[RowError], today: date | None = None
+) -> ParsedRow | None:
+    check = _RowChecker(number, cells, errors, today)
     estate_number = check.text("afdeling", 20, required=True)
     tenancy_number = check.text("lejemaalsnr", 30)
     street = check.text("vej", 100, required=True)
@@ -537,6 +546,30 @@ def _amount(check: _RowChecker, key: str) -> Decimal | None:
         return None
 
 
+# The common shapes of DATE_FORMATS without strptime (a third of the time of reading a row).
+DAY_FIRST = re.compile(r"(\d{1,2})([-./])(\d{1,2})\2(\d{4})")
+YEAR_FIRST = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _days(text: str) -> Iterator[date]:
+    """The day the text reads as, in the order of DATE_FORMATS (nothing when none)."""
+    if match := DAY_FIRST.fullmatch(text):
+        day, _sep, month, year = match.groups()
+    elif match := YEAR_FIRST.fullmatch(text):
+        year, month, day = match.groups()
+    else:
+        for fmt in DATE_FORMATS:
+            try:
+                yield datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        return
+    try:
+        yield date(int(year), int(month), int(day))
+    except ValueError:
+        return
+
+
 def _date(check: _RowChecker, key: str) -> date | None:
     value = check.cells.get(key)
     if isinstance(value, datetime):
@@ -546,12 +579,8 @@ def _date(check: _RowChecker, key: str) -> date | None:
     text = _text(value)
     if not text:
         return None
-    for fmt in DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        if parsed.year < 1900 or parsed > timezone.localdate():
+    for parsed in _days(text):
+        if parsed.year < 1900 or parsed > check.today:
             break
         return parsed
     check.error(
@@ -566,9 +595,7 @@ def _tenant(check: _RowChecker, n: int) -> Tenant | None:
     last = check.text(prefix + "efternavn", 100)
     phone = check.text(prefix + "telefon", 20)
     email = check.text(prefix + "email", 254).lower()
-    birth_year = check.integer(
-        prefix + "foedselsaar", 1900, timezone.localdate().year, required=False
-    )
+    birth_year = check.integer(prefix + "foedselsaar", 1900, check.today.year, required=False)
     if not (first or last):
         if phone or email or birth_year:
             check.error(prefix + "fornavn", _("A tenant needs a name."))
@@ -595,8 +622,9 @@ def parse_rows(
     """Every row checked on its own, then against the others (the same flat twice)."""
     errors: list[RowError] = []
     parsed: list[ParsedRow] = []
+    today = timezone.localdate()  # once, not three times a row
     for index, cells in enumerate(rows, start=2):  # row 1 is the header, as Excel counts
-        row = parse_row(index, dict(zip(header, cells, strict=True)), errors)
+        row = parse_row(index, dict(zip(header, cells, strict=True)), errors, today)
         if row is not None:
             parsed.append(row)
     first_by_flat: dict[tuple, int] = {}
@@ -746,15 +774,12 @@ def build_plan(*, organisation: Organisation, content: bytes, file_kind: str) ->
     flat_by_tenancy = {
         (f.stairwell.estate_id, f.tenancy_number): f for f in flats if f.tenancy_number
     }
-    households = {
-        h.flat_id: h
-        for h in Household.objects.current()
-        .filter(flat__in=[f.pk for f in flats])
-        .prefetch_related("residents")
-    }
 
-    planned: list[PlannedRow] = []
+    planned: list[PlannedRow | None] = []
     matched_flats: set[int] = set()
+    # Rows that match a saved flat are compared once the households of those flats (not of
+    # every flat of the estates: ~7,000 with their residents at national scale) are loaded.
+    to_compare: list[tuple[int, ParsedRow, Flat]] = []
     for row in known:
         estate = estates[row.estate_number]
         stairwell = stairwell_by_address.get(row.address_key)
@@ -799,7 +824,29 @@ def build_plan(*, organisation: Organisation, content: bytes, file_kind: str) ->
             )
             continue
         matched_flats.add(flat.pk)
-        planned.append(_compare(row, flat, households.get(flat.pk)))
+        to_compare.append((len(planned), row, flat))
+        planned.append(None)
+
+    households: dict[int, Household] = {}
+    if to_compare:
+        matched = [flat.pk for _index, _row, flat in to_compare]
+        households = {
+            h.flat_id: h
+            for h in Household.objects.current()
+            # = ANY(array): one parameter, not one per flat to compile
+            .filter(
+                Func(
+                    F("flat_id"),
+                    Value(matched),
+                    template="%(expressions)s)",
+                    arg_joiner=" = ANY(",
+                    output_field=BooleanField(),
+                )
+            )
+            .prefetch_related("residents")
+        }
+    for index, row, flat in to_compare:
+        planned[index] = _compare(row, flat, households.get(flat.pk))
 
     errors.sort(key=lambda error: error.row)
     disappeared = sorted(
@@ -812,7 +859,12 @@ def build_plan(*, organisation: Organisation, content: bytes, file_kind: str) ->
             f.door,
         ),
     )
-    return Plan(rows=planned, errors=errors, disappeared=disappeared, total_rows=len(table))
+    return Plan(
+        rows=[row for row in planned if row is not None],
+        errors=errors,
+        disappeared=disappeared,
+        total_rows=len(table),
+    )
 
 
 def _compare(row: ParsedRow, flat: Flat, household: Household | None) -> PlannedRow:

@@ -1,8 +1,9 @@
 """Every write to households, residents, assessments and staff access."""
 
 import hashlib
-from datetime import timedelta
-from functools import partial
+import json
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
@@ -14,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from core.db import BULK_WRITE_ROWS, analyze
 from core.roles import ROLE_PERMISSIONS
 from core.versioning import update_versioned
 from households.imports import Plan, build_plan, normalise_name
@@ -280,6 +280,48 @@ def _bulk_set(model, objects: list, fields: list[str]) -> None:
         cursor.execute(sql, params)
 
 
+_PLAIN = (str, int, float, bool, type(None), dict, list)
+
+
+def _json_value(field, obj):
+    value = field.pre_save(obj, True)  # the defaults of auto_now(_add) fields too
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, date | Decimal):  # datetime is a date: isoformat keeps its zone
+        return value.isoformat() if not isinstance(value, Decimal) else str(value)
+    return field.get_db_prep_save(value, connection)
+
+
+def _bulk_insert(model, objects: list) -> None:
+    """INSERT the new instances as one JSON document and set their ids: bulk_create prepared
+    every value through the field's methods (180,000 calls for a 5,000-row file) and sent
+    them as arrays; plain values go as they are. Ids come back in the document's order."""
+    if not objects:
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [
+        f for f in meta.concrete_fields if f is not meta.pk and not getattr(f, "generated", False)
+    ]
+    columns = ", ".join(quote(f.column) for f in fields)
+    for obj in objects:  # as bulk_create: a related object saved after it was assigned
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    document = json.dumps([[_json_value(f, obj) for f in fields] for obj in objects])
+    selected = ", ".join(f"(r.value->>{i})::{f.db_type(connection)}" for i, f in enumerate(fields))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (names from the model)
+        f"SELECT {selected} FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS r(value, n) "
+        f"ORDER BY r.n RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [document])
+        ids = [pk for (pk,) in cursor.fetchall()]
+    for obj, pk in zip(objects, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
 def _analyze(*models) -> None:
     """Fresh planner statistics for the tables (ANALYZE sees this transaction's own rows; a
     role that does not own a table gets a warning, not an error)."""
@@ -326,7 +368,7 @@ def tenant_import_apply(*, tenant_import: TenantImport, by: User) -> Plan:
             net_rent=source.net_rent,
             aconto=source.aconto,
         )
-    Flat.objects.bulk_create([row.flat for row in creating if row.flat is not None])
+    _bulk_insert(Flat, [row.flat for row in creating if row.flat is not None])
 
     updating = plan.of("update")
     changed_flats = []
@@ -343,7 +385,7 @@ def tenant_import_apply(*, tenant_import: TenantImport, by: User) -> Plan:
     with_new_household = [row for row in creating + updating if row.new_household]
     for row in with_new_household:
         row.household = Household(flat=row.flat, moved_in_on=row.source.moved_in_on, updated_by=by)
-    Household.objects.bulk_create([row.household for row in with_new_household if row.household])
+    _bulk_insert(Household, [row.household for row in with_new_household if row.household])
 
     changed_households = []
     new_residents = []
@@ -382,7 +424,7 @@ def tenant_import_apply(*, tenant_import: TenantImport, by: User) -> Plan:
             resident.version += 1
             changed_residents.append(resident)
     _bulk_set(Household, changed_households, ["moved_in_on", "version", "updated_at", "updated_by"])
-    Resident.objects.bulk_create(new_residents)
+    _bulk_insert(Resident, new_residents)
     _bulk_set(Resident, changed_residents, ["birth_year", "phone", "email", "version"])
     if len(creating) + len(updating) >= IMPORT_ANALYZE_FROM_ROWS:
         _analyze(Stairwell, Flat, Household, Resident)
@@ -395,10 +437,8 @@ def tenant_import_apply(*, tenant_import: TenantImport, by: User) -> Plan:
     locked.save()
     for name in ("status", "counts", "applied_by", "applied_at", "content", "seen_versions"):
         setattr(tenant_import, name, getattr(locked, name))
-    written = len(creating) + len(changed_flats) + len(changed_households) + len(new_residents)
-    if written >= BULK_WRITE_ROWS:
-        # The next pages are planned with the new counts, once the rows are committed.
-        transaction.on_commit(partial(analyze, Stairwell, Flat, Household, Resident))
+    # The ANALYZE above (from IMPORT_ANALYZE_FROM_ROWS rows) commits with the rows: no second
+    # one on commit (every import that wrote BULK_WRITE_ROWS rows had at least 250 rows).
     return plan
 
 
