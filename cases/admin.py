@@ -1,10 +1,12 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
+from cases.economy.models import BudgetLine, Expense
 from cases.logistics.models import HousingNeed, Move, Offer, PoolFlat
 from cases.models import (
     Case,
     CaseAssignment,
+    DeadlineSettings,
     DistributionNotice,
     Project,
     ScheduleChange,
@@ -132,3 +134,35 @@ class ReportJobAdmin(ReadOnlyAdmin):
     list_display = ["ordered_at", "kind", "named", "ordered_by", "status", "progress"]
     list_filter = ["kind", "status", "named"]
     exclude = ["file", "household_ids"]
+
+
+@admin.register(DeadlineSettings)
+class DeadlineSettingsAdmin(ReadOnlyAdmin):
+    """An organisation's own periods are set by its manager on the deadlines page (checked
+    against the law's minimum there); here they can be read."""
+
+    list_display = [
+        "organisation",
+        "renovation_notice_months",
+        "termination_notice_months",
+        "objection_weeks",
+        "updated_at",
+    ]
+
+
+@admin.register(Expense)
+class ExpenseAdmin(ReadOnlyAdmin):
+    """Expenses are entered, approved and corrected in the app (an approved amount is locked);
+    here they can be read."""
+
+    list_display = ["case", "kind", "amount", "spent_on", "entered_by", "approved_at"]
+    list_filter = ["kind"]
+    list_select_related = ["case", "entered_by"]
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(ReadOnlyAdmin):
+    """A project's budget is set by its manager on the budget page; here it can be read."""
+
+    list_display = ["project", "category", "amount", "updated_at"]
+    list_select_related = ["project"]

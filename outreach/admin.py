@@ -1,5 +1,13 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+from outreach.letters.models import (
+    Letter,
+    LetterBatch,
+    LetterTemplate,
+    LetterTemplateVersion,
+    StaffContact,
+)
 from outreach.models import (
     AwaitedReply,
     CalendarFeed,
@@ -97,3 +105,36 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Letters and their templates are made in the app (templates versioned, a sent letter kept as it
+# went out); here they can be read.
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(ReadOnlyAdmin):
+    list_display = ["name", "organisation", "kind", "active", "updated_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(LetterTemplateVersion)
+class LetterTemplateVersionAdmin(ReadOnlyAdmin):
+    list_display = ["template", "language", "number", "created_by", "created_at"]
+    list_select_related = ["template", "created_by"]
+
+
+@admin.register(LetterBatch)
+class LetterBatchAdmin(ReadOnlyAdmin):
+    list_display = ["project", "stairwell", "template", "status", "letter_count", "created_at"]
+    list_select_related = ["project", "stairwell", "template"]
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdmin):
+    list_display = ["household", "subject", "language", "sent_via", "sent_on", "received_on"]
+    list_select_related = ["household"]
+
+
+@admin.register(StaffContact)
+class StaffContactAdmin(ReadOnlyAdmin):
+    list_display = ["user", "phone"]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from cases.economy.models import Expense, ExpenseKind
 from cases.logistics.models import PoolKind
 from cases.models import CaseAssignment
 from cases.stages import Stage
@@ -44,6 +45,7 @@ PAGED = {
     "cases/views.py": ["cases/caseload.html"],
     "cases/logistics/views.py": ["cases/logistics/pool_list.html"],
     "cases/logistics/selectors.py": ["cases/logistics/board.html"],
+    "cases/economy/views.py": ["cases/economy/approvals.html"],
     "outreach/selectors.py": ["outreach/flags/flag_list.html"],  # flag_page
     "outreach/views/tips.py": ["outreach/tips/tip_list.html"],
     "outreach/views/contacts.py": ["outreach/contacts/contact_list.html"],
@@ -233,6 +235,18 @@ def referrals_received(cast, fixture) -> str:
     return "status=open"
 
 
+def expenses_awaiting(cast, _fixture) -> str:
+    for amount in (1200, 800):
+        Expense.objects.create(
+            case=cast.case_a1,
+            kind=ExpenseKind.CLEANING,
+            amount=amount,
+            spent_on=date(2026, 3, 1),
+            entered_by=cast.rehousing_officer_a1,
+        )
+    return "x=1"  # no filter on the page
+
+
 def case_a1_project(cast) -> list[int]:
     return [cast.case_a1.project_id]
 
@@ -258,6 +272,13 @@ LISTS = [
         "cases.logistics.selectors.BOARD_PAGE_SIZE",
         board_cases,
         case_a1_project,
+    ),
+    (
+        "economy:approvals",
+        "manager_a",
+        "cases.economy.views.APPROVALS_PAGE_SIZE",
+        expenses_awaiting,
+        None,
     ),
     ("outreach:flags", "caseworker_a1", "outreach.views.flags.PAGE_SIZE", flags, None),
     ("outreach:tips", "caseworker_a1", "outreach.views.tips.PAGE_SIZE", tips, None),

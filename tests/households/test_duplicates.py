@@ -89,6 +89,7 @@ def test_it_remembers_a_pair_kept_apart(client, cast, twins):
 
 def _rows_in_every_related_model(cast, household: Household, resident: Resident) -> None:
     """One row pointing at `household` (and `resident`) in every model that can."""
+    from outreach.letters.models import Letter, LetterTemplate, LetterTemplateVersion
     from outreach.models import AwaitedReply, Contact, Flag, Invitation, Meeting, Tip
     from referrals.models import Community, CommunityMeeting, CommunityMembership, Referral
 
@@ -122,6 +123,13 @@ def _rows_in_every_related_model(cast, household: Household, resident: Resident)
     )
     community_meeting.attendees.add(household)
     HouseholdMerge.objects.create(kept=household, removed_id=999999, by=cast.manager_a)
+    template = LetterTemplate.objects.create(organisation=organisation, kind="notice", name="V")
+    version = LetterTemplateVersion.objects.create(
+        template=template, language="da", number=1, subject="Varsel", body="Kære beboer"
+    )
+    Letter.objects.create(
+        household=household, template_version=version, subject="Varsel", body_rendered="Kære"
+    )
 
 
 def _pointing_at(model, pk: int) -> dict[str, int]:

@@ -108,8 +108,9 @@ def test_it_keeps_the_case_page_query_count_flat_with_many_contacts(
     for _ in range(count):
         knock(household, cast.caseworker_a1)
     # The case page's 16, the open flags (1), the summary (2) and the newest contacts (1), the
-    # referrals' sections (1), the rehousing section's offers and moves (2).
-    with django_assert_max_num_queries(23):
+    # referrals' sections (1), the rehousing section's offers and moves (2), the refused
+    # offers (1) and the case's expenses (1).
+    with django_assert_max_num_queries(25):
         response = client.get(reverse("cases:detail", args=[cast.case_a1.pk]))
     assert response.status_code == 200
 
