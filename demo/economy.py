@@ -182,7 +182,6 @@ def _empty_period(project: Project, *, officer: User, today: date) -> None:
         )
         for kind, from_flat, to_flat, on in moves
     )
-    Case.objects.filter(pk=returned.pk).update(temporary_flat=pool_flat.flat)
 
 
 # --- Budget and expenses ---------------------------------------------------------------------
