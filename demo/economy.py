@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q
 
 from cases.deadlines import LetterKind
 from cases.economy.models import BudgetCategory, BudgetLine, Expense, ExpenseKind
@@ -30,9 +29,9 @@ from cases.logistics.models import (
     RehousingKind,
 )
 from cases.logistics.models import PoolKind as Kind
-from cases.models import Case, Project
+from cases.models import Case, Project, StairwellSchedule
 from cases.stages import OPEN_STAGES, Stage
-from households.models import Flat, Organisation, Stairwell
+from households.models import Flat, Organisation
 from outreach.letters.models import LetterTemplate, SentVia
 from outreach.letters.sending import (
     batch_create,
@@ -316,39 +315,33 @@ def _template(organisation: Organisation, kind: str) -> LetterTemplate | None:
 
 
 def _notice_batch(organisation: Organisation, project: Project, *, by: User, today: date) -> None:
-    """The notice of the smallest stairwell with a few open cases, made and registered as
-    posted today (the letters are made in the load, not by the worker: few, so quick)."""
+    """The notice of the stairwell notified last (its households are at the stage "Notified"),
+    made and registered as posted. The letters are made here, not by the worker, so that the
+    demo has them at once; the next stairwell's notice is left for the README's walk."""
     template = _template(organisation, LetterKind.NOTICE)
-    stairwell = (
-        Stairwell.objects.filter(estate=project.estate)
-        .annotate(
-            open_cases=Count(
-                "flats__households__cases",
-                filter=Q(
-                    flats__households__cases__project=project,
-                    flats__households__cases__stage__in=OPEN_STAGES,
-                ),
-            )
-        )
-        .filter(open_cases__gte=3)
-        .order_by("open_cases", "street", "number", "pk")
+    schedule = (
+        StairwellSchedule.objects.filter(project=project, notice_on__lte=today)
+        .select_related("stairwell")
+        .order_by("-notice_on", "pk")
         .first()
     )
-    if template is None or stairwell is None:
+    if template is None or schedule is None:
         return
-    batch = batch_create(project=project, template=template, by=by, stairwell=stairwell)
+    batch = batch_create(project=project, template=template, by=by, stairwell=schedule.stairwell)
     batch_run(batch_id=batch.pk)
     batch_register_sent(batch=batch, via=SentVia.POSTED, sent_on=today, by=by)
 
 
 def _offer_letter(organisation: Organisation, project: Project, *, by: User, today: date) -> None:
-    """The offer letter of the oldest offer awaiting its reply, registered as posted: the
-    letter awaiting reply is the offer's own."""
+    """The letter of the newest offer awaiting its reply (not yet due), registered as posted:
+    the letter awaiting reply is the offer's own."""
     template = _template(organisation, LetterKind.OFFER)
     offer = (
-        Offer.objects.filter(case__project=project, status=OfferStatus.PENDING)
+        Offer.objects.filter(
+            case__project=project, status=OfferStatus.PENDING, reply_due_on__gte=today
+        )
         .select_related("case__household")
-        .order_by("sent_on", "pk")
+        .order_by("-sent_on", "pk")
         .first()
     )
     if template is None or offer is None:
