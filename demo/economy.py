@@ -208,16 +208,13 @@ def _expenses(
     """Expenses of the cases whose households moved out (movers, boxes, cleaning, storage,
     an interpreter where she speaks another language), then of those about to move (awaiting
     approval). 15-30 in all."""
-    moved = list(
-        Move.objects.filter(
-            case__project__in=projects,
-            case__stage__in=OPEN_STAGES,
-            kind=MoveKind.TO_TEMPORARY,
-            status=MoveStatus.DONE,
-        )
-        .select_related("case__household")
-        .order_by("moves_on", "pk")[:7]
-    )
+    done = Move.objects.filter(
+        case__project__in=projects, case__stage__in=OPEN_STAGES, status=MoveStatus.DONE
+    ).select_related("case__household")
+    moved = [  # the temporary stays, and the permanent moves of the transformation
+        *done.filter(kind=MoveKind.TO_TEMPORARY).order_by("moves_on", "pk")[:6],
+        *done.filter(kind=MoveKind.TO_PERMANENT).order_by("moves_on", "pk")[:2],
+    ]
     approved: list[Expense] = []
     for index, move in enumerate(moved):
         case, day = move.case, move.moves_on

@@ -270,6 +270,8 @@ def test_it_builds_rents_a_budget_expenses_and_sent_letters(client, demo_data):
     expenses = Expense.objects.filter(case__project__estate__organisation__name=VESTEGNEN)
     assert 15 <= expenses.count() <= 30
     assert expenses.approved().filter(approved_by=manager).exists()
+    for name in ("Helhedsplan Vestergården", "Omdannelse af Nordparken"):
+        assert expenses.approved().filter(case__project__name=name).exists(), name
     assert expenses.awaiting_approval().exists()
     assert expenses.filter(corrects__isnull=False).exists()
     assert expenses.filter(storage_until__isnull=False).exists()
