@@ -36,6 +36,7 @@ from cases.models import (
 from cases.stages import OPEN_STAGES, EndReason, Stage
 from core.roles import Role
 from demo.accounts import accounts_demo_load
+from demo.economy import economy_demo_load
 from demo.letters import letters_demo_load
 from demo.logistics import logistics_demo_load
 from demo.outreach import demo_contacts_settle, outreach_demo_load
@@ -535,6 +536,7 @@ def demo_load() -> DemoSummary:
     outreach_created |= referrals_demo_load(users=users, today=today)
     outreach_created |= logistics_demo_load(users=users, today=today)
     outreach_created |= letters_demo_load(users=users)
+    outreach_created |= economy_demo_load(users=users, today=today)
     if created or outreach_created:
         _statistics_refresh()
     if outreach_created:

@@ -249,3 +249,42 @@ def test_it_builds_a_pool_a_little_too_small_with_offers_moves_and_a_full_area(d
     assert any(waterbed.counts[area] > waterbed.threshold for area in waterbed.full_areas)
     overdue = Flag.objects.filter(kind=FlagKind.NO_REPLY, resolved_at__isnull=True)
     assert overdue.filter(reason__icontains="tilbud").exists()
+
+
+@pytest.mark.django_db
+def test_it_builds_rents_a_budget_expenses_and_sent_letters(client, demo_data):
+    from cases.economy.models import BudgetLine, Expense
+    from cases.economy.rents import project_empty_days, project_rent_difference
+    from cases.logistics.models import PoolFlat
+    from outreach.letters.models import Letter, LetterBatch, LetterBatchStatus
+
+    manager = User.objects.get(username="leder")
+    project = Project.objects.get(name="Helhedsplan Vestergården")
+    flats = Flat.objects.filter(stairwell__estate__organisation__name=VESTEGNEN)
+    assert not flats.filter(net_rent__isnull=True).exists()
+    assert not flats.exclude(net_rent__range=(4500, 9500), aconto__range=(500, 1100)).exists()
+    assert PoolFlat.objects.filter(project_rent__isnull=False).exists()
+    assert project_rent_difference(project) > 0
+    assert project_empty_days(project)
+    assert BudgetLine.objects.filter(project=project).count() >= 5
+    expenses = Expense.objects.filter(case__project__estate__organisation__name=VESTEGNEN)
+    assert 15 <= expenses.count() <= 30
+    assert expenses.approved().filter(approved_by=manager).exists()
+    for name in ("Helhedsplan Vestergården", "Omdannelse af Nordparken"):
+        assert expenses.approved().filter(case__project__name=name).exists(), name
+    assert expenses.awaiting_approval().exists()
+    assert expenses.filter(corrects__isnull=False).exists()
+    assert expenses.filter(storage_until__isnull=False).exists()
+    batch = LetterBatch.objects.get(project=project)
+    assert batch.status == LetterBatchStatus.DONE and batch.stairwell_id
+    assert batch.letters.exists() and not batch.letters.filter(sent_on__isnull=True).exists()
+    offer_letter = Letter.objects.get(offer__isnull=False)
+    assert offer_letter.sent_on and offer_letter.awaited_reply == offer_letter.offer.awaited_reply
+
+    demo_login(client, "leder")
+    assert client.get(reverse("economy:budget", args=[project.pk])).status_code == 200
+    approvals = client.get(reverse("economy:approvals"))
+    assert approvals.status_code == 200
+    assert approvals.context["page"].object_list
+    household = client.get(reverse("households:detail", args=[offer_letter.household_id]))
+    assert household.status_code == 200

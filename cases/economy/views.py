@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -183,7 +184,10 @@ def expense_approve(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("Approved: %(kind)s, %(amount)s kr.")
-            % {"kind": expense.get_kind_display(), "amount": expense.amount},
+            % {
+                "kind": expense.get_kind_display(),
+                "amount": number_format(expense.amount, 2, force_grouping=True),
+            },
         )
     if request.POST.get("back") == "queue":
         return redirect("economy:approvals")

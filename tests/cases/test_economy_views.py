@@ -343,3 +343,18 @@ def test_erasing_the_household_takes_its_expenses_and_receipts(
         resident_erase(resident=resident, by=cast.manager_a)
     assert not Expense.objects.exists()
     assert not stored.exists()
+
+
+def test_the_approval_message_shows_the_amount_the_danish_way(client, cast):
+    expense = expense_create(
+        case=cast.case_a1,
+        by=cast.rehousing_officer_a1,
+        data={"kind": "movers_out", "amount": Decimal("11450"), "spent_on": date(2026, 3, 1)},
+    )
+    client.force_login(cast.manager_a)
+
+    response = client.post(
+        reverse("economy:expense_approve", args=[expense.pk]), {"back": "queue"}, follow=True
+    )
+
+    assert "11.450,00 kr." in response.content.decode()
