@@ -508,9 +508,12 @@ def parse_row(
 MAX_AMOUNT = Decimal("999999.99")
 
 
-def parse_kroner(value: object) -> Decimal | None:
+def parse_kroner(
+    value: object, *, maximum: Decimal = MAX_AMOUNT, signed: bool = False
+) -> Decimal | None:
     """Kroner the Danish way ('5.123,50', '5123,50', '5123 kr.') or as Excel's number, to øre;
-    None when empty. ValueError when it is no amount from 0 to MAX_AMOUNT."""
+    None when empty. ValueError when it is no amount from 0 (from -maximum when `signed`) to
+    `maximum`."""
     amount: Decimal | None = None
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         try:
@@ -522,13 +525,14 @@ def parse_kroner(value: object) -> Decimal | None:
         text = text.removesuffix("kr")
         if not text:
             return None
+        sign, text = ("-", text[1:]) if signed and text.startswith("-") else ("", text)
         if "," in text:
             text = text.replace(".", "").replace(",", ".")
         elif re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
             text = text.replace(".", "")
-        if re.fullmatch(r"\d{1,9}(\.\d{1,2})?", text):
-            amount = Decimal(text).quantize(Decimal("0.01"))
-    if amount is None or not 0 <= amount <= MAX_AMOUNT:
+        if re.fullmatch(r"\d{1,15}(\.\d{1,2})?", text):
+            amount = Decimal(sign + text).quantize(Decimal("0.01"))
+    if amount is None or abs(amount) > maximum or (amount < 0 and not signed):
         raise ValueError(value)
     return amount
 

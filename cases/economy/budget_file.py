@@ -6,9 +6,8 @@ Columns: kategori (the category's name as on the page, or its key) and beloeb (o
 amount in kroner: 125000, 125.000, 125.000,50 or an Excel number. An empty amount: no budget.
 """
 
-import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.economy.models import BudgetCategory
 from cases.planning.schedule_file import _cell_text
-from households.imports import FileError, RowError, _read_csv, _read_xlsx, header_key
+from households.imports import FileError, RowError, _read_csv, _read_xlsx, header_key, parse_kroner
 
 MAX_ROWS = 100
 ALIASES = {
@@ -50,20 +49,17 @@ def _categories() -> dict[str, str]:
     return found
 
 
+# What a budget line may hold (BudgetLine.amount: 14 digits, 2 after the comma).
+MAX_BUDGET = Decimal("999999999999.99")
+
+
 def parse_amount(value: object) -> Decimal | str | None:
-    """The amount, None for an empty cell, or the text that is not an amount."""
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    text = _cell_text(value).lower().replace("kr.", "").replace("kr", "").replace(" ", "")
-    if not text:
-        return None
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d{1,2})?|\d+(,\d{1,2})?", text):
-        text = text.replace(".", "").replace(",", ".")
+    """The amount (households.imports.parse_kroner, Danish or Excel's number; negative ones too,
+    for the row's own message), None for an empty cell, or the text that is not an amount."""
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
+        return parse_kroner(value, maximum=MAX_BUDGET, signed=True)
+    except ValueError:
         return _cell_text(value)
-    return amount.quantize(Decimal("0.01"))
 
 
 def read_budget_file(*, content: bytes, file_kind: str) -> BudgetFile:
