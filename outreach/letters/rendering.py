@@ -9,8 +9,10 @@ who writes, and nothing else. Anything else in braces is an error with its line 
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -200,6 +202,14 @@ def _names(names: list[str], language: str = "da") -> str:
     return ", ".join(names[:-1]) + f" {_AND.get(language, 'og')} " + names[-1]
 
 
+def _once(cache: dict | None, key: tuple, load: Callable[[], Any]) -> Any:
+    if cache is None:
+        return load()
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
 def context_for(
     household,
     case=None,
@@ -209,13 +219,15 @@ def context_for(
     kind: str | None = None,
     language: str = "da",
     today: date | None = None,
+    cache: dict | None = None,
 ) -> dict[str, str]:
     """The values of every placeholder for one household's letter, all strings.
 
     `case` gives the project and the dates (the stairwell's schedule, overridden by the case's
     own), `offer` the flat offered and the reply deadline (without one, the deadline of a
     letter of `kind` sent today, cases.deadlines.reply_due_on), `user` the member of staff who
-    writes and signs. Nothing else is read: no other household, no settings.
+    writes and signs. Nothing else is read: no other household, no settings. A batch passes one
+    `cache` for all its letters, so a stairwell's schedule and the signer's phone are read once.
     """
     from cases.deadlines import reply_due_on
     from cases.models import StairwellSchedule
@@ -244,7 +256,11 @@ def context_for(
     )
     if case is not None:
         project = case.project
-        schedule = StairwellSchedule.objects.filter(project=project, stairwell=stairwell).first()
+        schedule = _once(
+            cache,
+            ("schedule", project.pk, stairwell.pk),
+            lambda: StairwellSchedule.objects.filter(project=project, stairwell=stairwell).first(),
+        )
         values.update(
             projekt=project.name,
             dato_varsling=day(schedule.notice_on if schedule else None),
@@ -259,7 +275,7 @@ def context_for(
         # The rent registered with the pool flat; else the flat's own, once flats have one.
         rent = offer.pool_flat.rent
         if rent is None:
-            rent = getattr(offered, "monthly_rent", None)
+            rent = offered.monthly_rent
         values.update(
             tilbud_adresse=offered.address,
             tilbud_postnummer_by=f"{offered.stairwell.postcode} {offered.stairwell.city}",
@@ -271,7 +287,9 @@ def context_for(
             svarfrist=day(offer.reply_due_on),
         )
     if user is not None:
-        contact = StaffContact.objects.filter(user=user).first()
+        contact = _once(
+            cache, ("contact", user.pk), lambda: StaffContact.objects.filter(user=user).first()
+        )
         values.update(
             sagsbehandler_navn=user.get_full_name() or user.get_username(),
             sagsbehandler_telefon=contact.phone if contact else "",

@@ -120,6 +120,7 @@ def _build_letter(
     offer=None,
     today: date,
     batch: LetterBatch | None = None,
+    cache: dict | None = None,
 ) -> Letter:
     language = household_language(household)
     translated = current_version(template, language) if language != LetterLanguage.DANISH else None
@@ -127,7 +128,14 @@ def _build_letter(
 
     def text(of: LetterTemplateVersion) -> tuple[str, str]:
         context = rendering.context_for(
-            household, case, offer, by, kind=template.kind, language=of.language, today=today
+            household,
+            case,
+            offer,
+            by,
+            kind=template.kind,
+            language=of.language,
+            today=today,
+            cache=cache,
         )
         try:
             return rendering.render(of.subject, context), rendering.render(of.body, context)
@@ -350,6 +358,7 @@ def _batch_make(batch: LetterBatch, mine) -> None:
     if danish is None:
         raise ValidationError(_("The template has no Danish text in use."))
     today = timezone.localdate()
+    cache: dict = {}  # what every letter of the batch reads alike (rendering.context_for)
     with transaction.atomic():
         batch.letters.all().delete()  # an earlier attempt's, taken back
         households = list(batch_households(batch))
@@ -368,6 +377,7 @@ def _batch_make(batch: LetterBatch, mine) -> None:
                 case=cases.get(household.pk),
                 today=today,
                 batch=batch,
+                cache=cache,
             )
             for household in households
         ]
