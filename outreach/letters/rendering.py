@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -184,12 +184,8 @@ def letter_date(day: date | None, language: str = "da") -> str:
 
 def _amount(value) -> str:
     """'6.250,00 kr.' (Danish form, whatever the letter's language: it is the contract's)."""
-    whole, _dot, decimals = f"{value:.2f}".partition(".")
-    groups: list[str] = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return f"{'.'.join(groups)},{decimals} kr."
+    with translation.override("da"):
+        return f"{number_format(value, decimal_pos=2, force_grouping=True)} kr."
 
 
 _AND = {"da": "og", "en": "and", "ar": "و"}
