@@ -142,7 +142,6 @@ class BudgetRow:
     committed: Decimal = ZERO
     forecast: Decimal | None = None
     from_rents: bool = False
-    counted: bool = True  # False: a rent line the rents do not count yet
 
     @property
     def left(self) -> Decimal | None:
@@ -237,15 +236,8 @@ def project_budget(*, project: Project) -> Budget:
         row = BudgetRow(category.value, str(category.label), budget=lines.get(category.value))
         if category in RENT_CATEGORIES:
             row.from_rents = True
-            rent = rents.get(category.value)
-            if rent is None:
-                row.counted = False
-            else:
-                row.approved, row.committed, row.forecast = (
-                    rent.spent,
-                    rent.committed,
-                    rent.forecast,
-                )
+            rent = rents[category.value]
+            row.approved, row.committed, row.forecast = rent.spent, rent.committed, rent.forecast
             budget.rows.append(row)
             continue
         found = spend.get(category.value, {})

@@ -326,9 +326,9 @@ def budget_export(
         [
             row.label,
             row.budget,
-            row.approved if row.counted else None,
+            row.approved,
             row.awaiting,
-            row.committed if row.counted else None,
+            row.committed,
             row.forecast,
             row.left,
         ]
