@@ -1,7 +1,6 @@
 from django.urls import path
 
 from core.exports import export_urls
-from outreach.letters.sending_urls import urlpatterns as sent_letter_urls
 from outreach.letters.urls import urlpatterns as letter_template_urls
 from outreach.views import cafe, calendar, contacts, flags, letters, meetings, scans, tips
 
@@ -72,8 +71,6 @@ urlpatterns: list = [
     *export_urls("breve/eksport", letters.letter_export, "letters"),
     path("husstande/<int:household_pk>/breve/ny/", letters.letter_create, name="letter_create"),
     path("breve/<int:pk>/svar/", letters.letter_reply, name="letter_reply"),
-    # --- letters going out: from templates, one or a batch (letters/sending_urls.py) ---
-    *sent_letter_urls,
-    # --- letter templates (letters/urls.py) ---
+    # --- letter templates and letters going out (letters/urls.py) ---
     *letter_template_urls,
 ]

@@ -18,10 +18,10 @@ from households.audit import log_access
 from households.models import AccessAction, Stairwell
 from households.permissions import get_household_for_user
 from outreach.letters import sending
+from outreach.letters.forms import LetterBatchForm, LetterNewForm, ReceivedForm, SentForm
 from outreach.letters.layout import letter_docx
 from outreach.letters.models import LetterBatchStatus
-from outreach.letters.sending_forms import LetterBatchForm, LetterNewForm, ReceivedForm, SentForm
-from outreach.letters.sending_permissions import (
+from outreach.letters.permissions import (
     get_batch_for_user,
     get_letter_for_user,
     usable_templates,

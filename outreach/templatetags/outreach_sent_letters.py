@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from outreach.letters.models import SentVia
-from outreach.letters.sending_permissions import batches_for_user, letters_for_user
+from outreach.letters.permissions import batches_for_user, letters_for_user
 
 register = template.Library()
 
