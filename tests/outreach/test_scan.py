@@ -583,3 +583,25 @@ def test_a_retry_takes_over_the_run_its_failure_left_running(quiet):
 
     assert flag_scan_run(run=run).status == ScanStatus.RUNNING  # another worker's: left alone
     assert flag_scan_run(run=run, resume=True).status == ScanStatus.SUCCEEDED
+
+
+def test_a_full_scan_commits_without_waiting_for_the_disk_and_a_household_waits(quiet, monkeypatch):
+    """The full scan's flags are derived data recorded as succeeded by a later synchronous
+    commit; the re-evaluation of a household (a user's change) keeps the server's setting."""
+    seen = []
+    first_per_household = scan._first_per_household
+
+    def spy(rows):
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT current_setting('synchronous_commit'), current_setting('jit')")
+            seen.append(cursor.fetchone())
+        return first_per_household(rows)
+
+    monkeypatch.setattr(scan, "_first_per_household", spy)
+    flags_evaluate(household_ids=[quiet[FlagKind.NO_CONTACT].household_id])
+    household = set(seen)
+    seen.clear()
+    flags_evaluate()
+    full = set(seen)
+    assert household == {("on", "off")}
+    assert full == {("off", "off")}
