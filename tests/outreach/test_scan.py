@@ -593,15 +593,22 @@ def test_a_full_scan_commits_without_waiting_for_the_disk_and_a_household_waits(
 
     def spy(rows):
         with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT current_setting('synchronous_commit'), current_setting('jit')")
+            cursor.execute(
+                "SELECT current_setting('synchronous_commit'), current_setting('jit'),"
+                " current_setting('work_mem')"
+            )
             seen.append(cursor.fetchone())
         return first_per_household(rows)
 
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT current_setting('work_mem')")
+        (server_work_mem,) = cursor.fetchone()
     monkeypatch.setattr(scan, "_first_per_household", spy)
     flags_evaluate(household_ids=[quiet[FlagKind.NO_CONTACT].household_id])
     household = set(seen)
     seen.clear()
     flags_evaluate()
     full = set(seen)
-    assert household == {("on", "off")}
-    assert full == {("off", "off")}
+    assert server_work_mem != "64MB"
+    assert household == {("on", "off", server_work_mem)}
+    assert full == {("off", "off", "64MB")}
