@@ -64,10 +64,9 @@ class ContactSummary:
     last: Contact | None = None
 
 
-def contact_summaries(*, household_ids) -> dict[int, ContactSummary]:
-    """A summary per household, for any number of households, in two queries."""
-    contacts = Contact.objects.filter(household_id__in=household_ids)
-    counts = contacts.values("household_id").annotate(
+def _contact_counts(contacts: QuerySet[Contact]) -> QuerySet:
+    """The counts of a summary, a row per household."""
+    return contacts.values("household_id").annotate(
         attempts=Count("pk"),
         unanswered=Count("pk", filter=Q(reached=False)),
         door_knocks=Count("pk", filter=Q(channel=Channel.DOOR_KNOCK)),
@@ -75,6 +74,12 @@ def contact_summaries(*, household_ids) -> dict[int, ContactSummary]:
         last_at=Max("occurred_at"),
         last_reached_at=Max("occurred_at", filter=Q(reached=True)),
     )
+
+
+def contact_summaries(*, household_ids) -> dict[int, ContactSummary]:
+    """A summary per household, for any number of households, in two queries."""
+    contacts = Contact.objects.filter(household_id__in=household_ids)
+    counts = _contact_counts(contacts)
     latest = {
         contact.household_id: contact
         for contact in contacts.select_related("staff")
@@ -95,8 +100,15 @@ def contact_summaries(*, household_ids) -> dict[int, ContactSummary]:
     }
 
 
-def contact_summary(*, household: Household) -> ContactSummary:
-    return contact_summaries(household_ids=[household.pk]).get(household.pk, ContactSummary())
+def contact_summary(*, household: Household, newest: list[Contact] | None = None) -> ContactSummary:
+    """`newest`: the household's newest contacts, read already (household_contacts, in its
+    order): the first is the summary's latest, so only the counts are read (one query)."""
+    if newest is None:
+        return contact_summaries(household_ids=[household.pk]).get(household.pk, ContactSummary())
+    for row in _contact_counts(Contact.objects.filter(household=household)):
+        del row["household_id"]
+        return ContactSummary(**row, last=newest[0] if newest else None)
+    return ContactSummary()
 
 
 def household_contacts(*, household: Household) -> QuerySet[Contact]:
@@ -332,8 +344,8 @@ def flag_page(flags: QuerySet[Flag], number, per_page: int) -> Page:
 
 def household_open_flags(*, user: User, household: Household) -> QuerySet[Flag]:
     return (
-        flags_for_user(user)
-        .filter(household=household, resolved_at__isnull=True)
+        flags_for_user(user, household_id=household.pk)
+        .filter(resolved_at__isnull=True)
         .select_related("case__project")
         .order_by("kind")
     )

@@ -57,7 +57,7 @@ def log_context(request: AuthedRequest, household: Household, form: ContactForm 
     return {
         **undo_context(request),
         "household": household,
-        "summary": contact_summary(household=household),
+        "summary": contact_summary(household=household, newest=contacts),
         "contacts": contacts[:5],
         "more": len(contacts) > 5,
         "form": form,
