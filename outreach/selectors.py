@@ -17,6 +17,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.utils import timezone
 
@@ -64,9 +65,10 @@ class ContactSummary:
     last: Contact | None = None
 
 
-def _contact_counts(contacts: QuerySet[Contact]) -> QuerySet:
-    """The counts of a summary, a row per household."""
-    return contacts.values("household_id").annotate(
+def contact_summaries(*, household_ids) -> dict[int, ContactSummary]:
+    """A summary per household, for any number of households, in two queries."""
+    contacts = Contact.objects.filter(household_id__in=household_ids)
+    counts = contacts.values("household_id").annotate(
         attempts=Count("pk"),
         unanswered=Count("pk", filter=Q(reached=False)),
         door_knocks=Count("pk", filter=Q(channel=Channel.DOOR_KNOCK)),
@@ -74,12 +76,6 @@ def _contact_counts(contacts: QuerySet[Contact]) -> QuerySet:
         last_at=Max("occurred_at"),
         last_reached_at=Max("occurred_at", filter=Q(reached=True)),
     )
-
-
-def contact_summaries(*, household_ids) -> dict[int, ContactSummary]:
-    """A summary per household, for any number of households, in two queries."""
-    contacts = Contact.objects.filter(household_id__in=household_ids)
-    counts = _contact_counts(contacts)
     latest = {
         contact.household_id: contact
         for contact in contacts.select_related("staff")
@@ -100,19 +96,37 @@ def contact_summaries(*, household_ids) -> dict[int, ContactSummary]:
     }
 
 
-def contact_summary(*, household: Household, newest: list[Contact] | None = None) -> ContactSummary:
-    """`newest`: the household's newest contacts, read already (household_contacts, in its
-    order): the first is the summary's latest, so only the counts are read (one query)."""
-    if newest is None:
-        return contact_summaries(household_ids=[household.pk]).get(household.pk, ContactSummary())
-    for row in _contact_counts(Contact.objects.filter(household=household)):
-        del row["household_id"]
-        return ContactSummary(**row, last=newest[0] if newest else None)
-    return ContactSummary()
+def contact_summary(*, household: Household) -> ContactSummary:
+    return contact_summaries(household_ids=[household.pk]).get(household.pk, ContactSummary())
 
 
 def household_contacts(*, household: Household) -> QuerySet[Contact]:
     return household.contacts.select_related("staff", "case__project", "meeting", "drop_in_session")
+
+
+def household_newest_contacts(
+    *, household: Household, count: int
+) -> tuple[list[Contact], ContactSummary]:
+    """The household's `count` newest contacts and its summary, in one query: the summary's
+    counts as window aggregates over all its contacts (computed before the LIMIT), on each row;
+    the newest row is the summary's latest."""
+    whole = {
+        name: Window(aggregate)
+        for name, aggregate in {
+            "attempts": Count("pk"),
+            "unanswered": Count("pk", filter=Q(reached=False)),
+            "door_knocks": Count("pk", filter=Q(channel=Channel.DOOR_KNOCK)),
+            "first_at": Min("occurred_at"),
+            "last_at": Max("occurred_at"),
+            "last_reached_at": Max("occurred_at", filter=Q(reached=True)),
+        }.items()
+    }
+    contacts = list(household_contacts(household=household).annotate(**whole)[:count])
+    if not contacts:
+        return [], ContactSummary()
+    newest = contacts[0]
+    summary = ContactSummary(**{name: getattr(newest, name) for name in whole}, last=newest)
+    return contacts, summary
 
 
 def case_household_open_flags(kind: str) -> QuerySet[Flag]:
