@@ -151,8 +151,8 @@ def household_coordination(
         cases = household_cases_for_user(user=user, household=household)
     by_case = {case.pk: CaseInterventions(case=case) for case in cases}
     for case in cases:
+        row = by_case[case.pk]
         for assignment in case.assignments.all():
-            row = by_case[case.pk]
             if assignment.role == AssignmentRole.BRIDGE_BUILDER:
                 row.bridge_builders.append(assignment.user)
             else:
