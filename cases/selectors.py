@@ -90,6 +90,25 @@ def destination_flats(*, case: Case, today: date) -> QuerySet[Flat]:
     return available_flats(case=case).filter(Q(pk__in=keep) | ~Q(stairwell__in=emptied))
 
 
+def household_cases_for_user(*, user: User, household: Household) -> list[Case]:
+    """The household's cases `user` may see, newest first, with what the household page's three
+    sections of them show (its cases, where it lives, the interventions): the project, the
+    flats, the staff. Two queries, read once for the three; each case gets `household`, the
+    one passed in (its flat and residents loaded already)."""
+    cases = list(
+        Case.objects.for_user(user)
+        .filter(household=household)
+        .select_related("project", "temporary_flat__stairwell", "permanent_flat__stairwell")
+        .prefetch_related(
+            Prefetch("assignments", queryset=CaseAssignment.objects.select_related("user"))
+        )
+        .order_by("-opened_at", "-pk")
+    )
+    for case in cases:
+        case.household = household
+    return cases
+
+
 def case_list_related(queryset: QuerySet[Case]) -> QuerySet[Case]:
     """What a list of cases shows: household, residents, flat, project, responsible staff."""
     return queryset.select_related(

@@ -15,6 +15,7 @@ from households.permissions import (
     can_view_social_data,
     estate_access_q,
     household_ids_access_q,
+    household_one_access_q,
     user_grants,
 )
 from outreach.models import AwaitedReply, Contact, DropInSession, Flag, Meeting, Tip
@@ -129,9 +130,13 @@ def get_awaited_reply_for_user(user, pk: int, *, for_change: bool = False) -> Aw
     return reply
 
 
-def flags_for_user(user) -> QuerySet[Flag]:
+def flags_for_user(user, *, household_id: int | None = None) -> QuerySet[Flag]:
+    """The flags `user` may see; with `household_id`, only that household's (the same rule,
+    asked of the one household)."""
     if not user.has_perm("outreach.view_flag"):
         return Flag.objects.none()
+    if household_id is not None:
+        return Flag.objects.filter(household_one_access_q(user, household_id))
     return Flag.objects.filter(household_ids_access_q(user))
 
 

@@ -17,6 +17,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.utils import timezone
 
@@ -101,6 +102,31 @@ def contact_summary(*, household: Household) -> ContactSummary:
 
 def household_contacts(*, household: Household) -> QuerySet[Contact]:
     return household.contacts.select_related("staff", "case__project", "meeting", "drop_in_session")
+
+
+def household_newest_contacts(
+    *, household: Household, count: int
+) -> tuple[list[Contact], ContactSummary]:
+    """The household's `count` newest contacts and its summary, in one query: the summary's
+    counts as window aggregates over all its contacts (computed before the LIMIT), on each row;
+    the newest row is the summary's latest."""
+    whole = {
+        name: Window(aggregate)
+        for name, aggregate in {
+            "attempts": Count("pk"),
+            "unanswered": Count("pk", filter=Q(reached=False)),
+            "door_knocks": Count("pk", filter=Q(channel=Channel.DOOR_KNOCK)),
+            "first_at": Min("occurred_at"),
+            "last_at": Max("occurred_at"),
+            "last_reached_at": Max("occurred_at", filter=Q(reached=True)),
+        }.items()
+    }
+    contacts = list(household_contacts(household=household).annotate(**whole)[:count])
+    if not contacts:
+        return [], ContactSummary()
+    newest = contacts[0]
+    summary = ContactSummary(**{name: getattr(newest, name) for name in whole}, last=newest)
+    return contacts, summary
 
 
 def case_household_open_flags(kind: str) -> QuerySet[Flag]:
@@ -332,8 +358,8 @@ def flag_page(flags: QuerySet[Flag], number, per_page: int) -> Page:
 
 def household_open_flags(*, user: User, household: Household) -> QuerySet[Flag]:
     return (
-        flags_for_user(user)
-        .filter(household=household, resolved_at__isnull=True)
+        flags_for_user(user, household_id=household.pk)
+        .filter(resolved_at__isnull=True)
         .select_related("case__project")
         .order_by("kind")
     )

@@ -8,10 +8,11 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
-from cases.models import AssignmentRole, Case, CaseAssignment
+from cases.models import AssignmentRole, Case
+from cases.selectors import household_cases_for_user
 from households.models import Household
 from outreach.models import Flag
-from outreach.permissions import flags_for_user
+from outreach.selectors import household_open_flags
 from referrals.bridge.permissions import follow_up_plans_for_user
 from referrals.models import (
     OPEN_REFERRAL_STATUSES,
@@ -135,25 +136,30 @@ class Coordination:
         )
 
 
-def household_coordination(*, user: User, household: Household) -> Coordination:
-    """A fixed number of queries, however many cases, referrals and flags the household has."""
-    cases = list(
-        Case.objects.for_user(user)
-        .filter(household=household)
-        .select_related("project")
-        .order_by("-opened_at", "-pk")
-    )
+def household_coordination(
+    *,
+    user: User,
+    household: Household,
+    cases: list[Case] | None = None,
+    flags: list[Flag] | None = None,
+) -> Coordination:
+    """A fixed number of queries, however many cases, referrals and flags the household has.
+
+    `cases` and `flags`: the household's cases and open flags the user may see, already read
+    (the household page reads them once for the sections that show them)."""
+    if cases is None:
+        cases = household_cases_for_user(user=user, household=household)
     by_case = {case.pk: CaseInterventions(case=case) for case in cases}
-    if by_case:
-        for assignment in CaseAssignment.objects.filter(case_id__in=by_case).select_related("user"):
-            row = by_case[assignment.case_id]
+    for case in cases:
+        row = by_case[case.pk]
+        for assignment in case.assignments.all():
             if assignment.role == AssignmentRole.BRIDGE_BUILDER:
                 row.bridge_builders.append(assignment.user)
             else:
                 row.caseworkers.append(assignment.user)
-        if user.has_perm("referrals.view_checklistitem"):
-            for case_id, progress in checklist_progress(case_ids=list(by_case)).items():
-                by_case[case_id].checklist = progress
+    if by_case and user.has_perm("referrals.view_checklistitem"):
+        for case_id, progress in checklist_progress(case_ids=list(by_case)).items():
+            by_case[case_id].checklist = progress
     can_see_plans = user.has_perm("referrals.view_followupplan")
     if can_see_plans and by_case:
         plans = (
@@ -174,14 +180,10 @@ def household_coordination(*, user: User, household: Household) -> Coordination:
             if referral.is_open:  # type: ignore[attr-defined]
                 seen.setdefault(referral.partner_id, referral.partner)
         partners = sorted(seen.values(), key=lambda partner: partner.name)
-    flags = None
-    if user.has_perm("outreach.view_flag"):
-        flags = list(
-            flags_for_user(user)
-            .filter(household=household, resolved_at__isnull=True)
-            .select_related("case__project")
-            .order_by("kind")
-        )
+    if not user.has_perm("outreach.view_flag"):
+        flags = None
+    elif flags is None:
+        flags = list(household_open_flags(user=user, household=household))
     valid_consents = None
     if user.has_perm("referrals.view_consent"):
         valid_consents = Consent.objects.valid().filter(household=household).count()

@@ -418,14 +418,20 @@ def case_whereabouts(*, case: Case, moves: list[Move], today: date) -> Whereabou
     return whereabouts(household=case.household, moves=moves, case=case, today=today)
 
 
-def household_whereabouts(*, household: Household, user: User, today: date) -> Whereabouts | None:
-    """The household's addresses through its cases the user can see (None without any)."""
-    cases = list(
-        Case.objects.for_user(user)
-        .filter(household=household)
-        .select_related("temporary_flat__stairwell", "permanent_flat__stairwell")
-        .order_by("-opened_at")
-    )
+def household_whereabouts(
+    *, household: Household, user: User, today: date, cases: list[Case] | None = None
+) -> Whereabouts | None:
+    """The household's addresses through its cases the user can see (None without any).
+
+    `cases`: those cases already read, newest first, with their flats (the household page
+    reads them once for its sections: cases.selectors.household_cases_for_user)."""
+    if cases is None:
+        cases = list(
+            Case.objects.for_user(user)
+            .filter(household=household)
+            .select_related("temporary_flat__stairwell", "permanent_flat__stairwell")
+            .order_by("-opened_at", "-pk")
+        )
     if not cases:
         return None
     moves = list(

@@ -37,7 +37,9 @@ def case_rehousing(context, case: Case) -> dict:
 
 
 @register.inclusion_tag("cases/logistics/household_section.html", takes_context=True)
-def household_rehousing(context, household: Household) -> dict:
+def household_rehousing(context, household: Household, cases: list[Case] | None = None) -> dict:
     user = context["request"].user
-    found = household_whereabouts(household=household, user=user, today=timezone.localdate())
+    found = household_whereabouts(
+        household=household, user=user, today=timezone.localdate(), cases=cases
+    )
     return {"whereabouts": found}

@@ -12,21 +12,36 @@ from outreach.selectors import household_open_flags, open_flags
 register = template.Library()
 
 
-def _flags_context(context, household: Household, next_url: str) -> dict:
+def _flags_context(
+    context, household: Household, next_url: str, flags: list[Flag] | None = None
+) -> dict:
     request = context["request"]
     if not request.user.has_perm("outreach.view_flag"):
         return {"flags": []}
+    if flags is None:
+        flags = list(household_open_flags(user=request.user, household=household))
     return {
-        "flags": list(household_open_flags(user=request.user, household=household)),
+        "flags": flags,
         "can_resolve": request.user.has_perm("outreach.change_flag"),
         "next": next_url,
         "request": request,
     }
 
 
+@register.simple_tag(takes_context=True)
+def household_open_flag_list(context, household: Household) -> list[Flag] | None:
+    """The household's open flags, read once for the household page's sections that show them
+    (`{% household_open_flag_list household as flags %}`); None for a user who may not see
+    flags."""
+    user = context["request"].user
+    if not user.has_perm("outreach.view_flag"):
+        return None
+    return list(household_open_flags(user=user, household=household))
+
+
 @register.inclusion_tag("outreach/flags/open_flags.html", takes_context=True)
-def household_flags(context, household: Household) -> dict:
-    return _flags_context(context, household, context["request"].get_full_path())
+def household_flags(context, household: Household, flags: list[Flag] | None = None) -> dict:
+    return _flags_context(context, household, context["request"].get_full_path(), flags)
 
 
 @register.inclusion_tag("outreach/flags/open_flags.html", takes_context=True)

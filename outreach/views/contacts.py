@@ -31,6 +31,7 @@ from outreach.permissions import can_view_observations, get_contact_for_user
 from outreach.selectors import (
     contact_summary,
     household_contacts,
+    household_newest_contacts,
     round_by_floor,
     round_card,
     round_cards,
@@ -53,11 +54,11 @@ def undo_context(request: AuthedRequest) -> dict:
 
 def log_context(request: AuthedRequest, household: Household, form: ContactForm | None) -> dict:
     """The contact log section of the household page (also rendered by the inclusion tag)."""
-    contacts = list(household_contacts(household=household)[:6])
+    contacts, summary = household_newest_contacts(household=household, count=6)
     return {
         **undo_context(request),
         "household": household,
-        "summary": contact_summary(household=household),
+        "summary": summary,
         "contacts": contacts[:5],
         "more": len(contacts) > 5,
         "form": form,

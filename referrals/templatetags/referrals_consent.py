@@ -5,19 +5,29 @@ from django import template
 
 from cases.models import Case
 from households.models import Household
+from outreach.models import Flag
 from referrals.selectors import case_checklist, household_coordination, progress_of
 
 register = template.Library()
 
 
 @register.inclusion_tag("referrals/coordination/household_section.html", takes_context=True)
-def household_coordination_section(context, household: Household) -> dict:
+def household_coordination_section(
+    context,
+    household: Household,
+    cases: list[Case] | None = None,
+    flags: list[Flag] | None = None,
+) -> dict:
+    """`cases` and `flags`: the household's, read once by the page for its sections."""
     request = context["request"]
+    coordination = household_coordination(
+        user=request.user, household=household, cases=cases, flags=flags
+    )
     return {
         "request": request,
         "perms": context.get("perms"),
         "household": household,
-        "coordination": household_coordination(user=request.user, household=household),
+        "coordination": coordination,
         "full": False,
     }
 

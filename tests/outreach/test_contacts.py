@@ -107,10 +107,10 @@ def test_it_keeps_the_case_page_query_count_flat_with_many_contacts(
     client.force_login(cast.caseworker_a1)
     for _ in range(count):
         knock(household, cast.caseworker_a1)
-    # The case page's 16, the open flags (1), the summary (2) and the newest contacts (1), the
+    # The case page's 16, the open flags (1), the newest contacts with their summary (1), the
     # referrals' sections (1), the rehousing section's offers and moves (2), the refused
     # offers (1) and the case's expenses (1).
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(23):
         response = client.get(reverse("cases:detail", args=[cast.case_a1.pk]))
     assert response.status_code == 200
 
