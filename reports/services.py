@@ -28,6 +28,7 @@ from reports.selectors import (
     Report,
     case_summary,
     compact_rows,
+    list_rows,
     report_build,
     report_household_count,
 )
@@ -75,12 +76,26 @@ def report_compact_lists(report: Report) -> dict:
     return compact
 
 
+def report_lists(report: Report, compact: dict) -> dict:
+    """The lists printed a household a row (those not printed compactly)."""
+    lists = {}
+    if "not_reached" not in compact:
+        lists["not_reached"] = list_rows(report.not_reached, attempts=True)
+    if "packing_late" not in compact:
+        lists["packing_late"] = list_rows(report.packing_late)
+    if "follow_ups" not in compact:
+        lists["follow_ups"] = list_rows(report.follow_ups)
+    return lists
+
+
 def report_render(*, report: Report, request=None) -> bytes:
+    compact = report_compact_lists(report)
     context = {
         "report": report,
         "charts": report_charts(report),
         "confidential": report.named,
-        "compact": report_compact_lists(report),
+        "compact": compact,
+        "lists": report_lists(report, compact),
     }
     return render_pdf(STATUS_TEMPLATE, context, request=request)
 
