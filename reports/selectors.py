@@ -146,6 +146,22 @@ class ListRow:
     facts: str
 
 
+def count_width(columns: int, *, page: int = 72) -> int:
+    """How many digits wide a column of counts is: as wide as `page` digits allow (the width
+    left beside the first column, at the table's font), at least 5."""
+    return max(5, min(12, page // max(columns, 1)))
+
+
+def count_runs(rows: list[list[int]], width: int) -> list[str]:
+    """Each row's counts as one text: each count right-aligned in a field of `width` digits
+    (padded with figure spaces; a zero is a blank field), under columns as wide (`ch`, the width
+    of a digit: static/css/pdf.css). One text box a row instead of one a count."""
+    return [
+        "".join((str(count) if count else "").rjust(width, FIGURE_SPACE) for count in counts)
+        for counts in rows
+    ]
+
+
 def list_rows(rows: list[HouseholdRow], *, attempts: bool = False) -> list[ListRow]:
     """Each household's date, attempts and stage as one text, apart by tabs."""
     never = _("never")

@@ -28,6 +28,8 @@ from reports.selectors import (
     Report,
     case_summary,
     compact_rows,
+    count_runs,
+    count_width,
     list_rows,
     report_build,
     report_household_count,
@@ -88,9 +90,25 @@ def report_lists(report: Report, compact: dict) -> dict:
     return lists
 
 
+def report_count_runs(report: Report) -> dict:
+    """The two stage tables' rows as one text each (reports/selectors.py count_runs)."""
+    stage_digits = count_width(len(report.stages), page=66)
+    month_digits = count_width(len(report.months))
+    stage_runs = count_runs([group.counts for group in report.groups], stage_digits)
+    labels = [label for label, _counts in report.over_time]
+    month_runs = count_runs([counts for _label, counts in report.over_time], month_digits)
+    return {
+        "stage_digits": stage_digits,
+        "group_runs": list(zip(report.groups, stage_runs, strict=True)),
+        "month_digits": month_digits,
+        "month_runs": list(zip(labels, month_runs, strict=True)),
+    }
+
+
 def report_render(*, report: Report, request=None) -> bytes:
     compact = report_compact_lists(report)
     context = {
+        **report_count_runs(report),
         "report": report,
         "charts": report_charts(report),
         "confidential": report.named,
