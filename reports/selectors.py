@@ -146,10 +146,11 @@ class ListRow:
     facts: str
 
 
-def count_width(columns: int, *, page: int = 72) -> int:
+def count_width(columns: int, *, largest: int = 0, page: int = 72) -> int:
     """How many digits wide a column of counts is: as wide as `page` digits allow (the width
-    left beside the first column, at the table's font), at least 5."""
-    return max(5, min(12, page // max(columns, 1)))
+    left beside the first column, at the table's font), at least 5 and a digit more than the
+    largest count has (a blank between two counts), at most 12."""
+    return min(12, max(5, len(str(largest)) + 1, page // max(columns, 1)))
 
 
 def count_runs(rows: list[list[int]], width: int) -> list[str]:

@@ -92,8 +92,10 @@ def report_lists(report: Report, compact: dict) -> dict:
 
 def report_count_runs(report: Report) -> dict:
     """The two stage tables' rows as one text each (reports/selectors.py count_runs)."""
-    stage_digits = count_width(len(report.stages), page=66)
-    month_digits = count_width(len(report.months))
+    largest = max((max(group.counts, default=0) for group in report.groups), default=0)
+    stage_digits = count_width(len(report.stages), largest=largest, page=66)
+    largest = max((max(counts, default=0) for _label, counts in report.over_time), default=0)
+    month_digits = count_width(len(report.months), largest=largest)
     stage_runs = count_runs([group.counts for group in report.groups], stage_digits)
     labels = [label for label, _counts in report.over_time]
     month_runs = count_runs([counts for _label, counts in report.over_time], month_digits)

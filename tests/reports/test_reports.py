@@ -494,3 +494,4 @@ def test_list_rows_and_count_runs_set_each_fact_in_its_column():
         FIGURE_SPACE * 4 + FIGURE_SPACE * 3 + "3" + FIGURE_SPACE * 2 + "12"
     ]
     assert (count_width(11, page=66), count_width(14, page=66), count_width(6)) == (6, 5, 12)
+    assert count_width(14, largest=123456, page=66) == 7
