@@ -129,6 +129,54 @@ def compact_rows(
     return groups
 
 
+# A list of the printed report (reports/includes/household_rows.html) puts a household's date, its
+# attempts and its stage in one cell as one text, a tab between them: the CSS tab stops (td.facts,
+# static/css/pdf.css) set each under its header. One text box instead of three: the PDF's cost is
+# per box (bench/README.md, issue 19). The stage, the one field of varying width, comes last: a
+# field before a tab has the same width in every row (a date, a number padded with figure spaces),
+# so every row's tab is as long (WeasyPrint draws a tab's advance a little longer than Pango lays
+# it out, 1024/1000: equal tabs keep the columns straight).
+TAB = "\t"
+FIGURE_SPACE = "\u2007"  # as wide as a digit: numbers padded with it line up on the right
+
+
+@dataclass
+class ListRow:
+    row: HouseholdRow
+    facts: str
+
+
+def count_width(columns: int, *, largest: int = 0, page: int = 72) -> int:
+    """How many digits wide a column of counts is: as wide as `page` digits allow (the width
+    left beside the first column, at the table's font), at least 5 and a digit more than the
+    largest count has (a blank between two counts), at most 12."""
+    return min(12, max(5, len(str(largest)) + 1, page // max(columns, 1)))
+
+
+def count_runs(rows: list[list[int]], width: int) -> list[str]:
+    """Each row's counts as one text: each count right-aligned in a field of `width` digits
+    (padded with figure spaces; a zero is a blank field), under columns as wide (`ch`, the width
+    of a digit: static/css/pdf.css). One text box a row instead of one a count."""
+    return [
+        "".join((str(count) if count else "").rjust(width, FIGURE_SPACE) for count in counts)
+        for counts in rows
+    ]
+
+
+def list_rows(rows: list[HouseholdRow], *, attempts: bool = False) -> list[ListRow]:
+    """Each household's date, attempts and stage as one text, apart by tabs."""
+    never = _("never")
+    digits = max((len(str(row.attempts)) for row in rows), default=1) if attempts else 0
+    listed = []
+    for row in rows:
+        fields = [row.date.strftime("%d.%m.%Y") if row.date else never]
+        if attempts:
+            fields.append(str(row.attempts).rjust(digits, FIGURE_SPACE))
+        fields.append(row.stage)
+        listed.append(ListRow(row, TAB.join(fields)))
+    return listed
+
+
 @dataclass
 class Outreach:
     attempts: int = 0

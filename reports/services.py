@@ -28,6 +28,9 @@ from reports.selectors import (
     Report,
     case_summary,
     compact_rows,
+    count_runs,
+    count_width,
+    list_rows,
     report_build,
     report_household_count,
 )
@@ -75,12 +78,44 @@ def report_compact_lists(report: Report) -> dict:
     return compact
 
 
+def report_lists(report: Report, compact: dict) -> dict:
+    """The lists printed a household a row (those not printed compactly)."""
+    lists = {}
+    if "not_reached" not in compact:
+        lists["not_reached"] = list_rows(report.not_reached, attempts=True)
+    if "packing_late" not in compact:
+        lists["packing_late"] = list_rows(report.packing_late)
+    if "follow_ups" not in compact:
+        lists["follow_ups"] = list_rows(report.follow_ups)
+    return lists
+
+
+def report_count_runs(report: Report) -> dict:
+    """The two stage tables' rows as one text each (reports/selectors.py count_runs)."""
+    largest = max((max(group.counts, default=0) for group in report.groups), default=0)
+    stage_digits = count_width(len(report.stages), largest=largest, page=66)
+    largest = max((max(counts, default=0) for _label, counts in report.over_time), default=0)
+    month_digits = count_width(len(report.months), largest=largest)
+    stage_runs = count_runs([group.counts for group in report.groups], stage_digits)
+    labels = [label for label, _counts in report.over_time]
+    month_runs = count_runs([counts for _label, counts in report.over_time], month_digits)
+    return {
+        "stage_digits": stage_digits,
+        "group_runs": list(zip(report.groups, stage_runs, strict=True)),
+        "month_digits": month_digits,
+        "month_runs": list(zip(labels, month_runs, strict=True)),
+    }
+
+
 def report_render(*, report: Report, request=None) -> bytes:
+    compact = report_compact_lists(report)
     context = {
+        **report_count_runs(report),
         "report": report,
         "charts": report_charts(report),
         "confidential": report.named,
-        "compact": report_compact_lists(report),
+        "compact": compact,
+        "lists": report_lists(report, compact),
     }
     return render_pdf(STATUS_TEMPLATE, context, request=request)
 

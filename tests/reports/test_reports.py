@@ -462,3 +462,36 @@ def test_compact_rows_group_by_stairwell_or_by_day(settings):
     by_day = compact_rows(rows, named=False, date_label="Forfalder", by_date=True)
     assert [group.heading for group in by_day] == ["04.03.2026", "aldrig", "04.03.2026"]
     assert by_day[0].text == "Blokvej 1, st. th: Varslet"
+
+
+def test_list_rows_and_count_runs_set_each_fact_in_its_column():
+    """A printed list's date, attempts and stage are one text apart by tabs (the stage, of varying
+    width, last); a stage table's counts one text in fields of equal width, zeros blank."""
+    from datetime import date
+
+    from reports.selectors import (
+        FIGURE_SPACE,
+        HouseholdRow,
+        count_runs,
+        count_width,
+        list_rows,
+    )
+
+    rows = [
+        HouseholdRow(
+            1, "Blokvej 1, st. th", "Varslet", name="A", date=date(2026, 3, 4), attempts=12
+        ),
+        HouseholdRow(2, "Blokvej 1, 1. tv", "Nedpakning", attempts=3),
+    ]
+    listed = list_rows(rows, attempts=True)
+    assert [item.row for item in listed] == rows
+    assert [item.facts for item in listed] == [
+        "04.03.2026\t12\tVarslet",
+        f"aldrig\t{FIGURE_SPACE}3\tNedpakning",
+    ]
+    assert list_rows(rows[:1])[0].facts == "04.03.2026\tVarslet"
+    assert count_runs([[0, 3, 12]], 4) == [
+        FIGURE_SPACE * 4 + FIGURE_SPACE * 3 + "3" + FIGURE_SPACE * 2 + "12"
+    ]
+    assert (count_width(11, page=66), count_width(14, page=66), count_width(6)) == (6, 5, 12)
+    assert count_width(14, largest=123456, page=66) == 7
