@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -30,6 +29,7 @@ from cases.selectors import (
     caseload,
     caseload_export_rows,
     caseload_filter_options,
+    caseload_page,
     deadline_rules_for,
     has_assigned_cases,
     project_stage_table,
@@ -78,8 +78,7 @@ def _caseload_query(request: AuthedRequest):
 @require_GET
 def caseload_view(request: AuthedRequest) -> HttpResponse:
     form, filters, cases = _caseload_query(request)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    page = caseload_page(cases, request.GET.get("page"), PAGE_SIZE)
     labels = {stage: str(label) for stage, label in Stage.choices}  # translated once a page
     for case in page.object_list:  # her own name is not repeated on her own cases
         case.stage_label = labels[case.stage]  # get_stage_display costs a millisecond a row
