@@ -81,15 +81,22 @@ def household_search_q(term: str, *, to_household: str = "") -> Q:
         query = SearchQuery(
             " & ".join(f"{word}:*" for word in words), search_type="raw", config=SEARCH_CONFIG
         )
+        # One set of the households' keys (a UNION, not an OR of two subqueries): PostgreSQL
+        # joins a list (the caseload) to the matching households first and estimates how few
+        # they are, instead of joining every row to its flat and filtering after.
         names = (
             Resident.objects.annotate(name_search=RESIDENT_NAME_SEARCH)
-            .filter(household=OuterRef(to_household or "pk"))
             .filter(name_search=query)
+            .values("household_id")
+            .order_by()
         )
         streets = Stairwell.objects.annotate(street_search=STAIRWELL_STREET_SEARCH).filter(
             street_search=query
         )
-        match = Q(Exists(names)) | Q(**{f"{prefix}flat__stairwell__in": streets.values("pk")})
+        on_streets = (
+            Household.objects.filter(flat__stairwell__in=streets.values("pk")).values("pk").order_by()
+        )
+        match = Q(**{f"{prefix}pk__in": names.union(on_streets)})
     else:
         match = Q(pk__in=[])
     if term.isdigit():
