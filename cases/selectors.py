@@ -306,6 +306,7 @@ class StairwellRow:
     schedule: object | None
     counts: list[int]
     total: int
+    round_url: str = ""  # the door-knock round of the stairwell, for those who may knock
 
 
 def project_stage_table(*, project: Project) -> tuple[list[Stage], list[StairwellRow], list[int]]:
