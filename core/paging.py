@@ -53,15 +53,17 @@ def keyed_page(queryset, number, per_page: int) -> Page:
     query of its own. The filters, joins and sort of a long list run once, over narrow rows;
     the caller reads the page's few rows with their relations by these keys.
 
-    A number that is not a page gives the first page, one past the end the last, as
-    `Paginator.get_page` does (then one count more).
+    A number that is not a number gives the first page, one out of range the last, as
+    `Paginator.get_page` does (out of range: one count more).
     """
     if queryset.query.distinct:  # a window counts the rows before DISTINCT
         return _count_then_slice(queryset, number, per_page)
     try:
-        wanted = max(1, int(number))
+        wanted = int(number)
     except (TypeError, ValueError):
         wanted = 1
+    if wanted < 1:
+        return _count_then_slice(queryset, number, per_page)
     offset = (wanted - 1) * per_page
     keys = queryset.prefetch_related(None).annotate(_rows=Window(Count("pk")))
     rows = list(keys.values_list("pk", "_rows")[offset : offset + per_page])
