@@ -11,7 +11,7 @@ from cases.models import Case
 from cases.selectors import CaseloadFilters, caseload_flag_choices, destination_flats
 from cases.services import CASE_EDITABLE_FIELDS
 from cases.stages import FINAL, MOVED, EndReason, Stage, allowed_next_stages
-from core.widgets import DateInput
+from core.widgets import DateInput, ListSelect
 from households.models import Flat, VulnerabilityLevel
 from households.templatetags.people import staff_name
 
@@ -24,18 +24,23 @@ class CaseloadFilterForm(forms.Form):
         widget=forms.RadioSelect,
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    estate = forms.TypedChoiceField(label=_("Estate"), coerce=int, required=False, empty_value=None)
-    project = forms.TypedChoiceField(
-        label=_("Project"), coerce=int, required=False, empty_value=None
+    estate = forms.TypedChoiceField(
+        label=_("Estate"), coerce=int, required=False, empty_value=None, widget=ListSelect
     )
-    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    project = forms.TypedChoiceField(
+        label=_("Project"), coerce=int, required=False, empty_value=None, widget=ListSelect
+    )
+    stage = forms.ChoiceField(label=_("Stage"), required=False, widget=ListSelect)
     vulnerability = forms.ChoiceField(
         label=_("Vulnerability"),
         choices=[("", _("All")), *VulnerabilityLevel.choices],
         required=False,
+        widget=ListSelect,
     )
-    staff = forms.TypedChoiceField(label=_("Staff"), coerce=int, required=False, empty_value=None)
-    flag = forms.ChoiceField(label=_("Has flag"), required=False)
+    staff = forms.TypedChoiceField(
+        label=_("Staff"), coerce=int, required=False, empty_value=None, widget=ListSelect
+    )
+    flag = forms.ChoiceField(label=_("Has flag"), required=False, widget=ListSelect)
 
     def __init__(self, *args, options: dict, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from itertools import islice
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.paginator import Page
 from django.db.models import Count, Exists, F, Prefetch, Q, QuerySet
 
 from cases.deadlines import RULES, Rule
@@ -20,6 +21,7 @@ from cases.models import (
     StairwellSchedule,
 )
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
+from core.paging import keyed_page
 from core.roles import Role
 from households.models import (
     Flat,
@@ -182,6 +184,19 @@ def caseload(*, user: User, filters: CaseloadFilters) -> QuerySet[Case]:
     return case_list_related(ordered)
 
 
+def caseload_page(cases: QuerySet[Case], number, per_page: int) -> Page:
+    """One page of `caseload`: the cases' keys and their count from one narrow query (every
+    visible open case is joined to its flat and schedule to be sorted, so the count costs as
+    much again as a query of its own), then the page's cases with what the list shows."""
+    page = keyed_page(cases, number, per_page)
+    found = case_list_related(
+        Case.objects.filter(pk__in=page.object_list).with_vulnerability().with_schedule()
+    )
+    by_pk = {case.pk: case for case in found}
+    page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+    return page
+
+
 EXPORT_CHUNK = 2000
 
 
@@ -310,6 +325,7 @@ class StairwellRow:
     schedule: object | None
     counts: list[int]
     total: int
+    round_url: str = ""  # the door-knock round of the stairwell, for those who may knock
 
 
 def project_stage_table(*, project: Project) -> tuple[list[Stage], list[StairwellRow], list[int]]:

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -30,6 +29,7 @@ from cases.selectors import (
     caseload,
     caseload_export_rows,
     caseload_filter_options,
+    caseload_page,
     deadline_rules_for,
     has_assigned_cases,
     project_stage_table,
@@ -53,7 +53,7 @@ from cases.stages import (
     can_undo,
     primary_next_stage,
 )
-from core.http import AuthedRequest
+from core.http import AuthedRequest, reverse_each
 from core.permissions import require_perm
 from core.versioning import ConflictError, differences
 from households.audit import export_table, log_access
@@ -78,11 +78,12 @@ def _caseload_query(request: AuthedRequest):
 @require_GET
 def caseload_view(request: AuthedRequest) -> HttpResponse:
     form, filters, cases = _caseload_query(request)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    page = caseload_page(cases, request.GET.get("page"), PAGE_SIZE)
     labels = {stage: str(label) for stage, label in Stage.choices}  # translated once a page
+    urls = reverse_each("cases:detail", [case.pk for case in page.object_list])
     for case in page.object_list:  # her own name is not repeated on her own cases
         case.stage_label = labels[case.stage]  # get_stage_display costs a millisecond a row
+        case.detail_url = urls[case.pk]
         assignments = list(case.assignments.all())
         case.is_mine = any(a.user_id == request.user.pk for a in assignments)
         case.other_staff = [a for a in assignments if a.user_id != request.user.pk]
@@ -374,6 +375,10 @@ def project_list(request: AuthedRequest) -> HttpResponse:
 def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk)
     stages, rows, totals = project_stage_table(project=project)
+    if request.user.has_perm("outreach.add_contact"):
+        urls = reverse_each("outreach:round_stairwell", [row.stairwell.pk for row in rows])
+        for row in rows:
+            row.round_url = urls[row.stairwell.pk]
     can_manage = can_manage_project(request.user, project)
     context = {
         "project": project,

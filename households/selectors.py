@@ -81,15 +81,23 @@ def household_search_q(term: str, *, to_household: str = "") -> Q:
         query = SearchQuery(
             " & ".join(f"{word}:*" for word in words), search_type="raw", config=SEARCH_CONFIG
         )
-        names = (
-            Resident.objects.annotate(name_search=RESIDENT_NAME_SEARCH)
-            .filter(household=OuterRef(to_household or "pk"))
-            .filter(name_search=query)
+        names = Resident.objects.annotate(name_search=RESIDENT_NAME_SEARCH).filter(
+            name_search=query
         )
         streets = Stairwell.objects.annotate(street_search=STAIRWELL_STREET_SEARCH).filter(
             street_search=query
         )
-        match = Q(Exists(names)) | Q(**{f"{prefix}flat__stairwell__in": streets.values("pk")})
+        if to_household:
+            # A list of another model (the caseload): one set of the households' keys, a UNION
+            # and not an OR of two subqueries, so that PostgreSQL joins the list to the few
+            # matching households first instead of joining every row to its flat and filtering.
+            on_streets = Household.objects.filter(flat__stairwell__in=streets.values("pk"))
+            keys = names.values("household_id").order_by().union(on_streets.values("pk").order_by())
+            match = Q(**{f"{to_household}__in": keys})
+        else:
+            match = Q(Exists(names.filter(household=OuterRef("pk")))) | Q(
+                flat__stairwell__in=streets.values("pk")
+            )
     else:
         match = Q(pk__in=[])
     if term.isdigit():

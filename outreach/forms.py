@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Project
 from core.once import OnceKeyField
-from core.widgets import DateInput, DateTimeInput, TimeInput
+from core.widgets import DateInput, DateTimeInput, ListSelect, TimeInput
 from households.models import Estate, Flat, Stairwell
 from outreach.models import (
     Channel,
@@ -134,13 +134,18 @@ class FlagFilterForm(forms.Form):
         widget=forms.RadioSelect,
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=[("", _("All")), *FlagKind.choices], required=False
+        label=_("Kind"),
+        choices=[("", _("All")), *FlagKind.choices],
+        required=False,
+        widget=ListSelect,
     )
     project = forms.TypedChoiceField(
-        label=_("Project"), coerce=int, required=False, empty_value=None
+        label=_("Project"), coerce=int, required=False, empty_value=None, widget=ListSelect
     )
     status = forms.ChoiceField(
-        choices=[("open", _("Open flags")), ("resolved", _("Resolved flags"))], required=False
+        choices=[("open", _("Open flags")), ("resolved", _("Resolved flags"))],
+        required=False,
+        widget=ListSelect,
     )
 
     def __init__(self, *args, projects, **kwargs):

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import DateInput
+from core.widgets import DateInput, ListSelect
 from households.models import AccessAction, Resident
 from households.templatetags.people import staff_name
 from privacy.selectors import AccessLogFilters, AccessLogGrouping
@@ -42,7 +42,9 @@ class ErasureForm(forms.Form):
 
 
 class AccessLogFilterForm(forms.Form):
-    user = forms.TypedChoiceField(label=_("User"), coerce=int, required=False, empty_value=None)
+    user = forms.TypedChoiceField(
+        label=_("User"), coerce=int, required=False, empty_value=None, widget=ListSelect
+    )
     q = forms.CharField(
         label=_("Resident, household or address"),
         required=False,
@@ -51,8 +53,10 @@ class AccessLogFilterForm(forms.Form):
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    action = forms.ChoiceField(label=_("Action"), required=False)
-    group = forms.ChoiceField(label=_("Layout"), required=False, choices=AccessLogGrouping.choices)
+    action = forms.ChoiceField(label=_("Action"), required=False, widget=ListSelect)
+    group = forms.ChoiceField(
+        label=_("Layout"), required=False, choices=AccessLogGrouping.choices, widget=ListSelect
+    )
     # From a household's page: "who has seen this household"; not a field one types in.
     household = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 

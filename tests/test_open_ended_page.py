@@ -1,6 +1,12 @@
-"""core/paging.py: a page of a long list without counting it (the access log)."""
+"""core/paging.py: a page of a long list without counting it (the access log), and one whose
+count rides on the query of its keys (the caseload, the flags)."""
 
-from core.paging import open_ended_page
+import pytest
+from django.core.paginator import Paginator
+
+from core.paging import keyed_page, open_ended_page
+from households.models import Organisation
+from tests import factories
 
 
 def test_it_knows_a_next_page_from_one_row_more_and_never_counts():
@@ -15,3 +21,22 @@ def test_it_knows_a_next_page_from_one_row_more_and_never_counts():
     assert open_ended_page(rows, "nonsense", 50).number == 1
     assert open_ended_page(rows, "-4", 50).number == 1
     assert open_ended_page(rows, "9", 50).object_list == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", [None, "1", "2", "3", "4", "99", "0", "-4", "nonsense"])
+def test_a_keyed_page_is_the_page_django_gives_with_its_count_in_one_query(
+    number, django_assert_num_queries
+):
+    names = ["Ager", "Birke", "Ceder", "Dal", "Eng", "Fyr", "Gran"]
+    for name in names:
+        factories.make_organisation(name)
+    organisations = Organisation.objects.filter(name__in=names).order_by("name")
+    expected = Paginator(organisations, 3).get_page(number)
+    # out of range, as rare as a stale link: the keys found none (past the end), then count, read
+    queries = {"4": 3, "99": 3, "0": 2, "-4": 2}.get(number, 1)
+    with django_assert_num_queries(queries):
+        page = keyed_page(organisations, number, 3)
+    assert page.object_list == [organisation.pk for organisation in expected.object_list]
+    assert (page.number, page.paginator.count) == (expected.number, 7)
+    assert (page.has_next(), page.has_previous()) == (expected.has_next(), expected.has_previous())

@@ -42,11 +42,11 @@ APPS = ("cases", "core", "households", "outreach", "privacy", "referrals", "repo
 
 # Every module that pages a list -> the templates that show its pages.
 PAGED = {
-    "cases/views.py": ["cases/caseload.html"],
+    # keyed_page: the caseload (cases.selectors.caseload_page) and the flags (flag_page)
+    "core/paging.py": ["cases/caseload.html", "outreach/flags/flag_list.html"],
     "cases/logistics/views.py": ["cases/logistics/pool_list.html"],
     "cases/logistics/selectors.py": ["cases/logistics/board.html"],
     "cases/economy/views.py": ["cases/economy/approvals.html"],
-    "outreach/selectors.py": ["outreach/flags/flag_list.html"],  # flag_page
     "outreach/views/tips.py": ["outreach/tips/tip_list.html"],
     "outreach/views/contacts.py": ["outreach/contacts/contact_list.html"],
     "outreach/views/letters.py": ["outreach/letters/letter_list.html"],

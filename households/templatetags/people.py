@@ -4,6 +4,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from households.models import VulnerabilityLevel
+
 register = template.Library()
 
 
@@ -32,3 +34,13 @@ def household_name(household) -> SafeString | str:
         others,
         words,
     )
+
+
+@register.simple_tag
+def vulnerability_badge(level: str | None) -> str:
+    """The badge of a vulnerability level, "Not assessed" without one (a tag, not an include:
+    a list shows one a row)."""
+    if level in VulnerabilityLevel.values:
+        label = VulnerabilityLevel(level).label
+        return format_html('<span class="badge vuln vuln-{}">{}</span>', level, label)
+    return format_html('<span class="muted">{}</span>', _("Not assessed"))
