@@ -52,6 +52,11 @@ if EMBEDDED_DATABASE:
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
+# No JIT compilation for the application's queries, whatever the server's setting (the compose
+# file's server has it off; the embedded one and a distribution's default have it on): a list
+# query estimated above jit_above_cost spent 100+ ms compiling to save a few (bench/README.md).
+_options = DATABASES["default"].setdefault("OPTIONS", {})
+_options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 # The access log's own connection (households/audit.py): a row written inside a transaction
 # commits at once, so a rollback of the request's work cannot take the record of it along.
 DATABASES["audit"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
