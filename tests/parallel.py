@@ -83,13 +83,23 @@ def pytest_collection_modifyitems(config, items):
     part.replace(path)  # each worker collects the same tests: whichever is last is as good
 
 
-# Tests that take long (10 s to 40 s each on 2 cores), the longest first: handed out first,
-# right after the groups, so that no process is left with one of them while the other idles
-# at the end of the run. A node id, or the start of one (a module: it stays together).
+# Tests that take long (2 s to 25 s each on 2 cores, as `make test` measured them), the
+# longest first: handed out right after the groups, so that no process is left with one of
+# them while the other idles at the end of the run. A node id, or the start of one (a whole
+# module: a module-scoped fixture is set up once per process). The rest go in the order they
+# were collected, the short tests without a database last.
 LONG_TESTS = (
     "tests/test_permission_matrix.py::",  # every URL as each role: 10 s to 25 s a role
-    "tests/privacy/test_sensitive_leaks.py::",  # every URL as two roles
-    "tests/referrals/test_visitator_leaks.py::test_every_url_of_the_project_",
+    "tests/privacy/test_sensitive_leaks.py::",  # every URL as two roles: 8 s, 11 s
+    "tests/referrals/test_visitator_leaks.py::",  # every URL as her: 7 s; 3 s a consent
+    "tests/test_error_pages.py::test_the_demo_server_",  # make demo's server started: 8 s
+    "tests/test_backup_restore.py::",  # commands in processes of their own: 7 s, 7 s, 3 s
+    "tests/households/test_access_log_chain.py::test_migrate_as_the_owner_",  # migrate: 4 s
+    "tests/test_security_headers.py::test_check_deploy_",  # check --deploy in a process: 4 s
+    "tests/test_concurrency.py::",  # threads that wait for each other: 3 s each
+    "tests/outreach/test_scan_performance.py::",  # 2,000 households: 3 s
+    "tests/households/test_imports.py::test_it_imports_a_file_of_5000_rows",  # 3 s
+    "tests/test_deployment.py::",  # the production command in a process: 3 s
 )
 
 
