@@ -28,7 +28,12 @@ from core.roles import Role
 from households.models import VulnerabilityFactor, VulnerabilityLevel
 from households.services import estate_assign_staff, organisation_add_manager
 from tests import factories, parallel
-from tests.shared_data import SHARED, _shared_data_session, builds_line  # noqa: F401
+from tests.shared_data import (  # noqa: F401
+    SHARED,
+    _shared_data_session,
+    builds_line,
+    order_by_data_wanted,
+)
 
 # --- how the suite runs: in parallel (tests/parallel.py), with shared data (tests/shared_data.py)
 
@@ -50,7 +55,11 @@ def pytest_sessionfinish(session):
 
 
 pytest_itemcollected = parallel.pytest_itemcollected
-pytest_collection_modifyitems = parallel.pytest_collection_modifyitems
+
+
+def pytest_collection_modifyitems(config, items):
+    order_by_data_wanted(items)  # after pytest-django's order, which it keeps
+    parallel.pytest_collection_modifyitems(config, items)
 
 
 @pytest.hookimpl(optionalhook=True)  # an xdist hook

@@ -1,9 +1,10 @@
 """The suite in several processes (pytest-xdist, `make test`), each with a test database of its
 own, cloned from one made once.
 
-- The controller process makes the test database (the migrations run once) before it starts
-  the workers; each worker clones it (CREATE DATABASE ... TEMPLATE) as test_<name>_gw0, _gw1...
-  and drops its clone at the end; the controller drops the template after the workers are done.
+- The controller process makes the test database (the migrations run once), in a thread while
+  the workers start and collect; each worker waits for it, clones it (CREATE DATABASE ...
+  TEMPLATE) as test_<name>_gw0, _gw1... and drops its clone at the end; the controller drops
+  the template after the workers are done.
   Without xdist (`pytest -p no:xdist`, `-n 0`) pytest-django makes the database as ever.
 - Tests that share a real service run in one process, as one xdist group (`--dist loadgroup`):
   those with a real Celery worker process, the browser tests (one Chromium), the demo data tests
@@ -18,6 +19,9 @@ import fcntl
 import json
 import shutil
 import tempfile
+import threading
+import time
+import traceback
 import uuid
 from pathlib import Path
 
@@ -29,7 +33,7 @@ GROUPS = {
     "celery_worker": ("marker", "celery_worker"),
     "browser": ("marker", "browser"),
     "demo_data": ("fixture", "demo_data"),
-    # slow (a pgserver started and migrated: about a minute): one process, beside the others
+    # slow (a pgserver started, a restore into it: half a minute): one process, beside the others
     "embedded_database": ("marker", "embedded_database"),
 }
 
@@ -79,8 +83,30 @@ def pytest_collection_modifyitems(config, items):
     part.replace(path)  # each worker collects the same tests: whichever is last is as good
 
 
+# Tests that take long (2 s to 25 s each on 2 cores, as `make test` measured them), the
+# longest first: handed out right after the groups, so that no process is left with one of
+# them while the other idles at the end of the run. A node id, or the start of one (a whole
+# module: a module-scoped fixture is set up once per process). The rest go in the order they
+# were collected, the short tests without a database last.
+LONG_TESTS = (
+    "tests/test_permission_matrix.py::",  # every URL as each role: 10 s to 25 s a role
+    "tests/privacy/test_sensitive_leaks.py::",  # every URL as two roles: 8 s, 11 s
+    "tests/referrals/test_visitator_leaks.py::",  # every URL as her: 7 s; 3 s a consent
+    "tests/test_error_pages.py::test_the_demo_server_",  # make demo's server started: 8 s
+    "tests/test_backup_restore.py::",  # commands in processes of their own: 7 s, 7 s, 3 s
+    "tests/households/test_access_log_chain.py::test_migrate_as_the_owner_",  # migrate: 4 s
+    "tests/test_security_headers.py::test_check_deploy_",  # check --deploy in a process: 4 s
+    "tests/test_concurrency.py::",  # threads that wait for each other: 3 s each
+    "tests/outreach/test_scan_performance.py::",  # 2,000 households: 3 s
+    "tests/households/test_imports.py::test_it_imports_a_file_of_5000_rows",  # 3 s
+    "tests/test_deployment.py::",  # the production command in a process: 3 s
+)
+
+
 class GroupScheduling(LoadScopeScheduling):
-    """xdist's load-by-scope, where a scope is a test alone or the group it is in."""
+    """xdist's load-by-scope, where a scope is a test alone or the group it is in. The groups
+    are handed out first, the biggest first (as xdist's own), then LONG_TESTS, then the other
+    tests in the order they were collected (tests/shared_data.py orders them)."""
 
     def __init__(self, config: pytest.Config, log=None) -> None:
         super().__init__(config, log)
@@ -90,6 +116,39 @@ class GroupScheduling(LoadScopeScheduling):
         if self._groups is None:
             self._groups = json.loads((_run_dir(self.config) / "groups.json").read_text())
         return self._groups.get(nodeid, nodeid)
+
+    def schedule(self) -> None:
+        """xdist's LoadScopeScheduling.schedule, in the order of the class's docstring."""
+        if self.collection is not None or not self._check_nodes_have_same_collection():
+            super().schedule()  # more nodes later, or collections that differ: as xdist does
+            return
+        self.collection = list(next(iter(self.registered_collections.values())))
+        if not self.collection:
+            return
+        scopes: dict[str, dict[str, bool]] = {}
+        for nodeid in self.collection:
+            scopes.setdefault(self._split_scope(nodeid), {})[nodeid] = False
+
+        def order(scope: str) -> tuple[int, int]:
+            if scope.startswith("group:"):
+                return (0, -len(scopes[scope]))
+            for rank, prefix in enumerate(LONG_TESTS):
+                if scope.startswith(prefix):
+                    return (1, rank)
+            return (2, 0)
+
+        for scope in sorted(scopes, key=order):  # stable: else in the collection's order
+            self.workqueue[scope] = scopes[scope]
+        for _ in range(len(self.nodes) - len(self.workqueue)):  # more processes than work
+            unused, _assigned = self.assigned_work.popitem()
+            unused.shutdown()
+        for node in self.nodes:
+            self._assign_work_unit(node)
+        for node in self.nodes:
+            self._reschedule(node)  # at least two units each (xdist #277)
+        if not self.workqueue:
+            for node in self.nodes:
+                node.shutdown()
 
 
 def groups_of(item: pytest.Item) -> list[str]:
@@ -123,31 +182,64 @@ def guard_the_group(item: pytest.Item) -> None:
 # --- one test database, cloned per worker ---
 
 
+TEMPLATE_READY, TEMPLATE_FAILED = "template.ready", "template.failed"
+
+
 def start_the_run(config: pytest.Config) -> None:
-    """In the controller, before the workers start (xdist's own pytest_sessionstart is last)."""
+    """In the controller, before the workers start (xdist's own pytest_sessionstart is last):
+    the template is made in a thread, so that the migrations run while the workers start."""
     if config.option.testrunuid is None:
         config.option.testrunuid = uuid.uuid4().hex  # xdist hands it to the workers
     _run_dir(config)
-    make_template_database(config)
+    thread = threading.Thread(
+        target=make_template_database, args=(config,), name="template", daemon=True
+    )
+    config._genhusning_template_thread = thread  # type: ignore[attr-defined]
+    thread.start()
 
 
 def end_the_run(config: pytest.Config) -> None:
+    thread = getattr(config, "_genhusning_template_thread", None)
+    if thread is not None:
+        thread.join()
     drop_template_database(config)
     shutil.rmtree(_run_dir(config), ignore_errors=True)
 
 
 def make_template_database(config: pytest.Config) -> None:
-    """The test database, migrated, for the workers to clone."""
+    """The test database, migrated, for the workers to clone; then a file in the run's folder
+    says it is ready (or why it could not be made)."""
     from django.db import connections
     from django.test.utils import setup_databases
     from pytest_django.plugin import blocking_manager_key
 
-    with config.stash[blocking_manager_key].unblock():
-        config._genhusning_template = setup_databases(  # type: ignore[attr-defined]
-            verbosity=config.option.verbose, interactive=False, aliases={"default"}
-        )
-        for connection in connections.all():
-            connection.close()
+    run_dir = _run_dir(config)
+    try:
+        with config.stash[blocking_manager_key].unblock():
+            old_config = setup_databases(
+                verbosity=config.option.verbose, interactive=False, aliases={"default"}
+            )
+            for connection in connections.all():
+                connection.close()
+            for connection, _old_name, _destroy in old_config:
+                connection.inc_thread_sharing()  # dropped from the main thread at the end
+            config._genhusning_template = old_config  # type: ignore[attr-defined]
+    except BaseException:
+        (run_dir / TEMPLATE_FAILED).write_text(traceback.format_exc())
+        raise
+    (run_dir / TEMPLATE_READY).touch()
+
+
+def wait_for_the_template(config: pytest.Config) -> None:
+    """In a worker: until the controller's thread has made the template."""
+    run_dir = _run_dir(config)
+    while not (run_dir / TEMPLATE_READY).exists():
+        if (run_dir / TEMPLATE_FAILED).exists():
+            raise RuntimeError(
+                "The controller could not make the test database:\n"
+                + (run_dir / TEMPLATE_FAILED).read_text()
+            )
+        time.sleep(0.1)
 
 
 def drop_template_database(config: pytest.Config) -> None:
@@ -178,6 +270,7 @@ def clone_template_database(config: pytest.Config) -> list:
     from django.conf import settings
     from django.db import connections
 
+    wait_for_the_template(config)
     me = worker_id(config)
     connection = connections["default"]
     test_name = connection.creation._get_test_db_name()  # test_<name>_<worker> (pytest-django)

@@ -13,6 +13,9 @@ does a test marked `own_data`.
 Which test wants which data is known from its fixtures: `cast` (tests/conftest.py) and
 `demo_data`. The Python objects handed to a test are deep copies, so one test's changes to
 them never reach the next.
+
+So that the data is built as seldom as possible, `order_by_data_wanted` runs the tests that
+want the same data one after another (pytest_collection_modifyitems, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -67,6 +70,60 @@ def kind_wanted(item: pytest.Item) -> str | None:
 def uses_database(item: pytest.Item) -> bool:
     names = set(item.fixturenames)  # type: ignore[attr-defined]
     return bool(names & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
+
+
+def _django_order(item: pytest.Item) -> int:
+    """pytest-django's order (its pytest_collection_modifyitems, run before ours): tests in a
+    transaction first, then those that commit (they empty the tables after them), then those
+    without a database. Kept: a test that commits must not run before one that expects the
+    migrated tables as they were."""
+    names = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    if _transactional(item):
+        return 1
+    return 0 if marker is not None or "db" in names else 2
+
+
+def _has_module_fixture(item: pytest.Item) -> bool:
+    """Whether the test uses a fixture of the suite set up once per module (or class, or
+    package): pytest tears it down when the next test is of another module, and sets it up
+    again if the module comes back. (Plugins' fixtures, such as pytest-django's autouse one of
+    class scope that does nothing outside unittest classes, have no base id.)"""
+    info = getattr(item, "_fixtureinfo", None)
+    return info is not None and any(
+        definition.baseid and definition.scope in ("module", "class", "package")
+        for definitions in info.name2fixturedefs.values()
+        for definition in definitions
+    )
+
+
+KIND_ORDER = {"cast": 0, "demo": 1, None: 2}
+
+
+def order_by_data_wanted(items: list[pytest.Item]) -> None:
+    """Reorder the tests, in place, so that those that want the same shared data run one after
+    another: in pytest-django's order (above), the tests that want the cast first, then those
+    that want the demo data, then the rest, each in the order they were collected. A module with
+    a fixture of module scope is kept together, at the place of its first test (its own tests
+    sorted the same way). The order depends on the tests alone, so every xdist worker collects
+    the same."""
+    position = {id(item): index for index, item in enumerate(items)}
+    key_of = {
+        id(item): (_django_order(item), KIND_ORDER[kind_wanted(item)], position[id(item)])
+        for item in items
+    }
+    # a module kept together: (its block, its place) -> its tests
+    kept: dict[tuple[int, str], list[pytest.Item]] = {}
+    for item in items:
+        if _has_module_fixture(item):
+            kept.setdefault((_django_order(item), item.nodeid.split("::")[0]), []).append(item)
+    in_kept = {id(item): tests for tests in kept.values() for item in tests}
+
+    def key(item: pytest.Item) -> tuple:
+        tests = in_kept.get(id(item), [item])
+        return (min(key_of[id(test)] for test in tests), key_of[id(item)])
+
+    items.sort(key=key)
 
 
 @dataclass
