@@ -1,10 +1,9 @@
 """The suite in several processes (pytest-xdist, `make test`), each with a test database of its
 own, cloned from one made once.
 
-- The controller process makes the test database (the migrations run once), in a thread while
-  the workers start and collect; each worker waits for it, clones it (CREATE DATABASE ...
-  TEMPLATE) as test_<name>_gw0, _gw1... and drops its clone at the end; the controller drops
-  the template after the workers are done.
+- The controller process makes the test database (the migrations run once) before it starts
+  the workers; each worker clones it (CREATE DATABASE ... TEMPLATE) as test_<name>_gw0, _gw1...
+  and drops its clone at the end; the controller drops the template after the workers are done.
   Without xdist (`pytest -p no:xdist`, `-n 0`) pytest-django makes the database as ever.
 - Tests that share a real service run in one process, as one xdist group (`--dist loadgroup`):
   those with a real Celery worker process, the browser tests (one Chromium), the demo data tests
@@ -19,9 +18,6 @@ import fcntl
 import json
 import shutil
 import tempfile
-import threading
-import time
-import traceback
 import uuid
 from pathlib import Path
 
@@ -182,64 +178,31 @@ def guard_the_group(item: pytest.Item) -> None:
 # --- one test database, cloned per worker ---
 
 
-TEMPLATE_READY, TEMPLATE_FAILED = "template.ready", "template.failed"
-
-
 def start_the_run(config: pytest.Config) -> None:
-    """In the controller, before the workers start (xdist's own pytest_sessionstart is last):
-    the template is made in a thread, so that the migrations run while the workers start."""
+    """In the controller, before the workers start (xdist's own pytest_sessionstart is last)."""
     if config.option.testrunuid is None:
         config.option.testrunuid = uuid.uuid4().hex  # xdist hands it to the workers
     _run_dir(config)
-    thread = threading.Thread(
-        target=make_template_database, args=(config,), name="template", daemon=True
-    )
-    config._genhusning_template_thread = thread  # type: ignore[attr-defined]
-    thread.start()
+    make_template_database(config)
 
 
 def end_the_run(config: pytest.Config) -> None:
-    thread = getattr(config, "_genhusning_template_thread", None)
-    if thread is not None:
-        thread.join()
     drop_template_database(config)
     shutil.rmtree(_run_dir(config), ignore_errors=True)
 
 
 def make_template_database(config: pytest.Config) -> None:
-    """The test database, migrated, for the workers to clone; then a file in the run's folder
-    says it is ready (or why it could not be made)."""
+    """The test database, migrated, for the workers to clone."""
     from django.db import connections
     from django.test.utils import setup_databases
     from pytest_django.plugin import blocking_manager_key
 
-    run_dir = _run_dir(config)
-    try:
-        with config.stash[blocking_manager_key].unblock():
-            old_config = setup_databases(
-                verbosity=config.option.verbose, interactive=False, aliases={"default"}
-            )
-            for connection in connections.all():
-                connection.close()
-            for connection, _old_name, _destroy in old_config:
-                connection.inc_thread_sharing()  # dropped from the main thread at the end
-            config._genhusning_template = old_config  # type: ignore[attr-defined]
-    except BaseException:
-        (run_dir / TEMPLATE_FAILED).write_text(traceback.format_exc())
-        raise
-    (run_dir / TEMPLATE_READY).touch()
-
-
-def wait_for_the_template(config: pytest.Config) -> None:
-    """In a worker: until the controller's thread has made the template."""
-    run_dir = _run_dir(config)
-    while not (run_dir / TEMPLATE_READY).exists():
-        if (run_dir / TEMPLATE_FAILED).exists():
-            raise RuntimeError(
-                "The controller could not make the test database:\n"
-                + (run_dir / TEMPLATE_FAILED).read_text()
-            )
-        time.sleep(0.1)
+    with config.stash[blocking_manager_key].unblock():
+        config._genhusning_template = setup_databases(  # type: ignore[attr-defined]
+            verbosity=config.option.verbose, interactive=False, aliases={"default"}
+        )
+        for connection in connections.all():
+            connection.close()
 
 
 def drop_template_database(config: pytest.Config) -> None:
@@ -270,7 +233,6 @@ def clone_template_database(config: pytest.Config) -> list:
     from django.conf import settings
     from django.db import connections
 
-    wait_for_the_template(config)
     me = worker_id(config)
     connection = connections["default"]
     test_name = connection.creation._get_test_db_name()  # test_<name>_<worker> (pytest-django)
