@@ -77,8 +77,9 @@ def grant_source_add(source: GrantSource) -> None:
 
 
 @functools.cache
-def _grants_sql() -> tuple[str, dict[tuple[int, str], str]]:
-    """The one statement user_grants runs, and the kind each (models, codename) it reads fills.
+def _grants_sql() -> tuple[str, list[str], dict[tuple[int, str], str]]:
+    """The one statement user_grants runs, the codenames it reads, and the kind each (models,
+    codename) fills.
 
     Written by hand over guardian's tables and built once, on the first request (after every
     app's ready() has added its sources): compiling a union of a dozen querysets each time cost
@@ -86,31 +87,30 @@ def _grants_sql() -> tuple[str, dict[tuple[int, str], str]]:
     permission's codename; the permissions table joined once, which halves the planning."""
     quote = connection.ops.quote_name
     user_groups = quote(get_user_model().groups.through._meta.db_table)
-    models: list[tuple[type, type]] = []
+    models: list[tuple[Any, Any]] = []  # (user model, group model)
     kinds: dict[tuple[int, str], str] = {}
     for source in GRANT_SOURCES:
         pair = (source.user_model, source.group_model)
         if pair not in models:
             models.append(pair)
         kinds[(models.index(pair), source.codename)] = source.kind
+    table = {model: quote(model._meta.db_table) for pair in models for model in pair}
     rows = []
     for number, (user_model, group_model) in enumerate(models):
         rows += [
-            f"SELECT {number} AS models, permission_id, content_object_id"
-            f" FROM {quote(user_model._meta.db_table)} WHERE user_id = %(user)s",
-            f"SELECT {number}, permission_id, content_object_id"
-            f" FROM {quote(group_model._meta.db_table)}"
+            f"SELECT {number} AS models, permission_id, content_object_id"  # noqa: S608 (names from the models)
+            f" FROM {table[user_model]} WHERE user_id = %(user)s",
+            f"SELECT {number}, permission_id, content_object_id FROM {table[group_model]}"  # noqa: S608 (names from the models)
             f" WHERE group_id IN (SELECT group_id FROM {user_groups} WHERE user_id = %(user)s)",
         ]
-    codenames = ", ".join(sorted({f"'{codename}'" for _models, codename in kinds}))
     sql = (
-        "SELECT grant_row.models, permission.codename, grant_row.content_object_id"
+        "SELECT grant_row.models, permission.codename, grant_row.content_object_id"  # noqa: S608 (names from the models)
         f" FROM ({' UNION ALL '.join(rows)}) AS grant_row"
         f" JOIN {quote(Permission._meta.db_table)} AS permission"
         " ON permission.id = grant_row.permission_id"
-        f" WHERE permission.codename IN ({codenames})"
+        " WHERE permission.codename = ANY(%(codenames)s)"
     )
-    return sql, kinds
+    return sql, sorted({codename for _models, codename in kinds}), kinds
 
 
 def user_grants(user) -> Grants:
@@ -121,10 +121,10 @@ def user_grants(user) -> Grants:
     cached = getattr(user, "_genhusning_grants", None)
     if cached is not None:
         return cached
-    sql, kinds = _grants_sql()
+    sql, codenames, kinds = _grants_sql()
     found: dict[str, set[int]] = {kind: set() for kind in kinds.values()}
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"user": user.pk})
+        cursor.execute(sql, {"user": user.pk, "codenames": codenames})
         for models, codename, object_id in cursor.fetchall():
             kind = kinds.get((models, codename))  # None: that codename on another model
             if kind is not None:
