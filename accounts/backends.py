@@ -1,5 +1,7 @@
 """Django's permission backend, reading a user's permissions in one query instead of two."""
 
+import functools
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
@@ -7,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 
+@functools.cache
 def _permissions_sql() -> str:
     user_model = get_user_model()
     quote = connection.ops.quote_name
