@@ -6,11 +6,14 @@ rows. It reads only the permissions and grants (households.permissions.user_gran
 kept on the user for the request, which most pages have read already.
 """
 
+import functools
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases.permissions import can_see_any_project
@@ -85,6 +88,19 @@ def role_of(user) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=512)
+def _url(url_name: str, _urlconf: str, _prefix: str, _language: str | None) -> str:
+    return reverse(url_name)
+
+
+def url_of(url_name: str) -> str:
+    """reverse(url_name), worked out once: the bar's two dozen links are the same on every page
+    (for the URL configuration, script prefix and language that reverse() reads)."""
+    return _url(
+        url_name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language()
+    )
+
+
 def navigation_for(user, request: HttpRequest) -> Navigation:
     if not (user.is_authenticated and user.is_verified()):
         return Navigation()  # no menu before the second factor
@@ -96,9 +112,11 @@ def navigation_for(user, request: HttpRequest) -> Navigation:
     ) -> Entry:
         """`current`: how the names of the URLs (of its app) the entry stands for begin."""
         is_current = app == url_name.rpartition(":")[0] and name.startswith(current)
-        return Entry(key, label, reverse(url_name), is_current, count_url)
+        return Entry(key, label, url_of(url_name), is_current, count_url)
 
-    has = user.has_perm
+    # The permissions as one set, read once (user.has_perm asks every backend at each call):
+    # guardian's backend adds none without an object, so the set says what has_perm says.
+    has = user.get_all_permissions().__contains__
     entries: list[Entry] = []
     if has("referrals.view_referral") and not has("cases.view_case"):  # the municipal visitator
         entries += [
@@ -125,7 +143,7 @@ def navigation_for(user, request: HttpRequest) -> Navigation:
     if has("outreach.add_contact"):
         entries.append(entry("rounds", _("Rounds"), "outreach:round", "round"))
     if has("outreach.view_flag"):
-        count_url = reverse("outreach:flag_count")
+        count_url = url_of("outreach:flag_count")
         entries.append(entry("flags", _("Flags"), "outreach:flags", "flag", count_url))
     if has("outreach.view_meeting"):
         entries.append(entry("meetings", _("Meetings"), "outreach:meetings", "meeting"))

@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from tests.conftest import Cast
 from tests.factories import PASSWORD, make_totp_device, totp_code
 
 
@@ -78,3 +79,32 @@ def test_the_admin_has_every_model_and_opens_its_list(admin_client, model):
     assert admin.site.is_registered(model)
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     assert admin_client.get(url).status_code == 200
+
+
+def test_the_permission_backend_reads_what_django_reads_in_one_query(
+    cast, django_assert_num_queries
+):
+    """accounts.backends.PermissionBackend: the same sets as Django's ModelBackend, own and
+    through the groups, for every role (and a permission given to a user herself)."""
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Permission
+
+    cast.caretaker_a1.user_permissions.add(Permission.objects.get(codename="view_flag"))
+    for field in Cast.__dataclass_fields__:
+        user = getattr(cast, field)
+        if not isinstance(user, User):
+            continue
+        ours, django_s = User.objects.get(pk=user.pk), User.objects.get(pk=user.pk)
+        with django_assert_num_queries(1):
+            held = ours.get_all_permissions()
+        assert held == ModelBackend().get_all_permissions(django_s), field
+        assert ours.get_user_permissions() == ModelBackend().get_user_permissions(django_s)
+        assert ours.get_group_permissions() == ModelBackend().get_group_permissions(django_s)
+    assert "outreach.view_flag" in User.objects.get(pk=cast.caretaker_a1.pk).get_all_permissions()
+
+
+def test_the_permission_backend_gives_an_inactive_user_nothing(cast):
+    user = User.objects.get(pk=cast.manager_a.pk)
+    user.is_active = False
+    assert user.get_all_permissions() == set()
+    assert not user.has_perm("cases.view_case")

@@ -430,7 +430,7 @@ def test_the_query_count_does_not_grow_with_the_rows(
     grow(cast, count)
     spec = SPECS[name]
     client.force_login(getattr(cast, spec.user))
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(14):
         response = client.get(spec.url("xlsx", planted), {"scope": "all"})
     assert response.status_code == 200
     assert len(read_export(response)) > count

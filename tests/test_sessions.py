@@ -8,9 +8,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import UserSession
 from accounts.services import user_deactivate
+from accounts.sessions import SessionStore
 from tests.factories import PASSWORD, make_totp_device, totp_code
 
 
@@ -163,4 +165,40 @@ def test_the_absolute_limit_counts_from_the_password_not_the_code(client, cast, 
         clock.shift(timedelta(minutes=25))
         assert client.get(reverse("cases:caseload")).status_code == 200
         clock.shift(timedelta(minutes=10))
+        assert_sent_to_login(client.get(reverse("cases:caseload")))
+
+
+def test_an_unchanged_session_is_written_again_only_after_a_minute(client, cast):
+    with time_machine.travel("2026-11-23 09:00 +01:00", tick=False) as clock:
+        client.force_login(cast.caseworker_a1)
+        key = session_key(client)
+        written = Session.objects.get(session_key=key).expire_date
+        clock.shift(timedelta(seconds=50))
+        assert client.get(reverse("password_change")).status_code == 200
+        assert Session.objects.get(session_key=key).expire_date == written  # no UPDATE
+        clock.shift(timedelta(seconds=20))
+        assert client.get(reverse("password_change")).status_code == 200
+        assert Session.objects.get(session_key=key).expire_date == written + timedelta(seconds=70)
+
+
+def test_a_changed_session_is_written_at_once(client, cast):
+    with time_machine.travel("2026-11-23 09:00 +01:00", tick=False) as clock:
+        client.force_login(cast.caseworker_a1)
+        key = session_key(client)
+        clock.shift(timedelta(seconds=10))
+        store = SessionStore(key)
+        store["seen"] = True
+        store.save()
+        assert Session.objects.get(session_key=key).expire_date == timezone.now() + timedelta(
+            minutes=30
+        )
+        assert SessionStore(key)["seen"] is True
+
+
+def test_the_idle_timeout_counts_from_the_last_write_at_most_a_minute_early(client, cast):
+    with time_machine.travel("2026-11-23 09:00 +01:00", tick=False) as clock:
+        client.force_login(cast.caseworker_a1)
+        clock.shift(timedelta(seconds=59))
+        assert client.get(reverse("cases:caseload")).status_code == 200  # not written
+        clock.shift(timedelta(minutes=29, seconds=1))  # 30 minutes after the login's write
         assert_sent_to_login(client.get(reverse("cases:caseload")))

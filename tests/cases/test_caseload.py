@@ -28,8 +28,8 @@ def test_it_keeps_the_query_count_flat_as_the_caseload_grows(
 ):
     add_cases(cast, count)
     client.force_login(cast.caseworker_a1)
-    # 15, and one for the open flags of the page's households (outreach.selectors.open_flags).
-    with django_assert_max_num_queries(16):
+    # 11, and one for the open flags of the page's households (outreach.selectors.open_flags).
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("cases:caseload"), {"scope": "all", "q": "Hansen"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == count
@@ -41,9 +41,9 @@ def test_it_keeps_the_query_count_flat_on_the_project_page(
 ):
     add_cases(cast, count)
     client.force_login(cast.manager_a)
-    # 12, one for the project's information meetings, and for the manager the schedule's
+    # 8, one for the project's information meetings, and for the manager the schedule's
     # history and how many households still lack a case, and the project's letter batches
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("cases:project", args=[cast.case_a1.project_id]))
     assert response.status_code == 200
     assert response.context["case_total"] == count + 1

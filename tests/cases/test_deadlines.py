@@ -168,7 +168,7 @@ def test_the_manager_sees_every_rule_with_its_source_and_the_lawyer_sentence(
     client, cast, django_assert_max_num_queries
 ):
     client.force_login(cast.manager_a)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(_url(cast))
     assert response.status_code == 200
     page = response.content.decode()

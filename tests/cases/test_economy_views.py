@@ -154,7 +154,7 @@ def test_the_approval_queue_is_paged(client, cast, django_assert_max_num_queries
         for index in range(55)
     )  # fmt: skip
     client.force_login(cast.manager_a)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         first = client.get(reverse("economy:approvals"))
     body = first.content.decode()
     assert body.count('id="expense-') == 50
@@ -213,7 +213,7 @@ def test_the_budget_page_answers_in_a_fixed_number_of_queries(
     )  # fmt: skip
     BudgetLine.objects.create(project=project, category="movers_out", amount=Decimal("5000"))
     client.force_login(cast.manager_a)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("economy:budget", args=[project.pk]))
     body = response.content.decode()
     assert response.status_code == 200

@@ -54,7 +54,7 @@ def test_it_keeps_the_chosen_flat_and_shows_a_few(client, cast, django_assert_ma
     stairwell = factories.make_stairwell(case.project.estate, street="Mangevej", number=1)
     flats = [factories.make_flat(stairwell, floor, door) for floor in range(6) for door in "abcd"]
     client.force_login(cast.caseworker_a1)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         body = _search(client, case, "mangevej", temporary_flat=flats[-1].pk).content.decode()
     assert body.count('type="radio"') == 1 + 1 + 15  # none, the chosen one, fifteen found
     assert f'value="{flats[-1].pk}" checked' in body

@@ -106,7 +106,7 @@ def test_the_board_costs_the_same_queries_for_3_and_20_households(
         factories.make_case(project, stage=Stage.NOTIFIED)
         factories.make_pool_flat(pool.organisation, available_from=date(2020, 1, 1), rent=4000 + n)
     client = _login(client, cast.rehousing_officer_a1)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(18):
         response = client.get(_board(cast.case_a1))
     assert response.status_code == 200
     assert response.content.decode().count('class="suggestion"') >= 3 * min(size, 20)
@@ -259,7 +259,7 @@ def test_the_case_page_of_offers_costs_the_same_queries(
         offer = offer_make(case=cast.case_a1, pool_flat=extra, by=None)
         offer_reply(offer=offer, status=OfferStatus.REFUSED, refusal_reason="rent", by=None)
     client = _login(client, cast.rehousing_officer_a1)
-    with django_assert_max_num_queries(15):  # 14, and one for the rent of a stay (issue 17)
+    with django_assert_max_num_queries(11):  # 10, and one for the rent of a stay (issue 17)
         response = client.get(reverse("logistics:case", args=[cast.case_a1.pk]))
     assert response.content.decode().count('class="offer offer-refused"') == size
 
@@ -336,7 +336,7 @@ def test_the_pool_list_costs_the_same_queries(
         extra = factories.make_pool_flat(pool.organisation, available_from=date(2020, 1, 1))
         offer_make(case=factories.make_case(cast.case_a1.project), pool_flat=extra, by=None)
     client = _login(client, cast.rehousing_officer_a1)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("logistics:pool"))
     assert response.status_code == 200
 
@@ -387,7 +387,7 @@ def test_the_week_costs_the_same_queries(client, cast, pool, size, django_assert
         extra = factories.make_pool_flat(pool.organisation, available_from=date(2020, 1, 1))
         _moved(factories.make_case(cast.case_a1.project), extra, monday + timedelta(days=n % 7))
     client = _login(client, cast.rehousing_officer_a1)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(
             reverse("logistics:week", args=[cast.case_a1.project_id]), {"uge": monday.isoformat()}
         )

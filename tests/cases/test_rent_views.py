@@ -180,7 +180,7 @@ def test_the_project_page_takes_a_fixed_number_of_queries(
 ):
     _more_stays(cast, count)
     client.force_login(cast.manager_a)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         assert client.get(_project_url(cast)).status_code == 200
 
 

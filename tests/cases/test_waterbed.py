@@ -245,7 +245,7 @@ def test_the_page_costs_the_same_queries_for_few_and_many(
     for index in range(households):
         _moved(cast.case_a2.project, avedore, PARTICULARLY, date(2026, 1 + index % 10, 5))
     client.force_login(cast.manager_a)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(_waterbed(organisation))
     assert response.status_code == 200
 

@@ -196,7 +196,7 @@ def test_the_session_page_takes_a_fixed_number_of_queries(
         )
     client.force_login(cast.caseworker_a1)
     url = reverse("outreach:cafe_session", args=[session.pk])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         response = client.get(url, {"q": "tælle"})
     body = response.content.decode()
     assert f"Bank og Betalingsservice: <strong>{count}</strong>" in body

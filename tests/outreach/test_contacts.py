@@ -107,10 +107,10 @@ def test_it_keeps_the_case_page_query_count_flat_with_many_contacts(
     client.force_login(cast.caseworker_a1)
     for _ in range(count):
         knock(household, cast.caseworker_a1)
-    # The case page's 16, the open flags (1), the newest contacts with their summary (1), the
+    # The case page's 12, the open flags (1), the newest contacts with their summary (1), the
     # referrals' sections (1), the rehousing section's offers and moves (2), the refused
     # offers (1) and the case's expenses (1).
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("cases:detail", args=[cast.case_a1.pk]))
     assert response.status_code == 200
 
@@ -135,7 +135,7 @@ def test_it_keeps_the_full_list_query_count_flat(
     for _ in range(count):
         knock(household, cast.caseworker_a1, note="Noteret")
     client.force_login(cast.caseworker_a1)
-    with django_assert_max_num_queries(15):  # 14, and the access log's row (households.audit)
+    with django_assert_max_num_queries(11):  # 10, and the access log's row (households.audit)
         response = client.get(contact_urls(household)["list"])
     assert response.status_code == 200
 

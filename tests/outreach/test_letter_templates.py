@@ -400,7 +400,7 @@ def test_the_template_list_has_a_pinned_number_of_queries(
     standard_templates_add(organisation=organisation)
     client.force_login(cast.manager_a)
     client.get(reverse("outreach:templates"))  # the session and the grants, once
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("outreach:templates"))
     assert response.status_code == 200
     assert response.content.decode().count('href="/opsoegning') >= 0
@@ -415,7 +415,7 @@ def test_the_template_list_has_a_pinned_number_of_queries(
             from_standard=True,
             by=None,
         )
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("outreach:templates"))
     assert len(response.context["rows"]) == 13
 

@@ -195,6 +195,6 @@ def test_the_overview_takes_a_fixed_number_of_queries(
     for household in factories.make_households(cast.case_a1.project.estate, count):
         record(household, subject=f"Brev {household.pk}")
     client.force_login(cast.rehousing_officer_a1)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("outreach:letters"))
     assert response.content.decode().count("<tr class=") == min(count, 50)

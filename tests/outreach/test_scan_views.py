@@ -54,7 +54,7 @@ def test_it_lists_the_recent_scans_with_counts_per_kind_in_danish(
     a_run(ScanStatus.FAILED, age=timedelta(hours=2), error="OperationalError: server closed")
     client.force_login(cast.manager_a)
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("outreach:scans"))
 
     body = response.content.decode()

@@ -267,6 +267,6 @@ def test_the_tip_list_takes_a_fixed_number_of_queries(
     for household in factories.make_households(cast.case_a1.project.estate, count):
         tip_submit(flat=household.flat, by=caretaker, source="caretaker", text="Tip")
     client.force_login(cast.caseworker_a1)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("outreach:tips"))
     assert response.content.decode().count('<li class="tip') == min(count, 30)

@@ -104,7 +104,7 @@ def test_it_answers_404_for_a_resident_of_another_household_and_405_for_post(cli
 
 def test_it_takes_a_fixed_number_of_queries(client, cast, subject, django_assert_max_num_queries):
     client.force_login(cast.caseworker_a1)
-    with django_assert_max_num_queries(90):
+    with django_assert_max_num_queries(86):
         download(client, access_url(subject))
 
 

@@ -200,9 +200,9 @@ def test_the_query_count_stays_flat(client, cast, django_assert_max_num_queries,
             occurred_at=NOW - timedelta(days=index),
         )
     client.force_login(cast.bridge_builder_a)
-    # Session, user, groups and permissions, grants, "has plans", count, plans, residents,
-    # checklist progress, access log, and the session save.
-    with django_assert_max_num_queries(16) as queries:
+    # Session, user, permissions, grants, "has plans", count, plans, residents, checklist
+    # progress, access log.
+    with django_assert_max_num_queries(12) as queries:
         response = client.get(reverse("referrals:follow_up_list"))
     assert len(response.context["rows"]) == count
     print(f"\n{count} plans: {len(queries)} queries")

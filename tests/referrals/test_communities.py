@@ -261,7 +261,7 @@ def test_the_community_page_query_count_stays_flat(
         )
         meeting.attendees.add(cast.case_a1.household)
     client.force_login(cast.caseworker_a1)
-    with django_assert_max_num_queries(16) as queries:
+    with django_assert_max_num_queries(12) as queries:
         response = client.get(reverse("referrals:community", args=[community.pk]))
     assert len(response.context["members"].visible) == count + 1
     print(f"\n{count} members: {len(queries)} queries")

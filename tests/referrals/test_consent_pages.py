@@ -129,9 +129,9 @@ def test_the_list_keeps_its_query_count(
         if index % 3 == 0:
             consent_withdraw(consent=consent, by=cast.caseworker_a1)
     client.force_login(cast.caseworker_a1)
-    # Session, user, permissions (2), grants, household, residents, consents, access log, and
-    # saving the session (3): twelve, for 3 or 30 consents.
-    with django_assert_max_num_queries(12):
+    # Session, user, permissions, grants, household, residents, consents, access log: eight,
+    # for 3 or 30 consents.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("referrals:consents", args=[household.pk]))
     assert len(response.context["rows"]) == count
 

@@ -155,6 +155,6 @@ def test_the_list_keeps_its_query_count(client, cast, django_assert_max_num_quer
             kind=PartnerKind.MUNICIPAL_VISITATOR if index % 5 == 0 else PartnerKind.ASSOCIATION,
         )
     client.force_login(cast.manager_a)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("referrals:partners"))
     assert response.content.decode().count("<tr") == count + 1

@@ -215,7 +215,7 @@ def test_the_flat_list_query_count_is_flat(
     for household in households[::3]:
         factories.make_case(project, household)
     client.force_login(cast.visitator)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("referrals:visitator_flats"))
     assert len(response.context["page"].object_list) == min(count, 50)
 
@@ -428,7 +428,7 @@ def test_the_household_list_query_count_is_flat(
         factories.make_case(project, household)
         consent(household, cast.caseworker_a1, visitator_partner, ["identity"])
     client.force_login(cast.visitator)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("referrals:visitator_households"))
     assert len(response.context["rows"]) == min(count, 50)
 
@@ -575,7 +575,7 @@ def test_the_referral_list_query_count_is_flat(
         )
         transition(referral=referral, to_status="sent", by=cast.caseworker_a1)
     client.force_login(cast.visitator)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("referrals:visitator_referrals"))
     assert len(response.context["page"].object_list) == min(count, 50)
 

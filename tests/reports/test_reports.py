@@ -338,10 +338,10 @@ def test_it_keeps_the_report_page_queries_flat_as_cases_grow(client, cast, world
 def test_it_pins_the_report_page_query_count(client, cast, world, django_assert_max_num_queries):
     client.force_login(cast.manager_a)
     url = reverse("reports:project", args=[world["project"].pk])
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(26):
         client.get(url)
     _grow(world["project"], 30)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(26):
         client.get(url)
 
 

@@ -78,7 +78,7 @@ def test_the_team_page_costs_the_same_queries_for_5_or_25_people(
 ):
     client.force_login(cast.manager_a)
     client.get(team_url(org_a))
-    with django_assert_max_num_queries(15) as few:
+    with django_assert_max_num_queries(11) as few:
         assert client.get(team_url(org_a)).status_code == 200
     estate = cast.case_a1.project.estate
     for index in range(20):
