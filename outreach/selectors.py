@@ -66,17 +66,23 @@ class ContactSummary:
     last: Contact | None = None
 
 
+def _summary_aggregates() -> dict:
+    """The counts of a ContactSummary, over a household's contacts."""
+    return {
+        "attempts": Count("pk"),
+        "unanswered": Count("pk", filter=Q(reached=False)),
+        "door_knocks": Count("pk", filter=Q(channel=Channel.DOOR_KNOCK)),
+        "first_at": Min("occurred_at"),
+        "last_at": Max("occurred_at"),
+        "last_reached_at": Max("occurred_at", filter=Q(reached=True)),
+    }
+
+
 def contact_summaries(*, household_ids) -> dict[int, ContactSummary]:
     """A summary per household, for any number of households, in two queries."""
     contacts = Contact.objects.filter(household_id__in=household_ids)
-    counts = contacts.values("household_id").annotate(
-        attempts=Count("pk"),
-        unanswered=Count("pk", filter=Q(reached=False)),
-        door_knocks=Count("pk", filter=Q(channel=Channel.DOOR_KNOCK)),
-        first_at=Min("occurred_at"),
-        last_at=Max("occurred_at"),
-        last_reached_at=Max("occurred_at", filter=Q(reached=True)),
-    )
+    aggregates = _summary_aggregates()
+    counts = contacts.values("household_id").annotate(**aggregates)
     latest = {
         contact.household_id: contact
         for contact in contacts.select_related("staff")
@@ -85,13 +91,7 @@ def contact_summaries(*, household_ids) -> dict[int, ContactSummary]:
     }
     return {
         row["household_id"]: ContactSummary(
-            attempts=row["attempts"],
-            unanswered=row["unanswered"],
-            door_knocks=row["door_knocks"],
-            first_at=row["first_at"],
-            last_at=row["last_at"],
-            last_reached_at=row["last_reached_at"],
-            last=latest.get(row["household_id"]),
+            **{name: row[name] for name in aggregates}, last=latest.get(row["household_id"])
         )
         for row in counts
     }
@@ -111,17 +111,7 @@ def household_newest_contacts(
     """The household's `count` newest contacts and its summary, in one query: the summary's
     counts as window aggregates over all its contacts (computed before the LIMIT), on each row;
     the newest row is the summary's latest."""
-    whole = {
-        name: Window(aggregate)
-        for name, aggregate in {
-            "attempts": Count("pk"),
-            "unanswered": Count("pk", filter=Q(reached=False)),
-            "door_knocks": Count("pk", filter=Q(channel=Channel.DOOR_KNOCK)),
-            "first_at": Min("occurred_at"),
-            "last_at": Max("occurred_at"),
-            "last_reached_at": Max("occurred_at", filter=Q(reached=True)),
-        }.items()
-    }
+    whole = {name: Window(aggregate) for name, aggregate in _summary_aggregates().items()}
     contacts = list(household_contacts(household=household).annotate(**whole)[:count])
     if not contacts:
         return [], ContactSummary()
