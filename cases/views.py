@@ -55,7 +55,7 @@ from cases.stages import (
 )
 from core.http import AuthedRequest, reverse_each
 from core.permissions import require_perm
-from core.versioning import ConflictError, differences
+from core.versioning import ConflictError, conflict_notice
 from households.audit import export_table, log_access
 from households.permissions import can_view_social_data
 from households.selectors import flat_search, latest_assessment
@@ -253,12 +253,7 @@ def case_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 case=case, by=request.user, expected_version=form.cleaned_data["version"], data=data
             )
         except ConflictError as error:
-            conflict = {
-                "current": error.current,
-                "rows": differences(form, error.current, CASE_EDITABLE_FIELDS),
-            }
-            rebound = request.POST.copy()
-            rebound["version"] = str(error.current.version)
+            conflict, rebound = conflict_notice(form, error, CASE_EDITABLE_FIELDS)
             form = CaseForm(rebound, instance=error.current)
         except ValidationError as error:
             form.add_error(None, error)

@@ -46,3 +46,13 @@ def differences(form, current: models.Model, fields: tuple[str, ...]) -> list[di
         if (yours or None) != (saved or None):
             rows.append({"label": form.fields[name].label, "yours": yours, "saved": saved})
     return rows
+
+
+def conflict_notice(form, error: ConflictError, fields: tuple[str, ...] = ()) -> tuple[dict, Any]:
+    """What a form shows when its save lost to someone else's (409): the object as saved now, the
+    fields where the user's input differs from it, and her input again with the saved version,
+    for a new form to be bound to (nothing she typed is lost)."""
+    conflict = {"current": error.current, "rows": differences(form, error.current, fields)}
+    rebound = form.data.copy()
+    rebound["version"] = str(error.current.version)
+    return conflict, rebound

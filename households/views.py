@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.http import AuthedRequest
 from core.permissions import require_perm
-from core.versioning import ConflictError, differences
+from core.versioning import ConflictError, conflict_notice
 from households.audit import log_access
 from households.forms import HouseholdForm, ResidentForm, VulnerabilityForm
 from households.models import Household
@@ -56,12 +56,7 @@ def household_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 data=data,
             )
         except ConflictError as error:
-            conflict = {
-                "current": error.current,
-                "rows": differences(form, error.current, HOUSEHOLD_EDITABLE_FIELDS),
-            }
-            rebound = request.POST.copy()
-            rebound["version"] = str(error.current.version)
+            conflict, rebound = conflict_notice(form, error, HOUSEHOLD_EDITABLE_FIELDS)
             form = HouseholdForm(rebound, instance=error.current)
         else:
             messages.success(request, _("The household is saved."))
@@ -92,12 +87,7 @@ def resident_edit(request: AuthedRequest, household_pk: int, pk: int | None = No
                     resident=resident, expected_version=form.cleaned_data["version"], data=data
                 )
         except ConflictError as error:
-            conflict = {
-                "current": error.current,
-                "rows": differences(form, error.current, RESIDENT_EDITABLE_FIELDS),
-            }
-            rebound = request.POST.copy()
-            rebound["version"] = str(error.current.version)
+            conflict, rebound = conflict_notice(form, error, RESIDENT_EDITABLE_FIELDS)
             form = ResidentForm(rebound, instance=error.current)
         else:
             messages.success(request, _("The resident is saved."))

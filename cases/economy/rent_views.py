@@ -29,7 +29,7 @@ from cases.logistics.permissions import get_project_for_logistics
 from core.exports import Cell
 from core.http import AuthedRequest
 from core.permissions import require_perm
-from core.versioning import ConflictError, differences
+from core.versioning import ConflictError, conflict_notice
 from households.audit import export_table, log_access
 from households.permissions import get_flat_for_user
 from households.services import FLAT_RENT_FIELDS, flat_rent_update
@@ -48,12 +48,7 @@ def flat_rent_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 flat=flat, by=request.user, expected_version=form.cleaned_data["version"], data=data
             )
         except ConflictError as error:
-            conflict = {
-                "current": error.current,
-                "rows": differences(form, error.current, FLAT_RENT_FIELDS),
-            }
-            rebound = request.POST.copy()
-            rebound["version"] = str(error.current.version)
+            conflict, rebound = conflict_notice(form, error, FLAT_RENT_FIELDS)
             form = FlatRentForm(rebound, instance=error.current)
         else:
             messages.success(request, _("The rent is saved."))

@@ -38,7 +38,7 @@ from cases.planning.services import (
 from core.http import AuthedRequest
 from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
-from core.versioning import ConflictError, differences
+from core.versioning import ConflictError, conflict_notice
 from households.audit import log_access
 from households.imports import FileError
 from households.templatetags.people import staff_name
@@ -125,12 +125,7 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 then=[bound.saver() for bound in sections],
             )
         except ConflictError as error:
-            conflict = {
-                "current": error.current,
-                "rows": differences(form, error.current, PROJECT_EDITABLE_FIELDS),
-            }
-            rebound = request.POST.copy()
-            rebound["version"] = str(error.current.version)
+            conflict, rebound = conflict_notice(form, error, PROJECT_EDITABLE_FIELDS)
             form = ProjectForm(rebound, instance=error.current, estates=None)
         except ValidationError as error:
             _add_error(form, sections, error)

@@ -13,7 +13,7 @@ from cases.models import Case
 from core.http import AuthedRequest
 from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
-from core.versioning import ConflictError
+from core.versioning import ConflictError, conflict_notice
 from households.audit import log_access
 from households.selectors import household_search
 from outreach.letters.forms import (
@@ -137,9 +137,7 @@ def template_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             except ConflictError as error:
-                conflict = {"current": error.current}
-                rebound = request.POST.copy()
-                rebound["version"] = str(error.current.version)
+                conflict, rebound = conflict_notice(form, error)
                 form = TemplateForm(rebound, instance=error.current)
             else:
                 messages.success(request, _("The template is saved."))
