@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page
-from django.db.models import Count, Exists, F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, F, Func, Prefetch, Q, QuerySet, Value
 
 from cases.deadlines import RULES, Rule
 from cases.models import (
@@ -346,9 +346,17 @@ def project_stage_table(*, project: Project) -> tuple[list[Stage], list[Stairwel
     stages = [Stage(stage) for stage in STAGE_ORDER if stage in present]
 
     schedules = {schedule.stairwell_id: schedule for schedule in project.schedules.all()}
-    stairwells = Stairwell.objects.filter(Q(pk__in=schedules) | Q(pk__in=by_stairwell)).order_by(
-        "street", "number", "letter"
-    )
+    # = ANY(array): one parameter, not a placeholder per stairwell for psycopg to split and bind
+    stairwell_ids = sorted(set(schedules) | set(by_stairwell))
+    stairwells = Stairwell.objects.filter(
+        Func(
+            F("pk"),
+            Value(stairwell_ids),
+            template="%(expressions)s)",
+            arg_joiner=" = ANY(",
+            output_field=BooleanField(),
+        )
+    ).order_by("street", "number", "letter")
     rows = []
     for stairwell in stairwells:
         stage_counts = [by_stairwell[stairwell.pk].get(stage, 0) for stage in stages]
