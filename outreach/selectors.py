@@ -342,7 +342,11 @@ def flag_page(flags: QuerySet[Flag], number, per_page: int) -> Page:
     thousands of joined rows fewer)."""
     page = keyed_page(flags, number, per_page)
     ids = page.object_list
-    by_id = {flag.pk: flag for flag in flag_rows(Flag.objects.filter(pk__in=ids))} if ids else {}
+    rows = Flag.objects.filter(pk__in=ids).select_related(
+        "household__flat__stairwell", "resolved_by"
+    )  # what an item shows (outreach_flags.flag_item_html): the case by its id alone
+    rows = rows.prefetch_related(residents_prefetch("household__residents"))
+    by_id = {flag.pk: flag for flag in rows} if ids else {}
     page.object_list = [by_id[pk] for pk in ids if pk in by_id]
     return page
 
