@@ -29,9 +29,10 @@ def schedule_rows(rows: list[StairwellRow], expects_return: bool, door_knock: st
             if row.round_url
             else ""
         )
-        dates = [numeric_date(getattr(row.schedule, field, None)) or NO_DATE for field in date_fields]
+        schedule = row.schedule
+        dates = [numeric_date(getattr(schedule, field, None)) or NO_DATE for field in date_fields]
         parts.append(
-            f'\n    <tr>\n      <th scope="row">{conditional_escape(row.stairwell)}{link}</th>\n'
+            f'\n    <tr>\n      <th scope="row">{conditional_escape(str(row.stairwell))}{link}</th>\n'
             f"      <td>{dates[0]}</td>\n      <td>{dates[1]}</td>\n      <td>{dates[2]}</td>\n"
             f"      {f'<td>{dates[3]}</td>' if expects_return else ''}\n      "
             + "".join(
