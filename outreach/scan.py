@@ -51,9 +51,8 @@ contact that fell due after its day, for OFFERS_REFUSED a refusal after its day.
 Flags raised by people (SAFETY_CONCERN) are never touched.
 """
 
-import json
 import logging
-from collections import defaultdict
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -63,7 +62,6 @@ from django.contrib.auth.models import User
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Case as CaseWhen
 from django.db.models import (
@@ -94,7 +92,7 @@ from cases.models import Case, CaseQuerySet, Project
 from cases.stages import Stage
 from core.db import BULK_WRITE_ROWS, analyze
 from core.jobs import job_claim, job_heartbeat, job_is_busy
-from households.models import Household
+from households.models import Estate, Household
 from outreach.models import (
     DEFAULT_THRESHOLDS,
     SCANNED_KINDS,
@@ -150,13 +148,13 @@ class ScanResult:
     resolved: dict[str, int] = field(default_factory=dict)
     # The same numbers per housing organisation (of the case's project), so a manager sees
     # her own: {organisation id: {"households": n, "raised": {kind: n}, "resolved": {kind: n}}}.
-    by_organisation: dict[int, dict] = field(default_factory=dict)
+    by_organisation: dict[int | None, dict] = field(default_factory=dict)
 
-    def count(self, organisation_id: int, what: str, kind: str) -> None:
+    def count(self, organisation_id: int | None, what: str, kind: str, n: int = 1) -> None:
         part = self.by_organisation.setdefault(
             organisation_id, {"households": 0, "raised": {}, "resolved": {}}
         )
-        part[what][kind] = part[what].get(kind, 0) + 1
+        part[what][kind] = part[what].get(kind, 0) + n
 
 
 # --- SQL building blocks ---
@@ -232,6 +230,88 @@ def _dmy(iso_day: str) -> str:
     return f"{value.day}.{value.month}.{value.year}"
 
 
+# --- the stored facts and wording as SQL ---
+# A full scan raises ~27,000 flags at 50,000 households: their facts (Flag.reason_data) and
+# Danish wording (Flag.reason) are computed by the INSERT itself from the candidates' columns
+# (`c.<column>`), not in Python row by row. Each piece is SQL text and its parameters; the
+# words are the same msgids as the *_reason functions, which word a flag when it is shown
+# (test_scan checks that both agree).
+
+Sql = tuple[str, list]
+Stored = tuple[dict[str, Sql], Sql]  # the facts by key, and the reason
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+
+
+def _sql_join(parts: Iterable[Sql], separator: str) -> Sql:
+    parts = list(parts)
+    return separator.join(text for text, _ in parts), [p for _, params in parts for p in params]
+
+
+def _sql_literal(text: str) -> Sql:
+    return "%s::text", [text]
+
+
+def _sql_str(column: str) -> Sql:
+    return f"{column}::text", []
+
+
+def _sql_template(template: str, **values: Sql) -> Sql:
+    """A Python %-template ("Missed %(missed)s of …") as SQL text: its literal parts as
+    parameters, its placeholders as the given SQL."""
+    parts: list[Sql] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
+        if match.start() > position:
+            parts.append(_sql_literal(template[position : match.start()]))
+        parts.append(_sql_literal("%") if match.group(0) == "%%" else values[match.group(1)])
+        position = match.end()
+    if position < len(template):
+        parts.append(_sql_literal(template[position:]))
+    text, params = _sql_join(parts, ", ")
+    return f"concat({text})", params
+
+
+def _sql_choice(column: str, labels: dict[str, str]) -> Sql:
+    whens = _sql_join(
+        (("WHEN %s THEN %s::text", [value, label]) for value, label in labels.items()), " "
+    )
+    return f"CASE {column} {whens[0]} ELSE {column} END", whens[1]
+
+
+def _sql_local_day(column: str) -> Sql:
+    """The day of a timestamp in the project's time zone (as _iso_day)."""
+    return f"({column} AT TIME ZONE %s)::date", [settings.TIME_ZONE]
+
+
+def _sql_iso(day: Sql) -> Sql:
+    return f"to_char({day[0]}, 'YYYY-MM-DD')", day[1]
+
+
+def _sql_dmy(day: Sql) -> Sql:
+    """As _dmy: 7.3.2026."""
+    return f"to_char({day[0]}, 'FMDD.FMMM.YYYY')", day[1]
+
+
+def _sql_and_more(reason: Sql, more: tuple[str, str], count: Sql) -> Sql:
+    """As _and_more, the plural chosen as ngettext does for Danish and English (one, other)."""
+    one, other = (
+        _sql_template(ngettext(*more, n), count=(f"{count[0]}::text", count[1])) for n in (1, 2)
+    )
+    return _sql_join(
+        [
+            ("concat(", []),
+            reason,
+            (f", CASE WHEN {count[0]} = 0 THEN '' WHEN {count[0]} = 1 THEN ' ' || ", count[1]),
+            one,
+            (" ELSE ' ' || ", []),
+            other,
+            (" END)", []),
+        ],
+        "",
+    )
+
+
 # --- the rules: one query each, and the facts a flag's reason is told from ---
 # A flag keeps the facts (Flag.reason_data) and is worded when shown, in the reader's language
 # (flag_reason_text); Flag.reason keeps the Danish wording for the admin and the mails.
@@ -277,16 +357,26 @@ def _missed_meetings(cases: CaseQuerySet, today: date, now: datetime) -> QuerySe
         )
         .filter(missed_in_a_row__gte=F("threshold"))
         .filter(Q(manual_at__isnull=True) | Q(last_missed_at__gt=F("manual_at")))
-        .values("household_id", "pk", "last_missed_at", "missed_total", "invited_total")
+        .values(
+            "household_id", "pk", "opened_at", "last_missed_at", "missed_total", "invited_total"
+        )
     )
 
 
-def _missed_meetings_facts(row: dict) -> dict:
-    return {
-        "missed": row["missed_total"],
-        "invited": row["invited_total"],
-        "day": _iso_day(row["last_missed_at"]),
+def _missed_meetings_stored() -> Stored:
+    day = _sql_local_day("c.last_missed_at")
+    facts = {
+        "missed": ("c.missed_total", []),
+        "invited": ("c.invited_total", []),
+        "day": _sql_iso(day),
     }
+    reason = _sql_template(
+        _("Missed %(missed)s of %(invited)s meetings (latest %(day)s)"),
+        missed=_sql_str("c.missed_total"),
+        invited=_sql_str("c.invited_total"),
+        day=_sql_dmy(day),
+    )
+    return facts, reason
 
 
 def _missed_meetings_reason(facts: dict) -> str:
@@ -313,13 +403,25 @@ def _no_reply(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
             due_on=Subquery(oldest.values("due_on")[:1]),
             overdue=_count(overdue),
         )
-        .values("household_id", "pk", "subject", "due_on", "overdue")
+        .values("household_id", "pk", "opened_at", "subject", "due_on", "overdue")
     )
 
 
-def _no_reply_facts(row: dict) -> dict:
-    subject = row["subject"] if len(row["subject"]) <= 80 else row["subject"][:79] + "…"
-    return {"subject": subject, "day": _iso_day(row["due_on"]), "others": row["overdue"] - 1}
+def _no_reply_stored() -> Stored:
+    subject = (
+        "CASE WHEN char_length(c.subject) <= 80 THEN c.subject"
+        " ELSE left(c.subject, 79) || %s::text END",
+        ["…"],
+    )
+    others: Sql = ("(c.overdue - 1)", [])
+    facts = {"subject": subject, "day": _sql_iso(("c.due_on", [])), "others": others}
+    reason = _sql_template(
+        _("No reply to “%(subject)s” (due %(day)s)"),
+        subject=subject,
+        day=_sql_dmy(("c.due_on", [])),
+    )
+    more = ("and %(count)s other letter", "and %(count)s other letters")
+    return facts, _sql_and_more(reason, more, others)
 
 
 def _no_reply_reason(facts: dict) -> str:
@@ -369,7 +471,7 @@ def _no_contact(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
             silent_days=_days_between(_day(today), TruncDate("silent_since")),
         )
         .filter(silent_days__gte=F("threshold"))
-        .values("household_id", "pk", "silent_days", "deadline", "deadline_kind")
+        .values("household_id", "pk", "opened_at", "silent_days", "deadline", "deadline_kind")
     )
 
 
@@ -381,12 +483,20 @@ def _deadline_label(kind: str) -> str:
     }[kind]
 
 
-def _no_contact_facts(row: dict) -> dict:
-    return {
-        "days": row["silent_days"],
-        "deadline": row["deadline_kind"],
-        "day": _iso_day(row["deadline"]),
+def _no_contact_stored() -> Stored:
+    facts = {
+        "days": ("c.silent_days", []),
+        "deadline": ("c.deadline_kind", []),
+        "day": _sql_iso(("c.deadline", [])),
     }
+    labels = {kind: _deadline_label(kind) for kind in ("packing", "move_out", "return")}
+    reason = _sql_template(
+        _("Not reached for %(days)s days; %(deadline)s %(day)s"),
+        days=_sql_str("c.silent_days"),
+        deadline=_sql_choice("c.deadline_kind", labels),
+        day=_sql_dmy(("c.deadline", [])),
+    )
+    return facts, reason
 
 
 def _no_contact_reason(facts: dict) -> str:
@@ -407,12 +517,19 @@ def _packing_not_started(cases: CaseQuerySet, today: date, now: datetime) -> Que
         )
         .filter(_in_window("effective_move_out_on", today, "window"))
         .filter(Q(manual_at__isnull=True) | Q(manual_at__lt=F("stage_changed_at")))
-        .values("household_id", "pk", "effective_move_out_on", "stage")
+        .values("household_id", "pk", "opened_at", "effective_move_out_on", "stage")
     )
 
 
-def _packing_not_started_facts(row: dict) -> dict:
-    return {"day": _iso_day(row["effective_move_out_on"]), "stage": row["stage"]}
+def _packing_not_started_stored() -> Stored:
+    day: Sql = ("c.effective_move_out_on", [])
+    facts = {"day": _sql_iso(day), "stage": ("c.stage", [])}
+    reason = _sql_template(
+        _("Move-out %(day)s; packing has not started (stage: %(stage)s)"),
+        day=_sql_dmy(day),
+        stage=_sql_choice("c.stage", {stage.value: str(stage.label) for stage in Stage}),
+    )
+    return facts, reason
 
 
 def _packing_not_started_reason(facts: dict) -> str:
@@ -439,12 +556,20 @@ def _follow_up_due(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
             due_on=Subquery(oldest.values("due_on")[:1]),
             due_count=_count(due),
         )
-        .values("household_id", "pk", "label", "due_on", "due_count")
+        .values("household_id", "pk", "opened_at", "label", "due_on", "due_count")
     )
 
 
-def _follow_up_due_facts(row: dict) -> dict:
-    return {"label": row["label"], "day": _iso_day(row["due_on"]), "others": row["due_count"] - 1}
+def _follow_up_due_stored() -> Stored:
+    others: Sql = ("(c.due_count - 1)", [])
+    facts = {"label": ("c.label", []), "day": _sql_iso(("c.due_on", [])), "others": others}
+    reason = _sql_template(
+        _("Follow-up contact “%(label)s” was due %(day)s"),
+        label=("c.label", []),
+        day=_sql_dmy(("c.due_on", [])),
+    )
+    more = ("and %(count)s more is due", "and %(count)s more are due")
+    return facts, _sql_and_more(reason, more, others)
 
 
 def _follow_up_due_reason(facts: dict) -> str:
@@ -462,18 +587,29 @@ def _offers_refused(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet
         with_offers_refused(cases)
         .annotate(manual_on=TruncDate(_manual_resolution(FlagKind.OFFERS_REFUSED)))
         .filter(Q(manual_on__isnull=True) | Q(last_refused_on__gt=F("manual_on")))
+        .annotate(required_offers=F("project__required_offers"))
         .values(
-            "household_id", "pk", "refused_count", "project__required_offers", "last_refused_on"
+            "household_id", "pk", "opened_at", "refused_count", "required_offers", "last_refused_on"
         )
     )
 
 
-def _offers_refused_facts(row: dict) -> dict:
-    return {
-        "refused": row["refused_count"],
-        "required": row["project__required_offers"],
-        "day": _iso_day(row["last_refused_on"]),
+def _offers_refused_stored() -> Stored:
+    facts = {
+        "refused": ("c.refused_count", []),
+        "required": ("c.required_offers", []),
+        "day": _sql_iso(("c.last_refused_on", [])),
     }
+    reason = _sql_template(
+        _(
+            "Refused %(refused)s offers, the project's %(required)s (latest %(day)s): decide the "
+            "next step"
+        ),
+        refused=_sql_str("c.refused_count"),
+        required=_sql_str("c.required_offers"),
+        day=_sql_dmy(("c.last_refused_on", [])),
+    )
+    return facts, reason
 
 
 def _offers_refused_reason(facts: dict) -> str:
@@ -571,16 +707,16 @@ def _resolution_expression(kind: str) -> CaseWhen:
     )
 
 
-# Per kind: the candidates (one query), and the facts of a candidate's row.
-Rule = tuple[Callable[[CaseQuerySet, date, datetime], QuerySet], Callable[[dict], dict]]
+# Per kind: the candidates (one query), and the facts and wording stored with a new flag.
+Rule = tuple[Callable[[CaseQuerySet, date, datetime], QuerySet], Callable[[], Stored]]
 
 RULES: dict[str, Rule] = {
-    FlagKind.MISSED_MEETINGS: (_missed_meetings, _missed_meetings_facts),
-    FlagKind.NO_REPLY: (_no_reply, _no_reply_facts),
-    FlagKind.NO_CONTACT: (_no_contact, _no_contact_facts),
-    FlagKind.PACKING_NOT_STARTED: (_packing_not_started, _packing_not_started_facts),
-    FlagKind.FOLLOW_UP_DUE: (_follow_up_due, _follow_up_due_facts),
-    FlagKind.OFFERS_REFUSED: (_offers_refused, _offers_refused_facts),
+    FlagKind.MISSED_MEETINGS: (_missed_meetings, _missed_meetings_stored),
+    FlagKind.NO_REPLY: (_no_reply, _no_reply_stored),
+    FlagKind.NO_CONTACT: (_no_contact, _no_contact_stored),
+    FlagKind.PACKING_NOT_STARTED: (_packing_not_started, _packing_not_started_stored),
+    FlagKind.FOLLOW_UP_DUE: (_follow_up_due, _follow_up_due_stored),
+    FlagKind.OFFERS_REFUSED: (_offers_refused, _offers_refused_stored),
 }
 assert set(RULES) == set(SCANNED_KINDS), "every scanned kind needs a rule"
 
@@ -645,36 +781,80 @@ def _lock(*, full_scan: bool) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, WRITE_LOCK])
 
 
-def _first_per_household(rows: Iterable[dict]) -> dict[int, dict]:
-    found: dict[int, dict] = {}
-    for row in rows:
-        found.setdefault(row["household_id"], row)
-    return found
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
-def _flags_insert(kind: str, now: datetime, rows: list[tuple[int, int, str, dict]]) -> None:
-    """One INSERT of the new flags of a kind: (household id, case id, reason, facts) per flag,
-    sent as one JSON document instead of ~25,000 model instances and per-field arrays (the
-    full scan raised that many at 50,000 households and spent 5 s building and sending them).
-    The partial unique index one_open_flag_per_kind has the last word (ON CONFLICT DO NOTHING,
-    as bulk_create's ignore_conflicts)."""
-    document = json.dumps(
-        [
-            {"household_id": household_id, "case_id": case_id, "reason": reason, "data": data}
-            for household_id, case_id, reason, data in rows
-        ],
-        cls=DjangoJSONEncoder,
+def _kind_write(
+    kind: str, candidates: QuerySet, flags: QuerySet, stored: Stored, now: datetime
+) -> list[tuple[str, int | None, int]]:
+    """One statement per kind raises and resolves its flags: the candidates (one per household,
+    on her most recently opened matching case) are materialised once; a candidate without an
+    open flag of the kind gets one, its facts and Danish wording computed by the INSERT; an
+    open flag whose household is no candidate any more is resolved with the reason why. The
+    partial unique index one_open_flag_per_kind has the last word (ON CONFLICT DO NOTHING).
+    Returns ("raised" or "resolved", organisation id, count) rows."""
+    candidates_sql, candidates_params = candidates.order_by().query.sql_with_params()
+    gone = flags.filter(kind=kind).annotate(
+        resolution_text=_resolution_expression(kind),
+        organisation_id=F("case__project__estate__organisation_id"),
     )
-    table = connection.ops.quote_name(Flag._meta.db_table)
+    gone_sql, gone_params = gone.values(
+        "pk", "household_id", "resolution_text", "organisation_id"
+    ).query.sql_with_params()
+    facts, reason = stored
+    facts_sql = _sql_join(
+        ((f"%s::text, {value}", [key, *params]) for key, (value, params) in facts.items()), ", "
+    )
+    flag, case, project, estate = (_table(m) for m in (Flag, Case, Project, Estate))
+    sql = (
+        # The ORM's SQL and the models' tables; every value is a parameter.
+        f"WITH c AS MATERIALIZED (SELECT DISTINCT ON (household_id) * FROM ({candidates_sql}) r"  # noqa: S608
+        " ORDER BY household_id, opened_at DESC, pk DESC),"
+        f" new AS (INSERT INTO {flag} (household_id, case_id, kind, reason, reason_data,"
+        f" raised_at, resolution) SELECT c.household_id, c.pk, %s, left({reason[0]}, 300),"
+        f" jsonb_build_object({facts_sql[0]}), %s, '' FROM c WHERE c.household_id NOT IN"
+        f" (SELECT household_id FROM {flag} WHERE kind = %s AND resolved_at IS NULL)"
+        " ON CONFLICT DO NOTHING RETURNING case_id),"
+        f" gone AS MATERIALIZED (SELECT * FROM ({gone_sql}) g WHERE g.household_id NOT IN"
+        " (SELECT household_id FROM c)),"
+        f" resolved AS (UPDATE {flag} f SET resolved_at = %s, resolved_by_id = NULL,"
+        " resolution = gone.resolution_text FROM gone WHERE f.id = gone.pk AND"
+        " f.resolved_at IS NULL RETURNING gone.organisation_id)"
+        f" SELECT 'raised', e.organisation_id, count(*) FROM new JOIN {case} k ON k.id ="
+        f" new.case_id JOIN {project} p ON p.id = k.project_id JOIN {estate} e ON e.id ="
+        " p.estate_id GROUP BY e.organisation_id"
+        " UNION ALL SELECT 'resolved', organisation_id, count(*) FROM resolved GROUP BY"
+        " organisation_id"
+    )
+    params = [
+        *candidates_params,
+        kind,
+        *reason[1],
+        *facts_sql[1],
+        now,
+        kind,
+        *gone_params,
+        now,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _households_scanned(cases: CaseQuerySet) -> dict[int | None, int]:
+    """The households with an open case, per organisation and in all (the key None)."""
+    rows = cases.order_by().values(
+        "household_id", organisation_id=F("project__estate__organisation_id")
+    )
+    sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (household_id, case_id, kind, reason, reason_data, raised_at,"  # noqa: S608 (the model's table)
-            " resolution) SELECT r.household_id, r.case_id, %s, r.reason, r.data, %s, ''"
-            " FROM jsonb_to_recordset(%s::jsonb)"
-            " AS r(household_id bigint, case_id bigint, reason text, data jsonb)"
-            " ON CONFLICT DO NOTHING",
-            [kind, now, document],
+            "SELECT organisation_id, GROUPING(organisation_id), count(DISTINCT household_id)"  # noqa: S608 (the ORM's SQL)
+            f" FROM ({sql}) c GROUP BY GROUPING SETS ((organisation_id), ())",
+            params,
         )
+        return {None if whole else organisation: n for organisation, whole, n in cursor}
 
 
 @transaction.atomic
@@ -683,11 +863,11 @@ def flags_evaluate(
 ) -> ScanResult:
     """Raise and resolve the scanned flags of every household, or of these households only.
 
-    A fixed number of queries whatever the number of households, at most 5 + 3 per scanned
-    kind: timeouts and locks (3), the open flags, the households, and per kind the candidates,
-    one INSERT of the new flags and one UPDATE of the resolved ones (only when there are any).
-    `today` is the day the rules count from (the current one by default). Raises ScanBusy when
-    another full scan is running. Idempotent: a second run changes nothing.
+    A fixed number of queries whatever the number of households: timeouts and locks (3), the
+    households, and one statement per scanned kind that raises and resolves its flags
+    (_kind_write). `today` is the day the rules count from (the current one by default).
+    Raises ScanBusy when another full scan is running. Idempotent: a second run changes
+    nothing.
     """
     now = timezone.now()
     today = today or timezone.localdate(now)
@@ -701,63 +881,21 @@ def flags_evaluate(
     if ids is not None:
         cases = cases.filter(household_id__in=ids)
         flags = flags.filter(household_id__in=ids)
-    open_flags: dict[str, dict[int, int]] = defaultdict(dict)
-    flag_organisation: dict[int, int] = {}
-    for flag_id, household_id, kind, organisation_id in flags.values_list(
-        "pk", "household_id", "kind", "case__project__estate__organisation_id"
-    ):
-        open_flags[kind][household_id] = flag_id
-        flag_organisation[flag_id] = organisation_id
-
-    case_organisation: dict[int, int] = {}
-    households: dict[int, set[int]] = defaultdict(set)
-    for case_id, household_id, organisation_id in cases.values_list(
-        "pk", "household_id", "project__estate__organisation_id"
-    ):
-        case_organisation[case_id] = organisation_id
-        households[organisation_id].add(household_id)
-    result = ScanResult(households_scanned=len(set().union(*households.values())))
-    for organisation_id, scanned in households.items():
+    scanned = _households_scanned(cases)
+    result = ScanResult(households_scanned=scanned.pop(None, 0))
+    for organisation_id, households in scanned.items():
         result.by_organisation[organisation_id] = {
-            "households": len(scanned),
+            "households": households,
             "raised": {},
             "resolved": {},
         }
-    with translation.override(settings.LANGUAGE_CODE):
-        for kind, (candidates, facts_of) in RULES.items():
-            rows = candidates(cases, today, now).order_by("household_id", "-opened_at", "-pk")
-            found = _first_per_household(rows)
-            facts = {
-                household_id: facts_of(row)
-                for household_id, row in found.items()
-                if household_id not in open_flags[kind]
-            }
-            if facts:
-                # Already in Danish here (translation.override above); many flags share their
-                # facts (2 of 2 meetings missed, the same day), so each wording is made once.
-                reasons: dict[tuple, str] = {}
-                new: list[tuple[int, int, str, dict]] = []
-                for household_id, fact in facts.items():
-                    key = tuple(sorted(fact.items()))
-                    if key not in reasons:
-                        reasons[key] = REASONS[kind](fact)[:300]
-                    new.append((household_id, found[household_id]["pk"], reasons[key], fact))
-                _flags_insert(kind, now, new)
-                result.raised[kind] = len(facts)
-                for household_id in facts:
-                    case_id = found[household_id]["pk"]
-                    result.count(case_organisation[case_id], "raised", kind)
-            gone = [
-                pk for household_id, pk in open_flags[kind].items() if household_id not in found
-            ]
-            if gone:
-                resolved = Flag.objects.filter(pk__in=gone, resolved_at__isnull=True).update(
-                    resolved_at=now, resolved_by=None, resolution=_resolution_expression(kind)
-                )
-                if resolved:
-                    result.resolved[kind] = resolved
-                    for pk in gone:
-                        result.count(flag_organisation[pk], "resolved", kind)
+    with translation.override(settings.LANGUAGE_CODE):  # the stored wording is Danish
+        for kind, (candidates, stored) in RULES.items():
+            changes = _kind_write(kind, candidates(cases, today, now), flags, stored(), now)
+            for what, organisation_id, count in changes:
+                totals = result.raised if what == "raised" else result.resolved
+                totals[kind] = totals.get(kind, 0) + count
+                result.count(organisation_id, what, kind, count)
     return result
 
 

@@ -515,6 +515,12 @@ def report_build(
     """
     today = today or timezone.localdate()
     since = today - datetime.timedelta(weeks=WEEKS)
+    if lists:
+        # The visible cases' ids once, as a list: behind `pk IN (subquery)` the planner
+        # estimated 36 of 300 cases and joined all 58,700 cases to households, flats and
+        # stairwells before the subquery cut them down (0.2-0.35 s for each list at 50,000
+        # households); with the ids it reads just these cases by their index.
+        cases = Case.objects.filter(pk__in=list(cases.order_by().values_list("pk", flat=True)))
     title, subject = report_subject(scope)
     thresholds = dict(DEFAULT_THRESHOLDS)
     if scope.kind == "project":

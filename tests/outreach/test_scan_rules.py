@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import Case, StageChange
 from cases.stages import Stage
@@ -26,7 +26,7 @@ from outreach.models import (
     Meeting,
     Outcome,
 )
-from outreach.scan import flags_evaluate
+from outreach.scan import flag_reason_danish, flags_evaluate
 from referrals.bridge.services import follow_up_plan_start
 from referrals.models import FollowUpPlan, FollowUpVisit
 from tests import factories
@@ -202,6 +202,26 @@ def test_it_names_the_oldest_overdue_letter_and_counts_the_others(project):
         household.pk: "Intet svar på »Tilbud om midlertidig bolig« (frist 31.10.2026)"
         " og 2 andre breve"
     }
+
+
+def test_the_stored_words_are_the_shown_words_in_danish_whatever_the_language(project):
+    """The scan words a new flag in SQL (outreach/scan.py, _sql_template); the flag is worded
+    again from its facts when shown. Both must agree: one and more other letters, a subject
+    cut at 80 characters, and a scan run while English is active."""
+    one_more, long_subject = (open_case(project).household for _ in range(2))
+    letter(one_more, in_days(-3))
+    letter(one_more, in_days(-4), subject="Skema om indbo")
+    letter(long_subject, in_days(-2), subject="Æ" * 90)
+
+    with translation.override("en"):
+        flags_evaluate()
+
+    flags = Flag.objects.filter(kind=FlagKind.NO_REPLY)
+    assert {flag.household_id: flag.reason for flag in flags} == {
+        one_more.pk: "Intet svar på »Skema om indbo« (frist 6.11.2026) og 1 andet brev",
+        long_subject.pk: f"Intet svar på »{'Æ' * 79}…« (frist 8.11.2026)",
+    }
+    assert all(flag.reason == flag_reason_danish(flag.kind, flag.reason_data) for flag in flags)
 
 
 # --- no contact while a deadline is near ---
