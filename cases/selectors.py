@@ -189,8 +189,19 @@ CASELOAD_ORDER = (
 
 
 def caseload_ordered(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """`caseload_cases` in the caseload's order, with what the list shows."""
-    return case_list_related(cases.with_schedule().order_by(*CASELOAD_ORDER))  # type: ignore[attr-defined]
+    """`caseload_cases` in the caseload's order, with what the list shows: the household, its
+    residents and flat, the project (not its estate), the staff (their names)."""
+    staff = CaseAssignment.objects.select_related("user").only(
+        "case_id", "user__first_name", "user__last_name", "user__username"
+    )
+    return (
+        cases.with_schedule()  # type: ignore[attr-defined]
+        .order_by(*CASELOAD_ORDER)
+        .select_related("project", "household__flat__stairwell")
+        .prefetch_related(
+            residents_prefetch("household__residents"), Prefetch("assignments", queryset=staff)
+        )
+    )
 
 
 def caseload(*, user: User, filters: CaseloadFilters) -> QuerySet[Case]:
@@ -208,6 +219,7 @@ def caseload_page(cases: QuerySet[Case], number, per_page: int) -> Page:
         per_page,
         leading=F("next_step_on").asc(nulls_last=True),
         read=lambda keys: caseload_ordered(Case.objects.filter(pk__in=keys).with_vulnerability()),
+        whole=caseload_ordered(cases),
     )
 
 

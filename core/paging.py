@@ -93,6 +93,7 @@ def ranked_page(
     *,
     leading: OrderBy,
     read: Callable[[list], QuerySet],
+    whole: QuerySet | None = None,
 ) -> Page:
     """Page `number` of a list sorted first by `leading`, a column of its rows (`queryset`:
     filtered, unordered, without the joins the further sort keys need), in two queries.
@@ -101,7 +102,8 @@ def ranked_page(
     and keeps the keys of those ranked no later than the page's last row: the page's rows and
     their ties, a prefix of the whole order. `read(keys)` gives those rows in the whole order,
     with what the list shows; it is sliced to the page. The same rows as sorting every row in
-    full, with the joins made for a page's worth of rows instead of all of them.
+    full, with the joins made for a page's worth of rows instead of all of them. `whole`: the
+    whole list in its order, as the paginator's object_list (not read here), as with Django's.
 
     A number that is not a number gives the first page, one out of range the last, as
     `Paginator.get_page` does (out of range: one query more).
@@ -118,10 +120,11 @@ def ranked_page(
         .values_list("pk", "_rank", "_rows")
     )
     keys = list(ranked)
-    paginator = Paginator(keys, per_page)
+    paginator = Paginator(keys if whole is None else whole, per_page)
     paginator.count = keys[0][2] if keys else 0  # cached_property: no COUNT query
     if not 1 <= wanted <= paginator.num_pages:
-        return ranked_page(queryset, paginator.num_pages, per_page, leading=leading, read=read)
+        last = paginator.num_pages
+        return ranked_page(queryset, last, per_page, leading=leading, read=read, whole=whole)
     if not keys:
         return Page([], wanted, paginator)
     start = end - per_page

@@ -12,7 +12,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from cases.models import Case
-from households.templatetags.people import household_name, staff_name, vulnerability_badge
+from households.models import household_name_text
+from households.templatetags.people import household_name_html, staff_name, vulnerability_badge
 
 register = template.Library()
 
@@ -42,8 +43,8 @@ _ROW = (
 
 @register.simple_tag(takes_context=True)
 def caseload_rows(context, cases: list[Case], badges: dict | None, can_knock: bool) -> SafeString:
-    """The table rows of the caseload's `cases` (with `stage_label`, `detail_url`, `is_mine`
-    and `other_staff` set by the view). `badges`: the open flags' badges per household
+    """The table rows of the caseload's `cases` (with `stage_label`, `detail_url`, `assigned`,
+    `is_mine` and `other_staff` set by the view). `badges`: the open flags' badges per household
     (outreach's open_flag_badges_of); None or empty, and the rows have no badge cell part."""
     today: date = context["today"]
     words = {
@@ -79,10 +80,11 @@ def caseload_rows(context, cases: list[Case], badges: dict | None, can_knock: bo
     rows = []
     for case in cases:
         household = case.household
+        name_and_others = household.name_and_others()
         pick = ""
         if can_knock:
             # blocktranslate's way: the words as translated, the name escaped
-            label = choose % {"name": conditional_escape(household.display_name())}
+            label = choose % {"name": conditional_escape(household_name_text(*name_and_others))}
             pick = format_html(
                 '<label class="pick" title="{}"><input type="checkbox" name="bolig" value="{}">'
                 '<span class="visually-hidden">{}</span></label>',
@@ -105,7 +107,7 @@ def caseload_rows(context, cases: list[Case], badges: dict | None, can_knock: bo
             staff_class = "" if people else " cell-empty"
             empty = only_you
         else:
-            staff_label, people = staff_word, case.assignments.all()
+            staff_label, people = staff_word, case.assigned
             staff_class, empty = "", no_staff
         staff = (
             conditional_escape(", ".join(staff_name(a.user) for a in people)) if people else empty
@@ -118,7 +120,7 @@ def caseload_rows(context, cases: list[Case], badges: dict | None, can_knock: bo
                 **words,
                 pick=pick,
                 url=case.detail_url,
-                name=household_name(household),
+                name=household_name_html(*name_and_others),
                 project=case.project.name,
                 badges=format_html(
                     '<div class="flag-badges">{}</div>', badges.get(case.household_id, "")
