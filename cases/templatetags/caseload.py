@@ -11,7 +11,6 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from cases.models import Case
 from households.models import household_name_text
 from households.templatetags.people import household_name_html, staff_name, vulnerability_badge
 
@@ -42,7 +41,7 @@ _ROW = (
 
 
 @register.simple_tag(takes_context=True)
-def caseload_rows(context, cases: list[Case], badges: dict | None, can_knock: bool) -> SafeString:
+def caseload_rows(context, cases: list, badges: dict | None, can_knock: bool) -> SafeString:
     """The table rows of the caseload's `cases` (with `stage_label`, `detail_url`, `assigned`,
     `is_mine` and `other_staff` set by the view). `badges`: the open flags' badges per household
     (outreach's open_flag_badges_of); None or empty, and the rows have no badge cell part."""
