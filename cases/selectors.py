@@ -21,7 +21,7 @@ from cases.models import (
     StairwellSchedule,
 )
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
-from core.paging import keyed_page
+from core.paging import ranked_page
 from core.roles import Role
 from households.models import (
     Flat,
@@ -156,8 +156,10 @@ class CaseloadFilters:
     flag: str = ""  # "", "any" (any open flag) or a flag kind
 
 
-def caseload(*, user: User, filters: CaseloadFilters) -> QuerySet[Case]:
-    cases = Case.objects.for_user(user).with_vulnerability().with_schedule()
+def caseload_cases(*, user: User, filters: CaseloadFilters) -> QuerySet[Case]:
+    """The caseload's cases, filtered, in no order and without the stairwell schedule (whose
+    join through every case's household and flat only the sort's second key needs)."""
+    cases = Case.objects.for_user(user).with_vulnerability()
     if filters.scope == "mine":
         cases = cases.filter(assignments__user=user)
     if filters.stage == "open":
@@ -175,26 +177,50 @@ def caseload(*, user: User, filters: CaseloadFilters) -> QuerySet[Case]:
     if filters.flag:
         for flag_filter in CASELOAD_FLAG_FILTERS:
             cases = cases.filter(Exists(flag_filter.open_flags(filters.flag)))
-    cases = household_search(cases, filters.q, to_household="household")
-    ordered = cases.order_by(
-        F("next_step_on").asc(nulls_last=True),
-        F("effective_move_out_on").asc(nulls_last=True),
-        "pk",
+    return household_search(cases, filters.q, to_household="household")
+
+
+# The next step's date first, then the move-out (the case's own, else its stairwell's schedule).
+CASELOAD_ORDER = (
+    F("next_step_on").asc(nulls_last=True),
+    F("effective_move_out_on").asc(nulls_last=True),
+    "pk",
+)
+
+
+def caseload_ordered(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """`caseload_cases` in the caseload's order, with what the list shows: the household, its
+    residents and flat, the project (not its estate), the staff (their names)."""
+    staff = CaseAssignment.objects.select_related("user").only(
+        "case_id", "user__first_name", "user__last_name", "user__username"
     )
-    return case_list_related(ordered)
+    return (
+        cases.with_schedule()  # type: ignore[attr-defined]
+        .order_by(*CASELOAD_ORDER)
+        .select_related("project", "household__flat__stairwell")
+        .prefetch_related(
+            residents_prefetch("household__residents"), Prefetch("assignments", queryset=staff)
+        )
+    )
+
+
+def caseload(*, user: User, filters: CaseloadFilters) -> QuerySet[Case]:
+    return caseload_ordered(caseload_cases(user=user, filters=filters))
 
 
 def caseload_page(cases: QuerySet[Case], number, per_page: int) -> Page:
-    """One page of `caseload`: the cases' keys and their count from one narrow query (every
-    visible open case is joined to its flat and schedule to be sorted, so the count costs as
-    much again as a query of its own), then the page's cases with what the list shows."""
-    page = keyed_page(cases, number, per_page)
-    found = case_list_related(
-        Case.objects.filter(pk__in=page.object_list).with_vulnerability().with_schedule()
+    """Page `number` of the caseload (`cases`: `caseload_cases`), in two queries (and the
+    prefetches). The sort's first key, the next step's date, is the case's own column; only its
+    ties are ordered by the move-out, which needs each case's household, flat and stairwell
+    schedule: ranked_page joins those for the page's cases and their ties alone."""
+    return ranked_page(
+        cases,
+        number,
+        per_page,
+        leading=F("next_step_on").asc(nulls_last=True),
+        read=lambda keys: caseload_ordered(Case.objects.filter(pk__in=keys).with_vulnerability()),
+        whole=caseload_ordered(cases),
     )
-    by_pk = {case.pk: case for case in found}
-    page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
-    return page
 
 
 EXPORT_CHUNK = 2000

@@ -26,9 +26,10 @@ from cases.planning.selectors import households_without_case
 from cases.selectors import (
     assignable_staff,
     case_stage_history,
-    caseload,
+    caseload_cases,
     caseload_export_rows,
     caseload_filter_options,
+    caseload_ordered,
     caseload_page,
     deadline_rules_for,
     has_assigned_cases,
@@ -64,7 +65,8 @@ PAGE_SIZE = 50
 
 
 def _caseload_query(request: AuthedRequest):
-    """The caseload's filter form, filters and cases: one query for the page and its exports."""
+    """The caseload's filter form, filters and cases (filtered, not yet ordered): one query for
+    the page and its exports."""
     require_perm(request.user, "cases.view_case")
     options = caseload_filter_options(user=request.user)
     default_scope = "mine" if has_assigned_cases(user=request.user) else "all"
@@ -72,7 +74,7 @@ def _caseload_query(request: AuthedRequest):
     data.setdefault("scope", default_scope)
     form = CaseloadFilterForm(data, options=options)
     filters = form.filters(default_scope=default_scope)
-    return form, filters, caseload(user=request.user, filters=filters)
+    return form, filters, caseload_cases(user=request.user, filters=filters)
 
 
 @require_GET
@@ -84,7 +86,7 @@ def caseload_view(request: AuthedRequest) -> HttpResponse:
     for case in page.object_list:  # her own name is not repeated on her own cases
         case.stage_label = labels[case.stage]  # get_stage_display costs a millisecond a row
         case.detail_url = urls[case.pk]
-        assignments = list(case.assignments.all())
+        case.assigned = assignments = list(case.assignments.all())
         case.is_mine = any(a.user_id == request.user.pk for a in assignments)
         case.other_staff = [a for a in assignments if a.user_id != request.user.pk]
     context = {
@@ -101,7 +103,8 @@ def caseload_view(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def caseload_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """The caseload as on the page (the same filters), every page of it; the same columns."""
-    _form, _filters, cases = _caseload_query(request)
+    _form, _filters, filtered = _caseload_query(request)
+    cases = caseload_ordered(filtered)
     # The households first (for the access log, one query of ids), then the rows as the file is
     # written, a chunk of cases at a time: constant memory however long the caseload.
     households = list(cases.values_list("household_id", flat=True))

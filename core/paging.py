@@ -5,12 +5,17 @@ over a million log rows that count is most of the page's time. This page knows o
 there is a next one (it reads one row more than it shows), which is all "Previous / Next" needs.
 
 `keyed_page`: the count rides on the query of the page's keys (a list that says "1,234 cases").
+
+`ranked_page`: as keyed_page, for a list whose sort's first key is a column of its own and whose
+further keys cost joins: only the page's rows and their ties are joined and sorted in full.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Window
+from django.db.models import Count, OrderBy, QuerySet, Window
+from django.db.models.functions import Rank
 
 
 @dataclass
@@ -79,3 +84,52 @@ def _count_then_slice(queryset, number, per_page: int) -> Page:
     page = Paginator(keys, per_page).get_page(number)
     page.object_list = list(page.object_list)
     return page
+
+
+def ranked_page(
+    queryset: QuerySet,
+    number,
+    per_page: int,
+    *,
+    leading: OrderBy,
+    read: Callable[[list], QuerySet],
+    whole: QuerySet | None = None,
+) -> Page:
+    """Page `number` of a list sorted first by `leading`, a column of its rows (`queryset`:
+    filtered, unordered, without the joins the further sort keys need), in two queries.
+
+    The first ranks the rows by `leading` alone (a window over narrow rows), with their count,
+    and keeps the keys of those ranked no later than the page's last row: the page's rows and
+    their ties, a prefix of the whole order. `read(keys)` gives those rows in the whole order,
+    with what the list shows; it is sliced to the page. The same rows as sorting every row in
+    full, with the joins made for a page's worth of rows instead of all of them. `whole`: the
+    whole list in its order, as the paginator's object_list (not read here), as with Django's.
+
+    A number that is not a number gives the first page, one out of range the last, as
+    `Paginator.get_page` does (out of range: one query more).
+    """
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        wanted = 1
+    end = max(wanted, 1) * per_page
+    ranked = (
+        queryset.order_by()
+        .annotate(_rows=Window(Count("pk")), _rank=Window(Rank(), order_by=leading))
+        .filter(_rank__lte=end)
+        .values_list("pk", "_rank", "_rows")
+    )
+    keys = list(ranked)
+    paginator = Paginator(keys if whole is None else whole, per_page)
+    paginator.count = keys[0][2] if keys else 0  # cached_property: no COUNT query
+    if not 1 <= wanted <= paginator.num_pages:
+        last = paginator.num_pages
+        return ranked_page(queryset, last, per_page, leading=leading, read=read, whole=whole)
+    if not keys:
+        return Page([], wanted, paginator)
+    start = end - per_page
+    # The page's first row's ties begin at its rank: the rows from there on are read.
+    first = max(rank for _pk, rank, _rows in keys if rank <= start + 1)
+    skip = start - (first - 1)
+    rows = read([pk for pk, rank, _rows in keys if rank >= first])[skip : skip + per_page]
+    return Page(list(rows), wanted, paginator)

@@ -42,7 +42,7 @@ APPS = ("cases", "core", "households", "outreach", "privacy", "referrals", "repo
 
 # Every module that pages a list -> the templates that show its pages.
 PAGED = {
-    # keyed_page: the caseload (cases.selectors.caseload_page) and the flags (flag_page)
+    # keyed_page: the flags (flag_page); ranked_page: the caseload (cases.selectors.caseload_page)
     "core/paging.py": ["cases/caseload.html", "outreach/flags/flag_list.html"],
     "cases/logistics/views.py": ["cases/logistics/pool_list.html"],
     "cases/logistics/selectors.py": ["cases/logistics/board.html"],

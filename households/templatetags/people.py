@@ -20,7 +20,11 @@ def staff_name(user) -> str:
 @register.filter
 def household_name(household) -> SafeString | str:
     """display_name with its "(+2)" explained: a tooltip, and the words for a screen reader."""
-    name, others = household.name_and_others()
+    return household_name_html(*household.name_and_others())
+
+
+def household_name_html(name: str, others: int) -> SafeString | str:
+    """household_name from the household's name_and_others."""
     if not others:
         return name
     words = ngettext("and %(count)d other resident", "and %(count)d other residents", others) % {

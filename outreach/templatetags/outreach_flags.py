@@ -67,6 +67,14 @@ def open_flags_of(context, cases) -> dict[int, list[Flag]]:
     return open_flags(household_ids=[case.household_id for case in cases])
 
 
+@register.simple_tag(takes_context=True)
+def open_flag_badges_of(context, cases) -> dict[int, str]:
+    """open_flags_of as the badges of each household with open flags (flag_badges), for a list
+    that writes its rows itself (the caseload's caseload_rows)."""
+    flags = open_flags_of(context, cases)
+    return {household_id: flag_badges(flags, household_id) for household_id in flags}
+
+
 @register.simple_tag
 def flag_badges(flags_by_household: dict, household_id: int) -> str:
     """Badges with the kinds of a household's open flags (from selectors.open_flags)."""
