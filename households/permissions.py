@@ -7,9 +7,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from core.permissions import require_perm
@@ -162,6 +163,24 @@ def household_access_q(user) -> Q:
     for path in HOUSEHOLD_ACCESS_PATHS:
         access |= path(user)
     return access
+
+
+def visible_households_q(user, field: str = "household") -> Q:
+    """Q(<field>__in=Household.objects.for_user(user)), the same SQL, built and compiled once per
+    request and kept on the user with her grants (user_grants): the household page asks it of
+    each of its sections, and building the rule's query cost more than running it (~1.5 ms)."""
+    key = (user.is_active, user.is_superuser)
+    cached = getattr(user, "_genhusning_visible_households", None)
+    if cached is None or cached[0] != key:
+        visible = Household.objects.filter(household_access_q(user)).order_by().values("pk")
+        try:
+            compiled: tuple[str, tuple] | None = visible.query.sql_with_params()
+        except EmptyResultSet:
+            compiled = None  # she sees no household
+        cached = user._genhusning_visible_households = (key, compiled)
+    if cached[1] is None:
+        return Q(pk__in=[])
+    return Q(**{f"{field}__in": RawSQL(*cached[1])})  # noqa: S611 - compiled by the ORM above
 
 
 def household_ids_access_q(user, field: str = "household_id") -> Q:
