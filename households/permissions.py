@@ -212,11 +212,11 @@ def household_ids_access_q(user, field: str = "household_id") -> Q:
 def household_one_access_q(user, household_id: int, field: str = "household_id") -> Q:
     """household_ids_access_q for the rows of one household: the same rule (household_access_q)
     asked of that household alone, through its primary key, instead of building the sets of
-    every household the user sees to keep one household's rows (4,800 ids for one flag)."""
+    every household the user sees to keep one household's rows (4,800 ids for one flag): the
+    planner carries the id into the rule's subquery (visible_households_q, compiled once)."""
     if user.is_superuser and user.is_active and user.has_perm("households.view_household"):
         return Q(**{field: household_id})  # as household_ids_access_q: every household
-    visible = Household.objects.filter(household_access_q(user), pk=household_id)
-    return Q(**{field: household_id}) & Q(**{f"{field}__in": visible.values("pk")})
+    return Q(**{field: household_id}) & visible_households_q(user, field)
 
 
 def can_view_social_data(user) -> bool:
@@ -226,7 +226,7 @@ def can_view_social_data(user) -> bool:
 def get_household_for_user(user, pk: int, *, for_change: bool = False) -> Household:
     """The household, if `user` may see it (404 otherwise); 403 if she may see but not change it."""
     household = (
-        Household.objects.for_user(user)
+        Household.objects.filter(visible_households_q(user, "pk"))
         .select_related("flat__stairwell__estate__organisation")
         .prefetch_related("residents")
         .filter(pk=pk)
