@@ -352,7 +352,6 @@ def household_open_flags(*, user: User, household: Household) -> QuerySet[Flag]:
     return (
         flags_for_user(user, household_id=household.pk)
         .filter(resolved_at__isnull=True)
-        .select_related("case__project")
         .order_by("kind")
     )
 
