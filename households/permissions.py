@@ -226,7 +226,7 @@ def can_view_social_data(user) -> bool:
 def get_household_for_user(user, pk: int, *, for_change: bool = False) -> Household:
     """The household, if `user` may see it (404 otherwise); 403 if she may see but not change it."""
     household = (
-        Household.objects.filter(visible_households_q(user, "pk"))
+        Household.objects.for_user(user)
         .select_related("flat__stairwell__estate__organisation")
         .prefetch_related("residents")
         .filter(pk=pk)
