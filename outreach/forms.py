@@ -46,9 +46,11 @@ class ContactForm(forms.Form):
     """Record one contact. Observations about the home only for those who may see them."""
 
     once_key = OnceKeyField()
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, widget=ListSelect)
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=[c for c in Outcome.choices if c[0] != Outcome.SENT]
+        label=_("Outcome"),
+        choices=[c for c in Outcome.choices if c[0] != Outcome.SENT],
+        widget=ListSelect,
     )
     occurred_at = forms.DateTimeField(label=_("When"), widget=DateTimeInput)
     met = forms.CharField(

@@ -10,27 +10,24 @@ from django.http import Http404
 
 from cases.models import Project
 from core.permissions import require_perm
-from households.models import Estate, Household
+from households.models import Estate
 from households.permissions import (
     can_view_social_data,
     estate_access_q,
     household_ids_access_q,
     household_one_access_q,
     user_grants,
+    visible_households_q,
 )
 from outreach.models import AwaitedReply, Contact, DropInSession, Flag, Meeting, Tip
 
 NOTHING = Q(pk__in=[])
 
 
-def _visible_households(user) -> QuerySet[Household]:
-    return Household.objects.for_user(user)
-
-
 def contacts_for_user(user) -> QuerySet[Contact]:
     if not user.has_perm("outreach.view_contact"):
         return Contact.objects.none()
-    return Contact.objects.filter(household__in=_visible_households(user))
+    return Contact.objects.filter(visible_households_q(user))
 
 
 def can_view_observations(user) -> bool:
@@ -112,7 +109,7 @@ def get_drop_in_session_for_user(user, pk: int, *, for_change: bool = False) -> 
 def awaited_replies_for_user(user) -> QuerySet[AwaitedReply]:
     if not user.has_perm("outreach.view_awaitedreply"):
         return AwaitedReply.objects.none()
-    return AwaitedReply.objects.filter(household__in=_visible_households(user))
+    return AwaitedReply.objects.filter(visible_households_q(user))
 
 
 def get_awaited_reply_for_user(user, pk: int, *, for_change: bool = False) -> AwaitedReply:

@@ -112,7 +112,8 @@ def household_newest_contacts(
     counts as window aggregates over all its contacts (computed before the LIMIT), on each row;
     the newest row is the summary's latest."""
     whole = {name: Window(aggregate) for name, aggregate in _summary_aggregates().items()}
-    contacts = list(household_contacts(household=household).annotate(**whole)[:count])
+    # Only the staff: a log's item (contact_item.html) shows no case, meeting or drop-in.
+    contacts = list(household.contacts.select_related("staff").annotate(**whole)[:count])
     if not contacts:
         return [], ContactSummary()
     newest = contacts[0]
@@ -355,7 +356,6 @@ def household_open_flags(*, user: User, household: Household) -> QuerySet[Flag]:
     return (
         flags_for_user(user, household_id=household.pk)
         .filter(resolved_at__isnull=True)
-        .select_related("case__project")
         .order_by("kind")
     )
 
@@ -600,7 +600,6 @@ def household_letters(*, user, household: Household) -> QuerySet[AwaitedReply]:
     return (
         awaited_replies_for_user(user)
         .filter(household=household)
-        .select_related("created_by")
         .order_by(F("replied_on").desc(nulls_first=True), "due_on", "-pk")
     )
 

@@ -13,7 +13,7 @@ from django.http import Http404
 from cases.models import Case
 from core.permissions import require_perm
 from households.models import Household, Organisation
-from households.permissions import user_grants
+from households.permissions import user_grants, visible_households_q
 from referrals.models import ChecklistItem, Partner, Referral
 
 
@@ -73,7 +73,7 @@ def referrals_for_user(user: User) -> QuerySet[Referral]:
     to the partners she acts for (never drafts)."""
     if not (user.is_active and user.has_perm("referrals.view_referral")):
         return Referral.objects.none()
-    staff = Q(household__in=Household.objects.for_user(user))
+    staff = visible_households_q(user)
     partner_ids = user_grants(user).partners
     if partner_ids:
         staff |= Q(partner_id__in=partner_ids) & ~Q(status="draft")

@@ -168,7 +168,13 @@ def staff_access_set(
         ),
     )
     added, removed = added + plus, removed + minus
-    for cache in ("_genhusning_grants", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+    for cache in (
+        "_genhusning_grants",
+        "_genhusning_visible_households",
+        "_perm_cache",
+        "_user_perm_cache",
+        "_group_perm_cache",
+    ):
         user.__dict__.pop(cache, None)
     return AccessChange(added=added, removed=removed, role_changed=role != current)
 

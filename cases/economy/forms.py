@@ -8,7 +8,7 @@ from cases.economy.models import BudgetCategory, Expense
 from cases.planning.forms import ScheduleUploadForm
 from core.once import OnceKeyField
 from core.uploads import UPLOAD_ACCEPT, upload_max_mb
-from core.widgets import DateInput
+from core.widgets import DateInput, ListSelect
 
 
 def _receipt_field() -> forms.FileField:
@@ -28,7 +28,7 @@ class ExpenseForm(forms.ModelForm):
     class Meta:
         model = Expense
         fields = ["kind", "amount", "spent_on", "supplier", "storage_until", "note"]
-        widgets = {"spent_on": DateInput, "storage_until": DateInput}
+        widgets = {"kind": ListSelect, "spent_on": DateInput, "storage_until": DateInput}
         localized_fields = ["amount"]  # 12500,50 as a Dane writes it
 
     def __init__(self, *args, **kwargs):

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from cases.models import Project
 from core.permissions import require_perm
 from households.models import Household, Organisation
-from households.permissions import user_grants
+from households.permissions import user_grants, visible_households_q
 from outreach.letters.models import Letter, LetterBatch, LetterTemplate
 
 
@@ -57,7 +57,7 @@ def preview_households_for_user(user, template: LetterTemplate) -> QuerySet[Hous
 def letters_for_user(user) -> QuerySet[Letter]:
     if not (user.is_active and user.has_perm("outreach.view_letter")):
         return Letter.objects.none()
-    return Letter.objects.filter(household__in=Household.objects.for_user(user))
+    return Letter.objects.filter(visible_households_q(user))
 
 
 def get_letter_for_user(user, pk: int, *, for_change: bool = False) -> Letter:

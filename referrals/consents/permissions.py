@@ -3,14 +3,14 @@
 from django.contrib.auth.models import User
 from django.http import Http404
 
-from households.models import Household
+from households.permissions import visible_households_q
 from referrals.models import Consent, ConsentQuerySet
 
 
 def consents_for_user(user: User) -> ConsentQuerySet:
     if not (user.is_active and user.has_perm("referrals.view_consent")):
         return Consent.objects.none()
-    return Consent.objects.filter(household__in=Household.objects.for_user(user))
+    return Consent.objects.filter(visible_households_q(user))
 
 
 def get_consent_for_user(user: User, pk: int) -> Consent:

@@ -1,0 +1,33 @@
+"""visible_households_q: the rule of Household.objects.for_user, compiled once per request."""
+
+from django.contrib.auth.models import User
+
+from households.models import Household
+from households.permissions import visible_households_q
+
+
+def visible(user) -> set[int]:
+    rows = Household.objects.filter(visible_households_q(user, "pk"))
+    return set(rows.values_list("pk", flat=True))
+
+
+def test_it_matches_the_households_each_role_may_see(cast):
+    for user in (
+        cast.caseworker_a1,
+        cast.caseworker_b1,
+        cast.manager_a,
+        cast.rehousing_officer_a1,
+        cast.visitator,
+        cast.caretaker_a1,
+    ):
+        fresh = User.objects.get(pk=user.pk)
+        expected = set(Household.objects.for_user(fresh).values_list("pk", flat=True))
+        assert visible(fresh) == expected, fresh.username
+
+
+def test_it_keeps_the_rule_but_not_for_a_deactivated_user(cast):
+    user = User.objects.get(pk=cast.caseworker_a1.pk)
+    assert cast.case_a1.household_id in visible(user)
+    assert visible(user) == visible(user)  # the second time from the kept SQL
+    user.is_active = False
+    assert visible(user) == set()
