@@ -1,8 +1,10 @@
 """visible_households_q: the rule of Household.objects.for_user, compiled once per request."""
 
+from datetime import date
+
 from django.contrib.auth.models import User
 
-from households.models import Household
+from households.models import Flat, Household
 from households.permissions import visible_households_q
 
 
@@ -31,3 +33,13 @@ def test_it_keeps_the_rule_but_not_for_a_deactivated_user(cast):
     assert visible(user) == visible(user)  # the second time from the kept SQL
     user.is_active = False
     assert visible(user) == set()
+
+
+def test_a_superuser_sees_every_household_also_one_without_a_case(cast):
+    admin = User.objects.create_superuser("root-admin", password="x")
+    flat = Flat.objects.filter(households__isnull=True).first() or cast.case_a1.household.flat
+    caseless = Household.objects.create(flat=flat, moved_out_on=date(2020, 1, 1))
+    every = set(Household.objects.values_list("pk", flat=True))
+    assert caseless.pk in every
+    assert set(Household.objects.for_user(admin).values_list("pk", flat=True)) == every
+    assert visible(admin) == every
