@@ -182,6 +182,16 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language():
+    """LocaleMiddleware leaves a request's language active in the thread: a test whose client
+    asked for English (tests/test_navigation.py) made the next test in its process English."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _force_login_passes_the_second_factor(monkeypatch):
     """client.force_login(user) logs in as if the user had also typed her code (every page needs
     the second factor). force_login(user, otp_verified=False) leaves the session waiting for it.
