@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page
-from django.db.models import BooleanField, Count, Exists, F, Func, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, Prefetch, Q, QuerySet, Value
 
 from cases.deadlines import RULES, Rule
 from cases.models import (
@@ -21,6 +21,7 @@ from cases.models import (
     StairwellSchedule,
 )
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
+from core.db import AnyOf
 from core.paging import ranked_page
 from core.roles import Role
 from households.models import (
@@ -372,17 +373,10 @@ def project_stage_table(*, project: Project) -> tuple[list[Stage], list[Stairwel
     stages = [Stage(stage) for stage in STAGE_ORDER if stage in present]
 
     schedules = {schedule.stairwell_id: schedule for schedule in project.schedules.all()}
-    # = ANY(array): one parameter, not a placeholder per stairwell for psycopg to split and bind
     stairwell_ids = sorted(set(schedules) | set(by_stairwell))
-    stairwells = Stairwell.objects.filter(
-        Func(
-            F("pk"),
-            Value(stairwell_ids),
-            template="%(expressions)s)",
-            arg_joiner=" = ANY(",
-            output_field=BooleanField(),
-        )
-    ).order_by("street", "number", "letter")
+    stairwells = Stairwell.objects.filter(AnyOf(F("pk"), Value(stairwell_ids))).order_by(
+        "street", "number", "letter"
+    )
     rows = []
     for stairwell in stairwells:
         stage_counts = [by_stairwell[stairwell.pk].get(stage, 0) for stage in stages]

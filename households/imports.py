@@ -19,11 +19,12 @@ from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import BooleanField, F, Func, Q, Value
+from django.db.models import F, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.db import AnyOf
 from households.models import Estate, Flat, Household, Organisation, Resident, Stairwell
 
 MAX_ROWS = 20000
@@ -837,16 +838,7 @@ def build_plan(*, organisation: Organisation, content: bytes, file_kind: str) ->
         households = {
             h.flat_id: h
             for h in Household.objects.current()
-            # = ANY(array): one parameter, not one per flat to compile
-            .filter(
-                Func(
-                    F("flat_id"),
-                    Value(matched),
-                    template="%(expressions)s)",
-                    arg_joiner=" = ANY(",
-                    output_field=BooleanField(),
-                )
-            )
+            .filter(AnyOf(F("flat_id"), Value(matched)))
             .prefetch_related("residents")
         }
     for index, row, flat in to_compare:

@@ -26,20 +26,18 @@ from datetime import date
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
+from django.db.models import Case as CaseWhen
 from django.db.models import (
-    BooleanField,
     CharField,
     DateField,
     Exists,
     F,
-    Func,
     OuterRef,
     Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models import Case as CaseWhen
 from django.db.models.functions import Coalesce, Greatest, JSONObject
 from django.db.models.lookups import Exact, IsNull
 from django.utils.translation import gettext as _
@@ -55,6 +53,7 @@ from cases.logistics.models import (
 )
 from cases.logistics.waterbed import Waterbed, waterbed_for
 from cases.models import Case, CaseQuerySet, ProjectKind
+from core.db import AnyOf
 
 WISHED_AREA = 30
 SCHOOL_AREA = 20
@@ -63,14 +62,6 @@ EXTRA_ROOM = -10
 WATERBED_PENALTY = -50
 
 AREA = "flat__stairwell__estate__area"
-
-
-class AnyOf(Func):
-    """`value = ANY(array)`."""
-
-    template = "(%(expressions)s))"
-    arg_joiner = " = ANY("
-    output_field = BooleanField()
 
 
 def cases_with_needs(cases: CaseQuerySet, *, today: date) -> CaseQuerySet:
