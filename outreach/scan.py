@@ -84,7 +84,7 @@ from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import gettext_noop, ngettext, pgettext
 
 from cases.logistics.models import HOLDING_STATUSES, Offer
 from cases.logistics.selectors import with_offers_refused
@@ -237,6 +237,19 @@ def _dmy(iso_day: str) -> str:
 # words are the same msgids as the *_reason functions, which word a flag when it is shown
 # (test_scan checks that both agree).
 
+# Each kind's reason, worded once: in SQL by the scan's INSERT (the *_stored functions) and in
+# Python for the reader's language (the *_reason functions).
+REASON_MISSED_MEETINGS = gettext_noop("Missed %(missed)s of %(invited)s meetings (latest %(day)s)")
+REASON_NO_REPLY = gettext_noop("No reply to “%(subject)s” (due %(day)s)")
+REASON_NO_CONTACT = gettext_noop("Not reached for %(days)s days; %(deadline)s %(day)s")
+REASON_PACKING_NOT_STARTED = gettext_noop(
+    "Move-out %(day)s; packing has not started (stage: %(stage)s)"
+)
+REASON_FOLLOW_UP_DUE = gettext_noop("Follow-up contact “%(label)s” was due %(day)s")
+REASON_OFFERS_REFUSED = gettext_noop(
+    "Refused %(refused)s offers, the project's %(required)s (latest %(day)s): decide the next step"
+)
+
 Sql = tuple[str, list]
 Stored = tuple[dict[str, Sql], Sql]  # the facts by key, and the reason
 
@@ -371,7 +384,7 @@ def _missed_meetings_stored() -> Stored:
         "day": _sql_iso(day),
     }
     reason = _sql_template(
-        _("Missed %(missed)s of %(invited)s meetings (latest %(day)s)"),
+        _(REASON_MISSED_MEETINGS),
         missed=_sql_str("c.missed_total"),
         invited=_sql_str("c.invited_total"),
         day=_sql_dmy(day),
@@ -380,7 +393,7 @@ def _missed_meetings_stored() -> Stored:
 
 
 def _missed_meetings_reason(facts: dict) -> str:
-    return _("Missed %(missed)s of %(invited)s meetings (latest %(day)s)") % {
+    return _(REASON_MISSED_MEETINGS) % {
         "missed": facts["missed"],
         "invited": facts["invited"],
         "day": _dmy(facts["day"]),
@@ -416,7 +429,7 @@ def _no_reply_stored() -> Stored:
     others: Sql = ("(c.overdue - 1)", [])
     facts = {"subject": subject, "day": _sql_iso(("c.due_on", [])), "others": others}
     reason = _sql_template(
-        _("No reply to “%(subject)s” (due %(day)s)"),
+        _(REASON_NO_REPLY),
         subject=subject,
         day=_sql_dmy(("c.due_on", [])),
     )
@@ -425,7 +438,7 @@ def _no_reply_stored() -> Stored:
 
 
 def _no_reply_reason(facts: dict) -> str:
-    reason = _("No reply to “%(subject)s” (due %(day)s)") % {
+    reason = _(REASON_NO_REPLY) % {
         "subject": facts["subject"],
         "day": _dmy(facts["day"]),
     }
@@ -491,7 +504,7 @@ def _no_contact_stored() -> Stored:
     }
     labels = {kind: _deadline_label(kind) for kind in ("packing", "move_out", "return")}
     reason = _sql_template(
-        _("Not reached for %(days)s days; %(deadline)s %(day)s"),
+        _(REASON_NO_CONTACT),
         days=_sql_str("c.silent_days"),
         deadline=_sql_choice("c.deadline_kind", labels),
         day=_sql_dmy(("c.deadline", [])),
@@ -500,7 +513,7 @@ def _no_contact_stored() -> Stored:
 
 
 def _no_contact_reason(facts: dict) -> str:
-    return _("Not reached for %(days)s days; %(deadline)s %(day)s") % {
+    return _(REASON_NO_CONTACT) % {
         "days": facts["days"],
         "deadline": _deadline_label(facts["deadline"]),
         "day": _dmy(facts["day"]),
@@ -525,7 +538,7 @@ def _packing_not_started_stored() -> Stored:
     day: Sql = ("c.effective_move_out_on", [])
     facts = {"day": _sql_iso(day), "stage": ("c.stage", [])}
     reason = _sql_template(
-        _("Move-out %(day)s; packing has not started (stage: %(stage)s)"),
+        _(REASON_PACKING_NOT_STARTED),
         day=_sql_dmy(day),
         stage=_sql_choice("c.stage", {stage.value: str(stage.label) for stage in Stage}),
     )
@@ -533,7 +546,7 @@ def _packing_not_started_stored() -> Stored:
 
 
 def _packing_not_started_reason(facts: dict) -> str:
-    return _("Move-out %(day)s; packing has not started (stage: %(stage)s)") % {
+    return _(REASON_PACKING_NOT_STARTED) % {
         "day": _dmy(facts["day"]),
         "stage": Stage(facts["stage"]).label,
     }
@@ -564,7 +577,7 @@ def _follow_up_due_stored() -> Stored:
     others: Sql = ("(c.due_count - 1)", [])
     facts = {"label": ("c.label", []), "day": _sql_iso(("c.due_on", [])), "others": others}
     reason = _sql_template(
-        _("Follow-up contact “%(label)s” was due %(day)s"),
+        _(REASON_FOLLOW_UP_DUE),
         label=("c.label", []),
         day=_sql_dmy(("c.due_on", [])),
     )
@@ -573,7 +586,7 @@ def _follow_up_due_stored() -> Stored:
 
 
 def _follow_up_due_reason(facts: dict) -> str:
-    reason = _("Follow-up contact “%(label)s” was due %(day)s") % {
+    reason = _(REASON_FOLLOW_UP_DUE) % {
         "label": facts["label"],
         "day": _dmy(facts["day"]),
     }
@@ -601,10 +614,7 @@ def _offers_refused_stored() -> Stored:
         "day": _sql_iso(("c.last_refused_on", [])),
     }
     reason = _sql_template(
-        _(
-            "Refused %(refused)s offers, the project's %(required)s (latest %(day)s): decide the "
-            "next step"
-        ),
+        _(REASON_OFFERS_REFUSED),
         refused=_sql_str("c.refused_count"),
         required=_sql_str("c.required_offers"),
         day=_sql_dmy(("c.last_refused_on", [])),
@@ -613,10 +623,11 @@ def _offers_refused_stored() -> Stored:
 
 
 def _offers_refused_reason(facts: dict) -> str:
-    return _(
-        "Refused %(refused)s offers, the project's %(required)s (latest %(day)s): decide the "
-        "next step"
-    ) % {"refused": facts["refused"], "required": facts["required"], "day": _dmy(facts["day"])}
+    return _(REASON_OFFERS_REFUSED) % {
+        "refused": facts["refused"],
+        "required": facts["required"],
+        "day": _dmy(facts["day"]),
+    }
 
 
 def safety_concern_facts(occurred_at: datetime) -> dict:
