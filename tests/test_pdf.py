@@ -1,12 +1,14 @@
 """core/pdf.py: WeasyPrint fetches the app's own static files and nothing else."""
 
+import gc
 import io
+import threading
 
 import pytest
 from django.test import RequestFactory
 from pypdf import PdfReader
 
-from core.pdf import StaticOnlyURLFetcher, render_pdf, static_file_bytes
+from core.pdf import StaticOnlyURLFetcher, collector_paused, render_pdf, static_file_bytes
 
 
 def test_it_serves_the_apps_static_files():
@@ -55,3 +57,47 @@ def test_a_typed_url_in_a_template_is_not_fetched(tmp_path, settings, db):
     assert "Hello" in reader.pages[0].extract_text()
     assert b"SECRET-ON-DISK" not in pdf
     assert not reader.attachments
+
+
+def test_it_pauses_the_collector_while_rendering_and_turns_it_back_on():
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # a nested render
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_it_turns_the_collector_on_after_the_last_of_two_threads():
+    inside, leave = threading.Event(), threading.Event()
+
+    def other_render():
+        with collector_paused():
+            inside.set()
+            leave.wait(5)
+
+    thread = threading.Thread(target=other_render)
+    with collector_paused():
+        thread.start()
+        inside.wait(5)
+    assert not gc.isenabled()  # the other render still runs
+    leave.set()
+    thread.join(5)
+    assert gc.isenabled()
+
+
+def test_it_leaves_the_collector_off_if_it_was_off():
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_it_turns_the_collector_back_on_after_an_error():
+    with pytest.raises(ZeroDivisionError), collector_paused():
+        1 / 0  # noqa: B018
+    assert gc.isenabled()
