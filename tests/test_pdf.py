@@ -8,7 +8,13 @@ import pytest
 from django.test import RequestFactory
 from pypdf import PdfReader
 
-from core.pdf import StaticOnlyURLFetcher, collector_paused, render_pdf, static_file_bytes
+from core.pdf import (
+    StaticOnlyURLFetcher,
+    collector_paused,
+    pdf_stylesheet,
+    render_pdf,
+    static_file_bytes,
+)
 
 
 def test_it_serves_the_apps_static_files():
@@ -101,3 +107,15 @@ def test_it_turns_the_collector_back_on_after_an_error():
     with pytest.raises(ZeroDivisionError), collector_paused():
         1 / 0  # noqa: B018
     assert gc.isenabled()
+
+
+def test_it_parses_the_stylesheet_once_and_gives_it_to_every_pdf(tmp_path, settings, db):
+    assert pdf_stylesheet() is pdf_stylesheet()
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    (tmp_path / "plain.html").write_text("<html><body><p>Hello</p></body></html>")
+    pdf = render_pdf("plain.html", {}, request=RequestFactory().get("/"))
+    fonts = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"]
+    names = [str(font.get_object()["/BaseFont"]) for font in fonts.values()]
+    assert names and all(name.endswith("+DejaVu-Sans") for name in names)  # pdf.css's font
