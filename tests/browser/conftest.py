@@ -39,9 +39,11 @@ def phone(browser, live_server):
     context.close()
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, *, full_page: bool = True) -> None:
+    """A picture for a person to look at (test-artifacts/screenshots): the whole page, or with
+    full_page=False the screen only, which costs Chromium no second layout at the page's height."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def log_in(page, username: str, *, password: str = PASSWORD) -> None:

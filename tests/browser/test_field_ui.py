@@ -131,7 +131,7 @@ def test_on_her_phone_she_reaches_the_phone_the_next_step_and_record_contact(sma
     call = page.locator("a[href='tel:20304050']")
     next_step = page.locator(".next-step-text")
     record = page.get_by_role("button", name="Registrér kontakt")
-    screenshot(page, "case-page-first-screen-phone")
+    screenshot(page, "case-page-first-screen-phone", full_page=False)
     for locator in (call, next_step, record):
         assert _in_viewport(page, locator), (locator, locator.bounding_box())
     assert "overskredet" in next_step.inner_text()
