@@ -6,13 +6,9 @@ content. The fetcher below serves the files under STATIC_URL and refuses everyth
 """
 
 import functools
-import gc
 import logging
 import mimetypes
 import posixpath
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
@@ -23,6 +19,8 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from core import collector
 
 logger = logging.getLogger(__name__)
 
@@ -88,42 +86,13 @@ def pdf_stylesheet() -> CSS:
     return _parsed_stylesheet(found[0])
 
 
-_collector_lock = threading.Lock()
-_collector = {"pauses": 0, "resume": False}
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while WeasyPrint renders, once after.
-
-    A render builds hundreds of thousands of small objects (styles, boxes, lines) that all live
-    until the PDF is written. The collector would walk them, and the whole process, again and
-    again for nothing: a fifth of the 300-household report's CPU time went to it. Reference
-    counting still frees what it can; the rest is collected once the collector is back on.
-    Nested or concurrent renders (threads) turn it back on when the last one ends, and only if
-    it was on before.
-    """
-    with _collector_lock:
-        if _collector["pauses"] == 0:
-            _collector["resume"] = gc.isenabled()
-            gc.disable()
-        _collector["pauses"] += 1
-    try:
-        yield
-    finally:
-        with _collector_lock:
-            _collector["pauses"] -= 1
-            if _collector["pauses"] == 0 and _collector["resume"]:
-                gc.enable()
-
-
 def render_pdf(template_name: str, context: dict, *, request: HttpRequest | None) -> bytes:
     """The template rendered (with the request's language and context processors) as a PDF.
 
     Without a request (a worker), the active language is used and no context processor runs.
     """
     html = render_to_string(template_name, context, request=request)
-    with collector_paused():
+    with collector.paused():
         document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyURLFetcher())
         return document.write_pdf(stylesheets=[pdf_stylesheet()])
 

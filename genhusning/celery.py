@@ -1,7 +1,7 @@
 import os
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, signals
 from celery.beat import PersistentScheduler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "genhusning.settings")
@@ -9,6 +9,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "genhusning.settings")
 app = Celery("genhusning")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_process_init.connect
+def _settle(**_kwargs) -> None:
+    """Each worker process, once started, keeps the collector off what it holds for good
+    (core/collector.py): a PDF or the flag scan makes hundreds of thousands of objects."""
+    from core import collector
+
+    collector.settle()
 
 
 @app.task(name="genhusning.jobs_dispatch", ignore_result=True, soft_time_limit=50, time_limit=55)

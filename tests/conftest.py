@@ -25,6 +25,7 @@ from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
 from cases.models import Case, ProjectKind
+from core import collector
 from core.roles import Role
 from households.models import VulnerabilityFactor, VulnerabilityLevel
 from households.services import estate_assign_staff, organisation_add_manager
@@ -42,17 +43,14 @@ from tests.shared_data import (  # noqa: F401
 def pytest_configure(config):
     parallel.prefix_the_cache_keys(config)
     # A test process holds hundreds of thousands of objects to its end (the modules, the app
-    # registry, the collected tests, the shared data); Python's default thresholds walk them all
-    # in a full collection every few seconds, a tenth of a process's CPU time (issue 13). Young
-    # objects are still collected, every 100,000 allocations; full collections are rare.
-    gc.set_threshold(100_000, 50, 100)
+    # registry, the collected tests, the shared data): core/collector.py, from the start.
+    gc.set_threshold(*collector.THRESHOLDS)
 
 
 def pytest_collection_finish(session):
     # What exists after the collection lives to the end of the run: out of the collector's
     # sight, also of the full collection pytest makes at the end of each process.
-    gc.collect()
-    gc.freeze()
+    collector.settle()
 
 
 def pytest_sessionstart(session):

@@ -8,9 +8,9 @@ import pytest
 from django.test import RequestFactory
 from pypdf import PdfReader
 
+from core.collector import paused as collector_paused
 from core.pdf import (
     StaticOnlyURLFetcher,
-    collector_paused,
     pdf_stylesheet,
     render_pdf,
     static_file_bytes,
