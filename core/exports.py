@@ -11,6 +11,7 @@ formats, so it is shown, never run.
 """
 
 import csv
+import functools
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
@@ -22,10 +23,6 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 FORMATS = ("csv", "xlsx")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -66,15 +63,15 @@ def csv_text(value: Cell) -> str:
     return neutralise(str(value))
 
 
-def _xlsx_cell(sheet, value: Cell):
+def _xlsx_cell(new_cell: Callable, value: Cell):
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value=_local(value).replace(tzinfo=None))
+        cell = new_cell(value=_local(value).replace(tzinfo=None))
         cell.number_format = DATETIME_FORMAT
         return cell
     if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=datetime.combine(value, time()))
+        cell = new_cell(value=datetime.combine(value, time()))
         cell.number_format = DATE_FORMAT
         return cell
     if value is None or isinstance(value, int | float | Decimal):
@@ -103,6 +100,13 @@ def _csv_lines(headers: Sequence[Cell], rows: Iterable[Sequence[Cell]]) -> Itera
 
 def _xlsx_file(title: str, headers: Sequence[Cell], rows: Iterable[Sequence[Cell]]):
     """The workbook in a temporary file: write-only mode keeps one row in memory at a time."""
+    # openpyxl is imported here, when a workbook is written: this module is loaded at every
+    # start-up (households/audit.py logs each export), openpyxl takes a seventh of a second.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])  # Excel's limit for a sheet name
     sheet.freeze_panes = "A2"
@@ -119,8 +123,9 @@ def _xlsx_file(title: str, headers: Sequence[Cell], rows: Iterable[Sequence[Cell
         cell.font = bold
         heading.append(cell)
     sheet.append(heading)
+    new_cell = functools.partial(WriteOnlyCell, sheet)
     for row in chain(first, rows):
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        sheet.append([_xlsx_cell(new_cell, value) for value in row])
     file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response that sends it
     workbook.save(file)
     file.seek(0)

@@ -12,7 +12,6 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from core.pdf import render_pdf
 from referrals.models import Partner
 from referrals.visitator.forms import FlatFilterForm
 from referrals.visitator.permissions import require_visitator
@@ -62,6 +61,10 @@ def flat_list_pdf(*, partners: list[Partner], form: FlatFilterForm, flats, reque
         "today": timezone.localdate(),
         "filter_summary": filter_summary(form),
     }
+    # Imported here: this module is loaded at start-up (referrals/apps.py), WeasyPrint only
+    # when a PDF is made (half a second of every management command's start otherwise).
+    from core.pdf import render_pdf
+
     return render_pdf("referrals/visitator/flat_list_pdf.html", context, request=request)
 
 
