@@ -57,7 +57,7 @@ def households_through_cases_q(user) -> Q:
 
 def get_case_for_user(user, pk: int, *, for_change: bool = False) -> Case:
     """The case, if `user` may see it (404 otherwise); 403 if she may see but not change it."""
-    case = (
+    visible = (
         Case.objects.for_user(user)
         .select_related(
             "project__estate__organisation",
@@ -66,11 +66,13 @@ def get_case_for_user(user, pk: int, *, for_change: bool = False) -> Case:
             "permanent_flat__stairwell__estate",
         )
         .prefetch_related("household__residents")
-        .filter(pk=pk)
-        .first()
     )
-    if case is None:
-        raise Http404
+    try:
+        # get(), not filter().first(): no ORDER BY, whose compiling hashes each of the hundred
+        # selected columns (a tenth of the case page's ORM work)
+        case = visible.get(pk=pk)
+    except Case.DoesNotExist:
+        raise Http404 from None
     if for_change and not (user.has_perm("cases.change_case") and not case.is_closed):
         raise PermissionDenied
     return case

@@ -228,15 +228,18 @@ def can_view_social_data(user) -> bool:
 
 def get_household_for_user(user, pk: int, *, for_change: bool = False) -> Household:
     """The household, if `user` may see it (404 otherwise); 403 if she may see but not change it."""
-    household = (
-        Household.objects.for_user(user)
+    # Household.objects.for_user's rule asked of the one household, through the rule's query
+    # compiled once per request (visible_households_q), which the page's sections ask again.
+    # get(): no ORDER BY to compile (as get_case_for_user).
+    visible = (
+        Household.objects.filter(household_one_access_q(user, pk, "pk"))
         .select_related("flat__stairwell__estate__organisation")
         .prefetch_related("residents")
-        .filter(pk=pk)
-        .first()
     )
-    if household is None:
-        raise Http404
+    try:
+        household = visible.get()
+    except Household.DoesNotExist:
+        raise Http404 from None
     if for_change:
         require_perm(user, "households.change_household")
     return household
