@@ -11,7 +11,7 @@ from django.http import Http404
 from cases.models import Case, Project
 from core.permissions import require_perm
 from households.models import Estate, Organisation
-from households.permissions import estate_access_q, user_grants
+from households.permissions import estate_access_q, granted_q, user_grants
 
 NOTHING = Q(pk__in=[])
 
@@ -21,7 +21,7 @@ def project_access_q(user) -> Q:
         return NOTHING
     if user.is_superuser:
         return Q()
-    return estate_access_q(user, "estate") | Q(pk__in=user_grants(user).projects)
+    return estate_access_q(user, "estate") | granted_q(pk__in=user_grants(user).projects)
 
 
 def can_see_any_project(user) -> bool:
@@ -43,10 +43,8 @@ def case_access_q(user) -> Q:
     if user.is_superuser:
         return Q()
     grants = user_grants(user)
-    return (
-        estate_access_q(user, "project__estate")
-        | Q(project_id__in=grants.projects)
-        | Q(pk__in=grants.cases)
+    return estate_access_q(user, "project__estate") | granted_q(
+        project_id__in=grants.projects, pk__in=grants.cases
     )
 
 
