@@ -27,7 +27,7 @@ def _text(value) -> str:
     """{{ value }} of a string (autoescaped)."""
     if not isinstance(value, str | Promise):
         raise _Fallback
-    return conditional_escape(value)
+    return conditional_escape(str(value))  # str() first, as the template does
 
 
 def _string_format(value) -> str:

@@ -134,7 +134,7 @@ def contact_item_html(
     channel and staff, who was met, the note, the observations about the home (`can_observe`),
     the help needed, the next step, and the form that undoes it (`can_undo`: her own contact of
     the last minutes)."""
-    occurred_at = timezone.template_localtime(contact.occurred_at)
+    occurred_at = timezone.localtime(contact.occurred_at)  # as the date filter does
     parts = [
         f'<li class="contact {"contact-reached" if contact.reached else "contact-unanswered"}">\n'
         f'  <div class="contact-head">\n'
