@@ -160,9 +160,12 @@ def _detail_context(request: AuthedRequest, case: Case, **overrides) -> dict:
         "residents": case.household.residents.all(),
         "assessment": latest_assessment(household=case.household),
         "can_view_social": can_view_social_data(user),
+        # one per project and stairwell: no ordering (the model's joins two tables to sort)
         "schedule": StairwellSchedule.objects.filter(
             project=case.project_id, stairwell=case.household.flat.stairwell_id
-        ).first(),
+        )
+        .order_by()
+        .first(),
         "history": history,
         "undoable_change": undoable,
         "today": timezone.localdate(),

@@ -164,6 +164,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with its small field and widget templates written in Python.
+FORM_RENDERER = "core.renderers.FormRenderer"
+
 AUTHENTICATION_BACKENDS = [
     # First: django-axes refuses a locked-out username + IP before the password is checked.
     "axes.backends.AxesStandaloneBackend",

@@ -1,6 +1,7 @@
 """Who may see which estates, flats and households. The one place for these rules."""
 
 import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -135,13 +136,26 @@ def user_grants(user) -> Grants:
     return grants
 
 
+def granted_q(**lookups: frozenset[int]) -> Q:
+    """Q(a__in=ids_a) | Q(b__in=ids_b) | …, without the alternatives of no ids: they match
+    nothing and the SQL leaves them out, but each cost its join path to build (and a join the
+    planner then weighed), on every list and page the rules filter. Nothing if all are empty."""
+    found = [Q(**{lookup: ids}) for lookup, ids in lookups.items() if ids]
+    if not found:
+        return Q(pk__in=[])
+    return functools.reduce(operator.or_, found)
+
+
 def estate_access_q(user, estate_path: str) -> Q:
     """Q over `estate_path` (an estate lookup) matching the estates `user` works in or leads."""
     if user.is_superuser:
         return Q()
     grants = user_grants(user)
-    return Q(**{f"{estate_path}__organisation_id__in": grants.managed_organisations}) | Q(
-        **{f"{estate_path}_id__in": grants.estates}
+    return granted_q(
+        **{
+            f"{estate_path}__organisation_id__in": grants.managed_organisations,
+            f"{estate_path}_id__in": grants.estates,
+        }
     )
 
 
@@ -228,15 +242,18 @@ def can_view_social_data(user) -> bool:
 
 def get_household_for_user(user, pk: int, *, for_change: bool = False) -> Household:
     """The household, if `user` may see it (404 otherwise); 403 if she may see but not change it."""
-    household = (
-        Household.objects.for_user(user)
+    # Household.objects.for_user's rule asked of the one household, through the rule's query
+    # compiled once per request (visible_households_q), which the page's sections ask again.
+    # get(): no ORDER BY to compile (as get_case_for_user).
+    visible = (
+        Household.objects.filter(household_one_access_q(user, pk, "pk"))
         .select_related("flat__stairwell__estate__organisation")
         .prefetch_related("residents")
-        .filter(pk=pk)
-        .first()
     )
-    if household is None:
-        raise Http404
+    try:
+        household = visible.get()
+    except Household.DoesNotExist:
+        raise Http404 from None
     if for_change:
         require_perm(user, "households.change_household")
     return household

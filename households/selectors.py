@@ -25,7 +25,9 @@ from households.models import (
 
 
 def latest_assessment(*, household: Household) -> VulnerabilityAssessment | None:
-    return household.assessments.select_related("assessed_by").first()
+    """The case page's: its level and factors (not who assessed, which the household page's
+    assessment_history shows)."""
+    return household.assessments.first()
 
 
 def assessment_history(*, household: Household) -> QuerySet[VulnerabilityAssessment]:

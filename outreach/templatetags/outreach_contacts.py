@@ -1,16 +1,23 @@
 """The contact log on other parts' pages (household, case), and small helpers of the round."""
 
+import functools
 from datetime import date, datetime
 
 from django import template
-from django.urls import reverse
-from django.utils import formats, timezone
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import join, linebreaksbr
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import formats, timezone, translation
+from django.utils.html import conditional_escape as esc
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases.models import Case
 from households.models import Household
+from households.templatetags.people import staff_name
 from outreach.forms import ContactForm
-from outreach.models import HelpTopic, HomeObservation
+from outreach.models import Channel, Contact, HelpTopic, HomeObservation, Outcome
 from outreach.permissions import can_view_observations
 from outreach.views.contacts import log_context, undo_context
 
@@ -88,3 +95,128 @@ def case_contacts(context, case: Case) -> dict:
         "case": case,
         "next": reverse("cases:detail", args=[case.pk]),
     }
+
+
+# --- one contact as a list item, written in Python (a log shows five to fifty of them) ---
+
+
+def contact_labels() -> dict:
+    """The words and link of a contact item, translated and reversed once per language."""
+    return _contact_labels(get_language(), get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=16)
+def _contact_labels(language: str, _prefix: str, _urlconf) -> dict:
+    with translation.override(language):
+        return {
+            "met": esc(_("Met")),
+            "observations": esc(_("Observations about the home")),
+            "help": esc(_("Needed help with")),
+            "next_step": esc(_("Next step")),
+            "undo": esc(_("Undo")),
+            "undo_url": reverse("outreach:contact_undo", args=[918273645]),
+            # get_outcome_display() builds the dict of every choice on each call
+            "outcome": {value: esc(label) for value, label in Outcome.choices},
+            "channel": {value: esc(label) for value, label in Channel.choices},
+        }
+
+
+def contact_item_html(
+    contact: Contact,
+    *,
+    can_observe: bool,
+    can_undo: bool,
+    next_url: str,
+    csrf_token: str | None,
+    labels: dict,
+) -> str:
+    """The <li> of a contact, as outreach/contacts/contact_item.html wrote it: when, outcome,
+    channel and staff, who was met, the note, the observations about the home (`can_observe`),
+    the help needed, the next step, and the form that undoes it (`can_undo`: her own contact of
+    the last minutes)."""
+    occurred_at = timezone.localtime(contact.occurred_at)  # as the date filter does
+    parts = [
+        f'<li class="contact {"contact-reached" if contact.reached else "contact-unanswered"}">\n'
+        f'  <div class="contact-head">\n'
+        f'    <time datetime="{esc(date_filter(occurred_at, "c"))}">{esc(day(contact.occurred_at))}'
+        f" {esc(date_filter(occurred_at, 'H:i'))}</time>\n"
+        f'    <strong class="contact-outcome">{_choice(labels["outcome"], contact.outcome)}'
+        "</strong>\n"
+        f'    <span class="muted">{_choice(labels["channel"], contact.channel)}'
+        f" · {esc(staff_name(contact.staff))}</span>\n"
+        "  </div>\n  "
+    ]
+    if contact.met:
+        parts.append(f'<div class="contact-met">{labels["met"]}: {esc(contact.met)}</div>')
+    parts.append("\n  ")
+    if contact.note:
+        parts.append(f'<p class="contact-note">{linebreaksbr(contact.note, autoescape=True)}</p>')
+    parts.append("\n  ")
+    if can_observe and (contact.observations or contact.observation_note):
+        tags = "".join(
+            f'<span class="tag tag-warn">{esc(label)}</span> '
+            for label in observation_labels(contact.observations)
+        )
+        note = (
+            f"<div>{linebreaksbr(contact.observation_note, autoescape=True)}</div>"
+            if contact.observation_note
+            else ""
+        )
+        parts.append(
+            '\n  <div class="sensitive contact-observations">\n'
+            f'    <span class="visually-hidden">{labels["observations"]}:</span>\n'
+            f"    {tags}\n    {note}\n  </div>\n  "
+        )
+    parts.append("\n  ")
+    if contact.help_topics:
+        topics = join(help_topic_labels(contact.help_topics), ", ", autoescape=True)
+        parts.append(f'<div class="small muted">{labels["help"]}: {topics}</div>')
+    parts.append("\n  ")
+    if contact.next_step or contact.next_step_on:
+        on = f"<strong>{esc(day(contact.next_step_on))}</strong> " if contact.next_step_on else ""
+        parts.append(
+            f'<div class="contact-next"><span class="label">{labels["next_step"]}:</span> '
+            f"{on}{esc(contact.next_step)}</div>"
+        )
+    parts.append("\n  ")
+    if can_undo:
+        undo_url = labels["undo_url"].replace("918273645", str(int(contact.pk)))
+        csrf = (
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(csrf_token)}">'
+            if csrf_token and csrf_token != "NOTPROVIDED"  # noqa: S105 - {% csrf_token %}'s marker
+            else ""
+        )
+        parts.append(
+            f'\n  <form method="post" action="{undo_url}" class="inline">\n'
+            f'    {csrf}<input type="hidden" name="next" value="{esc(next_url)}">\n'
+            f'    <button type="submit" class="link small">{labels["undo"]}</button>\n'
+            "  </form>\n  "
+        )
+    parts.append("\n</li>")
+    return "".join(parts)
+
+
+def _choice(labels: dict, value: str) -> str:
+    """get_FOO_display(), escaped: the label of a choice, the value itself if none."""
+    return labels[value] if value in labels else esc(value)
+
+
+@register.simple_tag(takes_context=True)
+def contact_item(context) -> SafeString:
+    """outreach/contacts/contact_item.html: the context's `contact` as a list item."""
+    contact = context["contact"]
+    undo_after = context.get("undo_after")
+    user = context["request"].user
+    return mark_safe(  # noqa: S308 - contact_item_html escapes every value it writes
+        contact_item_html(
+            contact,
+            can_observe=bool(context.get("can_observe")),
+            can_undo=contact.staff_id == user.pk
+            and contact.created_at is not None
+            and undo_after is not None
+            and contact.created_at > undo_after,
+            next_url=str(context.get("next", "")),
+            csrf_token=context.get("csrf_token"),
+            labels=contact_labels(),
+        )
+    )
