@@ -7,7 +7,7 @@ from core.widgets import ListSelect
 
 CHOICES = [
     ("", "All"),
-    (1, "Egevej <b>&</b> \"1\""),
+    (1, 'Egevej <b>&</b> "1"'),
     ("two", "Two"),
     ("2", "Two again, the same value as text"),
     (None, "None as a value"),
