@@ -86,7 +86,7 @@ def caseload_view(request: AuthedRequest) -> HttpResponse:
     for case in page.object_list:  # her own name is not repeated on her own cases
         case.stage_label = labels[case.stage]  # get_stage_display costs a millisecond a row
         case.detail_url = urls[case.pk]
-        case.assigned = assignments = list(case.assignments.all())
+        assignments = case.assigned  # caseload_ordered's
         case.is_mine = any(a.user_id == request.user.pk for a in assignments)
         case.other_staff = [a for a in assignments if a.user_id != request.user.pk]
     context = {

@@ -2,7 +2,7 @@
 of a long list written without a template per option."""
 
 from django import forms
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 
@@ -30,26 +30,33 @@ class TimeInput(forms.TimeInput):
 class ListSelect(forms.Select):
     """forms.Select, the same HTML, with the options written here instead of by two templates
     each (select_option.html and attrs.html: ~60 µs an option; a list's filter of its
-    organisation's staff has sixty). Groups of options go the template way."""
+    organisation's staff has sixty), and without the option dictionaries forms.Select builds
+    for those templates (optgroups). Groups of options go the template way."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        if any(group_name for group_name, _options, _index in widget["optgroups"]):
+        choices = list(self.choices)
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
             return super().render(name, value, attrs, renderer)
-        options = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>\n',
-            (
-                (str(option["value"]), _attributes(option["attrs"]), option["label"])
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            ),
-        )
+        values = self.format_value(value)
+        widget_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            widget_attrs["multiple"] = True
+        options = []
+        has_selected = False
+        for option_value, label in choices:
+            option_value = "" if option_value is None else str(option_value)
+            # as forms.Select.optgroups: only the first match is selected, unless multiple
+            selected = (not has_selected or self.allow_multiple_selected) and option_value in values
+            has_selected |= selected
+            options.append(
+                f'\n  <option value="{escape(option_value)}"{" selected" if selected else ""}>'
+                f"{conditional_escape(label)}</option>\n"
+            )
         return format_html(
             '<select name="{}"{}>{}\n</select>',
-            widget["name"],
-            _attributes(widget["attrs"]),
-            options,
+            name,
+            _attributes(widget_attrs),
+            SafeString("".join(options)),
         )
 
 

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,22 @@ class Entry:
     url: str
     is_current: bool = False
     count_url: str = ""  # a count loaded into the entry after the page (htmx)
+
+    @functools.cached_property
+    def link(self) -> SafeString:
+        """The entry's link as base.html shows it, written once for every page that shows the
+        same bar (navigation_for keeps the entries), not by the template engine on each."""
+        count = (
+            format_html(
+                '<span class="nav-count-slot" hx-get="{}" hx-trigger="intersect once"'
+                ' hx-swap="outerHTML"></span>',
+                self.count_url,
+            )
+            if self.count_url
+            else ""
+        )
+        current = SafeString(' aria-current="page"') if self.is_current else ""
+        return format_html('<a href="{}"{}>{}{}</a>', self.url, current, self.label, count)
 
 
 @dataclass(frozen=True)
@@ -106,6 +124,39 @@ def navigation_for(user, request: HttpRequest) -> Navigation:
         return Navigation()  # no menu before the second factor
     match = request.resolver_match
     app, name = (match.app_name, match.url_name or "") if match else ("", "")
+    # The permissions as one set, read once (user.has_perm asks every backend at each call):
+    # guardian's backend adds none without an object, so the set says what has_perm says.
+    return _navigation(
+        frozenset(user.get_all_permissions()),
+        role=role_of(user),
+        sees_projects=can_see_any_project(user),
+        reads_tips=can_view_tips(user),
+        is_staff=user.is_staff,
+        app=app,
+        name=name,
+        language=get_language(),
+        urlconf=get_urlconf() or settings.ROOT_URLCONF,
+        prefix=get_script_prefix(),
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _navigation(
+    permissions: frozenset[str],
+    *,
+    role: str | None,
+    sees_projects: bool,
+    reads_tips: bool,
+    is_staff: bool,
+    app: str,
+    name: str,
+    language: str | None,
+    urlconf: str,
+    prefix: str,
+) -> Navigation:
+    """The bar from all that decides it: the same for every page of a kind that one user (and
+    everyone with her permissions) opens, so worked out once a process, links and all (the
+    language, URL configuration and prefix are in the key for the labels and url_of)."""
 
     def entry(
         key: str, label: str, url_name: str, current: str | tuple[str, ...], count_url: str = ""
@@ -114,9 +165,7 @@ def navigation_for(user, request: HttpRequest) -> Navigation:
         is_current = app == url_name.rpartition(":")[0] and name.startswith(current)
         return Entry(key, label, url_of(url_name), is_current, count_url)
 
-    # The permissions as one set, read once (user.has_perm asks every backend at each call):
-    # guardian's backend adds none without an object, so the set says what has_perm says.
-    has = user.get_all_permissions().__contains__
+    has = permissions.__contains__
     entries: list[Entry] = []
     if has("referrals.view_referral") and not has("cases.view_case"):  # the municipal visitator
         entries += [
@@ -130,7 +179,7 @@ def navigation_for(user, request: HttpRequest) -> Navigation:
     if has("cases.view_case"):
         entries.append(entry("cases", _("Cases"), "cases:caseload", ("caseload", "detail", "edit")))
     # Not the permission alone: a bridge-builder has it, and no project to see.
-    if can_see_any_project(user):
+    if sees_projects:
         entries.append(entry("projects", _("Projects"), "cases:projects", "project"))
     if has("cases.change_project"):
         entries.append(entry("reports", _("Reports"), "reports:index", ""))
@@ -150,7 +199,7 @@ def navigation_for(user, request: HttpRequest) -> Navigation:
     if has("outreach.view_dropinsession"):
         entries.append(entry("cafe", _("Café"), "outreach:cafe", "cafe"))
     # Who may read the tips finds them there; who may only pass one on (the caretaker) the form.
-    if can_view_tips(user):
+    if reads_tips:
         entries.append(entry("tips", _("Tips"), "outreach:tips", "tip"))
     elif has("outreach.add_tip"):
         entries.append(entry("tip_create", _("Pass on a tip"), "outreach:tip_create", "tip_create"))
@@ -185,10 +234,9 @@ def navigation_for(user, request: HttpRequest) -> Navigation:
         account.append(
             entry("duplicates", _("Likely duplicates"), "households:duplicates", "duplicate")
         )
-    if user.is_staff:
+    if is_staff:
         account.append(entry("admin", _("Administration"), "admin:index", "index"))
 
-    role = role_of(user)
     if role in ON_THE_BAR:
         by_key = {each.key: each for each in entries}
         primary_keys, wide_keys = ON_THE_BAR[role]

@@ -1,5 +1,7 @@
 """Places and people: organisations, estates, stairwells, flats, households and residents."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -169,6 +171,15 @@ def person_name(first_name: str, last_name: str) -> str:
 def household_name_text(name: str, others: int) -> str:
     """'Jens Nielsen (+2)': Household.display_name from its parts."""
     return f"{name} (+{others})" if others else name
+
+
+def residents_name_and_others(residents: "Iterable[Resident]") -> tuple[str, int]:
+    """Household.name_and_others from the household's residents (a list may read them into
+    a list of its own: a Prefetch's to_attr, without a queryset made for each household)."""
+    ordered = sorted(residents, key=lambda r: (not r.is_contact_person, r.pk))
+    if not ordered:
+        return str(_("(no residents)")), 0
+    return ordered[0].full_name, len(ordered) - 1
 
 
 class Flat(models.Model):
@@ -370,10 +381,7 @@ class Household(models.Model):
         """The contact person's name and how many others live with her (display_name's parts)."""
         if "residents" not in getattr(self, "_prefetched_objects_cache", {}):
             models.prefetch_related_objects([self], "residents")
-        residents = sorted(self.residents.all(), key=lambda r: (not r.is_contact_person, r.pk))
-        if not residents:
-            return str(_("(no residents)")), 0
-        return residents[0].full_name, len(residents) - 1
+        return residents_name_and_others(self.residents.all())
 
 
 class Resident(models.Model):
