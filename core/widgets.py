@@ -1,6 +1,8 @@
 """The browser's own date and time pickers, with values in the formats they expect; a select
 of a long list written without a template per option."""
 
+from typing import Any
+
 from django import forms
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -34,7 +36,7 @@ class ListSelect(forms.Select):
     for those templates (optgroups). Groups of options go the template way."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        choices = list(self.choices)
+        choices: list[tuple[Any, Any]] = list(self.choices)
         if any(isinstance(label, (list, tuple)) for _value, label in choices):
             return super().render(name, value, attrs, renderer)
         values = self.format_value(value)
