@@ -18,7 +18,8 @@ TEMPLATE_WAY = (Path(__file__).parent / "contact_item_template_way.html").read_t
 
 # Django's own {% csrf_token %} of the template way, without a token, calls format_html("").
 pytestmark = pytest.mark.filterwarnings(
-    "ignore:Calling format_html\\(\\) without passing args:django.utils.deprecation.RemovedInDjango60Warning"
+    "ignore:Calling format_html\\(\\) without passing args"
+    ":django.utils.deprecation.RemovedInDjango60Warning"
 )
 
 NOW = timezone.make_aware(datetime(2026, 3, 4, 10, 30))
