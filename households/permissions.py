@@ -136,6 +136,21 @@ def user_grants(user) -> Grants:
     return grants
 
 
+def forget_access(user) -> None:
+    """Drop what this request has read of `user`'s access and kept on her object: the grants
+    (user_grants), the compiled households rule (visible_households_q) and Django's permission
+    caches (accounts/backends.py fills them). For a change of her access that the same request
+    then shows (team/services.py)."""
+    for cache in (
+        "_genhusning_grants",
+        "_genhusning_visible_households",
+        "_perm_cache",
+        "_user_perm_cache",
+        "_group_perm_cache",
+    ):
+        user.__dict__.pop(cache, None)
+
+
 def granted_q(**lookups: frozenset[int]) -> Q:
     """Q(a__in=ids_a) | Q(b__in=ids_b) | …, without the alternatives of no ids: they match
     nothing and the SQL leaves them out, but each cost its join path to build (and a join the

@@ -42,6 +42,7 @@ from households.models import (
     Organisation,
     OrganisationUserObjectPermission,
 )
+from households.permissions import forget_access
 from outreach.models import AwaitedReply, Meeting
 from referrals.models import FollowUpPlan
 from team.models import Handover, HandoverItem, HandoverKind, Invitation
@@ -168,14 +169,7 @@ def staff_access_set(
         ),
     )
     added, removed = added + plus, removed + minus
-    for cache in (
-        "_genhusning_grants",
-        "_genhusning_visible_households",
-        "_perm_cache",
-        "_user_perm_cache",
-        "_group_perm_cache",
-    ):
-        user.__dict__.pop(cache, None)
+    forget_access(user)
     return AccessChange(added=added, removed=removed, role_changed=role != current)
 
 

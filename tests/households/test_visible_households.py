@@ -3,9 +3,10 @@
 from datetime import date
 
 from django.contrib.auth.models import User
+from guardian.shortcuts import assign_perm
 
 from households.models import Flat, Household
-from households.permissions import visible_households_q
+from households.permissions import forget_access, visible_households_q
 
 
 def visible(user) -> set[int]:
@@ -43,3 +44,13 @@ def test_a_superuser_sees_every_household_also_one_without_a_case(cast):
     assert caseless.pk in every
     assert set(Household.objects.for_user(admin).values_list("pk", flat=True)) == every
     assert visible(admin) == every
+
+
+def test_a_change_of_her_access_shows_once_what_was_kept_is_forgotten(cast):
+    user = User.objects.get(pk=cast.caseworker_a1.pk)
+    a2 = cast.case_a2.household_id
+    assert a2 not in visible(user)
+    assign_perm("households.work_in_estate", user, cast.case_a2.project.estate)
+    assert a2 not in visible(user)  # kept for the request
+    forget_access(user)
+    assert a2 in visible(user)
