@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml requirements-dev.lock | check-python
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@echo "Installing genhusning and its pinned dependencies (the first time takes a minute or two) ..."
-	$(BIN)/python -m pip install --quiet -c requirements-dev.lock -e '.[dev]'
+	@# --no-compile: Python compiles a module when it is first imported; compiling every module
+	@# of every package up front (mypy's, playwright's...) took a third of the install's time.
+	$(BIN)/python -m pip install --quiet --no-compile -c requirements-dev.lock -e '.[dev]'
 	touch $(STAMP)
 	@echo "Installed."
 
