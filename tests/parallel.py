@@ -1,9 +1,10 @@
 """The suite in several processes (pytest-xdist, `make test`), each with a test database of its
 own, cloned from one made once.
 
-- The controller process makes the test database (the migrations run once) before it starts
-  the workers; each worker clones it (CREATE DATABASE ... TEMPLATE) as test_<name>_gw0, _gw1...
-  and drops its clone at the end; the controller drops the template after the workers are done.
+- The controller process makes the test database (the migrations run once) in a thread of its
+  own while the workers start and collect the tests; each worker waits for it before its first
+  database test, clones it (CREATE DATABASE ... TEMPLATE) as test_<name>_gw0, _gw1... and drops
+  its clone at the end; the controller drops the template after the workers are done.
   Without xdist (`pytest -p no:xdist`, `-n 0`) pytest-django makes the database as ever.
 - Tests that share a real service run in one process, as one xdist group (`--dist loadgroup`):
   those with a real Celery worker process, the browser tests (one Chromium), the demo data tests
@@ -18,6 +19,9 @@ import fcntl
 import json
 import shutil
 import tempfile
+import threading
+import time
+import traceback
 import uuid
 from pathlib import Path
 
@@ -178,31 +182,64 @@ def guard_the_group(item: pytest.Item) -> None:
 # --- one test database, cloned per worker ---
 
 
+TEMPLATE_READY, TEMPLATE_FAILED = "template.ready", "template.failed"
+
+
 def start_the_run(config: pytest.Config) -> None:
-    """In the controller, before the workers start (xdist's own pytest_sessionstart is last)."""
+    """In the controller, before the workers start (xdist's own pytest_sessionstart is last):
+    the migrations run in a thread while the workers start and collect (a third of a fresh
+    run's first quarter minute; tests/parallel.py's docstring)."""
     if config.option.testrunuid is None:
         config.option.testrunuid = uuid.uuid4().hex  # xdist hands it to the workers
     _run_dir(config)
-    make_template_database(config)
+    thread = threading.Thread(
+        target=make_template_database, args=(config,), name="test-database", daemon=True
+    )
+    config._genhusning_template_thread = thread  # type: ignore[attr-defined]
+    thread.start()
 
 
 def end_the_run(config: pytest.Config) -> None:
+    thread = getattr(config, "_genhusning_template_thread", None)
+    if thread is not None:
+        thread.join()
     drop_template_database(config)
     shutil.rmtree(_run_dir(config), ignore_errors=True)
 
 
 def make_template_database(config: pytest.Config) -> None:
-    """The test database, migrated, for the workers to clone."""
+    """The test database, migrated, for the workers to clone; then a file says it is there
+    (or why it is not)."""
     from django.db import connections
     from django.test.utils import setup_databases
     from pytest_django.plugin import blocking_manager_key
 
-    with config.stash[blocking_manager_key].unblock():
-        config._genhusning_template = setup_databases(  # type: ignore[attr-defined]
-            verbosity=config.option.verbose, interactive=False, aliases={"default"}
-        )
-        for connection in connections.all():
-            connection.close()
+    run_dir = _run_dir(config)
+    try:
+        with config.stash[blocking_manager_key].unblock():
+            config._genhusning_template = setup_databases(  # type: ignore[attr-defined]
+                verbosity=config.option.verbose, interactive=False, aliases={"default"}
+            )
+            for connection in connections.all():
+                connection.close()
+                connection.inc_thread_sharing()  # the main thread drops the database at the end
+    except BaseException:
+        (run_dir / TEMPLATE_FAILED).write_text(traceback.format_exc())
+        raise
+    (run_dir / TEMPLATE_READY).touch()
+
+
+def _wait_for_the_template(config: pytest.Config, timeout: float = 900) -> None:
+    run_dir, deadline = _run_dir(config), time.monotonic() + timeout
+    while not (run_dir / TEMPLATE_READY).exists():
+        failed = run_dir / TEMPLATE_FAILED
+        if failed.exists():
+            raise RuntimeError(
+                f"The controller could not make the test database:\n{failed.read_text()}"
+            )
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"The controller made no test database in {timeout:.0f} s")
+        time.sleep(0.05)
 
 
 def drop_template_database(config: pytest.Config) -> None:
@@ -239,6 +276,7 @@ def clone_template_database(config: pytest.Config) -> list:
     template = test_name.removesuffix(f"_{me}")
     quote = connection.ops.quote_name
     old_name = connection.settings_dict["NAME"]
+    _wait_for_the_template(config)
     with _lock(_run_dir(config) / "clone.lock"), connection.creation._nodb_cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {quote(test_name)}")
         cursor.execute(f"CREATE DATABASE {quote(test_name)} TEMPLATE {quote(template)}")
