@@ -30,15 +30,17 @@ from households.models import (
     Household,
     Organisation,
     OrganisationUserObjectPermission,
-    Resident,
     Stairwell,
     VulnerabilityLevel,
     address_text,
-    person_name,
-    residents_name_and_others,
 )
 from households.permissions import estate_access_q, user_grants
-from households.selectors import household_display_names, household_search, residents_prefetch
+from households.selectors import (
+    household_display_names,
+    household_search,
+    resident_names,
+    residents_prefetch,
+)
 
 
 def assignable_staff(*, case: Case) -> QuerySet:
@@ -209,48 +211,31 @@ CASELOAD_FIELDS = (
 
 
 @functools.cache
-def _caseload_json_columns() -> dict[str, Subquery]:
-    """caseload_ordered's residents and staff columns, built once: the expressions are the same
-    for every list (each query that uses them resolves a copy) and cost more to build than to
-    run (~0.7 ms a list, twice a page)."""
-    return {
-        "resident_rows": json_rows(
-            Resident.objects.filter(household_id=OuterRef("household_id")),
-            "household_id",
-            ("first_name", "last_name"),
-            ("-is_contact_person", "pk"),
-        ),
-        "staff_rows": json_rows(
-            CaseAssignment.objects.filter(case_id=OuterRef("pk")),
-            "case_id",
-            ("user_id", "user__first_name", "user__last_name", "user__username"),
-            tuple(CaseAssignment._meta.ordering),
-        ),
-    }
+def _caseload_staff() -> Subquery:
+    """caseload_ordered's staff column, built once (the same for every list; each query that
+    uses it resolves a copy): it costs more to build than to run."""
+    return json_rows(
+        CaseAssignment.objects.filter(case_id=OuterRef("pk")),
+        "case_id",
+        ("user_id", "user__first_name", "user__last_name", "user__username"),
+        tuple(CaseAssignment._meta.ordering),
+    )
 
 
 def caseload_ordered(cases: QuerySet[Case]) -> QuerySet[Case]:
     """`caseload_cases` in the caseload's order, with what the list shows: the household and its
-    flat, the project (not its estate); the residents' names (`resident_rows`: [first name, last
-    name], the contact person first, then by id: `caseload_household_name`) and the staff
-    (`staff_rows`: [user id, first name, last name, username], in the assignments' order) as two
-    JSON columns of the same query. Not as prefetches: those cost two queries more and a model
-    instance a resident and two an assignment (~200 a page of 50)."""
+    flat, the project (not its estate); the residents' names (`resident_rows`: households.
+    selectors.resident_names, for household_name_of) and the staff (`staff_rows`: [user id,
+    first name, last name, username], in the assignments' order) as two JSON columns of the same
+    query. Not as prefetches: those cost two queries more and a model instance a resident and
+    two an assignment (~200 a page of 50)."""
     return (
         cases.with_schedule()  # type: ignore[attr-defined]
         .order_by(*CASELOAD_ORDER)
         .select_related("project", "household__flat__stairwell")
         .only(*CASELOAD_FIELDS)
-        .annotate(**_caseload_json_columns())
+        .annotate(resident_rows=resident_names(), staff_rows=_caseload_staff())
     )
-
-
-def caseload_household_name(resident_rows: list | None) -> tuple[str, int]:
-    """residents_name_and_others from caseload_ordered's `resident_rows`."""
-    if not resident_rows:
-        return residents_name_and_others(())
-    first_name, last_name = resident_rows[0]
-    return person_name(first_name, last_name), len(resident_rows) - 1
 
 
 def caseload(*, user: User, filters: CaseloadFilters) -> QuerySet[Case]:

@@ -12,8 +12,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from cases.selectors import caseload_household_name
 from households.models import household_name_text
+from households.selectors import household_name_of
 from households.templatetags.people import household_name_html, vulnerability_badge
 
 register = template.Library()
@@ -83,7 +83,7 @@ def caseload_rows(context, cases: list, badges: dict | None, can_knock: bool) ->
     rows = []
     for case in cases:
         household = case.household
-        name_and_others = caseload_household_name(case.resident_rows)
+        name_and_others = household_name_of(case.resident_rows)
         pick = ""
         if can_knock:
             # blocktranslate's way: the words as translated, the name escaped

@@ -129,7 +129,7 @@ def flag_item_html(
             href = words["household_url"].replace("918273645", str(int(flag.household_id)))
         parts.append(
             f'\n    <div class="flag-who">\n      <a href="{href}"><strong>'
-            f"{esc(flag.household.display_name())}</strong></a>\n"
+            f"{esc(_household_name(flag))}</strong></a>\n"
             f'      <span class="muted">{esc(flag.household.flat.address)}</span>\n    </div>\n    '
         )
     parts.append(f'\n    <p class="flag-reason">{_reason(flag, words)}</p>\n    ')
@@ -184,6 +184,13 @@ def flag_item_html(
         )
     parts.append("\n</li>")
     return "".join(parts)
+
+
+def _household_name(flag: Flag) -> str:
+    """The household's display_name, as the flags page read it with the flag (flag_page's
+    `household_name`), else from the household."""
+    name = getattr(flag, "household_name", None)
+    return flag.household.display_name() if name is None else name
 
 
 def _kind_label(flag: Flag, words: dict) -> str:
