@@ -218,7 +218,7 @@ def _caseload_staff() -> Subquery:
         CaseAssignment.objects.filter(case_id=OuterRef("pk")),
         "case_id",
         ("user_id", "user__first_name", "user__last_name", "user__username"),
-        tuple(CaseAssignment._meta.ordering),
+        ("role", "assigned_at"),  # CaseAssignment's ordering
     )
 
 

@@ -375,7 +375,8 @@ def flag_page(flags: QuerySet[Flag], number, per_page: int) -> Page:
     )
     by_id = {}
     for flag in rows if ids else ():
-        flag.household_name = household_name_text(*household_name_of(flag.resident_rows))
+        name = household_name_text(*household_name_of(flag.resident_rows))
+        flag.household_name = name  # type: ignore[attr-defined]  # for flag_item_html
         by_id[flag.pk] = flag
     page.object_list = [by_id[pk] for pk in ids if pk in by_id]
     return page
