@@ -2,6 +2,7 @@
 and the flags each user sees through it: the same as through her households."""
 
 import pytest
+from django.db import connection
 
 from households.models import Flat, Household, Stairwell
 from outreach.models import Flag, FlagKind
@@ -37,6 +38,21 @@ def test_python_cannot_give_a_flag_another_estate(places):
         household=household, kind=FlagKind.NO_REPLY, reason="x", estate=other
     )
     assert estate_of(made) == home.pk
+
+
+def test_flags_inserted_at_once_get_their_households_estate(places):
+    """As the scan inserts them (one INSERT … SELECT), with no estate or a wrong one."""
+    home, other, stairwell, _household, _flag = places
+    more = [factories.make_household(factories.make_flat(stairwell, door=str(n))) for n in (2, 3)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO outreach_flag (household_id, kind, reason, reason_data, raised_at,"
+            " resolution, estate_id) SELECT id, 'no_reply', 'x', '{}', now(), '',"
+            " CASE WHEN id = %s THEN %s END FROM households_household WHERE id = ANY(%s)",
+            [more[0].pk, other.pk, [h.pk for h in more]],
+        )
+    inserted = Flag.objects.filter(household__in=more).values_list("estate_id", flat=True)
+    assert list(inserted) == [home.pk, home.pk]
 
 
 def test_the_estate_follows_a_household_that_moves(places):
