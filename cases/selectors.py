@@ -1,5 +1,6 @@
 """Reads worth naming: the caseload, stage counts, who can be assigned."""
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page
-from django.db.models import Count, Exists, F, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 
 from cases.deadlines import RULES, Rule
 from cases.models import (
@@ -21,7 +22,7 @@ from cases.models import (
     StairwellSchedule,
 )
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
-from core.db import AnyOf
+from core.db import AnyOf, json_rows
 from core.paging import ranked_page
 from core.roles import Role
 from households.models import (
@@ -29,13 +30,17 @@ from households.models import (
     Household,
     Organisation,
     OrganisationUserObjectPermission,
-    Resident,
     Stairwell,
     VulnerabilityLevel,
     address_text,
 )
 from households.permissions import estate_access_q, user_grants
-from households.selectors import household_display_names, household_search, residents_prefetch
+from households.selectors import (
+    household_display_names,
+    household_search,
+    resident_names,
+    residents_prefetch,
+)
 
 
 def assignable_staff(*, case: Case) -> QuerySet:
@@ -203,28 +208,33 @@ CASELOAD_FIELDS = (
     "next_step",
     "next_step_on",
 )
-CASELOAD_RESIDENT_FIELDS = ("household_id", "first_name", "last_name", "is_contact_person")
+
+
+@functools.cache
+def _caseload_staff() -> Subquery:
+    """caseload_ordered's staff column, built once (the same for every list; each query that
+    uses it resolves a copy): it costs more to build than to run."""
+    return json_rows(
+        CaseAssignment.objects.filter(case_id=OuterRef("pk")),
+        "case_id",
+        ("user_id", "user__first_name", "user__last_name", "user__username"),
+        ("role", "assigned_at"),  # CaseAssignment's ordering
+    )
 
 
 def caseload_ordered(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """`caseload_cases` in the caseload's order, with what the list shows: the household, its
-    residents (`household.listed_residents`) and flat, the project (not its estate), the staff
-    (`assigned`: the assignments, with their users' names)."""
-    staff = CaseAssignment.objects.select_related("user").only(
-        "case_id", "user__first_name", "user__last_name", "user__username"
-    )
-    residents = Resident.objects.only(*CASELOAD_RESIDENT_FIELDS).order_by("pk")
-    # As lists of their own (to_attr), not as the relations' caches: for those Django makes a
-    # filtered queryset for each case and each household (~8,000 Python calls a page of 50).
+    """`caseload_cases` in the caseload's order, with what the list shows: the household and its
+    flat, the project (not its estate); the residents' names (`resident_rows`: households.
+    selectors.resident_names, for household_name_of) and the staff (`staff_rows`: [user id,
+    first name, last name, username], in the assignments' order) as two JSON columns of the same
+    query. Not as prefetches: those cost two queries more and a model instance a resident and
+    two an assignment (~200 a page of 50)."""
     return (
         cases.with_schedule()  # type: ignore[attr-defined]
         .order_by(*CASELOAD_ORDER)
         .select_related("project", "household__flat__stairwell")
         .only(*CASELOAD_FIELDS)
-        .prefetch_related(
-            Prefetch("household__residents", queryset=residents, to_attr="listed_residents"),
-            Prefetch("assignments", queryset=staff, to_attr="assigned"),
-        )
+        .annotate(resident_rows=resident_names(), staff_rows=_caseload_staff())
     )
 
 

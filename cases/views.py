@@ -60,6 +60,7 @@ from core.versioning import ConflictError, conflict_notice
 from households.audit import export_table, log_access
 from households.permissions import can_view_social_data
 from households.selectors import flat_search, latest_assessment
+from households.templatetags.people import staff_name_text
 
 PAGE_SIZE = 50
 
@@ -86,9 +87,12 @@ def caseload_view(request: AuthedRequest) -> HttpResponse:
     for case in page.object_list:  # her own name is not repeated on her own cases
         case.stage_label = labels[case.stage]  # get_stage_display costs a millisecond a row
         case.detail_url = urls[case.pk]
-        assignments = case.assigned  # caseload_ordered's
-        case.is_mine = any(a.user_id == request.user.pk for a in assignments)
-        case.other_staff = [a for a in assignments if a.user_id != request.user.pk]
+        staff = case.staff_rows or []  # caseload_ordered's: [user id, first, last, username]
+        case.is_mine = any(user_id == request.user.pk for user_id, *_name in staff)
+        case.assigned = [staff_name_text(*name) for _user_id, *name in staff]
+        case.other_staff = [
+            staff_name_text(*name) for user_id, *name in staff if user_id != request.user.pk
+        ]
     context = {
         "form": form,
         "page": page,

@@ -1,7 +1,9 @@
 """Small database helpers that know no app."""
 
+from django.contrib.postgres.aggregates import JSONBAgg
 from django.db import connection
-from django.db.models import BooleanField, Func, Model
+from django.db.models import BooleanField, Func, JSONField, Model, QuerySet, Subquery
+from django.db.models.functions import JSONArray
 
 # Rows written at once above which the planner's statistics are refreshed at once.
 BULK_WRITE_ROWS = 1000
@@ -23,3 +25,16 @@ class AnyOf(Func):
     template = "(%(expressions)s))"
     arg_joiner = " = ANY("
     output_field = BooleanField()
+
+
+def json_rows(queryset: QuerySet, group: str, fields: tuple[str, ...], order_by: tuple) -> Subquery:
+    """The rows of `queryset` (those of one `group`: filtered by an OuterRef) as one JSON list
+    of lists of their `fields`, in `order_by`, or None without rows: a column of the outer query
+    where a prefetch would send a query of its own and make a model instance a row."""
+    rows = (
+        queryset.order_by()
+        .values(group)
+        .annotate(rows=JSONBAgg(JSONArray(*fields), order_by=order_by))
+        .values("rows")
+    )
+    return Subquery(rows, output_field=JSONField())

@@ -215,11 +215,17 @@ def visible_households_q(user, field: str = "household") -> Q:
     return Q(**{f"{field}__in": RawSQL(*cached[1])})  # noqa: S611 - compiled by the ORM above
 
 
-def household_ids_access_q(user, field: str = "household_id") -> Q:
+def household_ids_access_q(
+    user, field: str = "household_id", *, estate_field: str | None = None
+) -> Q:
     """household_access_q for rows that point at a household through `field`: each way in as
     its own set of household ids, read through the indexes (estates, stairwells, flats; the
     cases' projects), so a long list (the flags) is filtered before it is joined and sorted,
-    instead of joining every household to its estate to decide."""
+    instead of joining every household to its estate to decide.
+
+    `estate_field`: the rows' own copy of their household's estate (its flat's stairwell's),
+    kept by the database (the flags' `estate`): the way in through the estates is then that
+    column, without finding the estates' households first (8,000 of 50,000 for a manager)."""
     if not (user.is_active and user.has_perm("households.view_household")):
         return Q(pk__in=[])
     if user.is_superuser:
@@ -228,8 +234,11 @@ def household_ids_access_q(user, field: str = "household_id") -> Q:
     estates = Estate.objects.filter(
         Q(organisation_id__in=grants.managed_organisations) | Q(pk__in=grants.estates)
     ).values("pk")
-    in_estates = Household.objects.filter(flat__stairwell__estate_id__in=estates)
-    access = Q(**{f"{field}__in": in_estates.values("pk")})
+    if estate_field is not None:
+        access = Q(**{f"{estate_field}__in": estates})
+    else:
+        in_estates = Household.objects.filter(flat__stairwell__estate_id__in=estates)
+        access = Q(**{f"{field}__in": in_estates.values("pk")})
     for path in HOUSEHOLD_ACCESS_PATHS:
         through = path(user)
         leaf: Any = through.children[0] if len(through.children) == 1 else None

@@ -1,5 +1,6 @@
 """Reads worth naming about households, shared by the apps that list them."""
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -7,9 +8,10 @@ from itertools import combinations
 from typing import TypeVar
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from core.db import json_rows
 from households.models import (
     RESIDENT_NAME_SEARCH,
     SEARCH_CONFIG,
@@ -21,6 +23,7 @@ from households.models import (
     VulnerabilityAssessment,
     household_name_text,
     person_name,
+    residents_name_and_others,
 )
 
 
@@ -53,6 +56,29 @@ def household_display_names(household_ids) -> dict[int, str]:
         household_id: household_name_text(*parts[household_id]) if household_id in parts else nobody
         for household_id in household_ids
     }
+
+
+@functools.cache
+def resident_names(household: str = "household_id") -> Subquery:
+    """The names of the residents of the outer query's household (its field `household`) as
+    one JSON column, [[first name, last name], …], the contact person first, then by id: for a
+    list that shows a household's name (household_name_of), instead of a prefetch of its
+    residents (a query more, and a model instance a resident). Built once: the expression is
+    the same for every list, and each query that uses it resolves a copy."""
+    return json_rows(
+        Resident.objects.filter(household_id=OuterRef(household)),
+        "household_id",
+        ("first_name", "last_name"),
+        ("-is_contact_person", "pk"),
+    )
+
+
+def household_name_of(resident_rows: list | None) -> tuple[str, int]:
+    """Household.name_and_others from a resident_names column."""
+    if not resident_rows:
+        return residents_name_and_others(())
+    first_name, last_name = resident_rows[0]
+    return person_name(first_name, last_name), len(resident_rows) - 1
 
 
 def residents_prefetch(path: str = "residents") -> Prefetch:

@@ -400,6 +400,20 @@ class Flag(models.Model):
         db_index=False,
     )
     resolution = models.CharField(_("resolution"), max_length=300, blank=True)
+    # The household's estate (its flat's stairwell's), written by the database alone for every
+    # writer (migration 0010's triggers: on a flag's insert and change of household, and when a
+    # household, flat or stairwell moves), never by Python: the flags page finds the flags of
+    # the estates a user works in without first joining every household to its estate
+    # (households.permissions.household_ids_access_q's `estate_field`).
+    estate = models.ForeignKey(
+        Estate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["-raised_at", "-pk"]

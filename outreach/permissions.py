@@ -134,7 +134,8 @@ def flags_for_user(user, *, household_id: int | None = None) -> QuerySet[Flag]:
         return Flag.objects.none()
     if household_id is not None:
         return Flag.objects.filter(household_one_access_q(user, household_id))
-    return Flag.objects.filter(household_ids_access_q(user))
+    # the estates' way in through the flag's copy of its household's estate (Flag.estate)
+    return Flag.objects.filter(household_ids_access_q(user, estate_field="estate_id"))
 
 
 def get_flag_for_user(user, pk: int, *, for_change: bool = False) -> Flag:

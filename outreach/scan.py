@@ -92,7 +92,7 @@ from cases.models import Case, CaseQuerySet, Project
 from cases.stages import Stage
 from core.db import BULK_WRITE_ROWS, analyze
 from core.jobs import job_claim, job_heartbeat, job_is_busy
-from households.models import Estate, Household
+from households.models import Estate, Flat, Household, Stairwell
 from outreach.models import (
     DEFAULT_THRESHOLDS,
     SCANNED_KINDS,
@@ -818,13 +818,18 @@ def _kind_write(
         ((f"%s::text, {value}", [key, *params]) for key, (value, params) in facts.items()), ", "
     )
     flag, case, project, estate = (_table(m) for m in (Flag, Case, Project, Estate))
+    household, flat_table, stairwell = (_table(m) for m in (Household, Flat, Stairwell))
     sql = (
         # The ORM's SQL and the models' tables; every value is a parameter.
         f"WITH c AS MATERIALIZED (SELECT DISTINCT ON (household_id) * FROM ({candidates_sql}) r"  # noqa: S608
         " ORDER BY household_id, opened_at DESC, pk DESC),"
         f" new AS (INSERT INTO {flag} (household_id, case_id, kind, reason, reason_data,"
-        f" raised_at, resolution) SELECT c.household_id, c.pk, %s, left({reason[0]}, 300),"
-        f" jsonb_build_object({facts_sql[0]}), %s, '' FROM c WHERE c.household_id NOT IN"
+        f" raised_at, resolution, estate_id) SELECT c.household_id, c.pk, %s,"
+        f" left({reason[0]}, 300), jsonb_build_object({facts_sql[0]}), %s, '',"
+        # the household's estate, which the flag keeps (Flag.estate; the database would set it)
+        f" (SELECT s.estate_id FROM {household} h JOIN {flat_table} f ON f.id = h.flat_id"
+        f" JOIN {stairwell} s ON s.id = f.stairwell_id WHERE h.id = c.household_id)"
+        f" FROM c WHERE c.household_id NOT IN"
         f" (SELECT household_id FROM {flag} WHERE kind = %s AND resolved_at IS NULL)"
         " ON CONFLICT DO NOTHING RETURNING case_id),"
         f" gone AS MATERIALIZED (SELECT * FROM ({gone_sql}) g WHERE g.household_id NOT IN"

@@ -224,6 +224,7 @@ CLASSIFICATION: dict[str, dict[str, Level]] = {
     "outreach.Flag": {
         "id": N, "household": P, "case": P, "kind": P, "reason": P, "reason_data": P,
         "raised_at": P, "resolved_at": P, "resolved_by": P, "resolution": P,
+        "estate": N,  # the household's estate, kept by the database (for lists' filters)
     },
     "outreach.FlagThresholds": {
         "id": N, "project": N, "missed_meetings": N, "no_contact_days": N,

@@ -12,8 +12,9 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from households.models import household_name_text, residents_name_and_others
-from households.templatetags.people import household_name_html, staff_name, vulnerability_badge
+from households.models import household_name_text
+from households.selectors import household_name_of
+from households.templatetags.people import household_name_html, vulnerability_badge
 
 register = template.Library()
 
@@ -43,9 +44,10 @@ _ROW = (
 
 @register.simple_tag(takes_context=True)
 def caseload_rows(context, cases: list, badges: dict | None, can_knock: bool) -> SafeString:
-    """The table rows of the caseload's `cases` (with `stage_label`, `detail_url`, `assigned`,
-    `is_mine` and `other_staff` set by the view). `badges`: the open flags' badges per household
-    (outreach's open_flag_badges_of); None or empty, and the rows have no badge cell part."""
+    """The table rows of the caseload's `cases` (caseload_ordered's, with `stage_label`,
+    `detail_url`, `is_mine`, and the staff's names `assigned` and `other_staff` set by the
+    view). `badges`: the open flags' badges per household (outreach's open_flag_badges_of);
+    None or empty, and the rows have no badge cell part."""
     today: date = context["today"]
     words = {
         "household": _("Household"),
@@ -81,7 +83,7 @@ def caseload_rows(context, cases: list, badges: dict | None, can_knock: bool) ->
     rows = []
     for case in cases:
         household = case.household
-        name_and_others = residents_name_and_others(household.listed_residents)
+        name_and_others = household_name_of(case.resident_rows)
         pick = ""
         if can_knock:
             # blocktranslate's way: the words as translated, the name escaped
@@ -106,9 +108,7 @@ def caseload_rows(context, cases: list, badges: dict | None, can_knock: bool) ->
         else:
             staff_label, people = staff_word, case.assigned
             staff_class, empty = "", no_staff
-        staff = (
-            conditional_escape(", ".join(staff_name(a.user) for a in people)) if people else empty
-        )
+        staff = conditional_escape(", ".join(people)) if people else empty
         if case.vulnerability not in levels:
             levels[case.vulnerability] = vulnerability_badge(case.vulnerability)
         cells = dict(

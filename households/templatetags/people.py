@@ -17,6 +17,11 @@ def staff_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def staff_name_text(first_name: str, last_name: str, username: str) -> str:
+    """staff_name from plain values (a list that reads no user instances)."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 @register.filter
 def household_name(household) -> SafeString | str:
     """display_name with its "(+2)" explained: a tooltip, and the words for a screen reader."""

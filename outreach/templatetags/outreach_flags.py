@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from cases.models import Case
 from households.models import Household
 from households.templatetags.people import staff_name
-from outreach.models import Flag
+from outreach.models import Flag, FlagKind
 from outreach.scan import flag_reason_text
 from outreach.selectors import household_open_flags, open_flags
 from outreach.templatetags.outreach_contacts import day
@@ -82,8 +82,13 @@ def flag_badges(flags_by_household: dict, household_id: int) -> str:
     return format_html_join(
         " ",
         '<span class="tag tag-flag" title="{}">{}</span>',
-        ((flag_reason_text(flag), flag.get_kind_display()) for flag in flags),
+        ((flag_reason_text(flag), _KIND_LABELS.get(flag.kind, flag.kind)) for flag in flags),
     )
+
+
+# get_kind_display's labels (translated when written), without the dictionary of the choices
+# it builds at each call (the caseload's badges: one a flag, fifty rows a page)
+_KIND_LABELS = dict(FlagKind.choices)
 
 
 @register.filter
@@ -129,7 +134,7 @@ def flag_item_html(
             href = words["household_url"].replace("918273645", str(int(flag.household_id)))
         parts.append(
             f'\n    <div class="flag-who">\n      <a href="{href}"><strong>'
-            f"{esc(flag.household.display_name())}</strong></a>\n"
+            f"{esc(_household_name(flag))}</strong></a>\n"
             f'      <span class="muted">{esc(flag.household.flat.address)}</span>\n    </div>\n    '
         )
     parts.append(f'\n    <p class="flag-reason">{_reason(flag, words)}</p>\n    ')
@@ -184,6 +189,13 @@ def flag_item_html(
         )
     parts.append("\n</li>")
     return "".join(parts)
+
+
+def _household_name(flag: Flag) -> str:
+    """The household's display_name, as the flags page read it with the flag (flag_page's
+    `household_name`), else from the household."""
+    name = getattr(flag, "household_name", None)
+    return flag.household.display_name() if name is None else name
 
 
 def _kind_label(flag: Flag, words: dict) -> str:
