@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Python keeps its bytecode cache: the install compiles nothing up front (pip --no-compile below),
+# and an environment that turned the cache off (PYTHONDONTWRITEBYTECODE=1) would compile every
+# module again in each process the tests start (a backup, a restore, a worker: a second each).
+export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: demo test install lint audit lock messages check-python clean-db bench bench-scale
 
