@@ -46,9 +46,9 @@ class CaseloadFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         everyone: list[tuple[object, object]] = [("", _("All"))]
         choices = {
-            "estate": everyone + [(e.pk, e.name) for e in options["estates"]],
-            "project": everyone + [(p.pk, p.name) for p in options["projects"]],
-            "staff": everyone + [(u.pk, staff_name(u)) for u in options["staff"]],
+            "estate": everyone + options["estates"],
+            "project": everyone + options["projects"],
+            "staff": everyone + options["staff"],
             "stage": [("open", _("Open cases")), ("all", _("All cases")), *Stage.choices],
             "flag": [("", _("All")), ("any", _("Any open flag")), *caseload_flag_choices()],
         }

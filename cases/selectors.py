@@ -41,6 +41,7 @@ from households.selectors import (
     resident_names,
     residents_prefetch,
 )
+from households.templatetags.people import staff_name_text
 
 
 def assignable_staff(*, case: Case) -> QuerySet:
@@ -253,7 +254,7 @@ def caseload_page(cases: QuerySet[Case], number, per_page: int) -> Page:
         per_page,
         leading=F("next_step_on").asc(nulls_last=True),
         read=lambda keys: caseload_ordered(Case.objects.filter(pk__in=keys).with_vulnerability()),
-        whole=caseload_ordered(cases),
+        whole=lambda: caseload_ordered(cases),
     )
 
 
@@ -335,8 +336,9 @@ def caseload_export_rows(cases: QuerySet[Case], *, chunk: int = EXPORT_CHUNK) ->
     return rows()
 
 
-def caseload_filter_options(*, user: User) -> dict:
-    """The projects, estates and staff a user can filter her caseload by (two queries).
+def caseload_filter_options(*, user: User) -> dict[str, list[tuple[int, str]]]:
+    """The projects, estates and staff a user can filter her caseload by, as (id, label) pairs
+    (two queries, read as plain values: no model instance for each of the staff).
 
     Neither reads her cases (a manager sees tens of thousands): the projects are those whose
     cases she sees by her grants (estates, organisations, projects, and the projects of cases
@@ -355,26 +357,30 @@ def caseload_filter_options(*, user: User) -> dict:
         )
     # What the filter's choices show, of the projects, their estates and the staff
     projects = list(
-        visible.select_related("estate")
-        .only("name", "estate__name", "estate__organisation_id")
-        .order_by("name")
+        visible.order_by("name").values_list(
+            "pk", "name", "estate_id", "estate__name", "estate__organisation_id"
+        )
     )
-    estates = sorted({project.estate for project in projects}, key=lambda estate: estate.name)
+    estates = sorted({(row[2], row[3], row[4]) for row in projects}, key=lambda row: row[1])
     staff_ids = OrganisationUserObjectPermission.objects.filter(
-        content_object_id__in={estate.organisation_id for estate in estates},
+        content_object_id__in={organisation_id for _pk, _name, organisation_id in estates},
         permission__codename="staff_of_organisation",
     ).values("user_id")
-    staff = list(
+    staff = (
         User.objects.filter(
             is_active=True,
             pk__in=staff_ids,
             groups__name__in=[Role.CASEWORKER, Role.BRIDGE_BUILDER],
         )
-        .only("first_name", "last_name", "username")
         .distinct()
         .order_by("first_name", "last_name", "username")
+        .values_list("pk", "first_name", "last_name", "username")
     )
-    return {"projects": projects, "estates": estates, "staff": staff}
+    return {
+        "projects": [(pk, name) for pk, name, *_estate in projects],
+        "estates": [(pk, name) for pk, name, _organisation_id in estates],
+        "staff": [(pk, staff_name_text(*name)) for pk, *name in staff],
+    }
 
 
 def has_assigned_cases(*, user: User) -> bool:

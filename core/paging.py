@@ -12,6 +12,7 @@ further keys cost joins: only the page's rows and their ties are joined and sort
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OrderBy, QuerySet, Window
@@ -86,6 +87,20 @@ def _count_then_slice(queryset, number, per_page: int) -> Page:
     return page
 
 
+class _WholeListPaginator(Paginator):
+    """A paginator whose list, the whole one in its order, is made when first read: a page shows
+    its own rows, and that queryset costs more to build than a page that never reads it."""
+
+    def __init__(self, make_list: Callable[[], QuerySet], per_page: int) -> None:
+        super().__init__([], per_page)
+        del self.object_list  # the cached property below, from now on
+        self._make_list = make_list
+
+    @cached_property
+    def object_list(self):  # type: ignore[override]
+        return self._make_list()
+
+
 def ranked_page(
     queryset: QuerySet,
     number,
@@ -93,7 +108,7 @@ def ranked_page(
     *,
     leading: OrderBy,
     read: Callable[[list], QuerySet],
-    whole: QuerySet | None = None,
+    whole: Callable[[], QuerySet] | None = None,
 ) -> Page:
     """Page `number` of a list sorted first by `leading`, a column of its rows (`queryset`:
     filtered, unordered, without the joins the further sort keys need), in two queries.
@@ -102,8 +117,8 @@ def ranked_page(
     and keeps the keys of those ranked no later than the page's last row: the page's rows and
     their ties, a prefix of the whole order. `read(keys)` gives those rows in the whole order,
     with what the list shows; it is sliced to the page. The same rows as sorting every row in
-    full, with the joins made for a page's worth of rows instead of all of them. `whole`: the
-    whole list in its order, as the paginator's object_list (not read here), as with Django's.
+    full, with the joins made for a page's worth of rows instead of all of them. `whole()`: the
+    whole list in its order, the paginator's object_list as with Django's (made when read).
 
     A number that is not a number gives the first page, one out of range the last, as
     `Paginator.get_page` does (out of range: one query more).
@@ -120,7 +135,7 @@ def ranked_page(
         .values_list("pk", "_rank", "_rows")
     )
     keys = list(ranked)
-    paginator = Paginator(keys if whole is None else whole, per_page)
+    paginator = Paginator(keys, per_page) if whole is None else _WholeListPaginator(whole, per_page)
     paginator.count = keys[0][2] if keys else 0  # cached_property: no COUNT query
     if not 1 <= wanted <= paginator.num_pages:
         last = paginator.num_pages
