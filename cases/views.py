@@ -87,12 +87,11 @@ def caseload_view(request: AuthedRequest) -> HttpResponse:
     for case in page.object_list:  # her own name is not repeated on her own cases
         case.stage_label = labels[case.stage]  # get_stage_display costs a millisecond a row
         case.detail_url = urls[case.pk]
-        staff = case.staff_rows or []  # caseload_ordered's: [user id, first, last, username]
-        case.is_mine = any(user_id == request.user.pk for user_id, *_name in staff)
-        case.assigned = [staff_name_text(*name) for _user_id, *name in staff]
-        case.other_staff = [
-            staff_name_text(*name) for user_id, *name in staff if user_id != request.user.pk
-        ]
+        # caseload_ordered's staff_rows: [user id, first name, last name, username]
+        staff = [(user_id, staff_name_text(*name)) for user_id, *name in case.staff_rows or []]
+        case.is_mine = any(user_id == request.user.pk for user_id, _name in staff)
+        case.assigned = [name for _user_id, name in staff]
+        case.other_staff = [name for user_id, name in staff if user_id != request.user.pk]
     context = {
         "form": form,
         "page": page,

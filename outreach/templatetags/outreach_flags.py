@@ -87,7 +87,8 @@ def flag_badges(flags_by_household: dict, household_id: int) -> str:
 
 
 # get_kind_display's labels (translated when written), without the dictionary of the choices
-# it builds at each call (the caseload's badges: one a flag, fifty rows a page)
+# it builds at each call (the caseload's badges: one a flag, fifty rows a page); the badges and
+# the flags page's items both take a kind's label from here
 _KIND_LABELS = dict(FlagKind.choices)
 
 
@@ -201,7 +202,7 @@ def _household_name(flag: Flag) -> str:
 def _kind_label(flag: Flag, words: dict) -> str:
     key = ("kind", flag.kind)
     if key not in words:
-        words[key] = esc(flag.get_kind_display())
+        words[key] = esc(_KIND_LABELS.get(flag.kind, flag.kind))
     return words[key]
 
 
