@@ -93,11 +93,12 @@ _FLOOR_WORDS = {"st": 0, "st.": 0, "kl": -1, "kl.": -1}
 _WORD = re.compile(r"\w+")
 
 
-def household_search_q(term: str, *, to_household: str = "") -> Q:
+def household_search_q(term: str, *, to_household: str = "", by_keys: bool = False) -> Q:
     """One search word against the residents' names and the flat's address.
 
     "Egevej 12, 2. tv" is read as street, house number, floor and door. `to_household` is the
-    lookup from the searched model to the household ("" when searching households).
+    lookup from the searched model to the household ("" when searching households). `by_keys`:
+    the households that match as one set of keys, as for another model (below), not row by row.
     """
     prefix = f"{to_household}__" if to_household else ""
     term = term.strip(",")
@@ -115,13 +116,13 @@ def household_search_q(term: str, *, to_household: str = "") -> Q:
         streets = Stairwell.objects.annotate(street_search=STAIRWELL_STREET_SEARCH).filter(
             street_search=query
         )
-        if to_household:
+        if to_household or by_keys:
             # A list of another model (the caseload): one set of the households' keys, a UNION
             # and not an OR of two subqueries, so that PostgreSQL joins the list to the few
             # matching households first instead of joining every row to its flat and filtering.
             on_streets = Household.objects.filter(flat__stairwell__in=streets.values("pk"))
             keys = names.values("household_id").order_by().union(on_streets.values("pk").order_by())
-            match = Q(**{f"{to_household}__in": keys})
+            match = Q(**{f"{to_household or 'pk'}__in": keys})
         else:
             match = Q(Exists(names.filter(household=OuterRef("pk")))) | Q(
                 flat__stairwell__in=streets.values("pk")
@@ -146,11 +147,15 @@ def household_search_q(term: str, *, to_household: str = "") -> Q:
     return match
 
 
-def household_search(queryset: _QS, q: str, *, to_household: str = "") -> _QS:
+def household_search(
+    queryset: _QS, q: str, *, to_household: str = "", by_keys: bool = False
+) -> _QS:
     """Every word of `q` must match (names or address)."""
     for term in q.split()[:6]:
         if term.strip(","):
-            queryset = queryset.filter(household_search_q(term, to_household=to_household))
+            queryset = queryset.filter(
+                household_search_q(term, to_household=to_household, by_keys=by_keys)
+            )
     return queryset
 
 

@@ -308,14 +308,40 @@ def access_log_staff(*, scope: AccessLogScope) -> QuerySet[User]:
     return staff.order_by("first_name", "last_name", "username")
 
 
+# As many households as a search hands PostgreSQL as a list of keys (see below).
+SEARCH_KEYS_MAX = 10000
+
+
+def _searched_households(scope: AccessLogScope, q: str) -> list[int] | QuerySet[Household, int]:
+    """The households a search of the log matches, among hers.
+
+    The keys themselves when they are few (one query of its own): PostgreSQL then counts them
+    and reads their rows through the (household, at) index. As a subquery it cannot estimate an
+    OR of names and streets, and it walked the log newest first testing each row: "Pilevej 3"
+    (one stairwell) took 108 ms at 50,000 households, against 2 ms. Where more match, the
+    subquery: her newest rows then match soon enough.
+    """
+    households = Household.objects.all()
+    if not scope.everything:
+        households = households.filter(
+            flat__stairwell__estate__organisation_id__in=scope.organisation_ids
+        )
+    found = household_search(households, q, by_keys=True).order_by().values_list("pk", flat=True)
+    keys = list(found[: SEARCH_KEYS_MAX + 1])
+    return keys if len(keys) <= SEARCH_KEYS_MAX else found
+
+
 def _access_log_rows(*, scope: AccessLogScope, filters: AccessLogFilters) -> QuerySet[AccessLog]:
     """Rows about a household: her organisations' households only; rows about no household (a
     flat list export, a login, a refused page): those of her organisations' staff."""
     entries = AccessLog.objects.all()
-    if not scope.everything:
+    if filters.q:
+        # Her organisations' households that match: the search keeps to her scope itself.
+        entries = entries.filter(household_id__in=_searched_households(scope, filters.q))
+    elif not scope.everything:
         # Row by row through the indexes (household, flat, stairwell, estate: four lookups), not
         # the set of all her organisations' households first: the newest page reads a few
-        # hundred rows down the `at` index and stops; a search reads its households' rows only.
+        # hundred rows down the `at` index and stops.
         of_her_organisations = Household.objects.filter(
             pk=OuterRef("household_id"),
             flat__stairwell__estate__organisation_id__in=scope.organisation_ids,
@@ -327,11 +353,6 @@ def _access_log_rows(*, scope: AccessLogScope, filters: AccessLogFilters) -> Que
         entries = entries.filter(user_id=filters.user)
     if filters.household:
         entries = entries.filter(household_id=filters.household)
-    if filters.q:
-        # The few households that match first, then their rows through the (household, at)
-        # index; a join from a million rows to the names would be the other way round.
-        found = household_search(Household.objects.all(), filters.q).values("pk")
-        entries = entries.filter(household_id__in=found)
     if filters.action:
         entries = entries.filter(action=filters.action)
     if filters.date_from:

@@ -102,6 +102,25 @@ def test_a_row_about_another_organisations_household_stays_hidden_even_by_my_sta
     assert list(response.context["page"].object_list) == []
 
 
+@pytest.mark.parametrize("keys_max", [1000, 1])
+def test_a_search_finds_her_organisations_households_only(client, cast, monkeypatch, keys_max):
+    """Few matches go to PostgreSQL as a list of keys, many as a subquery: both keep to her
+    organisations, even for a row written by her own staff about another's household."""
+    monkeypatch.setattr("privacy.selectors.SEARCH_KEYS_MAX", keys_max)
+    a1 = log_row(cast.caseworker_a1, cast.case_a1.household)
+    a2 = log_row(cast.caseworker_a2, cast.case_a2.household)
+    log_row(cast.caseworker_a1, cast.case_b1.household)
+    log_row(cast.caseworker_b1, cast.case_b1.household)
+    log_row(cast.caseworker_a1, None, what="affected flats (CSV)", action=AccessAction.EXPORT)
+    client.force_login(cast.manager_a)
+    url = reverse("privacy:access_log")
+    for q in ("Markør", "3", "Carl Markørby", "Fjernvej 3"):
+        response = client.get(url, {"q": q})
+        expected = {"Markør": [a2.pk, a1.pk], "3": [a2.pk, a1.pk]}.get(q, [])
+        assert [entry.pk for entry in response.context["page"].object_list] == expected, q
+        assert "caseworker_b1" not in response.content.decode()
+
+
 def test_the_visitators_exports_show_in_the_log_of_her_partners_organisation(
     client, cast, visitator_partner
 ):
