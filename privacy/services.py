@@ -322,9 +322,22 @@ def resident_access_order(*, by: User, resident: Resident):
     registered in PrivacyConfig.ready()."""
     from django.utils import translation
 
-    from cases.reports.models import ReportJob, ReportKind
+    from cases.reports.models import ReportJob, ReportKind, ReportStatus
     from core.queue import enqueue_job_on_commit, task_by_name
 
+    # A second click (or a reload) while her file is being made opens the same job.
+    under_way = (
+        ReportJob.objects.filter(
+            kind=ReportKind.RESIDENT_ACCESS,
+            target_id=resident.pk,
+            ordered_by=by,
+            status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING],
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if under_way is not None and not under_way.is_stuck:
+        return under_way
     job = ReportJob.objects.create(
         kind=ReportKind.RESIDENT_ACCESS,
         target_id=resident.pk,

@@ -194,6 +194,34 @@ def test_a_large_export_is_made_by_the_worker_and_served_only_to_who_ordered_it(
         job.file.delete(save=False)
 
 
+def test_a_second_click_while_the_file_is_made_opens_the_same_job(
+    client, cast, subject, settings, django_capture_on_commit_callbacks
+):
+    """A reload or a second click orders nothing more while her job waits or runs; another
+    user's click is her own job; once it is done, a click orders a fresh one."""
+    from cases.reports.models import ReportJob, ReportStatus
+
+    settings.RESIDENT_ACCESS_ASYNC_ROWS = 0
+    client.force_login(cast.caseworker_a1)
+    with django_capture_on_commit_callbacks(execute=False):  # the worker has not taken it yet
+        first = client.get(access_url(subject))
+        second = client.get(access_url(subject))
+    job = ReportJob.objects.get(kind="resident_access")
+    assert first.url == second.url == reverse("reports:job", args=[job.pk])
+    client.force_login(cast.manager_a)
+    with django_capture_on_commit_callbacks(execute=False):
+        hers = client.get(access_url(subject))
+    other = ReportJob.objects.get(kind="resident_access", ordered_by=cast.manager_a)
+    assert hers.url == reverse("reports:job", args=[other.pk]) and other.pk != job.pk
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.DONE)
+    client.force_login(cast.caseworker_a1)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.get(access_url(subject))
+    assert (
+        ReportJob.objects.filter(kind="resident_access", ordered_by=cast.caseworker_a1).count() == 2
+    )
+
+
 def test_a_small_export_stays_in_the_request(client, cast, subject, settings):
     from cases.reports.models import ReportJob
 
