@@ -107,13 +107,12 @@ class ProjectForm(forms.ModelForm):
         fraction of the time of Django's widget rendering each of them with a template."""
         stairwells = self.fields["stairwells"]
         assert isinstance(stairwells, StairwellChoiceField)
-        if self.is_bound:
-            ticked = set(self.data.getlist(self.add_prefix("stairwells")))
-        else:
-            ticked = {str(getattr(s, "pk", s)) for s in self.initial.get("stairwells") or ()}
+        ticked = {str(getattr(value, "pk", value)) for value in self["stairwells"].value() or ()}
+        queryset = stairwells.queryset
+        assert queryset is not None
         return [
             (pk, f"{street} {number}{letter}", str(pk) in ticked)
-            for pk, street, number, letter in stairwells.queryset.order_by(
+            for pk, street, number, letter in queryset.order_by(
                 "street", "number", "letter"
             ).values_list("pk", "street", "number", "letter")
         ]

@@ -82,8 +82,8 @@ def project_new(request: AuthedRequest) -> HttpResponse:
     choices = list(estates)
     if not choices:
         raise PermissionDenied
-    data = request.POST if request.method == "POST" else request.GET
-    chosen = data.get("estate", "")
+    given = request.POST if request.method == "POST" else request.GET
+    chosen = given.get("estate", "")
     estate = next((choice for choice in choices if str(choice.pk) == chosen), None)
     if request.method == "GET" and chosen and estate is None:
         raise Http404  # not an estate she may start a project on
@@ -91,7 +91,7 @@ def project_new(request: AuthedRequest) -> HttpResponse:
         estate = choices[0]
     initial = {}
     if request.method == "GET":  # the fields typed before "Show the stairwells" (no JavaScript)
-        initial = {name: data[name] for name in PROJECT_EDITABLE_FIELDS if data.get(name)}
+        initial = {name: given[name] for name in PROJECT_EDITABLE_FIELDS if given.get(name)}
     form = ProjectForm(request.POST or None, estates=estates, estate=estate, initial=initial)
     if request.htmx and request.method == "GET":  # another estate chosen: its stairwells
         return render(request, "cases/planning/project_form.html#stairwells", {"form": form})
