@@ -266,7 +266,9 @@ def _round_choose(request: AuthedRequest) -> HttpResponse:
         context["page"] = page
         context["choices"] = round_stairwell_counts(user=user, stairwells=list(page.object_list))
     template = "outreach/contacts/round_choose.html"
-    return render(request, f"{template}#results" if request.htmx else template, context)
+    if request.htmx and not request.htmx.history_restore_request:  # the search's results
+        template += "#results"
+    return render(request, template, context)
 
 
 @require_GET
