@@ -178,6 +178,19 @@ def flat_search(queryset: QuerySet[Flat], q: str) -> QuerySet[Flat]:
     return queryset
 
 
+def stairwell_search(queryset: QuerySet[Stairwell], q: str) -> QuerySet[Stairwell]:
+    """Stairwells whose address (street, house number) or estate matches every word:
+    "pilevej 12", "12b", "lindparken"."""
+    for term in q.replace(",", " ").split()[:6]:
+        match = Q(street__icontains=term) | Q(estate__name__icontains=term)
+        if term.isdigit():
+            match |= Q(number=int(term))
+        elif found := _HOUSE_NUMBER.match(term):
+            match |= Q(number=int(found[1]), letter=found[2].upper())
+        queryset = queryset.filter(match)
+    return queryset
+
+
 @dataclass
 class DuplicateCandidate:
     """Two current households that may be one: shown to a person, never merged by itself."""

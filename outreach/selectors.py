@@ -8,6 +8,7 @@ from django.core.paginator import Page
 from django.db.models import Case as DbCase
 from django.db.models import (
     Count,
+    Exists,
     F,
     Max,
     Min,
@@ -37,6 +38,7 @@ from households.selectors import (
     household_search,
     resident_names,
     residents_prefetch,
+    stairwell_search,
 )
 from outreach.models import (
     AwaitedReply,
@@ -260,42 +262,155 @@ class StairwellChoice:
     open_flags: int
 
 
-def round_stairwell_choices(*, user: User) -> list[tuple[Estate, list[StairwellChoice]]]:
-    """The stairwells where `user` can knock on doors, by estate, with households and open flags.
+@dataclass
+class EstateChoice:
+    estate: Estate
+    stairwells: int
+    households: int
+    mine: int
+    open_flags: int
 
-    A stairwell is listed when it has a current household she may see. Three queries.
-    """
-    households = Household.objects.for_user(user).current()
-    mine = Case.objects.open().filter(assignments__user=user).values("household_id")
-    counts = {
-        row["flat__stairwell_id"]: row
-        for row in households.values("flat__stairwell_id").annotate(
-            n=Count("pk"), mine=Count("pk", filter=Q(pk__in=mine))
+
+# Up to this many stairwells in all, the round's index lists every one (grouped by estate);
+# more, and she chooses the estate first, or searches.
+ROUND_ALL_AT_ONCE = 60
+ROUND_PAGE = 50  # an estate's stairwells a page
+ROUND_FOUND = 30  # a search's stairwells shown
+ROUND_MINE = 20  # her own stairwells on the index
+
+
+def _round_households(user: User) -> QuerySet[Household]:
+    return Household.objects.for_user(user).current()
+
+
+def _open_flags_of_current(user: User) -> QuerySet[Flag]:
+    """The open flags `user` may see of current households (none without the permission)."""
+    return flags_for_user(user).filter(
+        resolved_at__isnull=True, household__moved_out_on__isnull=True
+    )
+
+
+def round_estate_choices(*, user: User) -> list[EstateChoice]:
+    """The estates where `user` can knock on doors (a stairwell with a current household she may
+    see), by name, with their stairwells, households, hers and open flags counted by the
+    database: three queries, whatever the number of stairwells."""
+    households = _round_households(user)
+    rows = {
+        row["flat__stairwell__estate_id"]: row
+        for row in households.order_by()
+        .values("flat__stairwell__estate_id")
+        .annotate(
+            stairwells=Count("flat__stairwell_id", distinct=True),
+            n=Count("pk"),
+            mine=Count("pk", filter=Q(pk__in=_my_households(user))),
         )
     }
     flag_counts: dict[int, int] = {}
-    if user.has_perm("outreach.view_flag"):
+    if rows:
         flag_counts = dict(
-            Flag.objects.filter(resolved_at__isnull=True, household__in=households)
+            _open_flags_of_current(user)
+            .order_by()
+            .values("estate_id")
+            .annotate(n=Count("pk"))
+            .values_list("estate_id", "n")
+        )
+    return [
+        EstateChoice(
+            estate=estate,
+            stairwells=rows[estate.pk]["stairwells"],
+            households=rows[estate.pk]["n"],
+            mine=rows[estate.pk]["mine"],
+            open_flags=flag_counts.get(estate.pk, 0),
+        )
+        for estate in Estate.objects.filter(pk__in=list(rows)).order_by("name", "pk")
+    ]
+
+
+def round_estate(*, user: User, pk: str) -> Estate | None:
+    """The estate, if `user` can knock on a door in it (a current household she may see)."""
+    if not pk.isdigit():
+        return None
+    households = _round_households(user).filter(flat__stairwell__estate_id=int(pk))
+    return Estate.objects.filter(pk=int(pk)).filter(Exists(households)).first()
+
+
+def round_stairwells(
+    *,
+    user: User,
+    estate: Estate | None = None,
+    q: str = "",
+    mine_only: bool = False,
+    mine_first: bool = False,
+) -> QuerySet[Stairwell]:
+    """The stairwells where `user` can knock on doors (a current household she may see), by
+    estate and address: of one estate, matching a search (street, house number, estate), with
+    a household of her open cases (`mine_only`), or those first (`mine_first`)."""
+    households = _round_households(user)
+    if estate is not None:
+        households = households.filter(flat__stairwell__estate=estate)
+    mine = households.filter(pk__in=_my_households(user))
+    if mine_only:
+        households = mine
+    if estate is not None:
+        # The estate's households first, then their stairwells (a third of the time of
+        # asking each stairwell whether it has one).
+        stairwells = Stairwell.objects.filter(
+            estate=estate, pk__in=households.values("flat__stairwell_id")
+        )
+    else:
+        stairwells = Stairwell.objects.filter(
+            Exists(households.filter(flat__stairwell=OuterRef("pk")))
+        )
+    if q:
+        stairwells = stairwell_search(stairwells, q)
+    order = ["estate__name", "estate_id", "street", "number", "letter"]
+    if mine_first and not mine_only:
+        stairwells = stairwells.annotate(
+            is_mine=Exists(mine.filter(flat__stairwell=OuterRef("pk")))
+        )
+        order.insert(0, "-is_mine")
+    return stairwells.select_related("estate").order_by(*order)
+
+
+def round_stairwell_counts(*, user: User, stairwells: list[Stairwell]) -> list[StairwellChoice]:
+    """`stairwells` (a page's) with their current households she may see, hers and open flags:
+    two queries, over those stairwells only."""
+    households = _round_households(user).filter(
+        flat__stairwell_id__in=[stairwell.pk for stairwell in stairwells]
+    )
+    counts = {
+        row["flat__stairwell_id"]: row
+        for row in households.order_by()
+        .values("flat__stairwell_id")
+        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(pk__in=_my_households(user))))
+    }
+    flag_counts: dict[int, int] = {}
+    if stairwells:
+        flag_counts = dict(
+            _open_flags_of_current(user)
+            .filter(household__flat__stairwell_id__in=[stairwell.pk for stairwell in stairwells])
+            .order_by()
             .values("household__flat__stairwell_id")
             .annotate(n=Count("pk"))
             .values_list("household__flat__stairwell_id", "n")
         )
-    grouped: dict[int, tuple[Estate, list[StairwellChoice]]] = {}
-    for stairwell in (
-        Stairwell.objects.filter(pk__in=list(counts))
-        .select_related("estate")
-        .order_by("estate__name", "estate_id", "street", "number", "letter")
-    ):
-        row = counts[stairwell.pk]
-        grouped.setdefault(stairwell.estate_id, (stairwell.estate, []))[1].append(
-            StairwellChoice(
-                stairwell=stairwell,
-                households=row["n"],
-                mine=row["mine"],
-                open_flags=flag_counts.get(stairwell.pk, 0),
-            )
+    return [
+        StairwellChoice(
+            stairwell=stairwell,
+            households=counts.get(stairwell.pk, {}).get("n", 0),
+            mine=counts.get(stairwell.pk, {}).get("mine", 0),
+            open_flags=flag_counts.get(stairwell.pk, 0),
         )
+        for stairwell in stairwells
+    ]
+
+
+def by_estate(choices: list[StairwellChoice]) -> list[tuple[Estate, list[StairwellChoice]]]:
+    """Choices in estate order, grouped under their estate."""
+    grouped: dict[int, tuple[Estate, list[StairwellChoice]]] = {}
+    for choice in choices:
+        estate = choice.stairwell.estate
+        grouped.setdefault(estate.pk, (estate, []))[1].append(choice)
     return list(grouped.values())
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
@@ -75,11 +75,26 @@ def _project_form_page(request, context: dict, status: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def project_new(request: AuthedRequest) -> HttpResponse:
+    """A new project: the estate first, then that estate's stairwells (htmx loads them when
+    the estate changes; without JavaScript, ?estate= shows them)."""
     require_perm(request.user, "cases.add_project")
     estates = project_estates_for_user(request.user).order_by("name")
-    if not estates.exists():
+    choices = list(estates)
+    if not choices:
         raise PermissionDenied
-    form = ProjectForm(request.POST or None, estates=estates)
+    given = request.POST if request.method == "POST" else request.GET
+    chosen = given.get("estate", "")
+    estate = next((choice for choice in choices if str(choice.pk) == chosen), None)
+    if request.method == "GET" and chosen and estate is None:
+        raise Http404  # not an estate she may start a project on
+    if not chosen and len(choices) == 1:
+        estate = choices[0]
+    initial = {}
+    if request.method == "GET":  # the fields typed before "Show the stairwells" (no JavaScript)
+        initial = {name: given[name] for name in PROJECT_EDITABLE_FIELDS if given.get(name)}
+    form = ProjectForm(request.POST or None, estates=estates, estate=estate, initial=initial)
+    if request.htmx and request.method == "GET":  # another estate chosen: its stairwells
+        return render(request, "cases/planning/project_form.html#stairwells", {"form": form})
     sections = project_form_sections(user=request.user, data=request.POST or None)
     if request.method == "POST" and _all_valid(form, sections):
         data = {name: form.cleaned_data[name] for name in PROJECT_EDITABLE_FIELDS}

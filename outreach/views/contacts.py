@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,13 +29,21 @@ from outreach.forms import ContactForm, QuickKnockForm, TalkForm
 from outreach.models import Channel, HelpTopic, HomeObservation
 from outreach.permissions import can_view_observations, get_contact_for_user
 from outreach.selectors import (
+    ROUND_ALL_AT_ONCE,
+    ROUND_FOUND,
+    ROUND_MINE,
+    ROUND_PAGE,
+    by_estate,
     contact_summary,
     household_contacts,
     household_newest_contacts,
     round_by_floor,
     round_card,
     round_cards,
-    round_stairwell_choices,
+    round_estate,
+    round_estate_choices,
+    round_stairwell_counts,
+    round_stairwells,
 )
 from outreach.services import UNDO_MINUTES, contact_record, contact_undo
 from outreach.views import next_url
@@ -215,11 +223,52 @@ def round_view(request: AuthedRequest) -> HttpResponse:
     require_perm(request.user, "outreach.add_contact")
     flat_ids = _chosen_flat_ids(request)
     if not flat_ids and "bolig" not in request.GET:
-        estates = round_stairwell_choices(user=request.user)
-        return render(request, "outreach/contacts/round_choose.html", {"estates": estates})
+        return _round_choose(request)
     context = _round_context(request, flats_for_user(request.user).filter(pk__in=flat_ids))
     context["print_url"] = reverse("outreach:round_list_print") + "?" + request.GET.urlencode()
     return render(request, "outreach/contacts/round.html", context)
+
+
+def _round_choose(request: AuthedRequest) -> HttpResponse:
+    """The round's index: every stairwell at once when she sees few; else her own stairwells
+    and the estates (?estate= lists one, a page at a time), and a search (?q=; htmx: the
+    results alone). Its queries and size do not grow with the number of stairwells."""
+    user = request.user
+    estate = None
+    if value := request.GET.get("estate"):
+        estate = round_estate(user=user, pk=value)
+        if estate is None:
+            raise Http404
+    q = " ".join(request.GET.get("q", "").split())[:100]
+    context: dict = {"estate": estate, "q": q, "searchable": True}
+    if not q and estate is None:
+        estates = round_estate_choices(user=user)
+        total = sum(choice.stairwells for choice in estates)
+        context["estates"] = estates
+        context["searchable"] = total > ROUND_ALL_AT_ONCE
+        if len(estates) == 1 and total > ROUND_ALL_AT_ONCE:
+            estate = context["estate"] = estates[0].estate
+            context["only_estate"] = True
+        elif total <= ROUND_ALL_AT_ONCE:
+            every = list(round_stairwells(user=user))
+            context["groups"] = by_estate(round_stairwell_counts(user=user, stairwells=every))
+        else:
+            mine = list(round_stairwells(user=user, mine_only=True)[: ROUND_MINE + 1])
+            context["mine"] = round_stairwell_counts(user=user, stairwells=mine[:ROUND_MINE])
+            context["more_mine"] = len(mine) > ROUND_MINE
+    if q:
+        found = list(round_stairwells(user=user, estate=estate, q=q)[: ROUND_FOUND + 1])
+        context["found"] = round_stairwell_counts(user=user, stairwells=found[:ROUND_FOUND])
+        context["more_found"] = len(found) > ROUND_FOUND
+    elif estate is not None:
+        stairwells = round_stairwells(user=user, estate=estate, mine_first=True)
+        page = Paginator(stairwells, ROUND_PAGE).get_page(request.GET.get("page"))
+        context["page"] = page
+        context["choices"] = round_stairwell_counts(user=user, stairwells=list(page.object_list))
+    template = "outreach/contacts/round_choose.html"
+    if request.htmx and not request.htmx.history_restore_request:  # the search's results
+        template += "#results"
+    return render(request, template, context)
 
 
 @require_GET

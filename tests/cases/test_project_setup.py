@@ -1,6 +1,7 @@
 """A manager sets up a project from the app: new project, edit, the reply time for offers, and
 the flag thresholds on the same form (outreach's section, cases/planning/sections.py)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from cases.logistics.services import offer_make
 from cases.models import Project, ProjectKind
+from households.models import Stairwell
 from outreach.models import DEFAULT_THRESHOLDS, FlagThresholds
 from outreach.scan import project_thresholds
 from tests import factories
@@ -249,3 +251,90 @@ def test_the_edit_form_shows_and_saves_the_thresholds_in_one_save(client, cast):
     assert stale.status_code == 409
     assert 'name="thresholds-packing_window_days" value="5"' in stale.content.decode()
     assert project_thresholds(project=project)["packing_window_days"] == 12
+
+
+# --- the estate first, then its stairwells ------------------------------------------------------
+
+
+def _stairwell_boxes(body: str) -> set[int]:
+    return {int(pk) for pk in re.findall(r'name="stairwells" value="(\d+)"', body)}
+
+
+@pytest.mark.django_db
+def test_the_new_project_form_shows_the_chosen_estates_stairwells_only(client, cast):
+    a1, a2 = cast.case_a1.project.estate, cast.case_a2.project.estate
+    client.force_login(cast.manager_a)
+
+    first = client.get(reverse("cases:project_new")).content.decode()
+    assert _stairwell_boxes(first) == set()  # two estates: she chooses one first
+    assert f'value="{a1.pk}"' in first and f'value="{a2.pk}"' in first
+    assert f'value="{cast.case_b1.project.estate_id}"' not in first
+
+    chosen = client.get(reverse("cases:project_new"), {"estate": a2.pk, "name": "Nyt tag"})
+    body = chosen.content.decode()
+    assert _stairwell_boxes(body) == set(a2.stairwells.values_list("pk", flat=True))
+    assert 'value="Nyt tag"' in body  # what she typed before choosing (no JavaScript)
+
+    partial = client.get(
+        reverse("cases:project_new"), {"estate": a1.pk}, headers={"HX-Request": "true"}
+    )
+    assert "<html" not in partial.content.decode()
+    assert _stairwell_boxes(partial.content.decode()) == {cast.case_a1.household.flat.stairwell_id}
+
+
+@pytest.mark.django_db
+def test_the_new_project_form_refuses_another_organisations_estate(client, cast):
+    foreign = cast.case_b1.project.estate
+    client.force_login(cast.manager_a)
+    client.cookies["django_language"] = "da"
+
+    assert client.get(reverse("cases:project_new"), {"estate": foreign.pk}).status_code == 404
+    response = client.post(
+        reverse("cases:project_new"), _form(foreign, list(foreign.stairwells.all()))
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Du kan ikke starte et projekt i den afdeling." in body
+    assert "Fjernvej" not in body and "Fjordbo" not in body
+    assert not Project.objects.filter(number="P-2026-04").exists()
+
+
+@pytest.mark.django_db
+def test_a_stairwell_of_another_estate_is_refused_in_danish(client, cast):
+    estate = cast.case_a1.project.estate
+    mine = factories.make_stairwell(estate, street="Kløvermarken", number=3)
+    other = cast.case_a2.household.flat.stairwell
+    client.force_login(cast.manager_a)
+    client.cookies["django_language"] = "da"
+
+    response = client.post(reverse("cases:project_new"), _form(estate, [mine, other]))
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "En valgt opgang ligger ikke i den valgte afdeling" in body
+    assert _stairwell_boxes(body) == set(estate.stairwells.values_list("pk", flat=True))
+    assert not Project.objects.filter(number="P-2026-04").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [10, 300])
+def test_the_new_project_forms_queries_and_size_do_not_grow_with_other_estates(
+    client, cast, django_assert_max_num_queries, count
+):
+    a1, a2 = cast.case_a1.project.estate, cast.case_a2.project.estate
+    Stairwell.objects.bulk_create(
+        Stairwell(estate=estate, street="Aavej", number=n, postcode=postcode, city="Hvidovre")
+        for estate, postcode in ((a1, "2650"), (a2, "2651"))
+        for n in range(1, count + 1)
+    )
+    client.force_login(cast.manager_a)
+    client.get(reverse("cases:project_new"))  # the session, her grants
+
+    with django_assert_max_num_queries(8):
+        first = client.get(reverse("cases:project_new"))
+    with django_assert_max_num_queries(8):
+        chosen = client.get(reverse("cases:project_new"), {"estate": a1.pk})
+    assert len(first.content) < 20_000
+    assert len(_stairwell_boxes(chosen.content.decode())) == count + 1
+    assert len(chosen.content) < 20_000 + 100 * count  # one estate's boxes, not both's

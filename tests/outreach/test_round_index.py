@@ -1,0 +1,130 @@
+"""The door-knock round's index when she sees many stairwells: the estate first, her own
+stairwells, a page of an estate's stairwells (hers first), a search with htmx results; its
+queries and size do not grow with the number of stairwells, and nothing of another
+organisation is shown or reachable."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from cases.models import CaseAssignment
+from households.models import Flat, Household, Stairwell
+from outreach.selectors import ROUND_ALL_AT_ONCE, ROUND_PAGE
+
+HX = {"HX-Request": "true"}
+LINK = re.compile(r'href="/opsoegning/runde/(\d+)/"')
+
+pytestmark = pytest.mark.django_db
+
+
+def add_stairwells(estate, count: int, street: str = "Aavej") -> list[Stairwell]:
+    """`count` stairwells of `estate`, each with one flat and its current household."""
+    stairwells = Stairwell.objects.bulk_create(
+        Stairwell(estate=estate, street=street, number=number, postcode="2650", city="Hvidovre")
+        for number in range(1, count + 1)
+    )
+    flats = Flat.objects.bulk_create(
+        Flat(stairwell=stairwell, floor=1, door="tv", rooms=3, area_m2=75)
+        for stairwell in stairwells
+    )
+    Household.objects.bulk_create(Household(flat=flat) for flat in flats)
+    return stairwells
+
+
+def links(body: str) -> list[int]:
+    return [int(pk) for pk in LINK.findall(body)]
+
+
+def round_get(client, **params):
+    return client.get(reverse("outreach:round"), params)
+
+
+def test_with_many_stairwells_in_one_estate_she_gets_a_page_of_them_hers_first(client, cast):
+    estate = cast.case_a1.project.estate
+    add_stairwells(estate, ROUND_PAGE + ROUND_ALL_AT_ONCE)  # "Aavej" sorts before Markørvej
+    CaseAssignment.objects.create(case=cast.case_a1, user=cast.caseworker_a1, role="caseworker")
+    client.force_login(cast.caseworker_a1)
+
+    body = round_get(client).content.decode()
+
+    shown = links(body)
+    assert len(shown) == ROUND_PAGE
+    assert shown[0] == cast.case_a1.household.flat.stairwell_id  # her own stairwell first
+    assert 'name="q"' in body and 'class="pagination"' in body
+    second = round_get(client, estate=estate.pk, page=2).content.decode()
+    assert not set(links(second)) & set(shown)
+
+
+def test_with_several_estates_she_chooses_the_estate_first(client, cast):
+    a1, a2 = cast.case_a1.project.estate, cast.case_a2.project.estate
+    add_stairwells(a1, ROUND_ALL_AT_ONCE, street="Aavej")
+    add_stairwells(a2, 5, street="Bøgevej")
+    CaseAssignment.objects.create(case=cast.case_a1, user=cast.manager_a, role="caseworker")
+    client.force_login(cast.manager_a)
+
+    body = round_get(client).content.decode()
+
+    assert "Vestergården" in body and "Nordparken" in body and "Fjordbo" not in body
+    assert f"?estate={a1.pk}" in body and f"?estate={a2.pk}" in body
+    # Her own stairwell is there; the estates' others are not listed until she chooses.
+    assert links(body) == [cast.case_a1.household.flat.stairwell_id]
+    assert "Aavej" not in body and "Bøgevej" not in body
+
+    nordparken = round_get(client, estate=a2.pk).content.decode()
+    assert "Bøgevej 1" in nordparken and "Skjultvej 3" in nordparken
+    assert "Aavej" not in nordparken and "Markørvej" not in nordparken
+
+
+def test_an_estate_she_does_not_work_in_is_not_found(client, cast):
+    add_stairwells(cast.case_a1.project.estate, ROUND_ALL_AT_ONCE + 1)
+    client.force_login(cast.caseworker_a1)
+
+    foreign = cast.case_b1.project.estate
+    assert round_get(client, estate=foreign.pk).status_code == 404
+    assert round_get(client, estate=cast.case_a2.project.estate.pk).status_code == 404
+    assert round_get(client, estate="x").status_code == 404
+
+
+def test_the_search_finds_her_stairwells_by_street_and_number_and_only_hers(client, cast):
+    add_stairwells(cast.case_a1.project.estate, ROUND_ALL_AT_ONCE + 1)
+    client.force_login(cast.caseworker_a1)
+
+    response = client.get(reverse("outreach:round"), {"q": "markørvej 3"}, headers=HX)
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body  # the results alone
+    assert links(body) == [cast.case_a1.household.flat.stairwell_id]
+
+    numbered = round_get(client, q="aavej 7").content.decode()
+    assert "Aavej 7<" in numbered and "Aavej 8<" not in numbered
+
+    for other in ("Fjernvej", "Skjultvej"):  # another organisation's, another estate's
+        found = client.get(reverse("outreach:round"), {"q": other}, headers=HX).content.decode()
+        assert links(found) == [] and other not in found.replace(f"“{other}”", "")
+
+
+@pytest.mark.parametrize("count", [ROUND_ALL_AT_ONCE + 1, 4 * ROUND_ALL_AT_ONCE])
+def test_its_queries_and_size_do_not_grow_with_the_stairwells(
+    client, cast, django_assert_max_num_queries, count
+):
+    a1, a2 = cast.case_a1.project.estate, cast.case_a2.project.estate
+    add_stairwells(a1, count)
+    add_stairwells(a2, count, street="Bøgevej")
+    client.force_login(cast.manager_a)
+    round_get(client)  # the session, her grants
+
+    for params in ({}, {"estate": a1.pk}, {"estate": a1.pk, "page": 2}, {"q": "aavej 1"}):
+        with django_assert_max_num_queries(11):
+            response = round_get(client, **params)
+        assert response.status_code == 200
+        assert len(response.content) < 40_000, params
+        assert len(links(response.content.decode())) <= ROUND_PAGE
+
+
+def test_a_few_stairwells_of_several_estates_are_listed_at_once_as_before(client, cast):
+    client.force_login(cast.manager_a)
+
+    body = round_get(client).content.decode()
+
+    assert 'name="q"' not in body  # no search for a short list
+    assert "Markørvej 3" in body and "Skjultvej 3" in body and "Fjernvej" not in body
