@@ -3,6 +3,7 @@
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 from typing import TypeVar
@@ -289,9 +290,10 @@ def duplicate_pairs(*, user) -> list[DuplicatePair]:
     return [DuplicatePair(low, high, tuple(sorted(pairs[(low, high)]))) for low, high in wanted]
 
 
-def duplicate_candidates_of(pairs: list[DuplicatePair]) -> list[DuplicateCandidate]:
+def duplicate_candidates_of(pairs: Iterable[DuplicatePair]) -> list[DuplicateCandidate]:
     """The households of `pairs` (a page of duplicate_pairs) with what the page shows: address,
     estate, moving-in date, the residents' names, birth years, phones and e-mails. Two queries."""
+    pairs = list(pairs)
     residents = Resident.objects.order_by("-is_contact_person", "pk").only(
         "household_id", "first_name", "last_name", "birth_year", "phone", "email"
     )
