@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import cast
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncWeek
@@ -288,7 +289,10 @@ def _history(cases: QuerySet[Case], months: list[datetime.date]):
     ends = [
         timezone.make_aware(datetime.datetime.combine(end, datetime.time.max)) for end in months
     ]
-    case_sql, case_params = cases.order_by().values("pk").query.sql_with_params()
+    try:
+        case_sql, case_params = cases.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # no case (`pk IN ()`): nothing to count
+        case_sql, case_params = "SELECT NULL::bigint WHERE false", ()
     ranks = " ".join("WHEN %s THEN %s" for _stage in FUNNEL_RANK)
     rank_params = [value for item in FUNNEL_RANK.items() for value in item]
     sql = f"""
