@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import cast
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -205,7 +206,9 @@ class Report:
     since: datetime.date
     case_total: int = 0
     open_total: int = 0
-    household_total: int = 0  # households of the cases (report_is_large)
+    # The cases' households for report_is_large: exact in a project (one case a household) and
+    # above REPORT_ASYNC_HOUSEHOLDS cases; under that, the number of cases (no fewer).
+    household_total: int = 0
     group_label: str = ""
     stages: list[Stage] = field(default_factory=list)
     groups: list[GroupRow] = field(default_factory=list)
@@ -247,12 +250,20 @@ def _month_ends(today: datetime.date, months: int) -> list[datetime.date]:
     return list(reversed(ends))
 
 
-def _stages_by_group(cases: QuerySet[Case], by_estate: bool) -> tuple[list, list, list]:
+def _stages_by_group(
+    cases: QuerySet[Case], by_estate: bool, **extra: Count
+) -> tuple[list, list, list, dict[str, int]]:
+    """The cases by group (stairwell or estate) and stage, and the sums of the `extra` counts
+    over all the groups: a case is in one group and one stage, so a count of cases summed over
+    the groups is the count over all of them, without a pass of its own."""
     key = "project__estate_id" if by_estate else "household__flat__stairwell_id"
-    counts = cases.order_by().values(key, "stage").annotate(n=Count("pk", distinct=True))
+    counts = cases.order_by().values(key, "stage").annotate(n=Count("pk", distinct=True), **extra)
     by_group: dict[int, dict[str, int]] = defaultdict(dict)
+    sums = dict.fromkeys(extra, 0)
     for row in counts:
         by_group[row[key]][row["stage"]] = row["n"]
+        for name in extra:
+            sums[name] += row[name]
     present = {stage for stages in by_group.values() for stage in stages}
     stages = [Stage(stage) for stage in STAGE_ORDER if stage in present]
     if by_estate:
@@ -269,7 +280,7 @@ def _stages_by_group(cases: QuerySet[Case], by_estate: bool) -> tuple[list, list
         row = [by_group[pk].get(stage, 0) for stage in stages]
         groups.append(GroupRow(name, row, sum(row)))
     totals = [sum(group.counts[index] for group in groups) for index in range(len(stages))]
-    return stages, groups, totals
+    return stages, groups, totals, sums
 
 
 def _natural(name: str) -> tuple:
@@ -576,24 +587,30 @@ def report_build(
         no_contact_days=thresholds["no_contact_days"],
         packing_window_days=thresholds["packing_window_days"],
     )
-    counted = {
-        "total": Count("pk", distinct=True),
-        "open": Count("pk", distinct=True, filter=Q(stage__in=OPEN_STAGES)),
-        "households": Count("household_id", distinct=True),
-    }
-    if not lists:  # the lists' lengths are counted below; here, one pass over the cases
-        counted["not_reached"] = Count(
+    extra: dict[str, Count] = {}
+    if not lists:  # the lists' lengths are counted below; here, with the stages
+        extra["not_reached"] = Count(
             "pk", distinct=True, filter=_not_reached_q(report.no_contact_days)
         )
-        counted["packing_late"] = Count(
+        extra["packing_late"] = Count(
             "pk", distinct=True, filter=_packing_late_q(report.packing_window_days, today)
         )
-    counts = cast(CaseQuerySet, cases).with_schedule().order_by().aggregate(**counted)
-    report.case_total, report.open_total = counts["total"], counts["open"]
-    report.household_total = counts["households"]
     by_estate = scope.kind == "organisation"
     report.group_label = _("Estate") if by_estate else _("Stairwell")
-    report.stages, report.groups, report.stage_totals = _stages_by_group(cases, by_estate)
+    report.stages, report.groups, report.stage_totals, sums = _stages_by_group(
+        cast(CaseQuerySet, cases).with_schedule() if extra else cases, by_estate, **extra
+    )
+    report.case_total = sum(report.stage_totals)
+    report.open_total = sum(
+        total
+        for stage, total in zip(report.stages, report.stage_totals, strict=True)
+        if stage in OPEN_STAGES
+    )
+    if scope.kind == "project" or report.case_total <= settings.REPORT_ASYNC_HOUSEHOLDS:
+        # One case a household in a project; elsewhere no more households than cases.
+        report.household_total = report.case_total
+    else:
+        report.household_total = report_household_count(cases)
     report.months = _month_ends(today, MONTHS)
     report.funnel, report.over_time = _history(cases, report.months)
     flag_counts = dict(
@@ -610,8 +627,8 @@ def report_build(
         report.not_reached_count = len(report.not_reached)
         report.packing_late_count = len(report.packing_late)
     else:
-        report.not_reached_count = counts["not_reached"]
-        report.packing_late_count = counts["packing_late"]
+        report.not_reached_count = sums["not_reached"]
+        report.packing_late_count = sums["packing_late"]
     report.outreach, report.weeks, report.meetings = _outreach(cases, since, today)
     referral_counts = dict(
         Referral.objects.filter(household_id__in=cases.values("household_id"))
