@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from households.permissions import (
     get_tenant_import_for_user,
     import_organisations_for_user,
 )
-from households.selectors import duplicate_candidates
+from households.selectors import duplicate_candidates_of, duplicate_pairs
 from households.services import (
     ImportRefused,
     MergeRefused,
@@ -39,6 +40,7 @@ from households.services import (
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 SHOWN_PER_LIST = 300
+DUPLICATES_PER_PAGE = 25
 
 
 class UploadForm(forms.Form):
@@ -176,13 +178,21 @@ def import_apply(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def duplicates(request: AuthedRequest) -> HttpResponse:
     require_perm(request.user, "households.add_householdmerge")
-    candidates = duplicate_candidates(user=request.user)
+    # Every pair is found (as keys: cheap); a page of them is read and shown.
+    page = Paginator(duplicate_pairs(user=request.user), DUPLICATES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    candidates = duplicate_candidates_of(page.object_list)
     log_access(
         request,
         what=gettext_noop("likely duplicates"),
         households=[pk for c in candidates for pk in (c.first.pk, c.second.pk)],
     )
-    return render(request, "households/imports/duplicates.html", {"candidates": candidates})
+    return render(
+        request,
+        "households/imports/duplicates.html",
+        {"candidates": candidates, "page": page},
+    )
 
 
 def _pair(request: AuthedRequest):

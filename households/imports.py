@@ -664,12 +664,19 @@ def normalise_name(text: str) -> str:
     value = " ".join(text.lower().split()).replace("-", " ")
     value = value.replace("aa", "å").replace("oe", "ø")
     value = value.replace("å", "a").replace("ø", "o").replace("æ", "ae")
+    if value.isascii():  # most names: nothing left to decompose (the same as below, faster)
+        return value
     decomposed = unicodedata.normalize("NFKD", value)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_NOT_DIGITS = re.compile(r"\D")
+
+
 def normalise_phone(text: str) -> str:
-    digits = re.sub(r"\D", "", text)
+    if not text:
+        return ""
+    digits = _NOT_DIGITS.sub("", text)
     if len(digits) == 10 and digits.startswith("45"):
         digits = digits[2:]
     return digits

@@ -3,6 +3,7 @@
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 from typing import TypeVar
@@ -10,6 +11,7 @@ from typing import TypeVar
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.db import json_rows
 from households.models import (
@@ -204,20 +206,46 @@ class DuplicateCandidate:
         return (self.first, self.second)
 
 
-def duplicate_candidates(*, user, limit: int = 200) -> list[DuplicateCandidate]:
-    """Pairs of households the user may change (not anonymised) that share a person (normalised
-    name and birth year, phone or e-mail) or the whole set of names, minus the pairs someone
-    kept apart.
+@dataclass(frozen=True)
+class DuplicatePair:
+    """A likely duplicate as keys: the lower household id first, and why (reason keys)."""
 
-    Set-based: one query for the people, one for the dismissals, two for the pairs shown.
+    low: int
+    high: int
+    reasons: tuple[str, ...]
+
+
+DUPLICATE_REASONS = {
+    "name": gettext_lazy("the same name and birth year"),
+    "phone": gettext_lazy("the same phone number"),
+    "email": gettext_lazy("the same e-mail address"),
+    "names": gettext_lazy("the same names, spelt differently"),
+    "residents": gettext_lazy("the same residents"),
+}
+
+
+def duplicate_pairs(*, user) -> list[DuplicatePair]:
+    """Every pair of households the user may see (current, not anonymised) that share a person
+    (normalised name and birth year, phone or e-mail) or the whole set of names, minus the pairs
+    someone kept apart; the strongest first: whole households alike, then several people in
+    common. Keys only, for a page of them (duplicate_candidates_of).
+
+    Set-based: one query for the people (narrow rows, the visible households found through
+    their indexes as household_ids_access_q does, unsorted), one for the dismissals.
     """
     from households.imports import normalise_name, normalise_phone
     from households.models import DuplicateDismissal
+    from households.permissions import household_ids_access_q
 
     # An anonymised household has no names left to compare: "(anonymised)" is not a person.
-    visible = Household.objects.for_user(user).current().filter(anonymised_at__isnull=True)
-    people = list(
-        Resident.objects.filter(household__in=visible).values_list(
+    people = (
+        Resident.objects.filter(
+            household_ids_access_q(user),
+            household__moved_out_on__isnull=True,
+            household__anonymised_at__isnull=True,
+        )
+        .order_by()
+        .values_list(
             "household_id",
             "household__flat__stairwell__estate__organisation_id",
             "first_name",
@@ -231,56 +259,82 @@ def duplicate_candidates(*, user, limit: int = 200) -> list[DuplicateCandidate]:
     names_of: dict[int, set[tuple[str, int | None]]] = defaultdict(set)
     spellings_of: dict[int, set[str]] = defaultdict(set)
     organisation_of: dict[int, int] = {}
+    normalised: dict[str, str] = {}  # a name met again is not normalised again
     for household_id, organisation_id, first, last, year, phone, email in people:
-        name = normalise_name(f"{first} {last}")
+        spelling = f"{first} {last}"
+        name = normalised.get(spelling)
+        if name is None:
+            name = normalised[spelling] = normalise_name(spelling)
         names_of[household_id].add((name, year))
-        spellings_of[household_id].add(f"{first} {last}")
+        spellings_of[household_id].add(spelling)
         organisation_of[household_id] = organisation_id
         if year:
             groups[(organisation_id, "name", name, year)].add(household_id)
-        if len(normalise_phone(phone)) >= 8:
-            groups[(organisation_id, "phone", normalise_phone(phone))].add(household_id)
+        if phone and len(digits := normalise_phone(phone)) >= 8:
+            groups[(organisation_id, "phone", digits)].add(household_id)
         if email:
             groups[(organisation_id, "email", email.strip().lower())].add(household_id)
     by_names: dict[tuple, set[int]] = defaultdict(set)
     for household_id, names in names_of.items():
         by_names[(organisation_of[household_id], frozenset(names))].add(household_id)
 
-    reason_text = {
-        "name": _("the same name and birth year"),
-        "phone": _("the same phone number"),
-        "email": _("the same e-mail address"),
-        "names": _("the same names, spelt differently"),
-        "residents": _("the same residents"),
-    }
     pairs: dict[tuple[int, int], set[str]] = defaultdict(set)
     shared: dict[tuple[int, int], int] = defaultdict(int)
     for key, ids in groups.items():
-        for low, high in combinations(sorted(ids), 2):
-            pairs[(low, high)].add(key[1])
-            shared[(low, high)] += 1
+        if len(ids) > 1:
+            for low, high in combinations(sorted(ids), 2):
+                pairs[(low, high)].add(key[1])
+                shared[(low, high)] += 1
     # Every resident alike (name and birth year): the same household registered twice.
     for ids in by_names.values():
-        for low, high in combinations(sorted(ids), 2):
-            spelt_alike = spellings_of[low] == spellings_of[high]
-            pairs[(low, high)].add("residents" if spelt_alike else "names")
-            shared[(low, high)] += 10
+        if len(ids) > 1:
+            for low, high in combinations(sorted(ids), 2):
+                spelt_alike = spellings_of[low] == spellings_of[high]
+                pairs[(low, high)].add("residents" if spelt_alike else "names")
+                shared[(low, high)] += 10
+    if not pairs:
+        return []
     dismissed = set(
         DuplicateDismissal.objects.filter(
-            household_low__in=[low for low, _high in pairs]
+            household_low__in={low for low, _high in pairs}
         ).values_list("household_low_id", "household_high_id")
     )
-    # The strongest first: whole households alike, then several people in common.
-    wanted = sorted(set(pairs) - dismissed, key=lambda pair: (-shared[pair], pair))[:limit]
+    wanted = sorted(set(pairs) - dismissed, key=lambda pair: (-shared[pair], pair))
+    return [DuplicatePair(low, high, tuple(sorted(pairs[(low, high)]))) for low, high in wanted]
+
+
+def duplicate_candidates_of(pairs: Iterable[DuplicatePair]) -> list[DuplicateCandidate]:
+    """The households of `pairs` (a page of duplicate_pairs) with what the page shows: address,
+    estate, moving-in date, the residents' names, birth years, phones and e-mails. Two queries."""
+    pairs = list(pairs)
+    residents = Resident.objects.order_by("-is_contact_person", "pk").only(
+        "household_id", "first_name", "last_name", "birth_year", "phone", "email"
+    )
     shown = {
         h.pk: h
-        for h in Household.objects.filter(pk__in={pk for pair in wanted for pk in pair})
+        for h in Household.objects.filter(pk__in={pk for p in pairs for pk in (p.low, p.high)})
         .select_related("flat__stairwell__estate")
-        .prefetch_related(residents_prefetch())
+        .only(
+            "moved_in_on",
+            "flat__floor",
+            "flat__door",
+            "flat__stairwell__street",
+            "flat__stairwell__number",
+            "flat__stairwell__letter",
+            "flat__stairwell__postcode",
+            "flat__stairwell__city",
+            "flat__stairwell__estate__name",
+        )
+        .prefetch_related(Prefetch("residents", queryset=residents))
     }
     return [
         DuplicateCandidate(
-            shown[low], shown[high], [str(reason_text[r]) for r in sorted(pairs[(low, high)])]
+            shown[p.low], shown[p.high], [str(DUPLICATE_REASONS[r]) for r in p.reasons]
         )
-        for low, high in wanted
+        for p in pairs
     ]
+
+
+def duplicate_candidates(*, user, limit: int = 200) -> list[DuplicateCandidate]:
+    """The first `limit` of duplicate_pairs with their households."""
+    return duplicate_candidates_of(duplicate_pairs(user=user)[:limit])

@@ -8,14 +8,18 @@ report is named, and never a social note, a vulnerability factor or an observati
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.economy.selectors import Budget, project_budget
-from cases.models import Case, Project, StageChange
+from cases.models import Case, CaseQuerySet, Project, StageChange
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
 from households.models import Estate, Organisation, Stairwell
 from households.selectors import residents_prefetch
@@ -202,6 +206,9 @@ class Report:
     since: datetime.date
     case_total: int = 0
     open_total: int = 0
+    # The cases' households for report_is_large: exact in a project (one case a household) and
+    # above REPORT_ASYNC_HOUSEHOLDS cases; under that, the number of cases (no fewer).
+    household_total: int = 0
     group_label: str = ""
     stages: list[Stage] = field(default_factory=list)
     groups: list[GroupRow] = field(default_factory=list)
@@ -243,12 +250,20 @@ def _month_ends(today: datetime.date, months: int) -> list[datetime.date]:
     return list(reversed(ends))
 
 
-def _stages_by_group(cases: QuerySet[Case], by_estate: bool) -> tuple[list, list, list]:
+def _stages_by_group(
+    cases: QuerySet[Case], by_estate: bool, **extra: Count
+) -> tuple[list, list, list, dict[str, int]]:
+    """The cases by group (stairwell or estate) and stage, and the sums of the `extra` counts
+    over all the groups: a case is in one group and one stage, so a count of cases summed over
+    the groups is the count over all of them, without a pass of its own."""
     key = "project__estate_id" if by_estate else "household__flat__stairwell_id"
-    counts = cases.order_by().values(key, "stage").annotate(n=Count("pk", distinct=True))
+    counts = cases.order_by().values(key, "stage").annotate(n=Count("pk", distinct=True), **extra)
     by_group: dict[int, dict[str, int]] = defaultdict(dict)
+    sums = dict.fromkeys(extra, 0)
     for row in counts:
         by_group[row[key]][row["stage"]] = row["n"]
+        for name in extra:
+            sums[name] += row[name]
     present = {stage for stages in by_group.values() for stage in stages}
     stages = [Stage(stage) for stage in STAGE_ORDER if stage in present]
     if by_estate:
@@ -265,7 +280,7 @@ def _stages_by_group(cases: QuerySet[Case], by_estate: bool) -> tuple[list, list
         row = [by_group[pk].get(stage, 0) for stage in stages]
         groups.append(GroupRow(name, row, sum(row)))
     totals = [sum(group.counts[index] for group in groups) for index in range(len(stages))]
-    return stages, groups, totals
+    return stages, groups, totals, sums
 
 
 def _natural(name: str) -> tuple:
@@ -275,30 +290,52 @@ def _natural(name: str) -> tuple:
 
 
 def _history(cases: QuerySet[Case], months: list[datetime.date]):
-    """The funnel (the furthest step each case reached) and the stages at each month's end."""
-    changes = (
-        StageChange.objects.filter(case__in=cases.values("pk"))
-        .order_by("case_id", "changed_at", "pk")
-        .values_list("case_id", "to_stage", "changed_at")
-    )
-    by_case: dict[int, list[tuple[str, datetime.datetime]]] = defaultdict(list)
-    for case_id, to_stage, changed_at in changes:
-        by_case[case_id].append((to_stage, changed_at))
-    furthest: Counter[int] = Counter()
+    """The funnel (the furthest step each case reached) and the stages at each month's end.
+
+    Counted by the database in one query over the cases' stage changes: each change holds from
+    its time until the case's next one (by time, then id); a case is at a month's end in the
+    stage of the change that holds then. The changes themselves never reach Python (thousands
+    of rows for a project of thousands of cases).
+    """
     ends = [
         timezone.make_aware(datetime.datetime.combine(end, datetime.time.max)) for end in months
     ]
+    try:
+        case_sql, case_params = cases.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # no case (`pk IN ()`): nothing to count
+        case_sql, case_params = "SELECT NULL::bigint WHERE false", ()
+    ranks = " ".join("WHEN %s THEN %s" for _stage in FUNNEL_RANK)
+    rank_params = [value for item in FUNNEL_RANK.items() for value in item]
+    sql = f"""
+        WITH change AS (
+            SELECT case_id, to_stage, changed_at,
+                   LEAD(changed_at) OVER (PARTITION BY case_id ORDER BY changed_at, id) AS until
+            FROM {StageChange._meta.db_table}
+            WHERE case_id IN ({case_sql})
+        )
+        SELECT false, month.number, change.to_stage, COUNT(*)
+        FROM change
+        JOIN UNNEST(%s::timestamptz[]) WITH ORDINALITY AS month(ends_at, number)
+          ON change.changed_at <= month.ends_at
+         AND (change.until IS NULL OR change.until > month.ends_at)
+        WHERE change.to_stage <> ''
+        GROUP BY month.number, change.to_stage
+        UNION ALL
+        SELECT true, furthest.rank, NULL, COUNT(*)
+        FROM (
+            SELECT MAX(CASE to_stage {ranks} ELSE 0 END) AS rank FROM change GROUP BY case_id
+        ) AS furthest
+        GROUP BY furthest.rank
+    """  # noqa: S608 - the cases' SQL is compiled by the ORM; every value is a parameter
+    furthest: Counter[int] = Counter()
     at_month: list[Counter[str]] = [Counter() for _end in months]
-    for history in by_case.values():
-        furthest[max(FUNNEL_RANK.get(stage, 0) for stage, _at in history)] += 1
-        for index, end in enumerate(ends):
-            stage_then = None
-            for stage, at in history:
-                if at > end:
-                    break
-                stage_then = stage
-            if stage_then:
-                at_month[index][stage_then] += 1
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*case_params, ends, *rank_params])
+        for is_rank, key, stage, count in cursor.fetchall():
+            if is_rank:
+                furthest[key] = count
+            else:
+                at_month[key - 1][stage] = count
     steps = funnel_steps()
     funnel = [
         (step, sum(furthest[r] for r in range(rank, len(steps)))) for rank, step in enumerate(steps)
@@ -342,11 +379,15 @@ def _row(case: Case, named: bool, labels: dict[str, str], **values) -> Household
     )
 
 
-def _not_reached_cases(cases, days: int):
-    """Open cases whose household nobody has reached for `days` days."""
+def _not_reached_q(days: int) -> Q:
+    """An open case whose household nobody has reached for `days` days."""
     since = timezone.now() - datetime.timedelta(days=days)
     reached = Contact.objects.filter(household=OuterRef("household"), reached=True)
-    return cases.open().filter(~Exists(reached.filter(occurred_at__gte=since)))
+    return Q(stage__in=OPEN_STAGES) & ~Q(Exists(reached.filter(occurred_at__gte=since)))
+
+
+def _not_reached_cases(cases, days: int):
+    return cases.filter(_not_reached_q(days))
 
 
 def _not_reached(cases, named: bool) -> list[HouseholdRow]:
@@ -371,13 +412,15 @@ def _not_reached(cases, named: bool) -> list[HouseholdRow]:
     return found
 
 
-def _packing_late_cases(cases, days: int, today: datetime.date):
-    """Move-out within `days` days, and the case is not packing yet."""
-    return (
-        cases.with_schedule()
-        .filter(stage__in=[Stage.IDENTIFIED, Stage.NOTIFIED])
-        .filter(effective_move_out_on__lte=today + datetime.timedelta(days=days))
+def _packing_late_q(days: int, today: datetime.date) -> Q:
+    """Move-out within `days` days, and the case is not packing yet (with_schedule's dates)."""
+    return Q(stage__in=[Stage.IDENTIFIED, Stage.NOTIFIED]) & Q(
+        effective_move_out_on__lte=today + datetime.timedelta(days=days)
     )
+
+
+def _packing_late_cases(cases, days: int, today: datetime.date):
+    return cases.with_schedule().filter(_packing_late_q(days, today))
 
 
 def _packing_late(cases, named: bool) -> list[HouseholdRow]:
@@ -436,18 +479,24 @@ def _outreach(cases, since: datetime.date, today: datetime.date):
     households = cases.values("household_id")
     start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
     contacts = Contact.objects.filter(household_id__in=households, occurred_at__gte=start)
-    totals = contacts.aggregate(
-        attempts=Count("pk"),
-        reached=Count("pk", filter=Q(reached=True)),
-        door_knocks=Count("pk", filter=Q(channel=Channel.DOOR_KNOCK)),
+    # The weeks' counts, and the totals as their sums: one pass over the contacts, not two.
+    week_rows = list(
+        contacts.annotate(week=TruncWeek("occurred_at"))
+        .values("week")
+        .annotate(
+            attempts=Count("pk"),
+            reached=Count("pk", filter=Q(reached=True)),
+            door_knocks=Count("pk", filter=Q(channel=Channel.DOOR_KNOCK)),
+        )
     )
+    totals = {
+        name: sum(row[name] for row in week_rows) for name in ("attempts", "reached", "door_knocks")
+    }
     per_week = {
         timezone.localdate(row["week"])
         if isinstance(row["week"], datetime.datetime)
         else row["week"]: row
-        for row in contacts.annotate(week=TruncWeek("occurred_at"))
-        .values("week")
-        .annotate(attempts=Count("pk"), reached=Count("pk", filter=Q(reached=True)))
+        for row in week_rows
     }
     monday = today - datetime.timedelta(days=today.weekday())
     weeks = []
@@ -538,14 +587,30 @@ def report_build(
         no_contact_days=thresholds["no_contact_days"],
         packing_window_days=thresholds["packing_window_days"],
     )
-    counts = cases.order_by().aggregate(
-        total=Count("pk", distinct=True),
-        open=Count("pk", distinct=True, filter=Q(stage__in=OPEN_STAGES)),
-    )
-    report.case_total, report.open_total = counts["total"], counts["open"]
+    extra: dict[str, Count] = {}
+    if not lists:  # the lists' lengths are counted below; here, with the stages
+        extra["not_reached"] = Count(
+            "pk", distinct=True, filter=_not_reached_q(report.no_contact_days)
+        )
+        extra["packing_late"] = Count(
+            "pk", distinct=True, filter=_packing_late_q(report.packing_window_days, today)
+        )
     by_estate = scope.kind == "organisation"
     report.group_label = _("Estate") if by_estate else _("Stairwell")
-    report.stages, report.groups, report.stage_totals = _stages_by_group(cases, by_estate)
+    report.stages, report.groups, report.stage_totals, sums = _stages_by_group(
+        cast(CaseQuerySet, cases).with_schedule() if extra else cases, by_estate, **extra
+    )
+    report.case_total = sum(report.stage_totals)
+    report.open_total = sum(
+        total
+        for stage, total in zip(report.stages, report.stage_totals, strict=True)
+        if stage in OPEN_STAGES
+    )
+    if scope.kind == "project" or report.case_total <= settings.REPORT_ASYNC_HOUSEHOLDS:
+        # One case a household in a project; elsewhere no more households than cases.
+        report.household_total = report.case_total
+    else:
+        report.household_total = report_household_count(cases)
     report.months = _month_ends(today, MONTHS)
     report.funnel, report.over_time = _history(cases, report.months)
     flag_counts = dict(
@@ -554,16 +619,16 @@ def report_build(
         .annotate(n=Count("pk"))
     )
     report.flags = [(str(kind.label), flag_counts.get(kind.value, 0)) for kind in FlagKind]
-    not_reached = _not_reached_cases(cases, report.no_contact_days)
-    packing_late = _packing_late_cases(cases, report.packing_window_days, today)
     if lists:
+        not_reached = _not_reached_cases(cases, report.no_contact_days)
+        packing_late = _packing_late_cases(cases, report.packing_window_days, today)
         report.not_reached = _not_reached(not_reached, named)
         report.packing_late = _packing_late(packing_late, named)
         report.not_reached_count = len(report.not_reached)
         report.packing_late_count = len(report.packing_late)
     else:
-        report.not_reached_count = not_reached.count()
-        report.packing_late_count = packing_late.count()
+        report.not_reached_count = sums["not_reached"]
+        report.packing_late_count = sums["packing_late"]
     report.outreach, report.weeks, report.meetings = _outreach(cases, since, today)
     referral_counts = dict(
         Referral.objects.filter(household_id__in=cases.values("household_id"))

@@ -52,11 +52,14 @@ def report_charts(report: Report, *, width: int = 640) -> dict:
     }
 
 
-def report_is_large(*, scope: ReportScope, cases) -> bool:
-    """A whole organisation, or more households than the setting: rendered by a worker."""
+def report_is_large(*, scope: ReportScope, cases=None, households: int | None = None) -> bool:
+    """A whole organisation, or more households than the setting: rendered by a worker.
+    `households`: their number if known (a report's household_total), else counted in `cases`."""
     if scope.kind == ReportKind.ORGANISATION:
         return True
-    return report_household_count(cases) > settings.REPORT_ASYNC_HOUSEHOLDS
+    if households is None:
+        households = report_household_count(cases)
+    return households > settings.REPORT_ASYNC_HOUSEHOLDS
 
 
 def report_compact_lists(report: Report) -> dict:

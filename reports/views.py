@@ -87,7 +87,7 @@ def _report_page(request: AuthedRequest, scope: ReportScope) -> HttpResponse:
         "scope": scope,
         "report": report,
         "charts": report_charts(report, width=480),
-        "large": report_is_large(scope=scope, cases=cases),
+        "large": report_is_large(scope=scope, households=report.household_total),
         "can_named": can_print_named(request.user),
         "jobs": recent_report_jobs(user=request.user),
     }
