@@ -13,11 +13,13 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 from django.forms import BoundField
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Flat
 from households.selectors import flat_search
 
+StrOrPromise = str | Promise
 SEARCH_LIMIT = 15  # flats a search shows
 LISTED_MAX = 200  # the whole list without JavaScript up to this many flats
 
@@ -46,8 +48,8 @@ def flat_picker(
     q: str = "",
     current: str | None = None,
     listed: bool = True,
-    none_label: str = "",
-    no_match: str = "",
+    none_label: StrOrPromise = "",
+    no_match: StrOrPromise = "",
 ) -> dict[str, Any]:
     """What the picker template (and the choices of its search) show for the flat field.
 
@@ -59,10 +61,8 @@ def flat_picker(
     model_field = cast(forms.ModelChoiceField, field.field)
     flats = cast(QuerySet[Flat], model_field.queryset)
     label = model_field.label_from_instance
-    if current is None:
-        current = field.value()
-        current = current.pk if isinstance(current, Flat) else current
-    value = str(current or "")
+    raw = field.value() if current is None else current
+    value = str((raw.pk if isinstance(raw, Flat) else raw) or "")
     q = q.strip()[:100]
     chosen = flats.filter(pk=value).first() if value.isdigit() else None
     found = list(flat_search(flats, q)[:SEARCH_LIMIT]) if q else []
