@@ -13,6 +13,7 @@ from cases.services import CASE_EDITABLE_FIELDS
 from cases.stages import FINAL, MOVED, EndReason, Stage, allowed_next_stages
 from core.widgets import DateInput, ListSelect
 from households.models import Flat, VulnerabilityLevel
+from households.pickers import FlatPickField, flat_picker
 from households.templatetags.people import staff_name
 
 
@@ -71,7 +72,7 @@ class CaseloadFilterForm(forms.Form):
         )
 
 
-class FlatChoiceField(forms.ModelChoiceField):
+class FlatChoiceField(FlatPickField):
     # Areas at the waterbed threshold, marked in the labels (permanent destinations only).
     full_areas: frozenset[str] = frozenset()
 
@@ -82,6 +83,9 @@ class FlatChoiceField(forms.ModelChoiceField):
                 "area": obj.stairwell.estate.area
             }
         return label
+
+
+FLAT_FIELDS = ("temporary_flat", "permanent_flat")
 
 
 class CaseForm(forms.ModelForm):
@@ -97,7 +101,7 @@ class CaseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         case = self.instance
         flats = destination_flats(case=case, today=timezone.localdate())
-        for name in ("temporary_flat", "permanent_flat"):
+        for name in FLAT_FIELDS:
             field = cast(FlatChoiceField, self.fields[name])
             field.queryset = flats
             field.empty_label = _("Not decided")
@@ -111,19 +115,12 @@ class CaseForm(forms.ModelForm):
         if not self.is_bound:
             self.initial["version"] = case.version
 
-    def picked_flats(self) -> dict[str, tuple[str, str]]:
-        """For each flat picker: the chosen flat's id and label ("" when none is chosen)."""
-        picked = {}
-        for name in ("temporary_flat", "permanent_flat"):
-            field = cast(FlatChoiceField, self.fields[name])
-            value, flats = self[name].value(), field.queryset
-            flat = (
-                flats.filter(pk=value).first()
-                if flats is not None and str(value or "").isdigit()
-                else None
-            )
-            picked[name] = (str(flat.pk), field.label_from_instance(flat)) if flat else ("", "")
-        return picked
+    def flat_pickers(self, *, felt: str = "", q: str = "") -> dict[str, dict]:
+        """The two flat pickers (households/pickers.py); `q` searches the one named `felt`."""
+        return {
+            name: flat_picker(self[name], q=q if felt == name else "", none_label=_("Not decided"))
+            for name in FLAT_FIELDS
+        }
 
 
 class StageForm(forms.Form):

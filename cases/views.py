@@ -59,7 +59,8 @@ from core.permissions import require_perm
 from core.versioning import ConflictError, conflict_notice
 from households.audit import export_table, log_access
 from households.permissions import can_view_social_data
-from households.selectors import flat_search, latest_assessment
+from households.pickers import flat_picker
+from households.selectors import latest_assessment
 from households.templatetags.people import staff_name_text
 
 PAGE_SIZE = 50
@@ -283,13 +284,12 @@ def case_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": form,
             "conflict": conflict,
             "waterbed": destination_warning(case=case, flat=case.permanent_flat),
-            "picked": form.picked_flats(),
+            "pickers": form.flat_pickers(
+                felt=request.GET.get("felt", ""), q=request.GET.get("q", "")
+            ),
         },
         status=status,
     )
-
-
-FLAT_SEARCH_LIMIT = 15
 
 
 @require_GET
@@ -297,30 +297,15 @@ def case_flat_search(request: AuthedRequest, pk: int) -> HttpResponse:
     """The type-ahead of the case form's flat pickers: a few destinations matching the words."""
     case = get_case_for_user(request.user, pk, for_change=True)
     name = "permanent_flat" if request.GET.get("felt") == "permanent_flat" else "temporary_flat"
-    form = CaseForm(instance=case)
-    field = form.fields[name]
-    q = request.GET.get("q", "").strip()[:100]
-    flats = list(flat_search(field.queryset, q)[:FLAT_SEARCH_LIMIT]) if q else []  # type: ignore[attr-defined]
-    current = request.GET.get(name, "")
-    picked = form.picked_flats()[name] if not current else ("", "")
-    if current.isdigit():
-        chosen = field.queryset.filter(pk=current).first()  # type: ignore[attr-defined]
-        if chosen is not None:
-            picked = (str(chosen.pk), field.label_from_instance(chosen))  # type: ignore[attr-defined]
-    context = {
-        "name": name,
-        "picked": picked,
-        "results": [
-            (str(flat.pk), field.label_from_instance(flat))  # type: ignore[attr-defined]
-            for flat in flats
-            if str(flat.pk) != picked[0]
-        ],
-        "q": q,
-        "limit": FLAT_SEARCH_LIMIT,
-        "none_label": _("Not decided"),
-        "no_match": _("No free flat matches. Flats of stairwells being emptied are not offered."),
-    }
-    return render(request, "includes/typeahead_choices.html", context)
+    picker = flat_picker(
+        CaseForm(instance=case)[name],
+        q=request.GET.get("q", ""),
+        current=request.GET.get(name),  # the one she checked; without it, the case's own
+        listed=False,
+        none_label=_("Not decided"),
+        no_match=_("No free flat matches. Flats of stairwells being emptied are not offered."),
+    )
+    return render(request, "includes/typeahead_choices.html", picker)
 
 
 def _assignments_response(request: AuthedRequest, case: Case) -> HttpResponse:

@@ -13,6 +13,7 @@ from cases.models import Project
 from core.once import OnceKeyField
 from core.widgets import DateInput, DateTimeInput, ListSelect, TimeInput
 from households.models import Estate, Flat, Stairwell
+from households.pickers import FlatPickField
 from outreach.models import (
     Channel,
     FlagKind,
@@ -325,10 +326,10 @@ class DropInVisitForm(forms.Form):
 
 
 class TipForm(forms.Form):
-    """A tip about a flat. The flats are offered by address only, grouped by stairwell."""
+    """A tip about a flat. The flats are offered by address only (households/pickers.py)."""
 
     once_key = OnceKeyField()
-    flat = forms.TypedChoiceField(label=_("Flat"), coerce=int)
+    flat = FlatPickField(label=_("Flat"))
     source = forms.ChoiceField(
         label=_("Who is the tip from?"), choices=TipSource.choices, widget=forms.RadioSelect
     )
@@ -342,23 +343,10 @@ class TipForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, flats: list[Flat], **kwargs):
+    def __init__(self, *args, flats: QuerySet[Flat], **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.flats = {flat.pk: flat for flat in flats}
-        several_estates = len({flat.stairwell.estate_id for flat in flats}) > 1
-        groups: dict[str, list[tuple[int, str]]] = {}
-        for flat in flats:
-            group = str(flat.stairwell)
-            if several_estates:
-                group = f"{flat.stairwell.estate.name}: {group}"
-            groups.setdefault(group, []).append((flat.pk, flat.address))
-        field = self.fields["flat"]
-        assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [("", _("Choose the flat")), *groups.items()]
-
-    def clean_flat(self) -> Flat:
-        return self.flats[self.cleaned_data["flat"]]
+        cast(FlatPickField, self.fields["flat"]).queryset = flats
 
 
 # --- letters awaiting reply ---

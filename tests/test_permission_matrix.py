@@ -112,6 +112,7 @@ MATRIX: dict[str, tuple[str | None, str, str]] = {
     "logistics:pool_csv":                (None,        GET,  "403  403  200  200  403  403"),
     "logistics:pool_xlsx":               (None,        GET,  "403  403  200  200  403  403"),
     "logistics:pool_add":                (None,        FORM, "403  403  200  200  403  403"),
+    "logistics:pool_flats":              (None,        GET,  "403  403  200  200  403  403"),
     "logistics:pool_edit":               ("pool_flat", FORM, "404  404  org  org  404  404"),
     # an organisation's pk: her own estate's and the sibling's are the same organisation, so
     # only org, 403+ and 404 make sense; the bridge-builder works in no estate (404)

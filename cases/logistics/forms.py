@@ -26,9 +26,10 @@ from cases.logistics.services import (
 from core.once import OnceKeyField
 from core.widgets import DateInput, TimeInput
 from households.models import Flat, Organisation
+from households.pickers import FlatPickField
 
 
-class FlatChoiceField(forms.ModelChoiceField):
+class FlatChoiceField(FlatPickField):
     def label_from_instance(self, obj: Flat) -> str:
         return _("%(address)s, %(estate)s (%(rooms)s rooms, %(m2)s m²)") % {
             "address": obj.address,
@@ -66,8 +67,7 @@ class PoolFlatForm(forms.ModelForm):
             organisation.initial = organisations[0]
             organisation.widget = forms.HiddenInput()
         if self.instance.pk:
-            del self.fields["organisation"]
-            self.fields["flat"].disabled = True
+            del self.fields["organisation"], self.fields["flat"]  # the page names its flat
             if not self.is_bound:
                 self.initial["version"] = self.instance.version
         else:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("genhusningsboliger/", views.pool_list, name="pool"),
     *export_urls("genhusningsboliger/eksport", views.pool_export, "pool"),
     path("genhusningsboliger/ny/", views.pool_add, name="pool_add"),
+    path("genhusningsboliger/ny/boliger/", views.pool_flat_search, name="pool_flats"),
     path("genhusningsboliger/<int:pk>/", views.pool_edit, name="pool_edit"),
     path("organisationer/<int:pk>/vandseng/", views.waterbed, name="waterbed"),
     path("organisationer/<int:pk>/vandseng.pdf", views.waterbed_pdf, name="waterbed_pdf"),

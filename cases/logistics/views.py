@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.economy.rent_views import case_rent_context
@@ -46,6 +46,7 @@ from core.permissions import require_perm
 from core.versioning import ConflictError
 from households.audit import export_table, log_access
 from households.models import AccessAction, Flat
+from households.pickers import flat_picker
 
 POOL_PAGE_SIZE = 50
 
@@ -443,15 +444,7 @@ def pool_export(request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHtt
 
 @require_http_methods(["GET", "POST"])
 def pool_add(request: AuthedRequest) -> HttpResponse:
-    require_perm(request.user, "cases.add_poolflat")
-    organisations = pool_organisations(request.user)
-    if not organisations:
-        raise PermissionDenied
-    form = PoolFlatForm(
-        request.POST or None,
-        flats=selectors.pool_flat_choices(organisation_ids={o.pk for o in organisations}),
-        organisations=organisations,
-    )
+    form = _pool_add_form(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {
             name: form.cleaned_data[name]
@@ -471,7 +464,40 @@ def pool_add(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("The flat is in the pool."))
             return redirect("logistics:pool")
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "cases/logistics/pool_form.html", {"form": form}, status=status)
+    context = {
+        "form": form,
+        "picker": flat_picker(form["flat"], q=request.GET.get("q", ""), no_match=POOL_NO_MATCH),
+    }
+    return render(request, "cases/logistics/pool_form.html", context, status=status)
+
+
+POOL_NO_MATCH = gettext_lazy("No flat of your organisations matches.")
+
+
+@require_GET
+def pool_flat_search(request: AuthedRequest) -> HttpResponse:
+    """The type-ahead of the pool form's flat picker: a few flats she may add, matching."""
+    picker = flat_picker(
+        _pool_add_form(request)["flat"],
+        q=request.GET.get("q", ""),
+        current=request.GET.get("flat", ""),
+        listed=False,
+        no_match=POOL_NO_MATCH,
+    )
+    return render(request, "includes/typeahead_choices.html", picker)
+
+
+def _pool_add_form(request: AuthedRequest, data=None) -> PoolFlatForm:
+    """The form adding a flat to the pool of one of her organisations (403 if she may not)."""
+    require_perm(request.user, "cases.add_poolflat")
+    organisations = pool_organisations(request.user)
+    if not organisations:
+        raise PermissionDenied
+    return PoolFlatForm(
+        data,
+        flats=selectors.pool_flat_choices(organisation_ids={o.pk for o in organisations}),
+        organisations=organisations,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,14 +10,14 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.http import AuthedRequest
 from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
 from households.audit import export_table
-from households.selectors import flat_search
+from households.pickers import flat_picker
 from households.templatetags.people import staff_name
 from outreach.forms import TipForm
 from outreach.models import TipSource
@@ -27,6 +27,7 @@ from outreach.services import tip_mark_handled, tip_submit
 from outreach.views import next_url
 
 PAGE_SIZE = 30
+NO_MATCH = gettext_lazy("No flat of yours matches.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -35,7 +36,7 @@ def tip_create(request: AuthedRequest) -> HttpResponse:
     initial: dict = {"flat": request.GET.get("flat", "")}
     if not can_view_tips(request.user):
         initial["source"] = TipSource.CARETAKER  # the caretaker passes on what she knows
-    form = TipForm(request.POST or None, initial=initial, flats=list(tip_flats(user=request.user)))
+    form = TipForm(request.POST or None, initial=initial, flats=tip_flats(user=request.user))
     back = next_url(request, "")
     if request.method == "POST" and form.is_valid():
         try:
@@ -51,39 +52,28 @@ def tip_create(request: AuthedRequest) -> HttpResponse:
             )
             return redirect(back or "outreach:tip_create")
     status = 400 if form.is_bound and form.errors else 200
-    flat = (
-        form.flats.get(int(form["flat"].value())) if str(form["flat"].value()).isdigit() else None
-    )
     context = {
         "form": form,
         "next": back,
         "can_read_tips": can_view_tips(request.user),
-        "picked": (str(flat.pk), flat.address) if flat else ("", ""),
+        "picker": flat_picker(form["flat"], q=request.GET.get("q", ""), no_match=NO_MATCH),
     }
     return render(request, "outreach/tips/tip_form.html", context, status=status)
-
-
-TIP_FLAT_LIMIT = 15
 
 
 @require_GET
 def tip_flat_search(request: AuthedRequest) -> HttpResponse:
     """The type-ahead of the tip form's flat picker: a few of her flats matching the words."""
     require_perm(request.user, "outreach.add_tip")
-    flats = tip_flats(user=request.user)
-    q = request.GET.get("q", "").strip()[:100]
-    current = request.GET.get("flat", "")
-    chosen = flats.filter(pk=current).first() if current.isdigit() else None
-    found = list(flat_search(flats, q)[:TIP_FLAT_LIMIT]) if q else []
-    context = {
-        "name": "flat",
-        "picked": (str(chosen.pk), chosen.address) if chosen else ("", ""),
-        "results": [(str(flat.pk), flat.address) for flat in found if flat != chosen],
-        "q": q,
-        "limit": TIP_FLAT_LIMIT,
-        "no_match": _("No flat of yours matches."),
-    }
-    return render(request, "includes/typeahead_choices.html", context)
+    field = TipForm(flats=tip_flats(user=request.user))["flat"]
+    picker = flat_picker(
+        field,
+        q=request.GET.get("q", ""),
+        current=request.GET.get("flat", ""),
+        listed=False,
+        no_match=NO_MATCH,
+    )
+    return render(request, "includes/typeahead_choices.html", picker)
 
 
 @require_GET

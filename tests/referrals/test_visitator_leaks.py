@@ -306,6 +306,7 @@ DENIED: dict[str, str | None] = {
     "logistics:move": "move",
     "logistics:pool": None,
     "logistics:pool_add": None,
+    "logistics:pool_flats": None,
     "logistics:pool_edit": "pool_flat",
     "cases:deadlines": "organisation",
     "cases:deadlines_edit": "organisation",
