@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.contrib.auth.models import User
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.db.models import Case as DbCase
 from django.db.models import (
     Count,
@@ -449,6 +449,11 @@ class AttendanceCounts:
         """Percent of the invited who came."""
         return round(100 * self.attended / self.invited) if self.invited else None
 
+    @property
+    def listed(self) -> int:
+        """Households on the meeting's list: the invited and the walk-ins."""
+        return self.invited + self.walk_ins
+
 
 def attendance_counts(*, meeting: Meeting) -> AttendanceCounts:
     counts = Invitation.objects.filter(meeting=meeting).aggregate(
@@ -461,14 +466,36 @@ def attendance_counts(*, meeting: Meeting) -> AttendanceCounts:
     )
 
 
-def meeting_invitations(*, meeting: Meeting, q: str = "") -> QuerySet[Invitation]:
-    """The meeting's list at the door: invited households and walk-ins, by address."""
+# A meeting's list, on its page and at the door, a page at a time: a meeting of ~50 households
+# fits on one page (no page links), one of an estate of thousands is not thousands of rows.
+INVITATIONS_PER_PAGE = 50
+
+
+def meeting_invitation_page(
+    *, meeting: Meeting, q: str = "", number=1, per_page: int | None = None
+) -> Page:
+    """Page `number` of the meeting's list at the door and on its page (invited households and
+    walk-ins, by address), of the households matching `q`: the same three queries for 5
+    invitations or 5,000.
+
+    The list's keys come first, all of them in order, and the page is cut from them: a meeting
+    invites one estate's households at most, thousands of numbers, sorted in full in some ms
+    (2,720 invitations: 11 ms). Asked for only a page of them (LIMIT), PostgreSQL walks every
+    household of every estate in address order to find the meeting's first 50 (80 ms). Then
+    the page's rows are read with their households, flats and residents.
+    """
     invitations = household_search(meeting.invitations.all(), q, to_household="household")
-    return (
-        invitations.select_related("household__flat__stairwell")
+    keys = list(invitations.order_by(*_by_address("household"), "pk").values_list("pk", flat=True))
+    page = Paginator(keys, per_page or INVITATIONS_PER_PAGE).get_page(number)
+    ids = list(page.object_list)
+    rows = (
+        Invitation.objects.filter(pk__in=ids)
+        .select_related("household__flat__stairwell")
         .prefetch_related(residents_prefetch("household__residents"))
-        .order_by(*_by_address("household"), "pk")
     )
+    by_id = {invitation.pk: invitation for invitation in (rows if ids else ())}
+    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    return page
 
 
 def _estate_households(*, user, estate_id: int) -> QuerySet[Household]:
