@@ -485,7 +485,9 @@ def meeting_invitation_page(
     the page's rows are read with their households, flats and residents.
     """
     invitations = household_search(meeting.invitations.all(), q, to_household="household")
-    keys = list(invitations.order_by(*_by_address("household"), "pk").values_list("pk", flat=True))
+    keys: list = list(
+        invitations.order_by(*_by_address("household"), "pk").values_list("pk", flat=True)
+    )
     page = Paginator(keys, per_page or INVITATIONS_PER_PAGE).get_page(number)
     ids = list(page.object_list)
     rows = (
