@@ -470,13 +470,16 @@ def attendance_counts(*, meeting: Meeting) -> AttendanceCounts:
 # fits on one page (no page links), one of an estate of thousands is not thousands of rows.
 INVITATIONS_PER_PAGE = 50
 
+# The meeting page's filter of its list: who came, who was invited and did not come.
+INVITATION_SHOWN = {"came": Q(attended=True), "absent": Q(invited=True, attended=False)}
+
 
 def meeting_invitation_page(
-    *, meeting: Meeting, q: str = "", number=1, per_page: int | None = None
+    *, meeting: Meeting, q: str = "", show: str = "", number=1, per_page: int | None = None
 ) -> Page:
     """Page `number` of the meeting's list at the door and on its page (invited households and
-    walk-ins, by address), of the households matching `q`: the same three queries for 5
-    invitations or 5,000.
+    walk-ins, by address), of the households matching `q`; `show` "came" (attended) or "absent"
+    (invited, did not come): those alone. The same three queries for 5 invitations or 5,000.
 
     The list's keys come first, all of them in order, and the page is cut from them: a meeting
     invites one estate's households at most, thousands of numbers, sorted in full in some ms
@@ -485,6 +488,8 @@ def meeting_invitation_page(
     the page's rows are read with their households, flats and residents.
     """
     invitations = household_search(meeting.invitations.all(), q, to_household="household")
+    if show in INVITATION_SHOWN:
+        invitations = invitations.filter(INVITATION_SHOWN[show])
     keys: list = list(
         invitations.order_by(*_by_address("household"), "pk").values_list("pk", flat=True)
     )

@@ -22,6 +22,7 @@ from outreach.forms import AttendanceForm, MeetingForm, MeetingInviteForm
 from outreach.models import Meeting
 from outreach.permissions import get_meeting_for_user, meetings_for_user
 from outreach.selectors import (
+    INVITATION_SHOWN,
     attendance_counts,
     attendance_household,
     meeting_invitation_page,
@@ -157,12 +158,17 @@ def _detail_context(request: AuthedRequest, meeting: Meeting, **overrides) -> di
     can_change = request.user.has_perm("outreach.change_meeting")
     invited = meeting.stairwells.values("pk")
     q = _search(request)
+    held = meeting.held_at <= timezone.now()
+    show = request.GET.get("show", "") if held else ""
+    show = show if show in INVITATION_SHOWN else ""
+    page = meeting_invitation_page(meeting=meeting, q=q, show=show, number=request.GET.get("page"))
     context = {
         "meeting": meeting,
         "counts": attendance_counts(meeting=meeting),
-        "held": meeting.held_at <= timezone.now(),
+        "held": held,
         "q": q,
-        "page": meeting_invitation_page(meeting=meeting, q=q, number=request.GET.get("page")),
+        "show": show,
+        "page": page,
         "stairwells": meeting.stairwells.all(),
         "can_change": can_change,
         "invite_form": MeetingInviteForm(

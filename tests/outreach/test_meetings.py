@@ -565,3 +565,22 @@ def test_a_viewer_searches_the_meeting_page_but_not_the_door_list(client, cast, 
     response = client.post(mark, {"household": household.pk, "attended": "1", "page": "2"})
     assert response.status_code == 403
     assert not Invitation.objects.filter(meeting=meeting, attended=True).exists()
+
+
+def test_the_meeting_page_shows_who_came_or_who_did_not(client, cast, meeting):
+    households = invite_many(meeting, 60)
+    for household in households[:3]:
+        attendance_mark(meeting=meeting, household=household, by=None)
+    client.force_login(cast.caseworker_a1)
+    url = urls(meeting)["detail"]
+    came = client.get(url, {"show": "came"}).content.decode()
+    assert rows_shown(came) == 3 and "Person0 Tælle" in came
+    assert '<option value="came" selected>' in came
+    absent = client.get(url, {"show": "absent", "page": "2"}).content.decode()
+    assert "58 husstande" in absent and rows_shown(absent) == 58 - INVITATIONS_PER_PAGE
+    both = client.get(url, {"show": "came", "q": "Markørsen"}).content.decode()
+    assert rows_shown(both) == 0 and "Agnete Markørsen" not in both
+    # a meeting to come has no attendance to filter by: its whole list
+    Meeting.objects.filter(pk=meeting.pk).update(held_at=timezone.now() + timedelta(days=3))
+    coming = client.get(url, {"show": "came"}).content.decode()
+    assert rows_shown(coming) == INVITATIONS_PER_PAGE and 'id="invitations-show"' not in coming
