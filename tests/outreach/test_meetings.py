@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from households.permissions import sees_whole_estate
 from outreach.models import Contact, Invitation, Meeting
-from outreach.selectors import INVITATIONS_PER_PAGE
+from outreach.selectors import INVITATIONS_PER_PAGE, attendance_household, walk_in_candidates
 from outreach.services import attendance_mark, meeting_create, meeting_invite_stairwells
 from tests import factories
 from tests.conftest import MARKERS
@@ -584,3 +585,26 @@ def test_the_meeting_page_shows_who_came_or_who_did_not(client, cast, meeting):
     Meeting.objects.filter(pk=meeting.pk).update(held_at=timezone.now() + timedelta(days=3))
     coming = client.get(url, {"show": "came"}).content.decode()
     assert rows_shown(coming) == INVITATIONS_PER_PAGE and 'id="invitations-show"' not in coming
+
+
+def test_the_walk_in_search_keeps_to_the_households_she_may_see(cast, meeting):
+    """Who works in the estate is searched without the rule of visibility in the query (it sees
+    them all); anyone else through it."""
+    estate = cast.case_a1.project.estate
+    walk_in = factories.make_household(
+        factories.make_flat(factories.make_stairwell(estate, "Sidevej", 9)), "Vera Markørsen"
+    )
+    worker = factories.make_user_with_perms("worker", estate, "households.view_household")
+    assert sees_whole_estate(worker, estate)
+    assert walk_in_candidates(meeting=meeting, user=worker, q="markørsen") == [walk_in]
+    found = attendance_household(meeting=meeting, user=worker, household_id=walk_in.pk)
+    assert found == walk_in
+
+    other_estate = cast.case_b1.project.estate
+    stranger = factories.make_user_with_perms("stranger", other_estate, "households.view_household")
+    assert not sees_whole_estate(stranger, estate)
+    assert walk_in_candidates(meeting=meeting, user=stranger, q="markørsen") == []
+    assert attendance_household(meeting=meeting, user=stranger, household_id=walk_in.pk) is None
+    blind = factories.make_user_with_perms("blind", estate, "outreach.view_meeting")
+    assert not sees_whole_estate(blind, estate)  # no households.view_household
+    assert walk_in_candidates(meeting=meeting, user=blind, q="markørsen") == []
