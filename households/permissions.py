@@ -174,6 +174,17 @@ def estate_access_q(user, estate_path: str) -> Q:
     )
 
 
+def sees_whole_estate(user, estate) -> bool:
+    """Whether `user` sees every household of `estate` through the estate itself (works in it, or
+    leads its organisation): household_access_q then needs no asking for its households."""
+    if not (user.is_active and user.has_perm("households.view_household")):
+        return False
+    if user.is_superuser:
+        return True
+    grants = user_grants(user)
+    return estate.organisation_id in grants.managed_organisations or estate.pk in grants.estates
+
+
 # Other ways to see a household than through its estate, added by the apps above households from
 # their AppConfig.ready (cases: through a case she may see): each gives a Q over households.
 HOUSEHOLD_ACCESS_PATHS: list[Callable[[Any], Q]] = []

@@ -283,6 +283,7 @@ class AttendanceForm(forms.Form):
     once_key = OnceKeyField()
     household = forms.IntegerField(min_value=1)
     attended = forms.BooleanField(required=False)
+    page = forms.IntegerField(min_value=1, required=False)  # of the list at the door, kept
 
 
 # --- drop-in café ---

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.contrib.auth.models import User
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.db.models import Case as DbCase
 from django.db.models import (
     Count,
@@ -32,7 +32,7 @@ from households.models import (
     VulnerabilityAssessment,
     household_name_text,
 )
-from households.permissions import estate_access_q
+from households.permissions import estate_access_q, household_access_q, sees_whole_estate
 from households.selectors import (
     household_name_of,
     household_search,
@@ -564,6 +564,11 @@ class AttendanceCounts:
         """Percent of the invited who came."""
         return round(100 * self.attended / self.invited) if self.invited else None
 
+    @property
+    def listed(self) -> int:
+        """Households on the meeting's list: the invited and the walk-ins."""
+        return self.invited + self.walk_ins
+
 
 def attendance_counts(*, meeting: Meeting) -> AttendanceCounts:
     counts = Invitation.objects.filter(meeting=meeting).aggregate(
@@ -576,25 +581,61 @@ def attendance_counts(*, meeting: Meeting) -> AttendanceCounts:
     )
 
 
-def meeting_invitations(*, meeting: Meeting, q: str = "") -> QuerySet[Invitation]:
-    """The meeting's list at the door: invited households and walk-ins, by address."""
+# A meeting's list, on its page and at the door, a page at a time: a meeting of ~50 households
+# fits on one page (no page links), one of an estate of thousands is not thousands of rows.
+INVITATIONS_PER_PAGE = 50
+
+# The meeting page's filter of its list: who came, who was invited and did not come.
+INVITATION_SHOWN = {"came": Q(attended=True), "absent": Q(invited=True, attended=False)}
+
+
+def meeting_invitation_page(
+    *, meeting: Meeting, q: str = "", show: str = "", number=1, per_page: int | None = None
+) -> Page:
+    """Page `number` of the meeting's list at the door and on its page (invited households and
+    walk-ins, by address), of the households matching `q`; `show` "came" (attended) or "absent"
+    (invited, did not come): those alone. The same three queries for 5 invitations or 5,000.
+
+    The list's keys come first, all of them in order, and the page is cut from them: a meeting
+    invites one estate's households at most, thousands of numbers, sorted in full in some ms
+    (2,720 invitations: 11 ms). Asked for only a page of them (LIMIT), PostgreSQL walks every
+    household of every estate in address order to find the meeting's first 50 (80 ms). Then
+    the page's rows are read with their households, flats and residents.
+    """
     invitations = household_search(meeting.invitations.all(), q, to_household="household")
-    return (
-        invitations.select_related("household__flat__stairwell")
-        .prefetch_related(residents_prefetch("household__residents"))
-        .order_by(*_by_address("household"), "pk")
+    if show in INVITATION_SHOWN:
+        invitations = invitations.filter(INVITATION_SHOWN[show])
+    keys: list = list(
+        invitations.order_by(*_by_address("household"), "pk").values_list("pk", flat=True)
     )
+    page = Paginator(keys, per_page or INVITATIONS_PER_PAGE).get_page(number)
+    ids = list(page.object_list)
+    rows = (
+        Invitation.objects.filter(pk__in=ids)
+        .select_related("household__flat__stairwell")
+        .prefetch_related(residents_prefetch("household__residents"))
+    )
+    by_id = {invitation.pk: invitation for invitation in (rows if ids else ())}
+    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    return page
 
 
-def _estate_households(*, user, estate_id: int) -> QuerySet[Household]:
-    return Household.objects.for_user(user).current().filter(flat__stairwell__estate_id=estate_id)
+def _estate_households(*, user, estate: Estate) -> QuerySet[Household]:
+    """The current households of `estate` that `user` may see. She who works in the estate sees
+    them all (households.permissions.sees_whole_estate), and the query leaves out the rule of
+    visibility, whose OR over every project's cases made PostgreSQL join every household of
+    every estate: the walk-ins of "ja" at 50,000 households, 223 ms to 20 ms."""
+    households = Household.objects.current().filter(flat__stairwell__estate_id=estate.pk)
+    if sees_whole_estate(user, estate):
+        return households
+    return households.filter(household_access_q(user))
 
 
 def walk_in_candidates(*, meeting: Meeting, user, q: str, limit: int = 8) -> list[Household]:
     """Households of the project's estate, not on the meeting's list, matching the search."""
     if len(q.strip()) < 2:
         return []
-    households = _estate_households(user=user, estate_id=meeting.project.estate_id).exclude(
+    households = _estate_households(user=user, estate=meeting.project.estate).exclude(
         invitations__meeting=meeting
     )
     return list(
@@ -608,7 +649,7 @@ def walk_in_candidates(*, meeting: Meeting, user, q: str, limit: int = 8) -> lis
 def attendance_household(*, meeting: Meeting, user, household_id: int) -> Household | None:
     """A household that can be marked at this meeting: on its list, or one of its estate."""
     listed = Invitation.objects.filter(meeting=meeting).values("household_id")
-    estate = _estate_households(user=user, estate_id=meeting.project.estate_id).values("pk")
+    estate = _estate_households(user=user, estate=meeting.project.estate).values("pk")
     return (
         Household.objects.filter(Q(pk__in=listed) | Q(pk__in=estate))
         .filter(pk=household_id)
@@ -663,7 +704,7 @@ def help_topic_counts(visits) -> list[tuple[str, int]]:
 def drop_in_candidates(*, session: DropInSession, user, q: str, limit: int = 8) -> list[Household]:
     if len(q.strip()) < 2:
         return []
-    households = _estate_households(user=user, estate_id=session.estate_id)
+    households = _estate_households(user=user, estate=session.estate)
     return list(
         household_search(households, q)
         .select_related("flat__stairwell")
@@ -674,7 +715,7 @@ def drop_in_candidates(*, session: DropInSession, user, q: str, limit: int = 8) 
 
 def drop_in_household(*, session: DropInSession, user, household_id: int) -> Household | None:
     return (
-        _estate_households(user=user, estate_id=session.estate_id)
+        _estate_households(user=user, estate=session.estate)
         .filter(pk=household_id)
         .select_related("flat__stairwell")
         .prefetch_related(residents_prefetch("residents"))

@@ -26,6 +26,7 @@ from outreach.models import (
     DropInSession,
     Flag,
     FlagKind,
+    Invitation,
     Meeting,
     Outcome,
     Tip,
@@ -52,6 +53,10 @@ PAGED = {
     "outreach/views/letters.py": ["outreach/letters/letter_list.html"],
     "outreach/views/cafe.py": ["outreach/cafe/session_list.html"],
     "outreach/views/meetings.py": ["outreach/meetings/meeting_list.html"],
+    "outreach/selectors.py": [  # meeting_invitation_page
+        "outreach/meetings/meeting_detail.html",
+        "outreach/meetings/meeting_attendance.html",
+    ],
     "privacy/views.py": ["privacy/access_log.html"],
     "referrals/bridge/views/followup.py": ["referrals/followup/follow_up_list.html"],
     "referrals/visitator/views.py": [
@@ -184,6 +189,23 @@ def meetings(cast, _fixture) -> str:
     return f"project={project.pk}"
 
 
+def meeting_invitations(cast, _fixture) -> str:
+    """A meeting of two households on the list, and one more household not on it."""
+    project = cast.case_a1.project
+    when = datetime(2026, 1, 1, 17, tzinfo=timezone.get_current_timezone())
+    meeting = Meeting.objects.create(
+        project=project, held_at=when, place="Fælleshuset", topic="Listemødet"
+    )
+    for household in factories.make_households(project.estate, 2, street="Listevej"):
+        Invitation.objects.create(meeting=meeting, household=household)
+    Invitation.objects.create(meeting=meeting, household=cast.case_a1.household)
+    return "q=Listevej"
+
+
+def the_meeting(cast) -> list[int]:
+    return [Meeting.objects.get(topic="Listemødet").pk]
+
+
 def follow_up_plans(cast, _fixture) -> str:
     bridge_builder = cast.bridge_builder_a
     for _ in range(2):
@@ -292,6 +314,20 @@ LISTS = [
     ("outreach:letters", "caseworker_a1", "outreach.views.letters.PAGE_SIZE", letters, None),
     ("outreach:cafe", "caseworker_a1", "outreach.views.cafe.PAGE_SIZE", cafe_sessions, None),
     ("outreach:meetings", "caseworker_a1", "outreach.views.meetings.PAGE_SIZE", meetings, None),
+    (
+        "outreach:meeting",
+        "caseworker_a1",
+        "outreach.selectors.INVITATIONS_PER_PAGE",
+        meeting_invitations,
+        the_meeting,
+    ),
+    (
+        "outreach:meeting_attendance",
+        "caseworker_a1",
+        "outreach.selectors.INVITATIONS_PER_PAGE",
+        meeting_invitations,
+        the_meeting,
+    ),
     ("privacy:access_log", "manager_a", "privacy.views.ACCESS_LOG_PAGE_SIZE", log_entries, None),
     (
         "referrals:follow_up_list",

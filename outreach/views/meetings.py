@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -21,9 +22,10 @@ from outreach.forms import AttendanceForm, MeetingForm, MeetingInviteForm
 from outreach.models import Meeting
 from outreach.permissions import get_meeting_for_user, meetings_for_user
 from outreach.selectors import (
+    INVITATION_SHOWN,
     attendance_counts,
     attendance_household,
-    meeting_invitations,
+    meeting_invitation_page,
     meetings_with_counts,
     start_of_today,
     walk_in_candidates,
@@ -148,14 +150,25 @@ def meeting_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "outreach/meetings/meeting_form.html", context, status=status)
 
 
+def _search(request: AuthedRequest) -> str:
+    return request.GET.get("q", "").strip()[:SEARCH_MAX]
+
+
 def _detail_context(request: AuthedRequest, meeting: Meeting, **overrides) -> dict:
     can_change = request.user.has_perm("outreach.change_meeting")
     invited = meeting.stairwells.values("pk")
+    q = _search(request)
+    held = meeting.held_at <= timezone.now()
+    show = request.GET.get("show", "") if held else ""
+    show = show if show in INVITATION_SHOWN else ""
+    page = meeting_invitation_page(meeting=meeting, q=q, show=show, number=request.GET.get("page"))
     context = {
         "meeting": meeting,
         "counts": attendance_counts(meeting=meeting),
-        "held": meeting.held_at <= timezone.now(),
-        "invitations": meeting_invitations(meeting=meeting),
+        "held": held,
+        "q": q,
+        "show": show,
+        "page": page,
         "stairwells": meeting.stairwells.all(),
         "can_change": can_change,
         "invite_form": MeetingInviteForm(
@@ -171,9 +184,10 @@ def _detail_context(request: AuthedRequest, meeting: Meeting, **overrides) -> di
 @require_GET
 def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)
-    return render(
-        request, "outreach/meetings/meeting_detail.html", _detail_context(request, meeting)
-    )
+    template = "outreach/meetings/meeting_detail.html"
+    context = _detail_context(request, meeting)
+    # A search or another page of the list: htmx swaps the list alone.
+    return render(request, f"{template}#invitations" if request.htmx else template, context)
 
 
 @require_POST
@@ -199,12 +213,15 @@ def meeting_invite(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "outreach/meetings/meeting_detail.html", context, status=400)
 
 
-def _attendance_context(meeting: Meeting, user, q: str, **extra) -> dict:
+def _attendance_context(meeting: Meeting, user, q: str, number, **extra) -> dict:
+    page = meeting_invitation_page(meeting=meeting, q=q, number=number)
     return {
         "meeting": meeting,
         "q": q,
         "counts": attendance_counts(meeting=meeting),
-        "invitations": meeting_invitations(meeting=meeting, q=q),
+        "page": page,
+        # Going through the list without a search, a tap keeps its page (a search is cleared).
+        "keep_page": page.number if not q and page.number > 1 else None,
         "walk_ins": walk_in_candidates(meeting=meeting, user=user, q=q),
         **extra,
     }
@@ -213,8 +230,7 @@ def _attendance_context(meeting: Meeting, user, q: str, **extra) -> dict:
 @require_GET
 def meeting_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, for_change=True)
-    q = request.GET.get("q", "").strip()[:SEARCH_MAX]
-    context = _attendance_context(meeting, request.user, q)
+    context = _attendance_context(meeting, request.user, _search(request), request.GET.get("page"))
     template = "outreach/meetings/meeting_attendance.html"
     return render(request, f"{template}#results" if request.htmx else template, context)
 
@@ -252,11 +268,14 @@ def meeting_attendance_mark(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.error(request, problem)
         else:
             messages.success(request, _attendance_message(household, attended))
-        return redirect("outreach:meeting_attendance", pk=meeting.pk)
+        url = reverse("outreach:meeting_attendance", args=[meeting.pk])
+        page = form.cleaned_data["page"]
+        return redirect(f"{url}?page={page}" if page and page > 1 else url)
     context = _attendance_context(
         meeting,
         request.user,
         "",
+        form.cleaned_data["page"],
         last=household,
         attended=attended,
         problem=problem,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from outreach.models import Flag, FlagKind, Invitation
-from outreach.services import meeting_create, thresholds_update
+from outreach.services import meeting_create, meeting_invite_stairwells, thresholds_update
 from tests import factories
 from tests.browser.conftest import log_in, screenshot
 
@@ -139,3 +139,41 @@ def test_a_caseworker_takes_attendance_at_the_door_and_the_scan_flags_who_stayed
         )
     )
     assert flagged == {households["Ole Hansen"].pk, households["Inge Møller"].pk}
+
+
+def test_a_long_list_at_the_door_is_paged_and_a_tap_on_page_two_stays_there(
+    small_phone, cast, meeting
+):
+    """65 on the list: 50 a page. The next page comes without reloading; a tap there keeps it;
+    the meeting page finds a household by its name as it is typed."""
+    more = factories.make_households(meeting.project.estate, 60)
+    meeting_invite_stairwells(meeting=meeting, stairwells=[more[0].flat.stairwell])
+    page = small_phone
+    log_in(page, cast.caseworker_a1.username)
+    page.wait_for_url("**/sager/**")
+    page.goto(f"/moeder/{meeting.pk}/fremmoede/")
+    expect(page.locator("#attendance-results li.attendee")).to_have_count(50)
+    expect(page.locator("#attendance-results .pagination")).to_contain_text("Side 1 af 2")
+
+    page.get_by_role("link", name=re.compile("Næste")).click()
+    expect(page.locator("#attendance-results .pagination")).to_contain_text("Side 2 af 2")
+    expect(page.locator("#attendance-results li.attendee")).to_have_count(15)
+    expect(page).to_have_url(re.compile(r"\?page=2$"))
+    first = page.locator("#attendance-results li.attendee").first
+    name = first.locator(".attendee-who strong").inner_text()
+    first.get_by_role("button").click()
+    expect(page.locator(".attendance-counter")).to_contain_text("1 af 65 mødt op")
+    expect(page.locator(".attendance-last")).to_contain_text(f"{name},")
+    expect(page.locator("#attendance-results .pagination")).to_contain_text("Side 2 af 2")
+    expect(page.get_by_role("button", name=re.compile(name))).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    screenshot(page, "meeting-attendance-page-two-phone")
+
+    page.goto(f"/moeder/{meeting.pk}/")
+    expect(page.locator("#invitations tbody tr")).to_have_count(50)
+    page.locator("#invitations-q").fill("hanne")
+    expect(page.locator("#invitations tbody tr")).to_have_count(1)
+    expect(page.locator("#invitations")).to_contain_text("Hanne Jensen")
+    expect(page).to_have_url(re.compile(r"\?q=hanne(&show=)?$"))
+    screenshot(page, "meeting-page-search-phone")

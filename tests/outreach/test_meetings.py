@@ -6,7 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from households.permissions import sees_whole_estate
 from outreach.models import Contact, Invitation, Meeting
+from outreach.selectors import INVITATIONS_PER_PAGE, attendance_household, walk_in_candidates
 from outreach.services import attendance_mark, meeting_create, meeting_invite_stairwells
 from tests import factories
 from tests.conftest import MARKERS
@@ -403,11 +405,12 @@ def test_the_attendance_page_takes_a_fixed_number_of_queries(
         attendance_mark(meeting=meeting, household=household, by=None)
     client.force_login(cast.caseworker_a1)
     url = reverse("outreach:meeting_attendance", args=[meeting.pk])
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(url, {"q": "tælle"})
     body = response.content.decode()
-    assert body.count('<li class="attendee') == count  # on the list, and the one not on it
-    with django_assert_max_num_queries(10):
+    # a page of the list, and the one not on it
+    assert body.count('<li class="attendee') == min(count - 1, INVITATIONS_PER_PAGE) + 1
+    with django_assert_max_num_queries(11):
         client.get(url)
 
 
@@ -426,3 +429,182 @@ def test_it_refuses_attendance_for_a_meeting_more_than_a_day_ahead(client, cast,
     Meeting.objects.filter(pk=meeting.pk).update(held_at=timezone.now() + timedelta(hours=20))
     client.post(mark, {"household": household.pk, "attended": "1"}, headers={"HX-Request": "true"})
     assert Invitation.objects.get(meeting=meeting, household=household).attended
+
+
+# --- a meeting of an estate of thousands: a page of the list at a time -------------------------
+
+
+def invite_many(meeting, count: int) -> list:
+    """`count` households more on the meeting's list (one stairwell of Tællevej)."""
+    households = factories.make_households(meeting.project.estate, count)
+    meeting_invite_stairwells(meeting=meeting, stairwells=[households[0].flat.stairwell])
+    return households
+
+
+def rows_shown(body: str) -> int:
+    return body.count('<td data-label="Husstand">')
+
+
+@pytest.mark.parametrize("count", [5, 120])
+def test_the_meeting_page_takes_a_fixed_number_of_queries_and_shows_one_page(
+    client, cast, meeting, django_assert_max_num_queries, count
+):
+    households = invite_many(meeting, count)
+    for household in households[: count // 2]:
+        attendance_mark(meeting=meeting, household=household, by=None)
+    client.force_login(cast.caseworker_a1)
+    with django_assert_max_num_queries(11):
+        response = client.get(urls(meeting)["detail"])
+    body = response.content.decode()
+    assert rows_shown(body) == min(count + 1, INVITATIONS_PER_PAGE)
+    # the counts are of the whole list, not of the page
+    assert f"{count // 2} af {count + 1} mødt op" in body
+    assert ('class="pagination"' in body) == (count + 1 > INVITATIONS_PER_PAGE)
+    assert ('id="invitations-q"' in body) == (count + 1 > INVITATIONS_PER_PAGE)
+    with django_assert_max_num_queries(11):
+        client.get(urls(meeting)["detail"], {"q": "tælle", "page": "2"})
+
+
+def test_a_small_meeting_shows_its_whole_list_without_search_or_pages(client, cast, meeting):
+    client.force_login(cast.caseworker_a1)
+    body = client.get(urls(meeting)["detail"]).content.decode()
+    assert rows_shown(body) == 1 and "Agnete Markørsen" in body
+    assert 'id="invitations-q"' not in body and 'class="pagination"' not in body
+    attendance = client.get(urls(meeting)["attendance"]).content.decode()
+    assert attendance.count('<li class="attendee') == 1
+    assert 'class="pagination"' not in attendance
+
+
+def test_the_meeting_page_finds_a_household_on_a_long_list(client, cast, meeting):
+    invite_many(meeting, 120)
+    client.force_login(cast.caseworker_a1)
+    url = urls(meeting)["detail"]
+    assert "Agnete Markørsen" in client.get(url).content.decode()  # Markørvej: page 1
+    assert "Agnete Markørsen" not in client.get(url, {"page": "2"}).content.decode()
+
+    response = client.get(url, {"q": "Person117"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="invitations"')  # the list alone
+    assert rows_shown(body) == 1 and "Person117 Tælle" in body
+    assert 'result-count">1 husstand</p>' in body
+
+    nobody = client.get(url, {"q": "Zyxzyx"}).content.decode()
+    assert rows_shown(nobody) == 0 and "Ingen på listen matcher “Zyxzyx”." in nobody
+
+
+def test_the_door_list_pages_and_a_tap_on_page_two_keeps_page_two(client, cast, meeting):
+    invite_many(meeting, 120)
+    client.force_login(cast.caseworker_a1)
+    url = urls(meeting)["attendance"]
+    first = client.get(url).content.decode()
+    assert first.count('<li class="attendee') == INVITATIONS_PER_PAGE
+    assert "Side 1 af 3" in first
+
+    response = client.get(url, {"page": "2"}, headers={"HX-Request": "true"})
+    assert response.content.decode().lstrip().startswith('<div id="attendance-results"')
+    household = response.context["page"].object_list[0].household
+    assert household.display_name() not in first
+    mark = reverse("outreach:meeting_attendance_mark", args=[meeting.pk])
+    response = client.post(
+        mark,
+        {"household": household.pk, "attended": "1", "page": "2"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert "1 af 121 mødt op" in body and "Side 2 af 3" in body
+    assert response.context["page"].object_list[0].household == household
+    assert 'name="page" value="2"' in body  # the next tap (and the undo) keeps it too
+    assert Invitation.objects.get(meeting=meeting, household=household).attended
+
+    # without JavaScript: back to page 2 of the list
+    response = client.post(mark, {"household": household.pk, "page": "2"})
+    assert response.status_code == 302 and response.url == f"{url}?page=2"
+    assert not Invitation.objects.get(meeting=meeting, household=household).attended
+
+
+def test_the_door_search_finds_a_household_far_down_the_list_and_marks_it(client, cast, meeting):
+    households = invite_many(meeting, 120)
+    wanted = households[117]  # page 3 of the list unsearched
+    client.force_login(cast.caseworker_a1)
+    url = urls(meeting)["attendance"]
+    response = client.get(url, {"q": "person117"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.count('<li class="attendee') == 1 and "Person117 Tælle" in body
+    assert f'name="household" value="{wanted.pk}"' in body
+    assert 'name="page"' not in body  # after a tap from a search, the search starts afresh
+    mark = reverse("outreach:meeting_attendance_mark", args=[meeting.pk])
+    response = client.post(
+        mark, {"household": wanted.pk, "attended": "1"}, headers={"HX-Request": "true"}
+    )
+    assert "1 af 121 mødt op" in response.content.decode()
+    assert Invitation.objects.get(meeting=meeting, household=wanted).attended
+
+
+@pytest.mark.parametrize("role", ["caseworker_a2", "manager_b", "bridge_builder_a"])
+def test_a_searched_or_paged_list_is_hidden_from_other_estates(client, cast, meeting, role):
+    invite_many(meeting, 60)
+    client.force_login(getattr(cast, role))
+    for name in ("detail", "attendance"):
+        for query in ({"q": "markørsen"}, {"page": "2"}):
+            response = client.get(urls(meeting)[name], query, headers={"HX-Request": "true"})
+            assert response.status_code == 404, (name, query)
+            assert_no_markers(response.content.decode(), ["case_a1"])
+
+
+def test_a_viewer_searches_the_meeting_page_but_not_the_door_list(client, cast, meeting):
+    invite_many(meeting, 60)
+    viewer = factories.make_user_with_perms(
+        "viewer", cast.case_a1.project.estate, "outreach.view_meeting", "cases.view_project"
+    )
+    client.force_login(viewer)
+    response = client.get(urls(meeting)["detail"], {"q": "markørsen"})
+    assert response.status_code == 200 and rows_shown(response.content.decode()) == 1
+    for query in ({"q": "markørsen"}, {"page": "2"}):
+        assert client.get(urls(meeting)["attendance"], query).status_code == 403
+    mark = reverse("outreach:meeting_attendance_mark", args=[meeting.pk])
+    household = cast.case_a1.household
+    response = client.post(mark, {"household": household.pk, "attended": "1", "page": "2"})
+    assert response.status_code == 403
+    assert not Invitation.objects.filter(meeting=meeting, attended=True).exists()
+
+
+def test_the_meeting_page_shows_who_came_or_who_did_not(client, cast, meeting):
+    households = invite_many(meeting, 60)
+    for household in households[:3]:
+        attendance_mark(meeting=meeting, household=household, by=None)
+    client.force_login(cast.caseworker_a1)
+    url = urls(meeting)["detail"]
+    came = client.get(url, {"show": "came"}).content.decode()
+    assert rows_shown(came) == 3 and "Person0 Tælle" in came
+    assert '<option value="came" selected>' in came
+    absent = client.get(url, {"show": "absent", "page": "2"}).content.decode()
+    assert "58 husstande" in absent and rows_shown(absent) == 58 - INVITATIONS_PER_PAGE
+    both = client.get(url, {"show": "came", "q": "Markørsen"}).content.decode()
+    assert rows_shown(both) == 0 and "Agnete Markørsen" not in both
+    # a meeting to come has no attendance to filter by: its whole list
+    Meeting.objects.filter(pk=meeting.pk).update(held_at=timezone.now() + timedelta(days=3))
+    coming = client.get(url, {"show": "came"}).content.decode()
+    assert rows_shown(coming) == INVITATIONS_PER_PAGE and 'id="invitations-show"' not in coming
+
+
+def test_the_walk_in_search_keeps_to_the_households_she_may_see(cast, meeting):
+    """Who works in the estate is searched without the rule of visibility in the query (it sees
+    them all); anyone else through it."""
+    estate = cast.case_a1.project.estate
+    walk_in = factories.make_household(
+        factories.make_flat(factories.make_stairwell(estate, "Sidevej", 9)), "Vera Markørsen"
+    )
+    worker = factories.make_user_with_perms("worker", estate, "households.view_household")
+    assert sees_whole_estate(worker, estate)
+    assert walk_in_candidates(meeting=meeting, user=worker, q="markørsen") == [walk_in]
+    found = attendance_household(meeting=meeting, user=worker, household_id=walk_in.pk)
+    assert found == walk_in
+
+    other_estate = cast.case_b1.project.estate
+    stranger = factories.make_user_with_perms("stranger", other_estate, "households.view_household")
+    assert not sees_whole_estate(stranger, estate)
+    assert walk_in_candidates(meeting=meeting, user=stranger, q="markørsen") == []
+    assert attendance_household(meeting=meeting, user=stranger, household_id=walk_in.pk) is None
+    blind = factories.make_user_with_perms("blind", estate, "outreach.view_meeting")
+    assert not sees_whole_estate(blind, estate)  # no households.view_household
+    assert walk_in_candidates(meeting=meeting, user=blind, q="markørsen") == []
