@@ -207,3 +207,25 @@ def totp_code(device) -> str:
         device.last_t = totp.t() - 1
         device.save(update_fields=["last_t"])
     return f"{totp.token():0{device.digits}d}"
+
+
+def make_twin_households(estate, count: int, tag: str) -> None:
+    """`count` households registered twice (Dobbeltvej and Dobbelvej), one resident each: in
+    bulk, a handful of queries however many."""
+    stairwells = [make_stairwell(estate, street=street) for street in ("Dobbeltvej", "Dobbelvej")]
+    flats = Flat.objects.bulk_create(
+        Flat(stairwell=stairwell, floor=n // 10, door=str(n % 10 + 1), rooms=3, area_m2=75)
+        for stairwell in stairwells
+        for n in range(count)
+    )
+    households = Household.objects.bulk_create(Household(flat=flat) for flat in flats)
+    Resident.objects.bulk_create(
+        Resident(
+            household=household,
+            first_name=f"Person{index % count}{tag}",
+            last_name="Dobbelt",
+            birth_year=1950,
+            is_contact_person=True,
+        )
+        for index, household in enumerate(households)
+    )

@@ -57,6 +57,7 @@ PAGED = {
         "outreach/meetings/meeting_detail.html",
         "outreach/meetings/meeting_attendance.html",
     ],
+    "households/import_views.py": ["households/imports/duplicates.html"],
     "privacy/views.py": ["privacy/access_log.html"],
     "referrals/bridge/views/followup.py": ["referrals/followup/follow_up_list.html"],
     "referrals/visitator/views.py": [
@@ -269,6 +270,11 @@ def expenses_awaiting(cast, _fixture) -> str:
     return "x=1"  # no filter on the page
 
 
+def duplicate_pairs(cast, _fixture) -> str:
+    factories.make_twin_households(cast.case_a1.household.flat.stairwell.estate, 2, "p")
+    return "x=1"  # no filter on the page
+
+
 def case_a1_project(cast) -> list[int]:
     return [cast.case_a1.project_id]
 
@@ -327,6 +333,13 @@ LISTS = [
         "outreach.selectors.INVITATIONS_PER_PAGE",
         meeting_invitations,
         the_meeting,
+    ),
+    (
+        "households:duplicates",
+        "manager_a",
+        "households.import_views.DUPLICATES_PER_PAGE",
+        duplicate_pairs,
+        None,
     ),
     ("privacy:access_log", "manager_a", "privacy.views.ACCESS_LOG_PAGE_SIZE", log_entries, None),
     (

@@ -11,7 +11,6 @@ from households.import_views import DUPLICATES_PER_PAGE
 from households.models import (
     AccessLog,
     DuplicateDismissal,
-    Flat,
     Household,
     HouseholdMerge,
     Resident,
@@ -234,30 +233,6 @@ def test_it_answers_wrong_methods_and_bad_ids(client, cast, twins):
     assert response.status_code == 404
 
 
-def _twin_households(estate, count: int, tag: str) -> None:
-    """`count` households registered twice (Dobbeltvej and Dobbelvej), one resident each: in
-    bulk, a handful of queries however many."""
-    stairwells = [
-        factories.make_stairwell(estate, street=street) for street in ("Dobbeltvej", "Dobbelvej")
-    ]
-    flats = Flat.objects.bulk_create(
-        Flat(stairwell=stairwell, floor=n // 10, door=str(n % 10 + 1), rooms=3, area_m2=75)
-        for stairwell in stairwells
-        for n in range(count)
-    )
-    households = Household.objects.bulk_create(Household(flat=flat) for flat in flats)
-    Resident.objects.bulk_create(
-        Resident(
-            household=household,
-            first_name=f"Person{index % count}{tag}",
-            last_name="Dobbelt",
-            birth_year=1950,
-            is_contact_person=True,
-        )
-        for index, household in enumerate(households)
-    )
-
-
 def test_the_duplicates_page_needs_a_fixed_number_of_queries(
     client, cast, django_assert_max_num_queries
 ):
@@ -266,7 +241,7 @@ def test_the_duplicates_page_needs_a_fixed_number_of_queries(
     client.force_login(cast.manager_a)
     url = reverse("households:duplicates")
     for count, tag in ((3, "a"), (30, "b")):
-        _twin_households(estate, count, tag)
+        factories.make_twin_households(estate, count, tag)
         with django_assert_max_num_queries(10):
             first = client.get(url).content.decode()
         with django_assert_max_num_queries(10):
