@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from households.imports import parse_kroner
@@ -38,11 +39,13 @@ class FlatRentForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     net_rent = KronerField(
-        label=Flat._meta.get_field("net_rent").verbose_name,
+        label=capfirst(Flat._meta.get_field("net_rent").verbose_name),
         help_text=Flat._meta.get_field("net_rent").help_text,
         required=False,
     )
-    aconto = KronerField(label=Flat._meta.get_field("aconto").verbose_name, required=False)
+    aconto = KronerField(
+        label=capfirst(Flat._meta.get_field("aconto").verbose_name), required=False
+    )
 
     class Meta:
         model = Flat

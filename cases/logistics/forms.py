@@ -3,6 +3,7 @@ from typing import cast
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases.deadlines import offer_reply_due_on
@@ -42,7 +43,7 @@ class FlatChoiceField(FlatPickField):
 class PoolFlatForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     project_rent = KronerField(
-        label=PoolFlat._meta.get_field("project_rent").verbose_name,
+        label=capfirst(PoolFlat._meta.get_field("project_rent").verbose_name),
         help_text=PoolFlat._meta.get_field("project_rent").help_text,
         required=False,
     )

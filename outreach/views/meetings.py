@@ -169,7 +169,7 @@ def _detail_context(request: AuthedRequest, meeting: Meeting, **overrides) -> di
         "q": q,
         "show": show,
         "page": page,
-        "stairwells": meeting.stairwells.all(),
+        "stairwells": list(meeting.stairwells.all()),
         "can_change": can_change,
         "invite_form": MeetingInviteForm(
             stairwells=meeting.project.estate.stairwells.exclude(pk__in=invited)

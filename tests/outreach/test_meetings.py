@@ -608,3 +608,19 @@ def test_the_walk_in_search_keeps_to_the_households_she_may_see(cast, meeting):
     blind = factories.make_user_with_perms("blind", estate, "outreach.view_meeting")
     assert not sees_whole_estate(blind, estate)  # no households.view_household
     assert walk_in_candidates(meeting=meeting, user=blind, q="markørsen") == []
+
+
+def test_an_estate_of_many_stairwells_is_named_by_their_number_and_listed_on_request(
+    client, cast, meeting
+):
+    estate = meeting.project.estate
+    client.force_login(cast.caseworker_a1)
+    few = client.get(urls(meeting)["detail"]).content.decode()
+    assert 'class="invited-stairwells"' not in few and "Markørvej 3" in few
+    stairwells = [
+        factories.make_stairwell(estate, street="Mangevej", number=n) for n in range(1, 13)
+    ]
+    meeting_invite_stairwells(meeting=meeting, stairwells=stairwells)
+    many = client.get(urls(meeting)["detail"]).content.decode()
+    assert '<details class="invited-stairwells">' in many and "13 opgange" in many
+    assert "Mangevej 12" in many  # the list is there, folded
