@@ -100,7 +100,7 @@ class CaseForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         case = self.instance
-        flats = destination_flats(case=case, today=timezone.localdate())
+        self.flats = flats = destination_flats(case=case, today=timezone.localdate())
         for name in FLAT_FIELDS:
             field = cast(FlatChoiceField, self.fields[name])
             field.queryset = flats
@@ -120,7 +120,7 @@ class CaseForm(forms.ModelForm):
     def flat_pickers(self, *, felt: str = "", q: str = "") -> dict[str, dict]:
         """The two flat pickers (households/pickers.py); `q` searches the one named `felt`. Both
         choose among the same flats: their short list is read once."""
-        short = short_list(cast(FlatChoiceField, self.fields[FLAT_FIELDS[0]]).queryset)
+        short = short_list(self.flats)
         return {
             name: flat_picker(
                 self[name], q=q if felt == name else "", none_label=_("Not decided"), short=short
