@@ -39,6 +39,13 @@ def destination_cases(*, organisation_id: int, excluding_case: int | None = None
         .order_by("changed_at")
         .values(day=TruncDate("changed_at"))[:1]
     )
+    return _counted_cases(organisation_id, excluding_case).annotate(
+        landed_on=Coalesce(Subquery(moved), Subquery(stage))
+    )
+
+
+def _counted_cases(organisation_id: int, excluding_case: int | None) -> CaseQuerySet:
+    """destination_cases without `landed_on` (the counts need not build it)."""
     cases = Case.objects.filter(
         project__estate__organisation_id=organisation_id,
         permanent_flat__isnull=False,
@@ -46,10 +53,7 @@ def destination_cases(*, organisation_id: int, excluding_case: int | None = None
     )
     if excluding_case is not None:
         cases = cases.exclude(pk=excluding_case)
-    return cases.with_vulnerability().annotate(
-        destination_area=F(DESTINATION_AREA),
-        landed_on=Coalesce(Subquery(moved), Subquery(stage)),
-    )
+    return cases.with_vulnerability().annotate(destination_area=F(DESTINATION_AREA))
 
 
 def waterbed_counts(*, organisation_id: int, excluding_case: int | None = None) -> dict[str, int]:
@@ -60,7 +64,7 @@ def waterbed_counts(*, organisation_id: int, excluding_case: int | None = None) 
     WHERE clause PostgreSQL judged it on every organisation's cases before the join to the
     organisation, a plan four times slower at 50,000 households."""
     rows = (
-        destination_cases(organisation_id=organisation_id, excluding_case=excluding_case)  # type: ignore[misc]
+        _counted_cases(organisation_id, excluding_case)  # type: ignore[misc]
         .values("destination_area")
         .annotate(households=Count("household_id", distinct=True, filter=IS_VULNERABLE))
         .values_list("destination_area", "households")
