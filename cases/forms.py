@@ -6,14 +6,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.logistics.waterbed import full_areas_for
+from cases.logistics.waterbed import case_waterbed
 from cases.models import Case
 from cases.selectors import CaseloadFilters, caseload_flag_choices, destination_flats
 from cases.services import CASE_EDITABLE_FIELDS
 from cases.stages import FINAL, MOVED, EndReason, Stage, allowed_next_stages
 from core.widgets import DateInput, ListSelect
 from households.models import Flat, VulnerabilityLevel
-from households.pickers import FlatPickField, flat_picker
+from households.pickers import FlatPickField, flat_picker, short_list
 from households.templatetags.people import staff_name
 
 
@@ -100,13 +100,15 @@ class CaseForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         case = self.instance
-        flats = destination_flats(case=case, today=timezone.localdate())
+        self.flats = flats = destination_flats(case=case, today=timezone.localdate())
         for name in FLAT_FIELDS:
             field = cast(FlatChoiceField, self.fields[name])
             field.queryset = flats
             field.empty_label = _("Not decided")
         permanent = cast(FlatChoiceField, self.fields["permanent_flat"])
-        permanent.full_areas = frozenset(full_areas_for(case=case))
+        # The case's waterbed (without the case itself), for the labels and the page's warning.
+        self.waterbed = case_waterbed(case=case)
+        permanent.full_areas = frozenset(self.waterbed.full_areas)
         if case.stage in MOVED:
             permanent.required = True
             permanent.error_messages["required"] = _(
@@ -116,9 +118,13 @@ class CaseForm(forms.ModelForm):
             self.initial["version"] = case.version
 
     def flat_pickers(self, *, felt: str = "", q: str = "") -> dict[str, dict]:
-        """The two flat pickers (households/pickers.py); `q` searches the one named `felt`."""
+        """The two flat pickers (households/pickers.py); `q` searches the one named `felt`. Both
+        choose among the same flats: their short list is read once."""
+        short = short_list(self.flats)
         return {
-            name: flat_picker(self[name], q=q if felt == name else "", none_label=_("Not decided"))
+            name: flat_picker(
+                self[name], q=q if felt == name else "", none_label=_("Not decided"), short=short
+            )
             for name in FLAT_FIELDS
         }
 

@@ -283,7 +283,9 @@ def case_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             "case": case,
             "form": form,
             "conflict": conflict,
-            "waterbed": destination_warning(case=case, flat=case.permanent_flat),
+            "waterbed": destination_warning(
+                case=case, flat=case.permanent_flat, waterbed=form.waterbed
+            ),
             "pickers": form.flat_pickers(
                 felt=request.GET.get("felt", ""), q=request.GET.get("q", "")
             ),

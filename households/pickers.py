@@ -42,6 +42,11 @@ class FlatPickField(forms.ModelChoiceField):
         return obj.address
 
 
+def short_list(flats: QuerySet[Flat]) -> list[Flat]:
+    """The flats listed without JavaScript: all of them, or one more than LISTED_MAX (too many)."""
+    return list(flats[: LISTED_MAX + 1])
+
+
 def flat_picker(
     field: BoundField,
     *,
@@ -50,13 +55,15 @@ def flat_picker(
     listed: bool = True,
     none_label: StrOrPromise = "",
     no_match: StrOrPromise = "",
+    short: list[Flat] | None = None,
 ) -> dict[str, Any]:
     """What the picker template (and the choices of its search) show for the flat field.
 
     `q`: the words searched (up to SEARCH_LIMIT flats matching them); `current`: the chosen
     flat's id (by default the field's value), shown and checked if she may choose it; `listed`:
-    also the whole list for the page without JavaScript, when it is short. Queries: one for the
-    chosen flat, one for the search, one for the short list.
+    also the whole list for the page without JavaScript, when it is short; `short`: that list
+    (short_list) when already read for another field over the same flats. Queries: one for the
+    short list, one for the search, one for the chosen flat unless the short list is all of them.
     """
     model_field = cast(forms.ModelChoiceField, field.field)
     flats = cast(QuerySet[Flat], model_field.queryset)
@@ -64,9 +71,15 @@ def flat_picker(
     raw = field.value() if current is None else current
     value = str((raw.pk if isinstance(raw, Flat) else raw) or "")
     q = q.strip()[:100]
-    chosen = flats.filter(pk=value).first() if value.isdigit() else None
+    if short is None:
+        short = short_list(flats) if listed else []
+    if not value.isdigit():
+        chosen = None
+    elif listed and len(short) <= LISTED_MAX:  # all she may choose: no query
+        chosen = next((flat for flat in short if flat.pk == int(value)), None)
+    else:
+        chosen = flats.filter(pk=value).first()
     found = list(flat_search(flats, q)[:SEARCH_LIMIT]) if q else []
-    short = list(flats[: LISTED_MAX + 1]) if listed else []
     return {
         "name": field.name,
         "picked": (str(chosen.pk), label(chosen)) if chosen else ("", ""),

@@ -266,14 +266,23 @@ def explain_matches(rows_per_case: list[list[dict]], waterbed: Waterbed) -> list
 
 def ranked_pool_flats(*, case: Case, today: date, limit: int = 50) -> list[Match]:
     """The suitable pool flats for one case, best first (three queries)."""
+    return ranked_pool_flats_and_window(case=case, today=today, limit=limit)[0]
+
+
+def ranked_pool_flats_and_window(
+    *, case: Case, today: date, limit: int = 50
+) -> tuple[list[Match], "Window"]:
+    """ranked_pool_flats and case_window, read in the same three queries."""
     waterbed = waterbed_for(organisation=case.project.estate.organisation)
     annotated = with_best_matches(
         cases_with_needs(Case.objects.filter(pk=case.pk), today=today),
         full_areas=waterbed.full_areas,
         limit=limit,
     )
-    rows = annotated.values_list("matches", flat=True).first() or []
-    return explain_matches([rows], waterbed)[0]
+    rows, kind, starts_on, until = annotated.values_list(
+        "matches", "need_kind", "need_from", "need_until"
+    ).get()
+    return explain_matches([rows or []], waterbed)[0], _window(kind, starts_on, until)
 
 
 def pool_flat_fits(*, case: Case, pool_flat: PoolFlat, today: date) -> bool:
@@ -297,7 +306,10 @@ def case_window(*, case: Case, today: date) -> Window:
         .values("need_kind", "need_from", "need_until")  # type: ignore[misc]
         .get()
     )
-    until = row["need_until"]
-    if until is not None and until <= row["need_from"]:
+    return _window(row["need_kind"], row["need_from"], row["need_until"])
+
+
+def _window(kind: str, starts_on: date, until: date | None) -> Window:
+    if until is not None and until <= starts_on:
         until = None
-    return Window(kind=row["need_kind"], starts_on=row["need_from"], ends_on=until)
+    return Window(kind=kind, starts_on=starts_on, ends_on=until)

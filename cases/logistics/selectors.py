@@ -25,8 +25,6 @@ from django.db.models.functions import Coalesce
 from cases.logistics.matching import (
     Match,
     Waterbed,
-    Window,
-    case_window,
     cases_with_needs,
     explain_matches,
     waterbed_for,
@@ -323,10 +321,6 @@ def case_moves(*, case: Case) -> list[Move]:
 
 def case_need(*, case: Case) -> HousingNeed | None:
     return HousingNeed.objects.filter(case=case).first()
-
-
-def case_window_for(*, case: Case, today: date) -> Window:
-    return case_window(case=case, today=today)
 
 
 def case_dates(*, case: Case) -> dict:

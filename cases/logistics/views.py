@@ -26,7 +26,7 @@ from cases.logistics.forms import (
     PoolFlatForm,
     RequiredOffersForm,
 )
-from cases.logistics.matching import ranked_pool_flats
+from cases.logistics.matching import ranked_pool_flats_and_window
 from cases.logistics.models import OfferStatus, RehousingKind
 from cases.logistics.permissions import (
     get_case_for_logistics,
@@ -144,11 +144,11 @@ def _page_query(request: AuthedRequest) -> str:
 @require_GET
 def case_flats(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_case_for_logistics(request.user, pk, perm="cases.view_poolflat")
-    today = timezone.localdate()
+    matches, window = ranked_pool_flats_and_window(case=case, today=timezone.localdate())
     context = {
         "case": case,
-        "matches": ranked_pool_flats(case=case, today=today),
-        "window": selectors.case_window_for(case=case, today=today),
+        "matches": matches,
+        "window": window,
         "need": selectors.case_need(case=case),
         "can_offer": request.user.has_perm("cases.add_offer")
         and case.stage in services.BEFORE_THE_MOVE,

@@ -39,6 +39,13 @@ def destination_cases(*, organisation_id: int, excluding_case: int | None = None
         .order_by("changed_at")
         .values(day=TruncDate("changed_at"))[:1]
     )
+    return _counted_cases(organisation_id, excluding_case).annotate(
+        landed_on=Coalesce(Subquery(moved), Subquery(stage))
+    )
+
+
+def _counted_cases(organisation_id: int, excluding_case: int | None) -> CaseQuerySet:
+    """destination_cases without `landed_on` (the counts need not build it)."""
     cases = Case.objects.filter(
         project__estate__organisation_id=organisation_id,
         permanent_flat__isnull=False,
@@ -46,22 +53,23 @@ def destination_cases(*, organisation_id: int, excluding_case: int | None = None
     )
     if excluding_case is not None:
         cases = cases.exclude(pk=excluding_case)
-    return cases.with_vulnerability().annotate(
-        destination_area=F(DESTINATION_AREA),
-        landed_on=Coalesce(Subquery(moved), Subquery(stage)),
-    )
+    return cases.with_vulnerability().annotate(destination_area=F(DESTINATION_AREA))
 
 
 def waterbed_counts(*, organisation_id: int, excluding_case: int | None = None) -> dict[str, int]:
-    """Per destination area: the particularly vulnerable households counted there."""
+    """Per destination area: the particularly vulnerable households counted there (areas with
+    none are left out).
+
+    The vulnerability (a subquery per case) is a filter of the count, not of the rows: in the
+    WHERE clause PostgreSQL judged it on every organisation's cases before the join to the
+    organisation, a plan four times slower at 50,000 households."""
     rows = (
-        destination_cases(organisation_id=organisation_id, excluding_case=excluding_case)  # type: ignore[misc]
-        .filter(IS_VULNERABLE)
+        _counted_cases(organisation_id, excluding_case)  # type: ignore[misc]
         .values("destination_area")
-        .annotate(households=Count("household_id", distinct=True))
+        .annotate(households=Count("household_id", distinct=True, filter=IS_VULNERABLE))
         .values_list("destination_area", "households")
     )
-    return dict(rows)
+    return {area: households for area, households in rows if households}
 
 
 @dataclass(frozen=True)
@@ -102,21 +110,20 @@ def waterbed_for(*, organisation: Organisation, excluding_case: int | None = Non
     )
 
 
-def destination_warning(*, case: Case, flat: Flat | None) -> str:
+def case_waterbed(*, case: Case) -> Waterbed:
+    """The waterbed of the case's organisation, not counting the case itself."""
+    return waterbed_for(organisation=case.project.estate.organisation, excluding_case=case.pk)
+
+
+def destination_warning(*, case: Case, flat: Flat | None, waterbed: Waterbed | None = None) -> str:
     """The warning when `flat` is (to be) the case's permanent destination and its area has
     already received the threshold of particularly vulnerable households, not counting the
     case itself. The same for every household: the rehousing officer must not learn from the
-    warning whether this one is vulnerable."""
+    warning whether this one is vulnerable. `waterbed`: case_waterbed(case), if already read."""
     if flat is None:
         return ""
-    waterbed = waterbed_for(organisation=case.project.estate.organisation, excluding_case=case.pk)
+    waterbed = waterbed or case_waterbed(case=case)
     return waterbed.warning_for(flat.stairwell.estate.area)
-
-
-def full_areas_for(*, case: Case) -> list[str]:
-    """The areas a new permanent destination of the case would be warned about."""
-    organisation = case.project.estate.organisation
-    return waterbed_for(organisation=organisation, excluding_case=case.pk).full_areas
 
 
 # --- The monitoring page ---------------------------------------------------------------------

@@ -156,3 +156,32 @@ def test_it_offers_only_free_flats_and_keeps_the_chosen_one(cast):
     case_update(case=cast.case_a1, by=None, expected_version=1, data={"temporary_flat": free})
     cast.case_a1.refresh_from_db()
     assert free in set(available_flats(case=cast.case_a1))  # her own choice stays selectable
+
+
+def test_its_own_flats_stay_offered_whatever_became_of_them_since(cast):
+    """Someone moved into the chosen temporary flat, another case chose the permanent one, and
+    their stairwell is being emptied: the case keeps both, and a third flat of the same kind
+    is not offered."""
+    from django.utils import timezone
+
+    from cases.selectors import destination_flats
+    from tests import factories
+
+    project = cast.case_a1.project
+    stairwell = factories.make_stairwell(project.estate, street="Beholdvej")
+    temporary, permanent, lived_in, chosen, plain = (
+        factories.make_flat(stairwell, floor=n) for n in range(5)
+    )
+    factories.make_schedule(project, stairwell)
+    for flat in (temporary, lived_in):
+        factories.make_household(flat)
+    for flat in (permanent, chosen):
+        factories.make_case(project, permanent_flat=flat)
+    Case.objects.filter(pk=cast.case_a1.pk).update(
+        temporary_flat=temporary, permanent_flat=permanent
+    )
+    case = Case.objects.select_related("project__estate", "household").get(pk=cast.case_a1.pk)
+
+    offered = set(destination_flats(case=case, today=timezone.localdate()))
+    assert {temporary, permanent} <= offered
+    assert not {lived_in, chosen, plain} & offered

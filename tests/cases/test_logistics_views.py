@@ -132,6 +132,21 @@ def test_the_ranked_list_shows_scores_and_lets_the_officer_offer(client, cast, p
     assert offer.sent_via == "sms" and offer.reply_due_on.isoformat() == due
 
 
+@pytest.mark.parametrize("size", [1, 8])
+def test_the_ranked_list_costs_the_same_queries(
+    client, cast, pool, size, django_assert_max_num_queries
+):
+    for n in range(size):
+        factories.make_pool_flat(pool.organisation, available_from=date(2020, 1, 1), rent=4000 + n)
+    client = _login(client, cast.rehousing_officer_a1)
+    # Her rights (4), the case and its residents, the waterbed, the ranked flats with the
+    # window, their pool flats, the housing need, the access log.
+    with django_assert_max_num_queries(11):
+        response = client.get(reverse("logistics:case_flats", args=[cast.case_a1.pk]))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="ranked-flat') >= size
+
+
 def test_the_ranked_list_is_for_those_who_use_the_pool(client, cast, pool):
     url = reverse("logistics:case_flats", args=[cast.case_a1.pk])
     assert client.get(url).status_code == 302

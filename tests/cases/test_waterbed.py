@@ -111,8 +111,11 @@ def _waterbed(organisation) -> str:
 # --- The counts ---------------------------------------------------------------------------
 
 
-def test_it_counts_vulnerable_households_per_area_the_same_everywhere(areas):
+def test_it_counts_vulnerable_households_per_area_the_same_everywhere(areas, cast):
     organisation, *_estates = areas
+    # An area that received only households not particularly vulnerable is not listed.
+    hvidovre = _estate(organisation, "Strandmarken", "Hvidovre")
+    _moved(cast.case_a2.project, hvidovre, LESS, None)
 
     assert waterbed_counts(organisation_id=organisation.pk) == {"Avedøre": 3, "Friheden": 1}
 
