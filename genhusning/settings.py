@@ -5,6 +5,7 @@ without REDIS_URL Celery runs tasks eagerly in the calling process.
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -49,8 +50,16 @@ if EMBEDDED_DATABASE:
         Path(env("EMBEDDED_DATABASE_DIR", str(BASE_DIR / ".pgdata"))), database="genhusning"
     )
 
+# A web worker keeps its connection for ten minutes (checked before each request): a new one
+# costs the next request 8-14 ms at scale, the connection and PostgreSQL's new process reading
+# its catalogue again (bench/README.md). Not Django's development server (`make demo`): it
+# serves each request in a thread of its own and never closes that thread's connection, so
+# kept connections piled up to PostgreSQL's limit ("too many clients") after ~100 requests.
+_conn_max_age = 0 if sys.argv[1:2] == ["runserver"] else env_int("DATABASE_CONN_MAX_AGE", 600)
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=_conn_max_age, conn_health_checks=True
+    )
 }
 # No JIT compilation for the application's queries, whatever the server's setting (the compose
 # file's server has it off; the embedded one and a distribution's default have it on): a list

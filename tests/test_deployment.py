@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.db import connection
 from django.urls import reverse
 
 from tests.conftest import database_url_of_the_tests
@@ -202,3 +203,45 @@ def test_the_web_command_serves_the_app_with_production_settings(compose, db):
     finally:
         server.terminate()
         print(server.communicate(timeout=10)[0].decode())  # shown when the test fails
+
+
+def test_the_demo_server_closes_its_connections_after_each_request(db):
+    """`make demo` serves with Django's runserver: each request in a thread of its own, whose
+    connection Django never closes. Kept connections (CONN_MAX_AGE) piled up to PostgreSQL's
+    limit, and after ~100 requests every page answered "too many clients"."""
+    port = free_port()
+    url = database_url_of_the_tests()
+    name = f"demo-server-{port}"
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"{url}{'&' if '?' in url else '?'}application_name={name}",
+        "SECRET_KEY": "test-only-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 30
+        answered = 0
+        while answered < 30:
+            try:
+                request = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                request.request("GET", "/healthz" if answered % 2 else reverse("login"))
+                assert request.getresponse().status == 200
+                request.close()
+                answered += 1
+            except ConnectionRefusedError:
+                assert server.poll() is None, server.communicate()[0].decode()
+                assert time.monotonic() < deadline, "runserver did not answer in 30 s"
+                time.sleep(0.2)
+        time.sleep(0.3)  # the last request's thread has closed its connection
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [name]
+            )
+            assert cursor.fetchone()[0] <= 1
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
