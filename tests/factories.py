@@ -229,3 +229,21 @@ def make_twin_households(estate, count: int, tag: str) -> None:
         )
         for index, household in enumerate(households)
     )
+
+
+def make_many_flats(estate, count: int, street: str = "Mængdevej", first: int = 1) -> list:
+    """`count` empty flats in the estate, three to a floor, ten floors to a stairwell (house
+    numbers from `first`)."""
+    stairwells = [
+        make_stairwell(estate, street=street, number=first + n) for n in range((count + 29) // 30)
+    ]
+    return Flat.objects.bulk_create(
+        Flat(
+            stairwell=stairwells[n // 30],
+            floor=(n % 30) // 3,
+            door=("tv", "mf", "th")[n % 3],
+            rooms=3,
+            area_m2=75,
+        )
+        for n in range(count)
+    )

@@ -5,7 +5,6 @@ search. Only the flats she may choose are offered."""
 import pytest
 
 from cases.logistics.models import PoolFlat
-from households.models import Flat
 from outreach.models import Tip
 from tests import factories
 from tests.browser.conftest import log_in, screenshot
@@ -15,25 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SEARCH = "Søg: vej, nummer, etage eller dør"
 
 
-def _many_flats(estate, count: int, street: str = "Mængdevej", first: int = 1) -> list[Flat]:
-    stairwells = [
-        factories.make_stairwell(estate, street=street, number=first + n)
-        for n in range((count + 29) // 30)
-    ]
-    return Flat.objects.bulk_create(
-        Flat(
-            stairwell=stairwells[n // 30],
-            floor=(n % 30) // 3,
-            door=("tv", "mf", "th")[n % 3],
-            rooms=3,
-            area_m2=75,
-        )
-        for n in range(count)
-    )
-
-
 def test_she_finds_the_flat_as_she_types_and_passes_on_a_tip(phone, cast):
-    flats = _many_flats(cast.case_a1.project.estate, 240)
+    flats = factories.make_many_flats(cast.case_a1.project.estate, 240)
     page = phone
     page.goto("/tips/ny/")
     log_in(page, cast.caseworker_a1.username)
@@ -55,7 +37,7 @@ def test_she_finds_the_flat_as_she_types_and_passes_on_a_tip(phone, cast):
 
 def test_the_officer_adds_a_flat_to_the_pool_with_the_type_ahead(phone, cast):
     estate = cast.case_a1.project.estate
-    flats = _many_flats(estate, 240)
+    flats = factories.make_many_flats(estate, 240)
     page = phone
     page.goto("/genhusningsboliger/ny/")
     log_in(page, cast.rehousing_officer_a1.username)
@@ -70,7 +52,7 @@ def test_the_officer_adds_a_flat_to_the_pool_with_the_type_ahead(phone, cast):
 
 
 def test_without_javascript_the_search_box_is_a_plain_search(browser, live_server, cast):
-    flats = _many_flats(cast.case_a1.project.estate, 240)
+    flats = factories.make_many_flats(cast.case_a1.project.estate, 240)
     context = browser.new_context(
         java_script_enabled=False, locale="da-DK", base_url=live_server.url
     )

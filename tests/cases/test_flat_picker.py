@@ -85,27 +85,6 @@ def test_the_caretaker_searches_her_own_addresses(client, cast):
 # --- the same cost whatever the number of flats (households/pickers.py) ----------------------
 
 
-def _many_flats(estate, count: int, street: str = "Mængdevej", first: int = 1) -> list:
-    """`count` empty flats in the estate, three to a floor, ten floors to a stairwell (house
-    numbers from `first`)."""
-    from households.models import Flat
-
-    stairwells = [
-        factories.make_stairwell(estate, street=street, number=first + n)
-        for n in range((count + 29) // 30)
-    ]
-    return Flat.objects.bulk_create(
-        Flat(
-            stairwell=stairwells[n // 30],
-            floor=(n % 30) // 3,
-            door=("tv", "mf", "th")[n % 3],
-            rooms=3,
-            area_m2=75,
-        )
-        for n in range(count)
-    )
-
-
 def _pool_post(flat, organisation) -> dict:
     return {
         "organisation": organisation.pk,
@@ -120,7 +99,7 @@ def _pool_post(flat, organisation) -> dict:
 def test_the_tip_form_costs_the_same_whatever_the_number_of_flats(
     client, cast, size, django_assert_max_num_queries
 ):
-    flats = _many_flats(cast.case_a1.project.estate, size)
+    flats = factories.make_many_flats(cast.case_a1.project.estate, size)
     client.force_login(cast.caseworker_a1)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("outreach:tip_create"), {"flat": flats[-1].pk})
@@ -148,7 +127,7 @@ def test_the_pool_form_costs_the_same_whatever_the_number_of_flats(
     from cases.logistics.models import PoolFlat
 
     estate = cast.case_a1.project.estate
-    flats = _many_flats(estate, size)
+    flats = factories.make_many_flats(estate, size)
     client.force_login(cast.rehousing_officer_a1)
     with django_assert_max_num_queries(9):
         response = client.get(reverse("logistics:pool_add"))
@@ -170,7 +149,7 @@ def test_the_case_form_costs_the_same_whatever_the_number_of_flats(
     client, cast, size, django_assert_max_num_queries
 ):
     case = cast.case_a1
-    flats = _many_flats(case.project.estate, size)
+    flats = factories.make_many_flats(case.project.estate, size)
     client.force_login(cast.caseworker_a1)
     # Her rights (4), the case and its residents, the waterbed, the access log (3), and the
     # two pickers' one short list: the same whatever the number of flats.
@@ -217,8 +196,8 @@ def test_a_flat_she_may_not_choose_is_refused_and_what_she_wrote_kept(client, ca
 
 
 def test_without_javascript_she_searches_the_flats_with_a_plain_get(client, cast):
-    flats = _many_flats(cast.case_a1.project.estate, 210)  # Mængdevej 1-7
-    foreign = _many_flats(cast.case_b1.project.estate, 3, first=8)
+    flats = factories.make_many_flats(cast.case_a1.project.estate, 210)  # Mængdevej 1-7
+    foreign = factories.make_many_flats(cast.case_b1.project.estate, 3, first=8)
     client.force_login(cast.caseworker_a1)
     response = client.get(reverse("outreach:tip_create"), {"felt": "flat", "q": "mængdevej 7 9"})
     body = response.content.decode()
@@ -234,8 +213,8 @@ def test_without_javascript_she_searches_the_flats_with_a_plain_get(client, cast
 
 
 def test_the_pool_search_keeps_to_the_pool_form_s_rights(client, cast):
-    own = _many_flats(cast.case_a1.project.estate, 3, street="Puljevej")
-    foreign = _many_flats(cast.case_b1.project.estate, 3, street="Puljevej", first=2)
+    own = factories.make_many_flats(cast.case_a1.project.estate, 3, street="Puljevej")
+    foreign = factories.make_many_flats(cast.case_b1.project.estate, 3, street="Puljevej", first=2)
     url = reverse("logistics:pool_flats")
     client.force_login(cast.rehousing_officer_a1)
     body = client.get(url, {"q": "puljevej"}).content.decode()
@@ -250,8 +229,8 @@ def test_the_pool_search_keeps_to_the_pool_form_s_rights(client, cast):
 
 
 def test_the_tip_search_never_shows_a_flat_outside_her_estates(client, cast):
-    own = _many_flats(cast.case_a1.project.estate, 3, street="Tipsvej")
-    foreign = _many_flats(cast.case_b1.project.estate, 3, street="Tipsvej", first=2)
+    own = factories.make_many_flats(cast.case_a1.project.estate, 3, street="Tipsvej")
+    foreign = factories.make_many_flats(cast.case_b1.project.estate, 3, street="Tipsvej", first=2)
     url = reverse("outreach:tip_flats")
     client.force_login(cast.caseworker_a1)
     body = client.get(url, {"q": "tipsvej", "flat": foreign[0].pk}).content.decode()
