@@ -481,7 +481,12 @@ def _follow_up_contacts_link(
                 contact = Contact.objects.create(
                     household_id=plan.case.household_id,
                     case=plan.case,
-                    occurred_at=timezone.make_aware(datetime.combine(day, time(11, 0))),
+                    # at 11 on the day, but not later than an hour ago: one due today is
+                    # not in the future, nor within the undo window, when the demo is loaded
+                    occurred_at=min(
+                        timezone.make_aware(datetime.combine(day, time(11, 0))),
+                        timezone.now() - timedelta(hours=1),
+                    ),
                     staff=bridge_builder,
                     channel=rng.choice([Channel.PHONE, Channel.DOOR_KNOCK]),
                     outcome=rng.choice([Outcome.TALKED, Outcome.VISIT_INSIDE]),

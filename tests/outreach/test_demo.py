@@ -17,3 +17,5 @@ def test_demo_contacts_were_recorded_when_they_happened_so_none_can_be_undone(de
     # what was undoable when the demo data was loaded (tests/conftest.py loads it once)
     undo_after = demo_data.loaded_at - timedelta(minutes=UNDO_MINUTES)
     assert not Contact.objects.filter(created_at__gte=undo_after).exists()
+    # nor in the future: the bridge-builder's follow-ups due today were put at 11 o'clock
+    assert not Contact.objects.filter(occurred_at__gt=demo_data.loaded_at).exists()
