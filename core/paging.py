@@ -10,7 +10,7 @@ there is a next one (it reads one row more than it shows), which is all "Previou
 further keys cost joins: only the page's rows and their ties are joined and sorted in full.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -78,6 +78,13 @@ def keyed_page(queryset, number, per_page: int) -> Page:
     paginator = Paginator(queryset, per_page)
     paginator.count = rows[0][1] if rows else 0  # cached_property: no COUNT query
     return Page([pk for pk, _rows in rows], wanted, paginator)
+
+
+def in_key_order(rows: Iterable, keys: list) -> list:
+    """`rows`, read by `keys` in any order, in the order of the keys (a page's); a key whose row
+    has gone since is left out."""
+    by_key = {row.pk: row for row in rows}
+    return [by_key[key] for key in keys if key in by_key]
 
 
 def _count_then_slice(queryset, number, per_page: int) -> Page:

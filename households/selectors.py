@@ -167,11 +167,11 @@ def flat_search(queryset: QuerySet[Flat], q: str) -> QuerySet[Flat]:
     For the type-ahead pickers: "Egevej 12 tv", "kløver 5b", "st th".
     """
     for term in q.replace(",", " ").replace(".", " ").split()[:6]:
-        match = Q(stairwell__street__icontains=term) | Q(stairwell__estate__name__icontains=term)
+        match = _stairwell_word_q(term, "stairwell__")
         if term.isdigit():
-            match |= Q(stairwell__number=int(term)) | Q(floor=int(term))
-        elif found := _HOUSE_NUMBER.match(term):
-            match |= Q(stairwell__number=int(found[1]), stairwell__letter=found[2].upper())
+            match |= Q(floor=int(term))
+        elif _HOUSE_NUMBER.match(term):
+            pass  # a house number with its letter: the stairwell's alone
         elif term.lower() == "st":
             match |= Q(floor=0)
         else:
@@ -184,13 +184,21 @@ def stairwell_search(queryset: QuerySet[Stairwell], q: str) -> QuerySet[Stairwel
     """Stairwells whose address (street, house number) or estate matches every word:
     "pilevej 12", "12b", "lindparken"."""
     for term in q.replace(",", " ").split()[:6]:
-        match = Q(street__icontains=term) | Q(estate__name__icontains=term)
-        if term.isdigit():
-            match |= Q(number=int(term))
-        elif found := _HOUSE_NUMBER.match(term):
-            match |= Q(number=int(found[1]), letter=found[2].upper())
-        queryset = queryset.filter(match)
+        queryset = queryset.filter(_stairwell_word_q(term))
     return queryset
+
+
+def _stairwell_word_q(term: str, prefix: str = "") -> Q:
+    """One search word against a stairwell (`prefix`: the lookup to it): its street or estate
+    containing the word, or its house number ("12", "12b")."""
+    match = Q(**{f"{prefix}street__icontains": term}) | Q(
+        **{f"{prefix}estate__name__icontains": term}
+    )
+    if term.isdigit():
+        match |= Q(**{f"{prefix}number": int(term)})
+    elif found := _HOUSE_NUMBER.match(term):
+        match |= Q(**{f"{prefix}number": int(found[1]), f"{prefix}letter": found[2].upper()})
+    return match
 
 
 @dataclass
@@ -333,8 +341,3 @@ def duplicate_candidates_of(pairs: Iterable[DuplicatePair]) -> list[DuplicateCan
         )
         for p in pairs
     ]
-
-
-def duplicate_candidates(*, user, limit: int = 200) -> list[DuplicateCandidate]:
-    """The first `limit` of duplicate_pairs with their households."""
-    return duplicate_candidates_of(duplicate_pairs(user=user)[:limit])

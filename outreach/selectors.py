@@ -23,7 +23,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from cases.models import Case
-from core.paging import keyed_page
+from core.paging import in_key_order, keyed_page
 from households.models import (
     Estate,
     Flat,
@@ -290,6 +290,18 @@ def _open_flags_of_current(user: User) -> QuerySet[Flag]:
     )
 
 
+def _open_flag_counts(user: User, by: str, **filters) -> dict[int, int]:
+    """Her open flags of current households, counted by `by` (the estate, the stairwell)."""
+    return dict(
+        _open_flags_of_current(user)
+        .filter(**filters)
+        .order_by()
+        .values(by)
+        .annotate(n=Count("pk"))
+        .values_list(by, "n")
+    )
+
+
 def round_estate_choices(*, user: User) -> list[EstateChoice]:
     """The estates where `user` can knock on doors (a stairwell with a current household she may
     see), by name, with their stairwells, households, hers and open flags counted by the
@@ -305,15 +317,7 @@ def round_estate_choices(*, user: User) -> list[EstateChoice]:
             mine=Count("pk", filter=Q(pk__in=_my_households(user))),
         )
     }
-    flag_counts: dict[int, int] = {}
-    if rows:
-        flag_counts = dict(
-            _open_flags_of_current(user)
-            .order_by()
-            .values("estate_id")
-            .annotate(n=Count("pk"))
-            .values_list("estate_id", "n")
-        )
+    flag_counts = _open_flag_counts(user, "estate_id") if rows else {}
     return [
         EstateChoice(
             estate=estate,
@@ -384,16 +388,15 @@ def round_stairwell_counts(*, user: User, stairwells: list[Stairwell]) -> list[S
         .values("flat__stairwell_id")
         .annotate(n=Count("pk"), mine=Count("pk", filter=Q(pk__in=_my_households(user))))
     }
-    flag_counts: dict[int, int] = {}
-    if stairwells:
-        flag_counts = dict(
-            _open_flags_of_current(user)
-            .filter(household__flat__stairwell_id__in=[stairwell.pk for stairwell in stairwells])
-            .order_by()
-            .values("household__flat__stairwell_id")
-            .annotate(n=Count("pk"))
-            .values_list("household__flat__stairwell_id", "n")
+    flag_counts = (
+        _open_flag_counts(
+            user,
+            "household__flat__stairwell_id",
+            household__flat__stairwell_id__in=[stairwell.pk for stairwell in stairwells],
         )
+        if stairwells
+        else {}
+    )
     return [
         StairwellChoice(
             stairwell=stairwell,
@@ -479,7 +482,7 @@ def flag_page(flags: QuerySet[Flag], number, per_page: int) -> Page:
     (`household_name`) from a column of the same query (households.selectors.resident_names)
     instead of a prefetch of the residents."""
     page = keyed_page(flags, number, per_page)
-    ids = page.object_list
+    ids = list(page.object_list)
     own = [field.name for field in Flag._meta.concrete_fields]
     rows = (
         Flag.objects.filter(pk__in=ids)
@@ -488,12 +491,11 @@ def flag_page(flags: QuerySet[Flag], number, per_page: int) -> Page:
         .only(*own, *FLAG_ITEM_RELATED_FIELDS)
         .annotate(resident_rows=resident_names())
     )
-    by_id = {}
-    for flag in rows if ids else ():
+    read = list(rows) if ids else []
+    for flag in read:
         name = household_name_text(*household_name_of(flag.resident_rows))
         flag.household_name = name  # type: ignore[attr-defined]  # for flag_item_html
-        by_id[flag.pk] = flag
-    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    page.object_list = in_key_order(read, ids)
     return page
 
 
@@ -615,8 +617,7 @@ def meeting_invitation_page(
         .select_related("household__flat__stairwell")
         .prefetch_related(residents_prefetch("household__residents"))
     )
-    by_id = {invitation.pk: invitation for invitation in (rows if ids else ())}
-    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    page.object_list = in_key_order(rows if ids else (), ids)
     return page
 
 
