@@ -195,17 +195,26 @@ def household_access_path_add(path: Callable[[Any], Q]) -> None:
         HOUSEHOLD_ACCESS_PATHS.append(path)
 
 
-def household_access_q(user) -> Q:
-    """A household is visible through its estate, or through a visible case of it."""
+def household_access_parts(user) -> tuple[Q, Q | None]:
+    """household_access_q as its two ways in: through the estates she works in or leads (each of
+    their households: sees_whole_estate), and through the other paths (a visible case of it),
+    None where there are none. For a count by estate that would otherwise ask the whole rule of
+    every household (the round's index): the estates' households are found through the estates,
+    the others apart."""
     if not (user.is_active and user.has_perm("households.view_household")):
-        return Q(pk__in=[])
+        return Q(pk__in=[]), None
     if user.is_superuser:
         # Every household: `Q() | <through cases>` would reduce to the cases' path alone.
-        return Q()
-    access = estate_access_q(user, "flat__stairwell__estate")
-    for path in HOUSEHOLD_ACCESS_PATHS:
-        access |= path(user)
-    return access
+        return Q(), None
+    others = [path(user) for path in HOUSEHOLD_ACCESS_PATHS]
+    beyond = functools.reduce(operator.or_, others) if others else None
+    return estate_access_q(user, "flat__stairwell__estate"), beyond
+
+
+def household_access_q(user) -> Q:
+    """A household is visible through its estate, or through a visible case of it."""
+    through_estates, beyond = household_access_parts(user)
+    return through_estates if beyond is None else through_estates | beyond
 
 
 def visible_households_q(user, field: str = "household") -> Q:

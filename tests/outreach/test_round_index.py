@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import CaseAssignment
+from cases.stages import OPEN_STAGES
 from households.models import Flat, Household, Stairwell
 from outreach.selectors import ROUND_ALL_AT_ONCE, ROUND_PAGE
 
@@ -128,3 +129,64 @@ def test_a_few_stairwells_of_several_estates_are_listed_at_once_as_before(client
 
     assert 'name="q"' not in body  # no search for a short list
     assert "Markørvej 3" in body and "Skjultvej 3" in body and "Fjernvej" not in body
+
+
+def test_the_estates_counts_are_those_of_the_households_she_may_see(cast):
+    """The index counts an estate's households through the rule's two ways in apart (through
+    the estates she sees whole, and through a case elsewhere): the same counts, hers and the
+    open flags, as asking the whole rule (Household.objects.for_user) of every household, for
+    each user of the cast; also a household that a case shows her outside her estates."""
+    from cases.services import case_assign_staff
+    from households.models import Estate
+    from outreach.selectors import round_estate_choices
+    from tests import factories
+
+    # case_a1's household now lives in a flat of estate A2: caseworker_a1 (A1) sees it through
+    # the case alone; the bridge-builder (no estate) sees case_a2's through her assignment.
+    elsewhere = factories.make_flat(
+        factories.make_stairwell(cast.case_a2.project.estate, street="Udevej", number=9)
+    )
+    Household.objects.filter(pk=cast.case_a1.household_id).update(flat=elsewhere)
+    case_assign_staff(case=cast.case_a2, user=cast.bridge_builder_a, by=cast.manager_a)
+    CaseAssignment.objects.get_or_create(
+        case=cast.case_a1, user=cast.caseworker_a1, defaults={"role": "caseworker"}
+    )
+
+    for name in (
+        "caseworker_a1",
+        "caseworker_a2",
+        "bridge_builder_a",
+        "rehousing_officer_a1",
+        "manager_a",
+        "manager_b",
+        "caseworker_b1",
+        "visitator",
+        "caretaker_a1",
+    ):
+        user = getattr(cast, name)
+        visible = list(Household.objects.for_user(user).current().select_related("flat__stairwell"))
+        mine = set(
+            CaseAssignment.objects.filter(user=user, case__stage__in=OPEN_STAGES).values_list(
+                "case__household_id", flat=True
+            )
+        )
+        expected = {}
+        for household in visible:
+            estate_id = household.flat.stairwell.estate_id
+            counts = expected.setdefault(estate_id, [set(), 0, 0])
+            counts[0].add(household.flat.stairwell_id)
+            counts[1] += 1
+            counts[2] += household.pk in mine
+        found = {
+            choice.estate.pk: [choice.stairwells, choice.households, choice.mine]
+            for choice in round_estate_choices(user=user)
+        }
+        assert found == {
+            pk: [len(stairwells), n, hers] for pk, (stairwells, n, hers) in expected.items()
+        }, name
+        assert all(isinstance(pk, int) for pk in found) and set(found) <= set(
+            Estate.objects.values_list("pk", flat=True)
+        )
+    # A2, where she does not work, with the one household her case shows her there
+    seen_by_a1 = {c.estate.pk: c.households for c in round_estate_choices(user=cast.caseworker_a1)}
+    assert seen_by_a1 == {cast.case_a2.project.estate_id: 1}
