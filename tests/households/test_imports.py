@@ -281,9 +281,9 @@ SHEET = "xl/worksheets/sheet1.xml"
             id="sheet cut short",
         ),
         pytest.param(
-            lambda name, data: data.replace(b'<row r="30"', b'<row r="30"<', 1)
-            if name == SHEET
-            else data,
+            lambda name, data: (
+                data.replace(b'<row r="30"', b'<row r="30"<', 1) if name == SHEET else data
+            ),
             id="broken XML after the first rows",
         ),
         pytest.param(
