@@ -103,9 +103,10 @@ def job_is_alive(job: JobFields, *, now=None) -> bool:
 
 def job_is_given_up(job: JobFields, *, now=None) -> bool:
     """Waiting or running, but no longer to be made without the user: what the dispatcher
-    fails (queued too long; silent after its last attempt), or a silent job left so long that
-    no dispatcher runs. A silent job with attempts left is not: the dispatcher takes it back
-    and starts it again (`job_is_restarting`)."""
+    fails (queued too long; silent after its last attempt), or a silent job it has not taken
+    back within JOB_RESEND_AFTER of when it should have (no dispatcher runs). A silent job
+    with attempts left is not: the dispatcher takes it back and starts it again
+    (`job_is_restarting`)."""
     job_type = _type_of(type(job))
     now = now or timezone.now()
     status = getattr(job, "status")  # noqa: B009
@@ -116,9 +117,10 @@ def job_is_given_up(job: JobFields, *, now=None) -> bool:
     last_sign = (
         job.heartbeat_at or getattr(job, "started_at", None) or getattr(job, job_type.created_field)
     )
-    return job.attempts >= settings.JOB_MAX_ATTEMPTS or last_sign < now - _seconds(
-        "JOB_GIVE_UP_QUEUED_AFTER"
+    not_taken_back = last_sign < now - _seconds("JOB_HEARTBEAT_TIMEOUT") - _seconds(
+        "JOB_RESEND_AFTER"
     )
+    return job.attempts >= settings.JOB_MAX_ATTEMPTS or not_taken_back
 
 
 def job_is_restarting(job: JobFields, *, now=None) -> bool:

@@ -197,9 +197,12 @@ def test_a_report_ordered_while_redis_is_stopped_is_made_when_it_is_back(jobs_en
 
 
 def test_a_worker_killed_whole_mid_report_is_replaced_and_the_report_made_once(
-    jobs_env, client, cast
+    jobs_env, client, cast, settings
 ):
     _redis, start_worker = jobs_env
+    # The page's patience with a dispatcher that does not come (core/jobs.py job_is_given_up):
+    # longer than this test's short times, so the page is read in the window it describes.
+    settings.JOB_RESEND_AFTER = 30
     first = start_worker()
     job = _order(client, cast)
     wait_for(lambda: _status(job) == ReportStatus.RUNNING and job.progress >= 50, what="running")
