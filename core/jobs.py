@@ -25,13 +25,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -101,6 +101,42 @@ def job_is_alive(job: JobFields, *, now=None) -> bool:
     return False
 
 
+def job_is_given_up(job: JobFields, *, now=None) -> bool:
+    """Waiting or running, but no longer to be made without the user: what the dispatcher
+    fails (queued too long; silent after its last attempt), or a silent job it has not taken
+    back within JOB_RESEND_AFTER of when it should have (no dispatcher runs). A silent job
+    with attempts left is not: the dispatcher takes it back and starts it again
+    (`job_is_restarting`)."""
+    job_type = _type_of(type(job))
+    now = now or timezone.now()
+    status = getattr(job, "status")  # noqa: B009
+    if status == job_type.queued:
+        return not job_is_alive(job, now=now)
+    if status != job_type.running or job_is_alive(job, now=now):
+        return False
+    last_sign = (
+        job.heartbeat_at or getattr(job, "started_at", None) or getattr(job, job_type.created_field)
+    )
+    not_taken_back = last_sign < now - _seconds("JOB_HEARTBEAT_TIMEOUT") - _seconds(
+        "JOB_RESEND_AFTER"
+    )
+    return job.attempts >= settings.JOB_MAX_ATTEMPTS or not_taken_back
+
+
+def job_is_restarting(job: JobFields, *, now=None) -> bool:
+    """Its worker stopped and the job is (or is about to be) started again: queued after a
+    start, or running with a silent heartbeat and attempts left."""
+    job_type = _type_of(type(job))
+    status = getattr(job, "status")  # noqa: B009
+    if status == job_type.queued:
+        return job.attempts > 0 and not job_is_given_up(job, now=now)
+    return (
+        status == job_type.running
+        and not job_is_alive(job, now=now)
+        and not job_is_given_up(job, now=now)
+    )
+
+
 def job_is_busy(job: JobFields, *, now=None) -> bool:
     """Taken by a worker now, or about to be: running with a recent heartbeat, or queued and
     sent (or ordered) less than JOB_RESEND_AFTER ago. A job whose message Redis lost is not
@@ -161,11 +197,21 @@ def job_heartbeat(model: type[JobFields], pk: int, attempt: int) -> Iterator[Non
     def beat() -> None:
         try:
             while not stop.wait(settings.JOB_HEARTBEAT_SECONDS):
-                job_mine(model, pk, attempt).update(heartbeat_at=timezone.now())
-        except Exception:  # a lost database: the dispatcher takes the job back, as it should
+                try:
+                    job_mine(model, pk, attempt).update(heartbeat_at=timezone.now())
+                except DatabaseError:
+                    # Its connection dropped (a terminated backend, a restarted PgBouncer):
+                    # the next beat connects anew. One beat lost was the whole heartbeat, and
+                    # the dispatcher made a healthy job again from the start. A database gone
+                    # for good misses every beat, and the dispatcher takes the job back.
+                    logger.warning("Heartbeat of %s %s missed", model._meta.label, pk)
+                    with suppress(DatabaseError):
+                        connection.close()
+        except Exception:
             logger.exception("Heartbeat of %s %s stopped", model._meta.label, pk)
         finally:
-            connection.close()
+            with suppress(DatabaseError):
+                connection.close()
 
     thread = threading.Thread(target=beat, name=f"heartbeat-{pk}", daemon=True)
     thread.start()

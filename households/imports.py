@@ -300,13 +300,24 @@ def _read_xlsx(content: bytes) -> Iterator[list[object]]:
     from openpyxl import load_workbook
 
     _check_xlsx_sizes(content)
+    unreadable = FileError(_("The file cannot be read as an Excel workbook (XLSX)."))
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise FileError(_("The file cannot be read as an Excel workbook (XLSX).")) from None
+        raise unreadable from None
     try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
+        if not workbook.worksheets:
+            raise unreadable
+        rows = workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+        while True:
+            # The sheet is parsed as it is read: a broken part further down (a file cut short,
+            # a cell with a bad reference) is found only here, after rows were given out.
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception:
+                raise unreadable from None
             yield list(row)
     finally:
         workbook.close()

@@ -118,6 +118,12 @@ AWAY = (Stage.TEMPORARY, Stage.RETURN_NOTIFIED, Stage.PACKING_RETURN)
 LOCK_NAMESPACE = 0x67686E73
 SCAN_LOCK = 1
 WRITE_LOCK = 2
+NIGHTLY_LOCK = 3
+
+# The nightly scan's night starts at the beat's first try (genhusning/settings.py: the beat
+# sends it every hour from 02:30 to 08:30, and the first that finds no run of the night queues
+# one).
+NIGHTLY_SCAN_AT = time(2, 30)
 
 
 # FOLLOW_UP_DUE reads the follow-up contacts after a permanent move, which referrals keeps
@@ -968,6 +974,34 @@ def flags_reevaluate_on_commit(
 
 def scan_run_queue(*, triggered_by: User | None = None) -> ScanRun:
     return ScanRun.objects.create(status=ScanStatus.QUEUED, triggered_by=triggered_by)
+
+
+def nightly_scan_queue(*, now: datetime | None = None) -> ScanRun | None:
+    """Queue tonight's scan, or None if the night has one already (queued, running or
+    succeeded; the dispatcher of core/jobs.py sees it through).
+
+    The beat sends the nightly scan every hour of the morning, and each send asks here: a send
+    that never reached Redis (the beat advances its schedule all the same), a beat that was
+    down, or one whose schedule file was lost, is made up by the next hour's; a second send (a
+    beat killed before it saved its schedule sends again on restart, a message redelivered
+    after its worker died) queues nothing. "Kør nu" does not count: it is not the night's."""
+    local = timezone.localtime(now or timezone.now())
+    night = local.replace(
+        hour=NIGHTLY_SCAN_AT.hour, minute=NIGHTLY_SCAN_AT.minute, second=0, microsecond=0
+    )
+    if night > local:
+        night -= timedelta(days=1)
+    with transaction.atomic():
+        with connection.cursor() as cursor:  # two sends at once: the second waits, then sees
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, NIGHTLY_LOCK])
+        tonight = ScanRun.objects.filter(
+            triggered_by__isnull=True,
+            queued_at__gte=night,
+            status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING, ScanStatus.SUCCEEDED],
+        )
+        if tonight.exists():
+            return None
+        return scan_run_queue()
 
 
 def _finish(run: ScanRun, **values) -> ScanRun:

@@ -22,14 +22,18 @@ MAX_RETRY_COUNTDOWN = 5 * 60
     time_limit=SCAN_TIME_LIMIT,
 )
 def flag_scan(self: Task, run_id: int | None = None) -> int | None:
-    """Run the flag scan recorded as `run_id`; without one (the nightly beat) record a new run.
+    """Run the flag scan recorded as `run_id`; without one (the nightly beat) tonight's run,
+    recorded here unless the night has one (`scan.nightly_scan_queue`).
 
     The database going away is retried with backoff on the same run, which shows it failed
     with the reason until a retry succeeds.
     """
     try:
-        if run_id is None:
-            run_id = scan.scan_run_queue().pk
+        if run_id is None:  # the nightly beat: the night's run, unless it has one already
+            nightly = scan.nightly_scan_queue()
+            if nightly is None:
+                return None
+            run_id = nightly.pk
         run = ScanRun.objects.filter(pk=run_id).first()
         if run is None:
             return None

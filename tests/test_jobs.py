@@ -81,6 +81,34 @@ def test_a_silent_running_job_is_taken_back_and_after_the_last_attempt_failed(
         job.file.delete(save=False)
 
 
+def test_a_job_whose_worker_died_with_attempts_left_is_shown_as_started_again(
+    cast, settings, client
+):
+    """Between the worker's death and the dispatcher taking the job back, the page says it is
+    being started again and keeps polling; "failed" with "Prøv igen" only after the last
+    attempt. It said "Rapporten kunne ikke laves." and stopped polling, though the report was
+    made a minute later (kill -9 of a live worker)."""
+    settings.JOB_MAX_ATTEMPTS = 3
+    silent = timezone.now() - timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT + 5)
+    job = _queued_report(
+        cast, status=ReportStatus.RUNNING, attempts=1, heartbeat_at=silent, progress=50
+    )
+    client.force_login(cast.manager_a)
+    url = reverse("reports:job", args=[job.pk])
+
+    page = client.get(url).content.decode()
+    assert "Baggrundsprocessen stoppede; rapporten startes igen" in page
+    assert 'hx-trigger="every 2s"' in page
+    assert "kunne ikke laves" not in page and "Prøv igen" not in page
+    client.post(reverse("reports:job_retry", args=[job.pk]))
+    assert ReportJob.objects.count() == 1  # nothing to try again: it is being made
+
+    ReportJob.objects.filter(pk=job.pk).update(attempts=3)
+    page = client.get(url).content.decode()
+    assert "Rapporten kunne ikke laves." in page and "Prøv igen" in page
+    assert 'hx-trigger="every 2s"' not in page
+
+
 def test_try_again_on_a_job_that_has_not_failed_makes_nothing(cast, client):
     job = _queued_report(cast, sent_at=timezone.now())
     client.force_login(cast.manager_a)

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.reports.models import ReportJob, ReportStatus
 from core.jobs import jobs_dispatch
@@ -195,13 +197,23 @@ def test_a_report_ordered_while_redis_is_stopped_is_made_when_it_is_back(jobs_en
 
 
 def test_a_worker_killed_whole_mid_report_is_replaced_and_the_report_made_once(
-    jobs_env, client, cast
+    jobs_env, client, cast, settings
 ):
     _redis, start_worker = jobs_env
+    # The page's patience with a dispatcher that does not come (core/jobs.py job_is_given_up):
+    # longer than this test's short times, so the page is read in the window it describes.
+    settings.JOB_RESEND_AFTER = 30
     first = start_worker()
     job = _order(client, cast)
     wait_for(lambda: _status(job) == ReportStatus.RUNNING and job.progress >= 50, what="running")
     first.kill_everything()
+    # Until the dispatcher takes it back, the page tells the truth: started again, not failed.
+    wait_for(
+        lambda: _status(job) and job.is_restarting, timeout=10, what="the heartbeat to go silent"
+    )
+    page = client.get(reverse("reports:job", args=[job.pk])).content.decode()
+    assert "Baggrundsprocessen stoppede; rapporten startes igen" in page
+    assert "kunne ikke laves" not in page
 
     start_worker()  # as docker-compose's restart: unless-stopped does
     _dispatch_until(
@@ -278,3 +290,40 @@ def test_redis_stopped_during_a_task_leaves_a_worker_that_consumes_the_next(jobs
     assert next_job.attempts == 1
     assert worker.process.poll() is None
     assert "Unrecoverable error" not in worker.output()
+
+
+def _terminate_backends(query_start: str) -> int:
+    """pg_terminate_backend() of the test database's connections whose last statement starts
+    with `query_start`: a connection dropped under a worker, the rest of the database up."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND query LIKE %s",
+            [query_start + "%"],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_heartbeat_whose_connection_dropped_beats_again_and_the_report_is_made_once(
+    jobs_env, client, cast
+):
+    """The heartbeat thread's database connection killed while the report renders: the next
+    beat connects anew. It stopped for good, so the dispatcher took a healthy job back and made
+    it again from the start (or failed it, after the last attempt)."""
+    _redis, start_worker = jobs_env
+    worker = start_worker()
+    job = _order(client, cast)
+    wait_for(lambda: _status(job) == ReportStatus.RUNNING and job.progress >= 50, what="running")
+    beats = 'UPDATE "cases_reportjob" SET "heartbeat_at"'
+    wait_for(lambda: _terminate_backends(beats), timeout=3, what="the heartbeat's connection")
+    dropped = timezone.now()
+
+    wait_for(
+        lambda: _status(job) == ReportStatus.RUNNING and job.heartbeat_at > dropped,
+        timeout=3,
+        what="the heartbeat to beat again",
+    )
+    _dispatch_until(lambda: _status(job) == ReportStatus.DONE, timeout=30, what="the report")
+    assert job.attempts == 1
+    assert f"Heartbeat of cases.ReportJob {job.pk} missed" in worker.output()

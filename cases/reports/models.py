@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.jobs import JobFields, job_is_alive
+from core.jobs import JobFields, job_is_given_up, job_is_restarting
 
 
 class ReportKind(models.TextChoices):
@@ -92,10 +92,13 @@ class ReportJob(JobFields):
     @property
     def is_stuck(self) -> bool:
         """Waiting or running, but given up on (core/jobs.py): the dispatcher fails it within a
-        minute; the page says so at once."""
-        if self.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
-            return False
-        return not job_is_alive(self)
+        minute; the page says so at once. A job whose worker died with attempts left is not
+        stuck: it is being started again (`is_restarting`)."""
+        return job_is_given_up(self)
+
+    @property
+    def is_restarting(self) -> bool:
+        return job_is_restarting(self)
 
     @property
     def is_finished(self) -> bool:

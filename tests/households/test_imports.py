@@ -257,6 +257,53 @@ def test_it_refuses_a_file_it_cannot_read_and_saves_nothing(client, cast, conten
     assert not TenantImport.objects.exists()
 
 
+def _broken_workbook(estate, change) -> bytes:
+    """A workbook of 40 good rows whose parts `change(name, data)` alters (None drops one)."""
+    good = xlsx_bytes([row(estate, husnr=str(n)) for n in range(1, 41)])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            data = change(name, source.read(name))
+            if data is not None:
+                target.writestr(name, data)
+    return out.getvalue()
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda name, data: None if name == SHEET else data, id="no sheet"),
+        pytest.param(
+            lambda name, data: data[: len(data) * 2 // 3] if name == SHEET else data,
+            id="sheet cut short",
+        ),
+        pytest.param(
+            lambda name, data: (
+                data.replace(b'<row r="30"', b'<row r="30"<', 1) if name == SHEET else data
+            ),
+            id="broken XML after the first rows",
+        ),
+        pytest.param(
+            lambda name, data: data.replace(b'r="A30"', b'r="!!"', 1) if name == SHEET else data,
+            id="a cell with a bad reference",
+        ),
+    ],
+)
+def test_it_refuses_a_damaged_workbook_with_a_message_and_saves_nothing(
+    client, cast, estate, change
+):
+    """A zip that is a workbook on the outside but broken within (its sheet gone, cut short,
+    bad XML further down): the same message as for any unreadable file, not an error page."""
+    client.force_login(cast.manager_a)
+    response = upload(client, _broken_workbook(estate, change), "lejere.xlsx")
+    assert response.status_code == 400
+    assert "kan ikke læses som en Excel-projektmappe" in response.content.decode()
+    assert not TenantImport.objects.exists()
+
+
 def test_it_imports_the_downloaded_templates_without_errors(client, cast, estate):
     client.force_login(cast.manager_a)
     csv_content = b"".join(client.get(reverse("households:import_template_csv")).streaming_content)

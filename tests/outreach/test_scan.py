@@ -578,6 +578,37 @@ def test_the_task_retries_the_same_run_when_the_database_went_away(quiet, monkey
     assert run.raised == dict.fromkeys(quiet, 1)
 
 
+def test_the_nightly_scan_runs_once_a_night_whichever_hourly_send_comes_first(quiet, clock):
+    """The beat sends it every hour from 02:30 to 08:30 and advances its schedule even when
+    the send failed (Redis down): the first send of the night that arrives queues and runs
+    the night's scan, the later ones (and a send repeated by a restarted beat, a message
+    redelivered) do nothing; a night whose run failed is tried again the next hour. The send
+    at 02:30 was the only one, so a night whose send was lost had no scan."""
+    from django.utils import timezone
+
+    from outreach.tasks import flag_scan
+
+    def at(hour: int, minute: int = 30, days: int = 0):
+        local = timezone.localtime(NOW).replace(hour=hour, minute=minute) + timedelta(days=days)
+        clock.move_to(local)
+
+    at(3)  # 02:30's send never reached Redis: 03:30's is the first
+    manager = factories.make_user("leader", "manager")
+    ScanRun.objects.create(status=ScanStatus.SUCCEEDED, triggered_by=manager)  # "Kør nu"
+    first = flag_scan.delay().get()
+    assert ScanRun.objects.get(pk=first).status == ScanStatus.SUCCEEDED
+    flag_scan.delay()  # the beat restarted before it saved its schedule: the same send again
+    at(4)
+    assert flag_scan.delay().get() is None
+    assert ScanRun.objects.filter(triggered_by=None).count() == 1
+
+    at(2, days=1)  # the next night: its own run, which fails (after its last attempt)
+    ScanRun.objects.filter(pk=flag_scan.delay().get()).update(status=ScanStatus.FAILED)
+    at(3, days=1)
+    assert ScanRun.objects.get(pk=flag_scan.delay().get()).status == ScanStatus.SUCCEEDED
+    assert ScanRun.objects.filter(triggered_by=None).count() == 3
+
+
 def test_a_retry_takes_over_the_run_its_failure_left_running(quiet):
     run = ScanRun.objects.create(status=ScanStatus.RUNNING, started_at=NOW)
 
