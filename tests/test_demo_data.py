@@ -252,6 +252,23 @@ def test_it_builds_a_pool_a_little_too_small_with_offers_moves_and_a_full_area(d
 
 
 @pytest.mark.django_db
+def test_each_project_affects_the_stairwells_of_its_schedule(client, demo_data):
+    for project in Project.objects.all():
+        scheduled = set(
+            StairwellSchedule.objects.filter(project=project).values_list("stairwell", flat=True)
+        )
+        assert scheduled, project.name
+        assert set(project.stairwells.values_list("pk", flat=True)) == scheduled, project.name
+
+    demo_login(client, "leder")
+    project = Project.objects.get(name="Helhedsplan Vestergården")
+    distribute = client.get(reverse("cases:distribute", args=[project.pk]))
+    assert len(list(distribute.context["form"].bound_rows)) == 12
+    schedule = client.get(reverse("cases:schedule", args=[project.pk]))
+    assert "Kløvermarken 5C" in schedule.content.decode()
+
+
+@pytest.mark.django_db
 def test_it_builds_rents_a_budget_expenses_and_sent_letters(client, demo_data):
     from cases.economy.models import BudgetLine, Expense
     from cases.economy.rents import project_empty_days, project_rent_difference
