@@ -130,6 +130,16 @@ def demo_login(client, username: str) -> None:
     assert response["Location"] == reverse("home"), username
 
 
+def test_it_prints_the_code_command_with_the_virtual_environments_python(monkeypatch, tmp_path):
+    from demo.management.commands.load_demo_data import this_python
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.executable", str(tmp_path / ".venv" / "bin" / "python"))
+    assert this_python() == ".venv/bin/python"  # as make demo runs it, and the README says
+    monkeypatch.setattr("sys.executable", "/usr/local/bin/python")
+    assert this_python() == "python"
+
+
 @pytest.mark.django_db
 def test_the_caseload_renders_for_the_caseworker(client, demo_data):
     demo_login(client, "sagsbehandler")
