@@ -273,7 +273,7 @@ def test_each_project_affects_the_stairwells_of_its_schedule(client, demo_data):
     demo_login(client, "leder")
     project = Project.objects.get(name="Helhedsplan Vestergården")
     distribute = client.get(reverse("cases:distribute", args=[project.pk]))
-    assert len(list(distribute.context["form"].bound_rows)) == 12
+    assert len(list(distribute.context["form"].bound_rows())) == 12
     schedule = client.get(reverse("cases:schedule", args=[project.pk]))
     assert "Kløvermarken 5C" in schedule.content.decode()
 
