@@ -294,6 +294,12 @@ def test_it_builds_rents_a_budget_expenses_and_sent_letters(client, demo_data):
     assert project_rent_difference(project) > 0
     assert project_empty_days(project)
     assert BudgetLine.objects.filter(project=project).count() >= 5
+    permanent = Project.objects.get(name="Omdannelse af Nordparken")  # moves out for good
+    home_and_stays = ["movers_home", "rent_difference", "empty_days"]
+    assert BudgetLine.objects.filter(project=project, category__in=home_and_stays).count() == 3
+    assert not permanent.expects_return
+    assert not BudgetLine.objects.filter(project=permanent, category__in=home_and_stays).exists()
+    assert BudgetLine.objects.filter(project=permanent, category="movers_out").exists()
     expenses = Expense.objects.filter(case__project__estate__organisation__name=VESTEGNEN)
     assert 15 <= expenses.count() <= 30
     assert expenses.approved().filter(approved_by=manager).exists()
