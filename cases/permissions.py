@@ -24,6 +24,22 @@ def project_access_q(user) -> Q:
     return estate_access_q(user, "estate") | granted_q(pk__in=user_grants(user).projects)
 
 
+def can_view_project(user, project: Project) -> bool:
+    """Whether project_access_q matches `project`, from the grants alone (no query): a page of
+    a case links its project only then (a bridge-builder, or a caseworker given single cases,
+    sees the case but not its project). `project.estate` should be loaded."""
+    if not (user.is_active and user.has_perm("cases.view_project")):
+        return False
+    if user.is_superuser:
+        return True
+    grants = user_grants(user)
+    return (
+        project.estate.organisation_id in grants.managed_organisations
+        or project.estate_id in grants.estates
+        or project.pk in grants.projects
+    )
+
+
 def can_see_any_project(user) -> bool:
     """Whether project_access_q can match anything, from the grants alone (no query of projects).
 

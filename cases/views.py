@@ -17,6 +17,7 @@ from cases.permissions import (
     can_assign_staff,
     can_change_deadlines,
     can_manage_project,
+    can_view_project,
     get_case_for_user,
     get_organisation_for_deadlines,
     get_project_for_user,
@@ -164,6 +165,7 @@ def _detail_context(request: AuthedRequest, case: Case, **overrides) -> dict:
         "residents": case.household.residents.all(),
         "assessment": latest_assessment(household=case.household),
         "can_view_social": can_view_social_data(user),
+        "can_view_project": can_view_project(user, case.project),
         # one per project and stairwell: no ordering (the model's joins two tables to sort)
         "schedule": StairwellSchedule.objects.filter(
             project=case.project_id, stairwell=case.household.flat.stairwell_id

@@ -815,6 +815,9 @@ def _project_create(
     for schedule in schedules.values():
         schedule.project = project
     StairwellSchedule.objects.bulk_create(schedules.values())
+    # the stairwells it affects, as "Nyt projekt" saves them: the schedule and the distribution
+    # pages list these, and "open the missing cases" counts their households
+    project.stairwells.set(schedules)
     return project
 
 

@@ -186,6 +186,14 @@ def _empty_period(project: Project, *, officer: User, today: date) -> None:
 # --- Budget and expenses ---------------------------------------------------------------------
 
 
+# A project whose households move out for good has no move home and no temporary stays.
+_ONLY_WITH_RETURN = {
+    BudgetCategory.MOVERS_HOME,
+    BudgetCategory.RENT_DIFFERENCE,
+    BudgetCategory.EMPTY_DAYS,
+}
+
+
 def _budget(project: Project, *, by: User) -> None:
     households = max(Case.objects.filter(project=project).count(), 10)
     budget_set(
@@ -194,6 +202,7 @@ def _budget(project: Project, *, by: User) -> None:
         amounts={
             category: Decimal(round(per * households, -3))
             for category, per in _BUDGET_PER_HOUSEHOLD.items()
+            if project.expects_return or category not in _ONLY_WITH_RETURN
         },
     )
 

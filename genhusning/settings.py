@@ -353,7 +353,8 @@ if REDIS_URL:
 
 # Celery: tasks take ids, are enqueued on commit, and must finish well within the visibility
 # timeout, or Redis hands them to a second worker. Each setting's reason: docs/jobs.md.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# without Redis the tasks run in the web process; a host in the URL keeps kombu from warning
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost//"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

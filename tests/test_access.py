@@ -237,3 +237,37 @@ def test_a_direct_assignment_shows_the_case_to_a_bridge_builder(client, cast):
     )
     case_unassign_staff(case=cast.case_a2, user=cast.bridge_builder_a)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_can_view_project_agrees_with_the_projects_she_may_open(cast, role):
+    from cases.models import Project
+    from cases.permissions import can_view_project
+
+    user = getattr(cast, role)
+    for key in CASE_KEYS:
+        project = getattr(cast, key).project
+        may_open = Project.objects.for_user(user).filter(pk=project.pk).exists()
+        assert can_view_project(user, project) == may_open, f"{role} {key}"
+
+
+def test_a_case_page_links_its_project_only_for_who_may_open_it(client, cast):
+    from cases.services import case_assign_staff
+
+    case = cast.case_a2
+    case_assign_staff(case=case, user=cast.bridge_builder_a, by=cast.manager_a)
+    project_url = reverse("cases:project", args=[case.project_id])
+    pages = [reverse("cases:detail", args=[case.pk]), reverse("logistics:case", args=[case.pk])]
+
+    client.force_login(cast.bridge_builder_a)
+    assert client.get(project_url).status_code == 404
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert case.project.name in body and f'href="{project_url}"' not in body, url
+
+    client.force_login(cast.manager_a)
+    assert client.get(project_url).status_code == 200
+    for url in pages:
+        assert f'href="{project_url}"' in client.get(url).content.decode(), url

@@ -130,6 +130,16 @@ def demo_login(client, username: str) -> None:
     assert response["Location"] == reverse("home"), username
 
 
+def test_it_prints_the_code_command_with_the_virtual_environments_python(monkeypatch, tmp_path):
+    from demo.management.commands.load_demo_data import this_python
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.executable", str(tmp_path / ".venv" / "bin" / "python"))
+    assert this_python() == ".venv/bin/python"  # as make demo runs it, and the README says
+    monkeypatch.setattr("sys.executable", "/usr/local/bin/python")
+    assert this_python() == "python"
+
+
 @pytest.mark.django_db
 def test_the_caseload_renders_for_the_caseworker(client, demo_data):
     demo_login(client, "sagsbehandler")
@@ -252,6 +262,23 @@ def test_it_builds_a_pool_a_little_too_small_with_offers_moves_and_a_full_area(d
 
 
 @pytest.mark.django_db
+def test_each_project_affects_the_stairwells_of_its_schedule(client, demo_data):
+    for project in Project.objects.all():
+        scheduled = set(
+            StairwellSchedule.objects.filter(project=project).values_list("stairwell", flat=True)
+        )
+        assert scheduled, project.name
+        assert set(project.stairwells.values_list("pk", flat=True)) == scheduled, project.name
+
+    demo_login(client, "leder")
+    project = Project.objects.get(name="Helhedsplan Vestergården")
+    distribute = client.get(reverse("cases:distribute", args=[project.pk]))
+    assert len(list(distribute.context["form"].bound_rows())) == 12
+    schedule = client.get(reverse("cases:schedule", args=[project.pk]))
+    assert "Kløvermarken 5C" in schedule.content.decode()
+
+
+@pytest.mark.django_db
 def test_it_builds_rents_a_budget_expenses_and_sent_letters(client, demo_data):
     from cases.economy.models import BudgetLine, Expense
     from cases.economy.rents import project_empty_days, project_rent_difference
@@ -267,6 +294,12 @@ def test_it_builds_rents_a_budget_expenses_and_sent_letters(client, demo_data):
     assert project_rent_difference(project) > 0
     assert project_empty_days(project)
     assert BudgetLine.objects.filter(project=project).count() >= 5
+    permanent = Project.objects.get(name="Omdannelse af Nordparken")  # moves out for good
+    home_and_stays = ["movers_home", "rent_difference", "empty_days"]
+    assert BudgetLine.objects.filter(project=project, category__in=home_and_stays).count() == 3
+    assert not permanent.expects_return
+    assert not BudgetLine.objects.filter(project=permanent, category__in=home_and_stays).exists()
+    assert BudgetLine.objects.filter(project=permanent, category="movers_out").exists()
     expenses = Expense.objects.filter(case__project__estate__organisation__name=VESTEGNEN)
     assert 15 <= expenses.count() <= 30
     assert expenses.approved().filter(approved_by=manager).exists()

@@ -245,3 +245,24 @@ def test_the_demo_server_closes_its_connections_after_each_request(db):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_without_redis_the_in_process_broker_names_its_host():
+    """Else kombu warns "No hostname was supplied" in the terminal of make demo."""
+    from kombu import Connection
+
+    environment = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
+    environment["DJANGO_SETTINGS_MODULE"] = "genhusning.settings"
+    show = "import django; django.setup(); from django.conf import settings as s; "
+    show += "print(s.CELERY_BROKER_URL)"
+    result = subprocess.run(
+        [sys.executable, "-c", show],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    url = result.stdout.strip()
+    assert url.startswith("memory://")
+    assert Connection(url).hostname

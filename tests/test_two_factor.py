@@ -357,11 +357,13 @@ def test_the_code_field_brings_the_number_keypad_and_a_backup_code_the_keyboard(
     field = re.search(r'<input[^>]*name="code"[^>]*>', body).group(0)
     for attribute in ('inputmode="numeric"', 'autocomplete="one-time-code"', 'pattern="[0-9 ]*"'):
         assert attribute in field
-    assert "?backup=1" in body and "Brug en backupkode" in body
+    # one word for the codes on every page: reservekoder, as the set-up page hands them out
+    assert "?backup=1" in body and "Brug en reservekode" in body
+    assert "backupkode" not in body.lower()
     body = client.get(reverse("accounts:otp_verify") + "?backup=1").content.decode()
     field = re.search(r'<input[^>]*name="code"[^>]*>', body).group(0)
     assert "inputmode" not in field and 'autocomplete="one-time-code"' in field
-    assert "Backupkode" in body
+    assert "Reservekode" in body and "backupkode" not in body.lower()
     backup = backup_codes_replace(user=cast.caseworker_a1)[0]
     response = client.post(reverse("accounts:otp_verify") + "?backup=1", {"code": backup})
     assert response.status_code == 302 and device.pk

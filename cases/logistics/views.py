@@ -39,6 +39,7 @@ from cases.logistics.permissions import (
 )
 from cases.logistics.waterbed import destination_warning, waterbed_report
 from cases.models import Case, Project
+from cases.permissions import can_view_project
 from core.http import AuthedRequest
 from core.once import ALREADY_SAVED, AlreadySaved, once_key_from
 from core.pdf import pdf_response, render_pdf
@@ -207,6 +208,7 @@ def _case_context(request: AuthedRequest, case: Case, **overrides) -> dict:
         "today": today,
         "can_reply": user.has_perm("cases.change_offer") and not case.is_closed,
         "can_find": user.has_perm("cases.view_poolflat"),
+        "can_view_project": can_view_project(user, case.project),
         "can_edit_need": user.has_perm("cases.change_housingneed") and not case.is_closed,
         "can_edit_move": user.has_perm("cases.change_move") and not case.is_closed,
         "reply_form": OfferReplyForm(),

@@ -76,3 +76,13 @@ def test_an_officer_records_the_rent_and_reads_the_stay_month_by_month(desktop, 
     log_in(page, "manager_a")
     assert "26" in page.inner_text("#empty") and "6.272,00" in page.inner_text("#empty")
     screenshot(page, "rents-project")
+
+
+def test_the_stays_months_and_their_total_fit_a_phone(phone, cast, stays):
+    log_in(phone, "rehousing_officer_a1")
+    phone.goto(reverse("logistics:case", args=[stays.pk]))
+    phone.locator("#rent").scroll_into_view_if_needed()
+    screenshot(phone, "rents-case-phone")
+    wider = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    assert phone.evaluate(wider) <= 0
+    assert "I alt" in phone.inner_text("#rent tfoot")

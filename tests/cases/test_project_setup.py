@@ -55,6 +55,24 @@ def test_it_creates_a_project_with_its_stairwells(client, cast):
 
 
 @pytest.mark.django_db
+def test_a_project_without_dates_shows_no_empty_period(client, cast):
+    """The dates are optional on "Nyt projekt" (the README's walk leaves them out)."""
+    estate = cast.case_a1.project.estate
+    client.force_login(cast.manager_a)
+    client.post(
+        reverse("cases:project_new"),
+        _form(estate, [], all_stairwells="on", starts_on="", ends_on=""),
+    )
+    project = Project.objects.get(number="P-2026-04")
+
+    page = client.get(reverse("cases:project", args=[project.pk])).content.decode()
+
+    lead = re.search(r'<p class="lead">(.*?)</p>', page, re.S).group(1)
+    assert "?" not in lead and "–" not in lead
+    assert project.get_kind_display() in lead
+
+
+@pytest.mark.django_db
 def test_it_can_take_every_stairwell_of_the_estate(client, cast):
     estate = cast.case_a1.project.estate
     factories.make_stairwell(estate, street="Kløvermarken", number=7)

@@ -1,6 +1,8 @@
 """Load the demo data and print how to log in."""
 
+import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +12,15 @@ from django.db import DatabaseError
 from cases.stages import Stage
 from demo.accounts import DEMO_TOTP_SECRET, demo_totp_code
 from demo.data import demo_load
+
+
+def this_python() -> str:
+    """How to start this Python from here: `.venv/bin/python` after `make demo` (a bare
+    `python` is not the virtual environment's), else `python`."""
+    try:
+        return str(Path(sys.executable).relative_to(Path.cwd()))
+    except ValueError:
+        return "python"
 
 
 class Command(BaseCommand):
@@ -76,6 +87,6 @@ class Command(BaseCommand):
             "godkendelsesapp.\n"
             f"Alle demobrugere deler nøglen {DEMO_TOTP_SECRET} (tidsbaseret, 6 cifre): "
             "læg den i appen,\n"
-            "eller få den aktuelle kode med `python manage.py demo_code`. "
+            f"eller få den aktuelle kode med `{this_python()} manage.py demo_code`. "
             f"Koden lige nu: {demo_totp_code()}"
         )

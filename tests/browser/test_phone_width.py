@@ -1,0 +1,42 @@
+"""A manager's wide tables on a phone: they scroll inside their box, the page never sideways
+(a page wider than the screen slides about under the thumb and hides its right edge)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from cases.economy.services import expense_create
+from tests.browser.conftest import log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PAGE_WIDER_THAN_SCREEN = (
+    "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+)
+
+
+def test_the_managers_wide_tables_do_not_widen_the_page_on_a_phone(phone, cast):
+    case = cast.case_a1
+    case.project.stairwells.add(case.household.flat.stairwell)
+    expense_create(
+        case=case,
+        by=cast.rehousing_officer_a1,
+        data={
+            "kind": "movers_out",
+            "amount": Decimal("12500"),
+            "spent_on": date(2026, 3, 1),
+            "supplier": "Flyttefirmaet Hvidovre ApS",
+        },
+    )
+    log_in(phone, cast.manager_a.username)
+
+    for name, url in (
+        ("approvals", reverse("economy:approvals")),
+        ("distribute", reverse("cases:distribute", args=[case.project_id])),
+        ("deadlines", reverse("cases:deadlines", args=[case.project.estate.organisation_id])),
+    ):
+        phone.goto(url)
+        screenshot(phone, f"phone-width-{name}")
+        assert phone.evaluate(PAGE_WIDER_THAN_SCREEN) <= 0, name
