@@ -339,6 +339,34 @@ def build_pages() -> list[Page]:
             {"stairwell": stairwell.pk},
         ),
         Page(
+            "round_index",
+            "door-knock round, its index (caseworker)",
+            caseworker,
+            reverse("outreach:round"),
+            # her estates' stairwells, households and hers, then her own stairwells
+            (
+                """SELECT s.estate_id, count(DISTINCT s.id), count(*),
+                          count(*) FILTER (WHERE h.id IN (
+                              SELECT c.household_id FROM cases_case c
+                                JOIN cases_caseassignment a ON a.case_id = c.id
+                               WHERE a.user_id = %(user)s AND c.stage <> ALL(%(closed)s)))
+                     FROM households_household h
+                     JOIN households_flat f ON f.id = h.flat_id
+                     JOIN households_stairwell s ON s.id = f.stairwell_id
+                    WHERE h.moved_out_on IS NULL AND s.estate_id = ANY(%(estates)s)
+                    GROUP BY 1""",
+                """SELECT DISTINCT s.id, s.street, s.number, s.letter FROM cases_case c
+                     JOIN cases_caseassignment a ON a.case_id = c.id
+                     JOIN households_household h ON h.id = c.household_id
+                     JOIN households_flat f ON f.id = h.flat_id
+                     JOIN households_stairwell s ON s.id = f.stairwell_id
+                    WHERE a.user_id = %(user)s AND c.stage <> ALL(%(closed)s)
+                      AND h.moved_out_on IS NULL
+                    ORDER BY s.street, s.number, s.letter LIMIT 21""",
+            ),
+            {"user": caseworker.pk, "estates": cw_estates, "closed": ["ended", "closed"]},
+        ),
+        Page(
             "project",
             "project page (manager)",
             manager,
