@@ -2,6 +2,7 @@
 
 import http.client
 import importlib
+import itertools
 import json
 import os
 import shlex
@@ -266,3 +267,19 @@ def test_without_redis_the_in_process_broker_names_its_host():
     url = result.stdout.strip()
     assert url.startswith("memory://")
     assert Connection(url).hostname
+
+
+def test_the_app_plans_its_queries_as_the_compose_database_does(compose, db):
+    """The planner settings the compose file gives its server (no JIT, random_page_cost for
+    memory or SSD), the application asks for on each of its own connections: a database server
+    of its own, the embedded one or a distribution's defaults (this one: JIT on, 4) plans the
+    pages' queries as they were measured."""
+    command = command_of(compose["services"]["db"])
+    server = dict(
+        value.split("=", 1) for flag, value in itertools.pairwise(command) if flag == "-c"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), current_setting('random_page_cost')")
+        jit, random_page_cost = cursor.fetchone()
+    assert (jit, float(random_page_cost)) == ("off", 1.1)
+    assert (server["jit"], float(server["random_page_cost"])) == (jit, float(random_page_cost))
