@@ -164,6 +164,25 @@ def test_the_printed_door_knock_list_is_logged_per_household(client, cast):
     )
 
 
+def test_the_door_knock_round_on_screen_is_logged_per_household(client, cast):
+    """The round shows what the printed list shows (names, vulnerability, the latest contact):
+    each way of seeing it writes a row per household."""
+    client.force_login(cast.caseworker_a1)
+    household = cast.case_a1.household
+    urls = [
+        reverse("outreach:round_stairwell", args=[household.flat.stairwell_id]),
+        reverse("outreach:round") + f"?bolig={household.flat_id}",
+        reverse("outreach:round_talk", args=[household.pk]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert MARKERS["case_a1"][0] in response.content.decode(), url
+    card = client.get(reverse("outreach:round_card", args=[household.pk]), HTTP_HX_REQUEST="true")
+    assert MARKERS["case_a1"][0] in card.content.decode()
+    rows = list(AccessLog.objects.order_by("pk").values_list("what", "action", "household_id"))
+    assert rows == [("door-knock round", AccessAction.VIEW, household.pk)] * 4
+
+
 # --- append-only ---
 
 
