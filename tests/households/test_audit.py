@@ -183,6 +183,20 @@ def test_the_door_knock_round_on_screen_is_logged_per_household(client, cast):
     assert rows == [("door-knock round", AccessAction.VIEW, household.pk)] * 4
 
 
+def test_the_words_of_a_search_never_reach_the_log(client, cast):
+    """The log keeps every row for ever, out of reach of an erasure: of a page's query it keeps
+    the numbers (ids, a page), never the words typed into a search (they may name a resident)."""
+    client.force_login(cast.caseworker_a1)
+    name = MARKERS["case_a1"][0]
+    household = reverse("households:detail", args=[cast.case_a1.household_id])
+    client.get(household, {"q": name, "page": "2", "bolig": ["7", "8"]})
+    client.get(reverse("cases:caseload_csv"), {"q": name})
+    paths = list(AccessLog.objects.order_by("pk").values_list("path", flat=True))
+    assert paths[0] == f"{household}?q=…&page=2&bolig=7&bolig=8"
+    assert paths[-1] == reverse("cases:caseload_csv") + "?q=…"
+    assert not any(name in path for path in paths)
+
+
 # --- append-only ---
 
 
