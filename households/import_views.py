@@ -202,6 +202,8 @@ def _pair(request: AuthedRequest):
         first, second = (int(request.POST.get(name, "")) for name in ("first", "second"))
     except ValueError:
         raise Http404 from None
+    if first == second:  # one household is no pair (the dismissal's ordered pair refuses it)
+        raise Http404
     return get_household_for_merge(request.user, first), get_household_for_merge(
         request.user, second
     )

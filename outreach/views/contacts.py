@@ -217,6 +217,21 @@ def _round_context(request: AuthedRequest, flats: QuerySet[Flat]) -> dict:
     }
 
 
+# The round shows each household's names, vulnerability and latest contact: a read of its
+# contact log, logged per household on screen as on paper (round_print).
+ROUND_SEEN = gettext_noop("door-knock round")
+
+
+def _shown_households(context: dict) -> list[int]:
+    return [
+        card.household.pk
+        for section in context["stairwells"]
+        for floor in section.floors
+        for card in floor.cards
+        if card.household
+    ]
+
+
 @require_GET
 def round_view(request: AuthedRequest) -> HttpResponse:
     """Choose a stairwell, or (with ?bolig=…) the round of flats chosen in the caseload."""
@@ -226,6 +241,7 @@ def round_view(request: AuthedRequest) -> HttpResponse:
         return _round_choose(request)
     context = _round_context(request, flats_for_user(request.user).filter(pk__in=flat_ids))
     context["print_url"] = reverse("outreach:round_list_print") + "?" + request.GET.urlencode()
+    log_access(request, what=ROUND_SEEN, households=_shown_households(context))
     return render(request, "outreach/contacts/round.html", context)
 
 
@@ -278,6 +294,7 @@ def round_stairwell(request: AuthedRequest, stairwell_pk: int) -> HttpResponse:
     context = _round_context(request, flats_for_user(request.user).filter(stairwell=stairwell))
     context["stairwell"] = stairwell
     context["print_url"] = reverse("outreach:round_print", args=[stairwell.pk])
+    log_access(request, what=ROUND_SEEN, households=_shown_households(context))
     return render(request, "outreach/contacts/round.html", context)
 
 
@@ -292,15 +309,11 @@ def round_print(request: AuthedRequest, stairwell_pk: int | None = None) -> Http
         flats = flats_for_user(request.user).filter(stairwell=stairwell)
         back_url = reverse("outreach:round_stairwell", args=[stairwell.pk])
     context = {**_round_context(request, flats), "back_url": back_url}
-    shown = [
-        card.household.pk
-        for section in context["stairwells"]
-        for floor in section.floors
-        for card in floor.cards
-        if card.household
-    ]
     log_access(
-        request, what=gettext_noop("door-knock list"), action=AccessAction.PRINT, households=shown
+        request,
+        what=gettext_noop("door-knock list"),
+        action=AccessAction.PRINT,
+        households=_shown_households(context),
     )
     return render(request, "outreach/contacts/round_print.html", context)
 
@@ -373,6 +386,8 @@ def round_talk(request: AuthedRequest, household_pk: int) -> HttpResponse:
             return _already_saved_card(request, household)
         else:
             return _card(request, household)
+    if request.method == "GET":
+        log_access(request, what=ROUND_SEEN, households=[household.pk])
     if request.htmx:
         return _card(request, household, talk_form=form)
     context = {
@@ -392,4 +407,7 @@ def round_talk(request: AuthedRequest, household_pk: int) -> HttpResponse:
 def round_card_view(request: AuthedRequest, household_pk: int) -> HttpResponse:
     """The card again (after "Cancel" on the talk form)."""
     require_perm(request.user, "outreach.add_contact")
-    return _card(request, get_household_for_user(request.user, household_pk))
+    household = get_household_for_user(request.user, household_pk)
+    if request.htmx:  # a plain GET is sent back to the round, which logs
+        log_access(request, what=ROUND_SEEN, households=[household.pk])
+    return _card(request, household)

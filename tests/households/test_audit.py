@@ -164,6 +164,39 @@ def test_the_printed_door_knock_list_is_logged_per_household(client, cast):
     )
 
 
+def test_the_door_knock_round_on_screen_is_logged_per_household(client, cast):
+    """The round shows what the printed list shows (names, vulnerability, the latest contact):
+    each way of seeing it writes a row per household."""
+    client.force_login(cast.caseworker_a1)
+    household = cast.case_a1.household
+    urls = [
+        reverse("outreach:round_stairwell", args=[household.flat.stairwell_id]),
+        reverse("outreach:round") + f"?bolig={household.flat_id}",
+        reverse("outreach:round_talk", args=[household.pk]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert MARKERS["case_a1"][0] in response.content.decode(), url
+    card = client.get(reverse("outreach:round_card", args=[household.pk]), HTTP_HX_REQUEST="true")
+    assert MARKERS["case_a1"][0] in card.content.decode()
+    rows = list(AccessLog.objects.order_by("pk").values_list("what", "action", "household_id"))
+    assert rows == [("door-knock round", AccessAction.VIEW, household.pk)] * 4
+
+
+def test_the_words_of_a_search_never_reach_the_log(client, cast):
+    """The log keeps every row for ever, out of reach of an erasure: of a page's query it keeps
+    the numbers (ids, a page), never the words typed into a search (they may name a resident)."""
+    client.force_login(cast.caseworker_a1)
+    name = MARKERS["case_a1"][0]
+    household = reverse("households:detail", args=[cast.case_a1.household_id])
+    client.get(household, {"q": name, "page": "2", "bolig": ["7", "8"]})
+    client.get(reverse("cases:caseload_csv"), {"q": name})
+    paths = list(AccessLog.objects.order_by("pk").values_list("path", flat=True))
+    assert paths[0] == f"{household}?q=…&page=2&bolig=7&bolig=8"
+    assert paths[-1] == reverse("cases:caseload_csv") + "?q=…"
+    assert not any(name in path for path in paths)
+
+
 # --- append-only ---
 
 

@@ -237,6 +237,16 @@ def test_it_answers_wrong_methods_and_bad_ids(client, cast, twins):
     assert response.status_code == 404
 
 
+def test_it_refuses_a_pair_of_one_household(client, cast, twins):
+    first, _second = twins
+    client.force_login(cast.manager_a)
+    for name in ("households:duplicate_merge", "households:duplicate_keep_apart"):
+        data = {"first": first.pk, "second": first.pk, "keep": first.pk, "confirm": "on"}
+        assert client.post(reverse(name), data).status_code == 404
+    assert Household.objects.filter(pk=first.pk).exists()
+    assert not DuplicateDismissal.objects.exists()
+
+
 def test_the_duplicates_page_needs_a_fixed_number_of_queries(
     client, cast, django_assert_max_num_queries
 ):
