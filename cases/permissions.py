@@ -33,11 +33,7 @@ def can_view_project(user, project: Project) -> bool:
     if user.is_superuser:
         return True
     grants = user_grants(user)
-    return (
-        project.estate.organisation_id in grants.managed_organisations
-        or project.estate_id in grants.estates
-        or project.pk in grants.projects
-    )
+    return grants.reach_estate(project.estate) or project.pk in grants.projects
 
 
 def can_see_any_project(user) -> bool:

@@ -84,6 +84,13 @@ def _seconds(name: str) -> timedelta:
     return timedelta(seconds=getattr(settings, name))
 
 
+def _last_sign(job: JobFields, job_type: JobType):
+    """When a running job last showed life: its heartbeat, else its start, else its order."""
+    return (
+        job.heartbeat_at or getattr(job, "started_at", None) or getattr(job, job_type.created_field)
+    )
+
+
 def job_is_alive(job: JobFields, *, now=None) -> bool:
     """Queued and not yet given up on, or running with a recent heartbeat."""
     job_type = _type_of(type(job))
@@ -92,12 +99,7 @@ def job_is_alive(job: JobFields, *, now=None) -> bool:
     if status == job_type.queued:
         return getattr(job, job_type.created_field) > now - _seconds("JOB_GIVE_UP_QUEUED_AFTER")
     if status == job_type.running:
-        beat = (
-            job.heartbeat_at
-            or getattr(job, "started_at", None)
-            or getattr(job, job_type.created_field)
-        )
-        return beat > now - _seconds("JOB_HEARTBEAT_TIMEOUT")
+        return _last_sign(job, job_type) > now - _seconds("JOB_HEARTBEAT_TIMEOUT")
     return False
 
 
@@ -114,10 +116,7 @@ def job_is_given_up(job: JobFields, *, now=None) -> bool:
         return not job_is_alive(job, now=now)
     if status != job_type.running or job_is_alive(job, now=now):
         return False
-    last_sign = (
-        job.heartbeat_at or getattr(job, "started_at", None) or getattr(job, job_type.created_field)
-    )
-    not_taken_back = last_sign < now - _seconds("JOB_HEARTBEAT_TIMEOUT") - _seconds(
+    not_taken_back = _last_sign(job, job_type) < now - _seconds("JOB_HEARTBEAT_TIMEOUT") - _seconds(
         "JOB_RESEND_AFTER"
     )
     return job.attempts >= settings.JOB_MAX_ATTEMPTS or not_taken_back

@@ -43,6 +43,11 @@ class Grants:
     tip_estates: frozenset[int] = frozenset()
     partners: frozenset[int] = frozenset()
 
+    def reach_estate(self, estate) -> bool:
+        """She works in `estate` or leads its organisation: estate_access_q, asked of one
+        estate from the grants (no query)."""
+        return estate.organisation_id in self.managed_organisations or estate.pk in self.estates
+
 
 @dataclass(frozen=True)
 class GrantSource:
@@ -181,8 +186,7 @@ def sees_whole_estate(user, estate) -> bool:
         return False
     if user.is_superuser:
         return True
-    grants = user_grants(user)
-    return estate.organisation_id in grants.managed_organisations or estate.pk in grants.estates
+    return user_grants(user).reach_estate(estate)
 
 
 # Other ways to see a household than through its estate, added by the apps above households from

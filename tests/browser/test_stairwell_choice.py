@@ -11,17 +11,6 @@ from tests.browser.conftest import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(
-        viewport={"width": 375, "height": 812}, locale="da-DK", base_url=live_server.url
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 def test_a_caseworker_finds_her_stairwell_among_many_by_typing_its_address(phone, cast):
     estate = cast.case_a1.project.estate
     stairwells = Stairwell.objects.bulk_create(
