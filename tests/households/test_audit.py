@@ -173,6 +173,12 @@ FORM_PAGES = [
     ("economy:expense_correct", "expense", "caseworker_a1", "expense correction form"),
     ("logistics:move", "move", "rehousing_officer_a1", "move form"),
 ]
+# The same forms opened inside another page by htmx: the contact form within the household's
+# contact log (the log is what it shows), a flag's form within the flags page.
+HTMX_PAGES = [
+    ("outreach:contact_add", "household", "caseworker_a1", "contact log"),
+    ("outreach:flag_resolve", "flag", "caseworker_a1", "flag resolution form"),
+]
 # Who is refused each of them, and how: the other organisation's caseworker everywhere (404),
 # and a role of the estate that may not do it (403).
 REFUSED = [(name, key, "caseworker_b1", 404) for name, key, _viewer, _what in FORM_PAGES] + [
@@ -209,13 +215,15 @@ def form_page(name: str, key: str, planted: Planted) -> str:
 def test_every_form_page_of_one_household_logs_who_opened_it(client, cast, planted):
     household = cast.case_a1.household
     problems = []
-    for name, key, viewer, what in FORM_PAGES:
+    pages = [(*page, {}) for page in FORM_PAGES]
+    pages += [(*page, {"HTTP_HX_REQUEST": "true"}) for page in HTMX_PAGES]
+    for name, key, viewer, what, headers in pages:
         user = getattr(cast, viewer)
         client.force_login(user)
         before = AccessLog.objects.aggregate(last=Max("pk"))["last"] or 0
-        response = client.get(form_page(name, key, planted))
+        response = client.get(form_page(name, key, planted), **headers)
         body = response.content.decode()
-        if response.status_code != 200 or household.display_name() not in body:
+        if response.status_code != 200 or not (headers or household.display_name() in body):
             problems.append(f"{name}: {response.status_code}, shows the household: no")
             continue
         rows = list(
