@@ -140,6 +140,7 @@ def expense_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect(reverse("cases:detail", args=[expense.case_id]) + "#expenses")
     status = 409 if conflict else 400 if form.is_bound and form.errors else 200
     context = {"expense": expense, "case": expense.case, "form": form}
+    log_access(request, what=gettext_noop("expense form"), households=[expense.case.household_id])
     return render(request, "cases/economy/expense_form.html", context, status=status)
 
 
@@ -170,6 +171,11 @@ def expense_correct(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect(reverse("cases:detail", args=[expense.case_id]) + "#expenses")
     status = 400 if form.is_bound and form.errors else 200
     context = {"expense": expense, "case": expense.case, "form": form}
+    log_access(
+        request,
+        what=gettext_noop("expense correction form"),
+        households=[expense.case.household_id],
+    )
     return render(request, "cases/economy/correction_form.html", context, status=status)
 
 

@@ -351,6 +351,7 @@ def move_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect(reverse("logistics:case", args=[move.case_id]) + "#moves")
     status = 409 if conflict else 400 if form.is_bound and form.errors else 200
     context = {"move": move, "case": move.case, "form": form}
+    log_access(request, what=gettext_noop("move form"), households=[move.case.household_id])
     return render(request, "cases/logistics/move_form.html", context, status=status)
 
 

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.permissions import get_project_for_user
@@ -64,6 +65,7 @@ def letter_new(request: AuthedRequest, household_pk: int) -> HttpResponse:
             return redirect(_household_url(household.pk))
     status = 400 if form.is_bound and form.errors else 200
     context = {"household": household, "form": form}
+    log_access(request, what=gettext_noop("new letter form"), households=[household.pk])
     return render(request, "outreach/letters/sent/letter_new.html", context, status=status)
 
 

@@ -7,11 +7,13 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.http import AuthedRequest
 from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
+from households.audit import log_access
 from households.models import Household
 from outreach.forms import DropInSessionForm, DropInVisitForm
 from outreach.models import DropInSession
@@ -27,6 +29,7 @@ from outreach.services import drop_in_session_create, drop_in_visit_record
 
 PAGE_SIZE = 30
 SEARCH_MAX = 100
+VISIT_FORM = gettext_noop("café visit form")  # the page with one visitor chosen
 
 
 @require_GET
@@ -87,6 +90,7 @@ def session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if chosen.isdigit() and request.user.has_perm("outreach.change_dropinsession"):
         household = _visitor(request, session, int(chosen))
         extra = {"chosen": household, "visit_form": DropInVisitForm(initial={"household": chosen})}
+        log_access(request, what=VISIT_FORM, households=[household.pk])
     context = _session_context(request, session, **extra)
     template = "outreach/cafe/session_detail.html"
     return render(request, f"{template}#results" if request.htmx else template, context)
@@ -109,6 +113,7 @@ def visit_record(request: AuthedRequest, pk: int) -> HttpResponse:
             raise Http404
         household = _visitor(request, session, household_id)
         context = _session_context(request, session, chosen=household, visit_form=form)
+        log_access(request, what=VISIT_FORM, households=[household.pk])
         return render(request, "outreach/cafe/session_detail.html", context, status=400)
     household = _visitor(request, session, form.cleaned_data["household"])
     try:

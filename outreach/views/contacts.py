@@ -153,6 +153,7 @@ def contact_add(request: AuthedRequest, household_pk: int) -> HttpResponse:
     require_perm(request.user, "outreach.add_contact")
     household = get_household_for_user(request.user, household_pk)
     form = ContactForm(request.POST or None, can_observe=can_view_observations(request.user))
+    form_open = True
     if request.method == "POST" and form.is_valid():
         try:
             contact_record(household=household, by=request.user, **form.contact_fields())
@@ -163,17 +164,16 @@ def contact_add(request: AuthedRequest, household_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The contact is saved."))
         if not form.errors:
-            if request.htmx:
-                fresh = ContactForm(can_observe=can_view_observations(request.user))
-                return render(
-                    request,
-                    "outreach/contacts/contact_log.html",
-                    log_context(request, household, fresh),
+            if not request.htmx:
+                return redirect(
+                    next_url(request, reverse("households:detail", args=[household.pk]))
                 )
-            return redirect(next_url(request, reverse("households:detail", args=[household.pk])))
-    if request.htmx:
-        context = {**log_context(request, household, form), "form_open": True}
+            form, form_open = ContactForm(can_observe=can_view_observations(request.user)), False
+    if request.htmx:  # the household page's contact log section, with the form
+        log_access(request, what=gettext_noop("contact log"), households=[household.pk])
+        context = {**log_context(request, household, form), "form_open": form_open}
         return render(request, "outreach/contacts/contact_log.html", context)
+    log_access(request, what=gettext_noop("contact form"), households=[household.pk])
     back = next_url(request, reverse("households:detail", args=[household.pk]))
     context = {"household": household, "form": form, "next": back, **undo_context(request)}
     status = 400 if form.errors else 200

@@ -13,7 +13,7 @@ from cases.models import Project
 from cases.selectors import has_assigned_cases
 from core.http import AuthedRequest
 from core.permissions import require_perm
-from households.audit import export_table
+from households.audit import export_table, log_access
 from households.templatetags.people import staff_name
 from outreach.forms import FlagFilterForm, FlagResolveForm
 from outreach.models import FlagKind
@@ -116,6 +116,7 @@ def flag_resolve_view(request: AuthedRequest, pk: int) -> HttpResponse:
         "compact": (request.POST.get("compact") or request.GET.get("compact")) == "1",
         "next": next_url(request, reverse("outreach:flags")),
     }
+    log_access(request, what=gettext_noop("flag resolution form"), households=[flag.household_id])
     if request.htmx:
         return render(request, "outreach/flags/flag_item.html", context)
     status = 400 if form.errors else 200

@@ -15,7 +15,7 @@ from cases.models import Project
 from core.http import AuthedRequest
 from core.once import ALREADY_SAVED, AlreadySaved
 from core.permissions import require_perm
-from households.audit import export_table
+from households.audit import export_table, log_access
 from households.permissions import get_household_for_user
 from outreach.forms import AwaitedReplyForm, LetterFilterForm, ReplyForm
 from outreach.permissions import get_awaited_reply_for_user
@@ -102,6 +102,7 @@ def letter_create(request: AuthedRequest, household_pk: int) -> HttpResponse:
             return redirect(_household_letters_url(household.pk))
     status = 400 if form.is_bound and form.errors else 200
     context = {"household": household, "form": form}
+    log_access(request, what=gettext_noop("letter form"), households=[household.pk])
     return render(request, "outreach/letters/letter_form.html", context, status=status)
 
 
@@ -127,4 +128,5 @@ def letter_reply(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect(_household_letters_url(reply.household_id))
     status = 400 if form.is_bound and form.errors else 200
     context = {"letter": reply, "household": reply.household, "form": form}
+    log_access(request, what=gettext_noop("letter reply form"), households=[reply.household_id])
     return render(request, "outreach/letters/reply_form.html", context, status=status)

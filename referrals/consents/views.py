@@ -29,8 +29,16 @@ from referrals.permissions import get_household_with_perm, referrals_for_user
 from referrals.selectors import partner_choices
 
 
-def _residents(consent: Consent) -> list[tuple[int, int]]:
-    return [(consent.household_id, consent.resident_id)] if consent.resident_id else []
+def _log_consent(request: AuthedRequest, consent: Consent, what: str, **kwargs) -> None:
+    """A read of one consent: of its resident when it is hers, else of the household."""
+    resident = consent.resident_id
+    log_access(
+        request,
+        what=what,
+        households=[] if resident else [consent.household_id],
+        residents=[(consent.household_id, resident)] if resident else [],
+        **kwargs,
+    )
 
 
 @require_GET
@@ -99,12 +107,7 @@ def consent_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_replace": request.user.has_perm("referrals.add_consent"),
         "can_withdraw": request.user.has_perm("referrals.add_consentwithdrawal"),
     }
-    log_access(
-        request,
-        what=gettext_noop("consent"),
-        households=[] if consent.resident_id else [consent.household_id],
-        residents=_residents(consent),
-    )
+    _log_consent(request, consent, gettext_noop("consent"))
     return render(request, "referrals/consents/consent_detail.html", context)
 
 
@@ -186,6 +189,7 @@ def _consent_form(
         messages.warning(request, _("Choose the file again: it was not saved."))
     context = {"household": household, "form": form, "replaces": replaces, "next": back}
     status = 400 if form.is_bound and form.errors else 200
+    log_access(request, what=gettext_noop("consent form"), households=[household.pk])
     return render(request, "referrals/consents/consent_form.html", context, status=status)
 
 
@@ -223,6 +227,7 @@ def consent_withdraw_view(request: AuthedRequest, pk: int) -> HttpResponse:
             )
         return redirect("referrals:consents", household_pk=consent.household_id)
     context = {"consent": consent, "household": consent.household, "form": form}
+    _log_consent(request, consent, gettext_noop("consent withdrawal form"))
     return render(request, "referrals/consents/consent_withdraw.html", context)
 
 
@@ -232,11 +237,5 @@ def consent_evidence(request: AuthedRequest, pk: int) -> FileResponse:
     if not consent.evidence:
         raise Http404
     response = private_file_response(consent.evidence, filename=f"samtykke-{consent.pk}")
-    log_access(
-        request,
-        what=gettext_noop("consent evidence"),
-        action=AccessAction.DOWNLOAD,
-        households=[] if consent.resident_id else [consent.household_id],
-        residents=_residents(consent),
-    )
+    _log_consent(request, consent, gettext_noop("consent evidence"), action=AccessAction.DOWNLOAD)
     return response

@@ -118,6 +118,7 @@ def referral_create_view(request: AuthedRequest, household_pk: int) -> HttpRespo
             messages.success(request, _("The referral is saved as a draft."))
             return redirect("referrals:referral", pk=referral.pk)
     status = 400 if form.is_bound and form.errors else 200
+    log_access(request, what=gettext_noop("referral form"), households=[household.pk])
     return render(
         request,
         "referrals/referrals/referral_form.html",

@@ -4,11 +4,14 @@ to change or empty it; and a row stays written when the view fails after writing
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Max
 from django.urls import reverse
 
+from cases.services import case_assign_staff
 from households.models import AccessAction, AccessLog
 from tests import factories
 from tests.conftest import MARKERS
+from tests.urlwalk import Planted, plant
 
 
 def actions():
@@ -149,6 +152,103 @@ def test_the_pages_that_did_not_log_now_do(client, cast, url_name, viewer, arg, 
     )
     if arg == "resident":
         assert entry.resident_id == resident.pk
+
+
+# The form pages of one household (or of one of its letters, flags, consents, expenses,
+# moves, follow-up contacts): each shows the household's name and more of it. The URL name,
+# the planted object its URL names (tests/urlwalk.py), who may open it, and the row's `what`.
+FORM_PAGES = [
+    ("outreach:contact_add", "household", "caseworker_a1", "contact form"),
+    ("outreach:letter_create", "household", "caseworker_a1", "letter form"),
+    ("outreach:letter_reply", "letter", "caseworker_a1", "letter reply form"),
+    ("outreach:flag_resolve", "flag", "caseworker_a1", "flag resolution form"),
+    ("outreach:sent_letter_new", "household", "caseworker_a1", "new letter form"),
+    ("outreach:cafe_session", "cafe", "caseworker_a1", "café visit form"),
+    ("referrals:consent_create", "household", "caseworker_a1", "consent form"),
+    ("referrals:consent_replace", "consent", "caseworker_a1", "consent form"),
+    ("referrals:consent_withdraw", "consent", "caseworker_a1", "consent withdrawal form"),
+    ("referrals:referral_create", "household", "caseworker_a1", "referral form"),
+    ("referrals:follow_up_contact", "visit", "bridge_builder_a", "follow-up contact form"),
+    ("economy:expense", "expense", "caseworker_a1", "expense form"),
+    ("economy:expense_correct", "expense", "caseworker_a1", "expense correction form"),
+    ("logistics:move", "move", "rehousing_officer_a1", "move form"),
+]
+# The same forms opened inside another page by htmx: the contact form within the household's
+# contact log (the log is what it shows), a flag's form within the flags page.
+HTMX_PAGES = [
+    ("outreach:contact_add", "household", "caseworker_a1", "contact log"),
+    ("outreach:flag_resolve", "flag", "caseworker_a1", "flag resolution form"),
+]
+# Who is refused each of them, and how: the other organisation's caseworker everywhere (404),
+# and a role of the estate that may not do it (403).
+REFUSED = [(name, key, "caseworker_b1", 404) for name, key, _viewer, _what in FORM_PAGES] + [
+    ("outreach:contact_add", "household", "caretaker_a1", 403),
+    ("outreach:flag_resolve", "flag", "caretaker_a1", 403),
+    ("logistics:move", "move", "caseworker_a1", 403),
+]
+
+
+@pytest.fixture
+def planted(cast) -> Planted:
+    """An object of every kind around household A1 (its letter, flag, consent, expense ...)."""
+    planted = Planted()
+    case = cast.case_a1
+    organisation = case.project.estate.organisation
+    partners = {
+        "visitator": factories.make_partner(organisation, "Visitationen"),
+        "other": factories.make_partner(organisation, "Hjemmeplejen"),
+    }
+    plant(planted, case, "Mka", staff=cast.caseworker_a1, partners=partners)
+    consent = factories.make_consent(case.household, cast.caseworker_a1, partner=partners["other"])
+    planted.add("consent", consent.pk)
+    case_assign_staff(case=case, user=cast.bridge_builder_a, by=cast.manager_a)
+    return planted
+
+
+def form_page(name: str, key: str, planted: Planted) -> str:
+    url = reverse(name, args=[planted.ids[key][0]])
+    if name == "outreach:cafe_session":  # the café's page with one visitor chosen
+        url += f"?household={planted.ids['household'][0]}"
+    return url
+
+
+def test_every_form_page_of_one_household_logs_who_opened_it(client, cast, planted):
+    household = cast.case_a1.household
+    problems = []
+    pages = [(*page, {}) for page in FORM_PAGES]
+    pages += [(*page, {"HTTP_HX_REQUEST": "true"}) for page in HTMX_PAGES]
+    for name, key, viewer, what, headers in pages:
+        user = getattr(cast, viewer)
+        client.force_login(user)
+        before = AccessLog.objects.aggregate(last=Max("pk"))["last"] or 0
+        response = client.get(form_page(name, key, planted), **headers)
+        body = response.content.decode()
+        if response.status_code != 200 or not (headers or household.display_name() in body):
+            problems.append(f"{name}: {response.status_code}, shows the household: no")
+            continue
+        rows = list(
+            AccessLog.objects.filter(pk__gt=before).values_list(
+                "user_id", "username", "action", "what", "household_id", "resident_id"
+            )
+        )
+        expected = [(user.pk, user.username, AccessAction.VIEW, what, household.pk, None)]
+        if rows != expected:
+            problems.append(f"{name}: {rows}, not {expected}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_refused_form_page_writes_no_read_of_the_household(client, cast, planted):
+    problems = []
+    for name, key, viewer, status in REFUSED:
+        client.force_login(getattr(cast, viewer))
+        before = AccessLog.objects.aggregate(last=Max("pk"))["last"] or 0
+        response = client.get(form_page(name, key, planted))
+        if response.status_code != status:
+            problems.append(f"{name} for {viewer}: {response.status_code}, not {status}")
+        rows = list(AccessLog.objects.filter(pk__gt=before).values_list("action", "household_id"))
+        if rows != [(AccessAction.DENIED, None)]:
+            problems.append(f"{name} for {viewer}: {rows}")
+    assert problems == [], "\n".join(problems)
 
 
 def test_the_printed_door_knock_list_is_logged_per_household(client, cast):

@@ -212,6 +212,9 @@ def follow_up_contact(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_observe": can_view_observations(request.user),
     }
     status = 400 if form.errors else 200
+    log_access(
+        request, what=gettext_noop("follow-up contact form"), households=[plan.case.household_id]
+    )
     return render(request, "referrals/followup/contact_form.html", context, status=status)
 
 
