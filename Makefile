@@ -79,6 +79,12 @@ lock: install
 	.lock-venv/bin/python -m pip freeze --exclude genhusning > requirements.lock
 	rm -rf .lock-venv build
 
-## Stop the embedded PostgreSQL and delete its data folder.
+# The embedded PostgreSQL's data folder (genhusning/settings.py reads the same variable).
+EMBEDDED_DATABASE_DIR ?= .pgdata
+
+## Stop the embedded PostgreSQL (a `make demo` still running) and delete its data folder.
+## A server that will not stop leaves the folder in place.
 clean-db:
-	rm -rf .pgdata
+	@if [ -f $(EMBEDDED_DATABASE_DIR)/postmaster.pid ]; then \
+		$(BIN)/python -m genhusning.embedded_postgres stop $(EMBEDDED_DATABASE_DIR); fi
+	rm -rf $(EMBEDDED_DATABASE_DIR)

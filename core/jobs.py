@@ -149,10 +149,16 @@ def job_is_busy(job: JobFields, *, now=None) -> bool:
     return status == job_type.running and job_is_alive(job, now=now)
 
 
-def job_claim(model: type[JobFields], pk: int) -> int | None:
+def job_claim(model: type[JobFields], pk: int, *, retry_of: int | None = None) -> int | None:
     """Start the job in this worker: its attempt number, or None if another worker has it,
     it is finished, or it has had all its attempts. One conditional UPDATE: of two deliveries
     of the same job, exactly one wins.
+
+    `retry_of`: the task's own retry of that attempt, which failed when the database went
+    away and may not have recorded it (the job looks running, with a recent heartbeat). The
+    retry takes the job over from that attempt, running or failed, and from no other: once
+    the dispatcher has taken it back it is queued, and once another worker has started it the
+    attempt is a higher one. The attempts count on, so JOB_MAX_ATTEMPTS holds for retries too.
 
     The row lock is waited for, not skipped: a lock on the row is not "another worker has it".
     The sender notes `sent_at` (an UPDATE) just after the message left, and an idle worker
@@ -167,6 +173,8 @@ def job_claim(model: type[JobFields], pk: int) -> int | None:
     claimable = Q(status=job_type.queued) | Q(
         status=job_type.running, heartbeat_at__lt=now - _seconds("JOB_HEARTBEAT_TIMEOUT")
     )
+    if retry_of is not None:
+        claimable |= Q(status__in=[job_type.running, job_type.failed], attempts=retry_of)
     with transaction.atomic():
         row = (
             model.objects.select_for_update()

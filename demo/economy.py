@@ -339,15 +339,15 @@ def _notice_batch(organisation: Organisation, project: Project, *, by: User, tod
 
 
 def _offer_letter(organisation: Organisation, project: Project, *, by: User, today: date) -> None:
-    """The letter of the newest offer awaiting its reply (not yet due), registered as posted:
-    the letter awaiting reply is the offer's own."""
+    """The letter of today's offer, registered as posted: the letter awaiting reply is the
+    offer's own, and the letter goes out the day the offer was recorded as sent by letter (it
+    was registered as posted today for an offer sent two days before, so the household page
+    gave the one sending two days)."""
     template = _template(organisation, LetterKind.OFFER)
     offer = (
-        Offer.objects.filter(
-            case__project=project, status=OfferStatus.PENDING, reply_due_on__gte=today
-        )
+        Offer.objects.filter(case__project=project, status=OfferStatus.PENDING, sent_on=today)
         .select_related("case__household")
-        .order_by("-sent_on", "pk")
+        .order_by("pk")
         .first()
     )
     if template is None or offer is None:

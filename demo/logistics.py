@@ -362,7 +362,8 @@ def _offers(project_a: Project, project_b: Project, *, officer: User, today: dat
             refusal_reason="location",
             note="Vil ikke så langt fra datterens skole",
         )
-    for case, sent_days_ago in ((refused, 2), (pending, 3), (overdue, 12)):
+    # The refused household's new offer goes out today: demo/economy.py makes its letter.
+    for case, sent_days_ago in ((refused, 0), (pending, 3), (overdue, 12)):
         flat = best(case)
         if flat:
             offer_make(

@@ -113,10 +113,16 @@ def outreach_demo_load(*, users: dict[str, User], today: date) -> bool:
 
 def demo_contacts_settle(*, since: datetime) -> int:
     """Contacts the demo loaders recorded (since `since`) count as recorded when they happened,
-    and before the undo window: nothing of the demo offers "Undo" as if just recorded."""
-    before_undo = Value(since - timedelta(minutes=UNDO_MINUTES + 1))
+    and before the undo window: nothing of the demo offers "Undo" as if just recorded. One of
+    today, logged at the moment it was recorded (the letter of today's offer), happened
+    before the load too, and still today."""
+    before_undo = since - timedelta(minutes=UNDO_MINUTES + 1)
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(since), time(0)))
+    Contact.objects.filter(created_at__gte=since, occurred_at__gte=since).update(
+        occurred_at=max(before_undo, midnight)
+    )
     return Contact.objects.filter(created_at__gte=since).update(
-        created_at=Least(F("occurred_at"), before_undo)
+        created_at=Least(F("occurred_at"), Value(before_undo))
     )
 
 

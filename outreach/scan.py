@@ -91,7 +91,7 @@ from cases.logistics.selectors import with_offers_refused
 from cases.models import Case, CaseQuerySet, Project
 from cases.stages import Stage
 from core.db import BULK_WRITE_ROWS, analyze
-from core.jobs import job_claim, job_heartbeat, job_is_busy
+from core.jobs import job_claim, job_heartbeat, job_is_busy, job_mine
 from households.models import Estate, Flat, Household, Stairwell
 from outreach.models import (
     DEFAULT_THRESHOLDS,
@@ -1015,20 +1015,32 @@ def _finish(run: ScanRun, **values) -> ScanRun:
     return run
 
 
+def scan_run_claim(*, run: ScanRun, retry_of: int | None = None) -> int | None:
+    """Start the recorded run in this worker: its attempt number, or None when another worker
+    has it, it is finished, or it has had all its attempts (core/jobs.py `job_claim`; a task's
+    retry names the attempt that failed, `retry_of`)."""
+    attempt = job_claim(ScanRun, run.pk, retry_of=retry_of)
+    if attempt is not None:
+        job_mine(ScanRun, run.pk, attempt).update(
+            started_at=timezone.now(), finished_at=None, error=""
+        )
+    run.refresh_from_db()
+    return attempt
+
+
 def flag_scan_run(
-    *, triggered_by: User | None = None, run: ScanRun | None = None, resume: bool = False
+    *, triggered_by: User | None = None, run: ScanRun | None = None, attempt: int | None = None
 ) -> ScanRun:
     """Run the full scan and record it: a new ScanRun, or `run` (queued, or failed and retried).
 
-    A run that another worker has already finished or is running is left alone (a task
-    delivered twice: the claim of core/jobs.py lets one of them start it), unless `resume`:
-    the retry of the task whose failure could not be recorded (the database was gone) takes
-    its run over. While it runs, its heartbeat tells the dispatcher it is alive. A second scan
-    while one runs is recorded as skipped with the reason. Any other error is recorded and
-    raised again.
+    `run` is claimed here (`scan_run_claim`) unless the caller has claimed it as `attempt`
+    (the task, whose retry names the attempt). A run that another worker has already finished
+    or is running is left alone (a task delivered twice: one of them starts it). While it
+    runs, its heartbeat tells the dispatcher it is alive. A second scan while one runs is
+    recorded as skipped with the reason. Any other error is recorded and raised again.
     """
-    now = timezone.now()
     if run is None:
+        now = timezone.now()
         run = ScanRun.objects.create(
             status=ScanStatus.RUNNING,
             triggered_by=triggered_by,
@@ -1036,19 +1048,11 @@ def flag_scan_run(
             attempts=1,
             heartbeat_at=now,
         )
-        attempt: int | None = 1
-    else:
-        if resume:
-            ScanRun.objects.filter(
-                pk=run.pk, status__in=[ScanStatus.RUNNING, ScanStatus.FAILED]
-            ).update(status=ScanStatus.QUEUED, attempts=0)
-        attempt = job_claim(ScanRun, run.pk)
-        if attempt is not None:
-            ScanRun.objects.filter(pk=run.pk).update(started_at=now, finished_at=None, error="")
-        run.refresh_from_db()
+        attempt = 1
+    elif attempt is None:
+        attempt = scan_run_claim(run=run)
         if attempt is None:
             return run
-    assert attempt is not None
     try:
         with job_heartbeat(ScanRun, run.pk, attempt):
             result = flags_evaluate()

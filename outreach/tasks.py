@@ -21,13 +21,16 @@ MAX_RETRY_COUNTDOWN = 5 * 60
     soft_time_limit=SCAN_SOFT_TIME_LIMIT,
     time_limit=SCAN_TIME_LIMIT,
 )
-def flag_scan(self: Task, run_id: int | None = None) -> int | None:
+def flag_scan(self: Task, run_id: int | None = None, retry_of: int | None = None) -> int | None:
     """Run the flag scan recorded as `run_id`; without one (the nightly beat) tonight's run,
     recorded here unless the night has one (`scan.nightly_scan_queue`).
 
     The database going away is retried with backoff on the same run, which shows it failed
-    with the reason until a retry succeeds.
+    with the reason until a retry succeeds. The retry names the attempt that failed
+    (`retry_of`): it takes the run over from that attempt only, as the next attempt, and
+    leaves it alone once the dispatcher has sent it to another worker that runs it.
     """
+    attempt = None
     try:
         if run_id is None:  # the nightly beat: the night's run, unless it has one already
             nightly = scan.nightly_scan_queue()
@@ -37,10 +40,14 @@ def flag_scan(self: Task, run_id: int | None = None) -> int | None:
         run = ScanRun.objects.filter(pk=run_id).first()
         if run is None:
             return None
-        scan.flag_scan_run(run=run, resume=self.request.retries > 0)
+        attempt = scan.scan_run_claim(run=run, retry_of=retry_of)
+        if attempt is not None:
+            scan.flag_scan_run(run=run, attempt=attempt)
     except (OperationalError, InterfaceError) as exc:
         countdown = min(30 * 2**self.request.retries, MAX_RETRY_COUNTDOWN)
-        raise self.retry(exc=exc, args=(run_id,), countdown=countdown) from exc
+        # Not claimed (the database went away before): the attempt this retry was of, if any.
+        kwargs = {"retry_of": attempt if attempt is not None else retry_of}
+        raise self.retry(exc=exc, args=(run_id,), kwargs=kwargs, countdown=countdown) from exc
     return run_id
 
 

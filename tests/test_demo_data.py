@@ -313,6 +313,8 @@ def test_it_builds_rents_a_budget_expenses_and_sent_letters(client, demo_data):
     assert batch.letters.exists() and not batch.letters.filter(sent_on__isnull=True).exists()
     offer_letter = Letter.objects.get(offer__isnull=False)
     assert offer_letter.sent_on and offer_letter.awaited_reply == offer_letter.offer.awaited_reply
+    # One sending, one day: the letter's, the offer's and that of the letter awaiting its reply.
+    assert offer_letter.sent_on == offer_letter.offer.sent_on == offer_letter.awaited_reply.sent_on
 
     demo_login(client, "leder")
     assert client.get(reverse("economy:budget", args=[project.pk])).status_code == 200

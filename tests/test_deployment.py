@@ -283,3 +283,62 @@ def test_the_app_plans_its_queries_as_the_compose_database_does(compose, db):
         jit, random_page_cost = cursor.fetchone()
     assert (jit, float(random_page_cost)) == ("off", 1.1)
     assert (server["jit"], float(server["random_page_cost"])) == (jit, float(random_page_cost))
+
+
+# A process that keeps the embedded server up, as `make demo`'s runserver does: it starts
+# PostgreSQL on the data folder, prints the postmaster's pid, and waits for its stdin to close.
+HOLD_EMBEDDED_SERVER = (
+    "import sys, warnings; warnings.simplefilter('ignore'); import pgserver; "
+    "server = pgserver.get_server(sys.argv[1]); print(server.get_pid(), flush=True); "
+    "sys.stdin.read()"
+)
+
+
+def process_exists(pid: int, *, within: float = 0) -> bool:
+    """Whether the process runs (still, after waiting up to `within` seconds for it to end:
+    pg_ctl's wait ends when the postmaster has removed its pid file, just before it exits)."""
+    import psutil
+
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            running = psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            running = False
+        if not running or time.monotonic() >= deadline:
+            return running
+        time.sleep(0.05)
+
+
+def test_clean_db_stops_the_embedded_server_before_it_deletes_the_data_folder(tmp_path):
+    """`make clean-db` deleted .pgdata under a server that ran on it (`make demo` in another
+    terminal): the postmaster went on with its files gone, and the next `make demo` found it
+    in the way. It stops the server first (pg_ctl from the pgserver package)."""
+    data_dir = tmp_path / "pgdata"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_EMBEDDED_SERVER, str(data_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    postmaster = None
+    try:
+        postmaster = int(holder.stdout.readline())  # type: ignore[union-attr]
+        assert process_exists(postmaster)
+
+        cleaned = subprocess.run(
+            ["make", "--no-print-directory", "clean-db", f"EMBEDDED_DATABASE_DIR={data_dir}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+
+        assert cleaned.returncode == 0, cleaned.stderr
+        assert not data_dir.exists()
+        assert not process_exists(postmaster, within=5)
+    finally:
+        if postmaster is not None and process_exists(postmaster):
+            os.kill(postmaster, 9)
+        holder.communicate(timeout=30)

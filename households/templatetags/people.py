@@ -1,8 +1,10 @@
+import re
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from households.models import VulnerabilityLevel
 
@@ -20,6 +22,22 @@ def staff_name(user) -> str:
 def staff_name_text(first_name: str, last_name: str, username: str) -> str:
     """staff_name from plain values (a list that reads no user instances)."""
     return f"{first_name} {last_name}".strip() or username
+
+
+@register.filter
+def language_name(name) -> str:
+    """A language's name as the page's language writes it: in Danish lower-case ("dansk",
+    "tyrkisk") whether it was typed "Tyrkisk" or "tyrkisk" or is the label "Dansk"; a word
+    in capitals (an acronym) as it is. Only the display: the stored text stays as typed."""
+    name = str(name)
+    if not (get_language() or "").startswith("da"):
+        return name
+    return re.sub(r"\w+", _lower_case_if_capitalised, name)
+
+
+def _lower_case_if_capitalised(word: re.Match) -> str:
+    text = word[0]
+    return text.lower() if text[:1].isupper() and text[1:].islower() else text
 
 
 @register.filter

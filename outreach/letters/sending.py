@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.deadlines import LetterKind, reply_due_on, termination_text_problems
@@ -199,6 +200,13 @@ def letter_generate(
     danish = current_version(template, LetterLanguage.DANISH)
     if danish is None or not template.active:
         raise ValidationError(_("The template has no Danish text in use."))
+    if offer is not None and offer.awaited_reply_id and offer.sent_on < timezone.localdate():
+        # It is sent on the offer's day (_offers_letter_day), and not before it is made.
+        raise ValidationError(
+            _("The offer was sent on %(day)s: its letter can no longer be made.")
+            % {"day": date_format(offer.sent_on, "j. F Y")},
+            code="after_the_offers_day",
+        )
     case = case or _open_case(household, None)
     letter = _build_letter(
         household=household,
@@ -215,7 +223,23 @@ def letter_generate(
     return letter
 
 
+def _offers_letter_day(letter: Letter) -> date | None:
+    """The day the letter's offer was sent, if the letter is the one awaiting the offer's reply:
+    the offer's sending, recorded with the offer, its letter awaiting reply and the contact
+    log, so the letter is sent that day and no other."""
+    if letter.offer is not None and letter.offer.awaited_reply_id:
+        return letter.offer.sent_on
+    return None
+
+
 def _send_one(letter: Letter, *, via: str, sent_on: date, by) -> None:
+    offers_day = _offers_letter_day(letter)
+    if offers_day is not None and sent_on != offers_day:
+        raise ValidationError(
+            _("The offer was sent on %(day)s: its letter is registered as sent that day.")
+            % {"day": date_format(offers_day, "j. F Y")},
+            code="not_the_offers_day",
+        )
     problems = termination_problems(letter)
     if problems:
         raise ValidationError(
@@ -256,16 +280,16 @@ def letters_register_sent(*, letters: list[Letter], via: str, sent_on: date | No
     Digital post hands each to the sender. Returns how many were registered."""
     if via not in SentVia.values:
         raise ValidationError(_("Choose how the letter was sent."))
-    sent_on = sent_on or timezone.localdate()
-    if sent_on > timezone.localdate():
+    if sent_on is not None and sent_on > timezone.localdate():
         raise ValidationError(_("A letter cannot be registered as sent in the future."))
     count = 0
     for letter in letters:
         if letter.sent_on is not None:
             continue
-        if sent_on < timezone.localtime(letter.created_at).date():
+        day = sent_on or _offers_letter_day(letter) or timezone.localdate()
+        if day < timezone.localtime(letter.created_at).date():
             raise ValidationError(_("A letter cannot be sent before it was made."))
-        _send_one(letter, via=via, sent_on=sent_on, by=by)
+        _send_one(letter, via=via, sent_on=day, by=by)
         count += 1
     return count
 

@@ -16,6 +16,7 @@ from core.permissions import require_perm
 from core.versioning import ConflictError, conflict_notice
 from households.audit import log_access
 from households.selectors import household_search
+from households.templatetags.people import language_name
 from outreach.letters.forms import (
     StaffContactForm,
     TemplateCreateForm,
@@ -263,7 +264,7 @@ def template_edit(request: AuthedRequest, pk: int, language: str) -> HttpRespons
                         _("Version %(number)s is saved (%(language)s).")
                         % {
                             "number": version.number,
-                            "language": LetterLanguage(language).label.lower(),
+                            "language": language_name(LetterLanguage(language).label),
                         },
                     )
                 return redirect("outreach:template", pk=template.pk)

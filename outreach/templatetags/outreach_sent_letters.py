@@ -17,7 +17,7 @@ def household_sent_letters(context, household) -> dict:
     letters = (
         letters_for_user(user)
         .filter(household=household)
-        .select_related("template_version__template", "awaited_reply")
+        .select_related("template_version__template", "awaited_reply", "offer")
         .order_by("-created_at", "-pk")
     )
     return {

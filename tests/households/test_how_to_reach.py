@@ -1,12 +1,13 @@
 """How to reach a household (issue 18): fields, not free text, edited on the household form and
 shown where the caseworker needs them: the case page, the round's card and its printout."""
 
+import re
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
-from households.models import GoBetweenKind, Household, ReachChannel
+from households.models import GoBetweenKind, Household, ReachChannel, Resident
 
 pytestmark = pytest.mark.django_db
 
@@ -51,12 +52,38 @@ def test_it_saves_how_to_reach_and_shows_it_on_the_case_page_the_round_and_the_p
             "Gennem mellemmanden, Tirsdag formiddag",
             "Hjemmepleje: Hjemmeplejen, Susanne",
             "36 36 36 36",
-            "Tyrkisk",
+            "tyrkisk",  # typed "Tyrkisk": a language's name is lower-case in Danish
             "tolk nødvendig",
         ):
             assert text in body, (url, text)
     case_page = client.get(reverse("cases:detail", args=[cast.case_a1.pk])).content.decode()
     assert 'href="tel:36363636"' in case_page
+
+
+def test_languages_are_written_lower_case_in_danish_and_as_typed_in_english(client, cast):
+    """A resident without a language was shown "Dansk" beside the typed "arabisk" (and a typed
+    "Tyrkisk" beside "tyrkisk"): in Danish a language's name is written lower-case. The
+    stored text stays as typed, and a name in capitals (an acronym) keeps them."""
+    household = cast.case_a1.household
+    speaks = {"": "dansk", "Arabisk": "arabisk", "tyrkisk": "tyrkisk", "DTS": "DTS"}
+    for index, typed in enumerate(speaks):
+        Resident.objects.create(
+            household=household, first_name=f"Sprog{index}", last_name="Markørsen", language=typed
+        )
+    Household.objects.filter(pk=household.pk).update(reach_language="Kurdisk (Sorani)")
+    client.force_login(cast.caseworker_a1)
+
+    body = client.get(reverse("households:detail", args=[household.pk])).content.decode()
+
+    cells = re.findall(r'<td data-label="Sprog">([^<]*)', body)
+    assert sorted(set(cells)) == sorted(set(speaks.values()))
+    assert "<dd>kurdisk (sorani)" in body
+    assert Resident.objects.filter(language="Arabisk").exists()
+
+    client.post(reverse("set_language"), {"language": "en"})
+    body = client.get(reverse("households:detail", args=[household.pk])).content.decode()
+    cells = re.findall(r'<td data-label="Language">([^<]*)', body)
+    assert {"Danish", "Arabisk", "tyrkisk", "DTS"} <= set(cells)
 
 
 def test_a_household_with_nothing_recorded_shows_no_empty_block(client, cast):

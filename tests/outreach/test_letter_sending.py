@@ -7,12 +7,16 @@ import json
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 from pypdf import PdfReader
 
 from cases.deadlines import LetterKind, reply_due_on
+from cases.logistics.models import OfferChannel
+from cases.logistics.services import offer_make
 from outreach.letters import sending
 from outreach.letters.models import (
     Letter,
@@ -24,6 +28,9 @@ from outreach.letters.models import (
 from outreach.models import AwaitedReply
 from privacy.selectors import resident_data
 from tests import factories
+from tests.cases.test_after_the_offers import TODAY as OFFERS_TODAY
+from tests.cases.test_after_the_offers import _pool_flat_in as offers_pool_flat_in
+from tests.cases.test_after_the_offers import _renovation as offers_renovation
 
 ARABIC_SUBJECT = "إشعار بالتجديد"
 
@@ -126,6 +133,88 @@ def test_an_offer_letter_sent_awaits_its_reply_by_the_rules_date(cast, settings,
         )
         == 0
     )
+
+
+def _offer(*, sent_days_ago: int = 0):
+    """An offer recorded as sent by letter `sent_days_ago` days ago, and an offer template."""
+    organisation, (case,) = offers_renovation()
+    offer = offer_make(
+        case=case,
+        pool_flat=offers_pool_flat_in(organisation),
+        by=None,
+        sent_via=OfferChannel.LETTER,
+        sent_on=timezone.localdate() - timedelta(days=sent_days_ago),
+    )
+    return offer, make_template(organisation, LetterKind.OFFER, name="Tilbud")
+
+
+def _offers_letter(offer, template):
+    case = offer.case
+    return sending.letter_generate(
+        household=case.household, template=template, by=None, case=case, offer=offer
+    )
+
+
+@pytest.fixture
+def offers_day(db):
+    with time_machine.travel(OFFERS_TODAY, tick=False) as traveller:
+        yield traveller
+
+
+def test_an_offers_letter_is_registered_as_sent_on_the_offers_day(offers_day):
+    """The offer's letter awaits the offer's reply: one sending, recorded with the offer (its
+    letter awaiting reply, the contact log). The demo posted it two days after the offer was
+    recorded as sent by letter, and the household page said "sendt 5. dec" of the one and
+    "7. dec" of the other."""
+    offer, template = _offer()
+    letter = _offers_letter(offer, template)
+    offers_day.shift(timedelta(days=2))  # posted two days later: registered now, without a day
+
+    sending.letters_register_sent(letters=[letter], via=SentVia.POSTED, sent_on=None, by=None)
+
+    letter.refresh_from_db()
+    assert letter.awaited_reply == offer.awaited_reply
+    assert letter.sent_on == offer.sent_on == letter.awaited_reply.sent_on == OFFERS_TODAY
+
+
+def test_an_offers_letter_is_not_registered_as_sent_on_another_day(offers_day):
+    offer, template = _offer()
+    letter = _offers_letter(offer, template)
+    offers_day.shift(timedelta(days=2))
+
+    with pytest.raises(ValidationError) as refused:
+        sending.letters_register_sent(
+            letters=[letter], via=SentVia.POSTED, sent_on=timezone.localdate(), by=None
+        )
+
+    assert refused.value.code == "not_the_offers_day"
+    letter.refresh_from_db()
+    assert letter.sent_on is None
+
+
+def test_an_offers_letter_is_not_made_after_the_offer_was_sent(offers_day):
+    """It could only be registered as sent before it was made."""
+    offer, template = _offer(sent_days_ago=2)
+
+    with pytest.raises(ValidationError) as refused:
+        _offers_letter(offer, template)
+
+    assert refused.value.code == "after_the_offers_day"
+    assert not Letter.objects.exists()
+
+
+def test_the_household_page_proposes_the_offers_day_for_its_letter(client, offers_day):
+    offer, template = _offer()
+    letter = _offers_letter(offer, template)
+    offers_day.shift(timedelta(days=2))
+    caseworker = factories.make_user("sender", "caseworker")
+    assign_perm("households.work_in_estate", caseworker, offer.case.project.estate)
+    client.force_login(caseworker)
+
+    body = client.get(reverse("households:detail", args=[letter.household_id])).content.decode()
+
+    form = body[body.index(reverse("outreach:sent_letter_sent", args=[letter.pk])) :]
+    assert f'name="sent_on" value="{OFFERS_TODAY:%Y-%m-%d}"' in form[: form.index("</form>")]
 
 
 def test_a_notice_expects_no_reply(cast, settings, tmp_path):

@@ -571,11 +571,12 @@ def test_the_task_retries_the_same_run_when_the_database_went_away(quiet, monkey
     )
     assert (retry.value.sig.args, retry.value.when) == ((run.pk,), 30)  # the same run, soon
 
-    flag_scan.apply(args=(run.pk,), retries=1)
+    flag_scan.apply(args=retry.value.sig.args, kwargs=retry.value.sig.kwargs, retries=1)
 
     run.refresh_from_db()
     assert (run.status, run.error, len(calls)) == (ScanStatus.SUCCEEDED, "", 2)
     assert run.raised == dict.fromkeys(quiet, 1)
+    assert run.attempts == 2  # the retry counts on: it used to start again from attempt 1
 
 
 def test_the_nightly_scan_runs_once_a_night_whichever_hourly_send_comes_first(quiet, clock):
@@ -609,11 +610,64 @@ def test_the_nightly_scan_runs_once_a_night_whichever_hourly_send_comes_first(qu
     assert ScanRun.objects.filter(triggered_by=None).count() == 3
 
 
-def test_a_retry_takes_over_the_run_its_failure_left_running(quiet):
-    run = ScanRun.objects.create(status=ScanStatus.RUNNING, started_at=NOW)
+def scan_task_retry(run: ScanRun, *, of_attempt: int) -> ScanRun:
+    """The task's retry after its attempt `of_attempt` lost the database."""
+    from outreach.tasks import flag_scan
 
-    assert flag_scan_run(run=run).status == ScanStatus.RUNNING  # another worker's: left alone
-    assert flag_scan_run(run=run, resume=True).status == ScanStatus.SUCCEEDED
+    flag_scan.apply(args=(run.pk,), kwargs={"retry_of": of_attempt}, retries=1)
+    run.refresh_from_db()
+    return run
+
+
+def test_a_retry_takes_over_the_run_its_failure_left_running(quiet):
+    """The database went away mid-scan, so attempt 1 could not record its failure: the run is
+    still "running" with the heartbeat of a moment ago."""
+    from outreach.tasks import flag_scan
+
+    run = ScanRun.objects.create(
+        status=ScanStatus.RUNNING, started_at=NOW, attempts=1, heartbeat_at=NOW
+    )
+
+    flag_scan.apply(args=(run.pk,))  # a second delivery: it looks like another worker's
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (ScanStatus.RUNNING, 1)
+    assert not Flag.objects.exists()
+
+    run = scan_task_retry(run, of_attempt=1)
+    assert (run.status, run.attempts) == (ScanStatus.SUCCEEDED, 2)
+
+
+def test_a_retry_leaves_alone_the_run_another_worker_has_started_since(quiet):
+    """Attempt 1 lost the database; its heartbeat went silent, the dispatcher took the run back
+    and another worker runs attempt 2 when the retry of attempt 1 arrives (a retry waits up to
+    five minutes). The retry used to set the attempts back to 0 and run it a second time."""
+    run = ScanRun.objects.create(
+        status=ScanStatus.RUNNING, started_at=NOW, attempts=2, heartbeat_at=NOW
+    )
+
+    run = scan_task_retry(run, of_attempt=1)
+
+    assert (run.status, run.attempts, run.heartbeat_at) == (ScanStatus.RUNNING, 2, NOW)
+    assert not Flag.objects.exists()
+
+
+def test_a_retry_of_the_last_attempt_does_not_start_the_run_again(quiet, settings):
+    run = ScanRun.objects.create(
+        status=ScanStatus.FAILED, started_at=NOW, attempts=settings.JOB_MAX_ATTEMPTS
+    )
+
+    run = scan_task_retry(run, of_attempt=settings.JOB_MAX_ATTEMPTS)
+
+    assert (run.status, run.attempts) == (ScanStatus.FAILED, settings.JOB_MAX_ATTEMPTS)
+    assert not Flag.objects.exists()
+
+
+def test_a_retry_of_a_run_the_dispatcher_took_back_claims_it_as_the_next_attempt(quiet):
+    run = ScanRun.objects.create(status=ScanStatus.QUEUED, started_at=NOW, attempts=1)
+
+    run = scan_task_retry(run, of_attempt=1)
+
+    assert (run.status, run.attempts) == (ScanStatus.SUCCEEDED, 2)
 
 
 def test_a_full_scan_commits_without_waiting_for_the_disk_and_a_household_waits(quiet, monkeypatch):
