@@ -1004,12 +1004,19 @@ def nightly_scan_queue(*, now: datetime | None = None) -> ScanRun | None:
         return scan_run_queue()
 
 
-def _finish(run: ScanRun, **values) -> ScanRun:
+def _finish(run: ScanRun, attempt: int, **values) -> ScanRun:
+    """Record the end of this attempt of the run, as long as the run is still this attempt's:
+    one whose heartbeat went silent was taken back by the dispatcher and may be a newer
+    attempt's in another worker by now, whose end is that attempt's to record."""
     values["finished_at"] = timezone.now()
     try:
-        ScanRun.objects.filter(pk=run.pk).update(**values)
+        written = job_mine(ScanRun, run.pk, attempt).update(**values)
     except DatabaseError:
         logger.exception("Could not record the end of flag scan %s", run.pk)
+        return run
+    if not written:
+        logger.warning("Flag scan %s attempt %s: its end was not recorded", run.pk, attempt)
+        return run
     for name, value in values.items():
         setattr(run, name, value)
     return run
@@ -1059,14 +1066,15 @@ def flag_scan_run(
     except ScanBusy:
         with translation.override(settings.LANGUAGE_CODE):
             message = _("Another scan was running at the same time.")
-        return _finish(run, status=ScanStatus.SKIPPED, error=message)
+        return _finish(run, attempt, status=ScanStatus.SKIPPED, error=message)
     except Exception as exc:
-        _finish(run, status=ScanStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+        _finish(run, attempt, status=ScanStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
     if sum(result.raised.values()) + sum(result.resolved.values()) >= BULK_WRITE_ROWS:
         analyze(Flag)  # the flags page plans with today's count of open flags, not yesterday's
     return _finish(
         run,
+        attempt,
         status=ScanStatus.SUCCEEDED,
         households_scanned=result.households_scanned,
         raised=result.raised,

@@ -670,6 +670,26 @@ def test_a_retry_of_a_run_the_dispatcher_took_back_claims_it_as_the_next_attempt
     assert (run.status, run.attempts) == (ScanStatus.SUCCEEDED, 2)
 
 
+def test_an_attempt_taken_back_meanwhile_does_not_record_the_newer_attempts_end(quiet):
+    """Attempt 1's heartbeat went silent (a long pause), the dispatcher took the run back and
+    another worker runs attempt 2 when attempt 1 finishes after all: the run is attempt 2's,
+    running, until attempt 2 records its own end."""
+    run = ScanRun.objects.create(
+        status=ScanStatus.RUNNING, started_at=NOW, attempts=2, heartbeat_at=NOW
+    )
+
+    scan.flag_scan_run(run=run, attempt=1)
+
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.finished_at) == (ScanStatus.RUNNING, 2, None)
+
+    scan.flag_scan_run(run=run, attempt=2)
+
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (ScanStatus.SUCCEEDED, 2)
+    assert run.finished_at is not None
+
+
 def test_a_full_scan_commits_without_waiting_for_the_disk_and_a_household_waits(quiet, monkeypatch):
     """The full scan's flags are derived data recorded as succeeded by a later synchronous
     commit; the re-evaluation of a household (a user's change) keeps the server's setting."""
