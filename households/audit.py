@@ -111,9 +111,10 @@ def log_access(
         AccessLog(household_id=household_id, resident_id=resident_id, **common)
         for household_id, resident_id in residents
     ]
-    if not rows:
-        rows = [AccessLog(**common)]
-    AccessLog.objects.using(database).bulk_create(rows)
+    if len(rows) > 1:
+        AccessLog.objects.using(database).bulk_create(rows)
+    else:  # a page's one row: one INSERT (bulk_create puts even one row between BEGIN, COMMIT)
+        (rows[0] if rows else AccessLog(**common)).save(using=database, force_insert=True)
 
 
 MANY_ROWS = 200  # an export of thousands of households: one statement, no model instances
