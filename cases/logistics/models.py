@@ -6,6 +6,8 @@ active offers on one pool flat in overlapping periods, so a temporary flat can s
 stairwell after another but never two households at once.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import (
@@ -326,6 +328,12 @@ class Offer(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == OfferStatus.PENDING
+
+    @property
+    def letter_day(self) -> date | None:
+        """The day its letter is sent, when it was sent by letter (its letter awaits the
+        reply): the day the offer was recorded as sent, so the one sending has one date."""
+        return self.sent_on if self.awaited_reply_id else None
 
     def is_overdue(self, today) -> bool:
         return self.is_pending and self.reply_due_on < today

@@ -200,11 +200,12 @@ def letter_generate(
     danish = current_version(template, LetterLanguage.DANISH)
     if danish is None or not template.active:
         raise ValidationError(_("The template has no Danish text in use."))
-    if offer is not None and offer.awaited_reply_id and offer.sent_on < timezone.localdate():
-        # It is sent on the offer's day (_offers_letter_day), and not before it is made.
+    offers_day = offer.letter_day if offer is not None else None
+    if offers_day is not None and offers_day < timezone.localdate():
+        # It is sent on the offer's day (Offer.letter_day), and not before it is made.
         raise ValidationError(
             _("The offer was sent on %(day)s: its letter can no longer be made.")
-            % {"day": date_format(offer.sent_on, "j. F Y")},
+            % {"day": date_format(offers_day, "j. F Y")},
             code="after_the_offers_day",
         )
     case = case or _open_case(household, None)
@@ -224,12 +225,9 @@ def letter_generate(
 
 
 def _offers_letter_day(letter: Letter) -> date | None:
-    """The day the letter's offer was sent, if the letter is the one awaiting the offer's reply:
-    the offer's sending, recorded with the offer, its letter awaiting reply and the contact
-    log, so the letter is sent that day and no other."""
-    if letter.offer is not None and letter.offer.awaited_reply_id:
-        return letter.offer.sent_on
-    return None
+    """The day the letter's offer was sent, if the letter is the one awaiting the offer's reply
+    (Offer.letter_day): it is sent that day and no other."""
+    return letter.offer.letter_day if letter.offer is not None else None
 
 
 def _send_one(letter: Letter, *, via: str, sent_on: date, by) -> None:
