@@ -15,17 +15,12 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 
-def _pgserver():
+def embedded_database_url(data_dir: Path, *, database: str) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
         import pgserver
-    return pgserver
 
-
-def embedded_database_url(data_dir: Path, *, database: str) -> str:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        server = _pgserver().get_server(data_dir)
+        server = pgserver.get_server(data_dir)
     if not database.isidentifier():
         raise ValueError(f"Not a plain database name: {database!r}")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")  # noqa: S608
@@ -43,7 +38,10 @@ def embedded_server_stop(data_dir: Path) -> bool:
     user, and pg_ctl refuses root."""
     if not (data_dir / "postmaster.pid").exists():
         return False
-    pg_ctl = str(Path(_pgserver().__file__).parent / "pginstall" / "bin" / "pg_ctl")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # as above
+        from pgserver._commands import POSTGRES_BIN_PATH  # as core/backup.py's pg_program
+    pg_ctl = str(POSTGRES_BIN_PATH / "pg_ctl")
     owner = data_dir.stat().st_uid
     user = owner if os.geteuid() != owner else None
     status = subprocess.run(  # noqa: S603 (the package's own program, a folder path)
