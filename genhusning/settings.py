@@ -71,6 +71,16 @@ DATABASES = {
 #   stairwells (the round's index: 109 -> 74 ms); the other pages measured the same.
 _options = DATABASES["default"].setdefault("OPTIONS", {})
 _options["options"] = f"{_options.get('options', '')} -c jit=off -c random_page_cost=1.1".strip()
+# Prepared statements: most of the database's time on a page was planning, not running, its
+# queries (the household page's 21: 7.5 ms of planning, 1.3 ms of execution at 50,000
+# households). With the parameters sent apart from the SQL (server-side binding), psycopg
+# prepares a statement the second time a connection runs it, and PostgreSQL keeps its plan for
+# that connection (bench/README.md). Django leaves both off for the sake of a transaction-mode
+# connection pooler (PgBouncer), which this set-up does not have: put one in front and set
+# DATABASE_PREPARED_STATEMENTS=0.
+if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    _options["server_side_binding"] = True
+    _options["prepare_threshold"] = 1
 # The access log's own connection (households/audit.py): a row written inside a transaction
 # commits at once, so a rollback of the request's work cannot take the record of it along.
 DATABASES["audit"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}

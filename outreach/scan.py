@@ -166,8 +166,16 @@ class ScanResult:
 # --- SQL building blocks ---
 
 
-def _threshold(name: str) -> Coalesce:
-    return Coalesce(F(f"project__flag_thresholds__{name}"), Value(DEFAULT_THRESHOLDS[name]))
+def _threshold(name: str) -> Func:
+    """The project's threshold, else the default. The default is written into the SQL, not
+    sent as a parameter: each parameter is a $n of its own (server-side binding), and
+    PostgreSQL would not know a GROUP BY's COALESCE(…, $12) for the SELECT's COALESCE(…, $5)."""
+    default = int(DEFAULT_THRESHOLDS[name])  # our constant: nothing a user typed
+    return Func(
+        F(f"project__flag_thresholds__{name}"),
+        template=f"COALESCE(%(expressions)s, {default})",
+        output_field=IntegerField(),
+    )
 
 
 def _count(queryset: QuerySet) -> Coalesce:

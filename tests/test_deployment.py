@@ -285,6 +285,40 @@ def test_the_app_plans_its_queries_as_the_compose_database_does(compose, db):
     assert (server["jit"], float(server["random_page_cost"])) == (jit, float(random_page_cost))
 
 
+def test_a_query_run_again_on_a_connection_is_not_planned_again(db):
+    """Prepared statements (genhusning/settings.py): the second time a connection runs a query,
+    psycopg prepares it and PostgreSQL keeps its plan, whatever the parameters; planning was
+    most of the database's time on a page. A literal in the SQL would make each one new."""
+    query = "SELECT count(*) FROM households_household WHERE id > %s AND flat_id IS NOT NULL"
+    with connection.cursor() as cursor:
+        for smallest in (0, 1, 2):
+            cursor.execute(query, [smallest])
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%households_household WHERE id > $1 AND flat_id IS NOT NULL%"],
+        )
+        assert cursor.fetchone()[0] == 1
+
+
+def test_prepared_statements_can_be_turned_off_for_a_connection_pooler():
+    """PgBouncer in transaction mode cannot keep a connection's prepared statements."""
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, runpy; o = runpy.run_module('genhusning.settings')['DATABASES']"
+            "['default']['OPTIONS']; print(json.dumps([o.get('server_side_binding'),"
+            " o.get('prepare_threshold')]))",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_PREPARED_STATEMENTS": "0"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(found.stdout.strip().splitlines()[-1]) == [None, None]
+
+
 # A process that keeps the embedded server up, as `make demo`'s runserver does: it starts
 # PostgreSQL on the data folder, prints the postmaster's pid, and waits for its stdin to close.
 HOLD_EMBEDDED_SERVER = (
