@@ -82,17 +82,23 @@ def get(port: int, url: str, cookie: str) -> tuple[int, float, int, float]:
     )
 
 
+# Requests of a page for each worker before it is timed: a running server's state. A worker's
+# first request of a page costs 20-40 ms more than the next (templates compiled, PostgreSQL's
+# catalogue read), and PostgreSQL plans a prepared statement anew for each of its first five
+# runs on a connection before it may keep one plan (genhusning/settings.py).
+WARM_RUNS = 6
+
+
 def warm(port: int, page: Page, workers: int) -> None:
-    """Two requests of the page for each worker, sent side by side so that every worker gets
-    some: a worker's first request of a page costs 20-40 ms more than the next (templates
-    compiled, PostgreSQL's catalogue read), which is not what a user of a running server sees."""
+    """WARM_RUNS requests of the page for each worker, sent side by side so that every worker
+    gets some: what a user of a running server sees, not its first minute."""
     statuses: list[int] = []
 
-    def two() -> None:
-        for _ in range(2):
+    def runs() -> None:
+        for _ in range(WARM_RUNS):
             statuses.append(get(port, page.url, page.cookie)[0])
 
-    threads = [threading.Thread(target=two) for _ in range(workers)]
+    threads = [threading.Thread(target=runs) for _ in range(workers)]
     for thread in threads:
         thread.start()
     for thread in threads:
