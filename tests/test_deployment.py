@@ -248,23 +248,28 @@ def test_the_demo_server_closes_its_connections_after_each_request(db):
         server.wait(timeout=30)
 
 
+def setting_in(environment: dict[str, str], expression: str) -> str:
+    """What `expression` (of `s`, the settings) prints in a fresh process with `environment`."""
+    show = (
+        f"import django; django.setup(); from django.conf import settings as s; print({expression})"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", show],
+        cwd=ROOT,
+        env={**environment, "DJANGO_SETTINGS_MODULE": "genhusning.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
 def test_without_redis_the_in_process_broker_names_its_host():
     """Else kombu warns "No hostname was supplied" in the terminal of make demo."""
     from kombu import Connection
 
     environment = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
-    environment["DJANGO_SETTINGS_MODULE"] = "genhusning.settings"
-    show = "import django; django.setup(); from django.conf import settings as s; "
-    show += "print(s.CELERY_BROKER_URL)"
-    result = subprocess.run(
-        [sys.executable, "-c", show],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    url = result.stdout.strip()
+    url = setting_in(environment, "s.CELERY_BROKER_URL")
     assert url.startswith("memory://")
     assert Connection(url).hostname
 
@@ -302,21 +307,12 @@ def test_a_query_run_again_on_a_connection_is_not_planned_again(db):
 
 def test_prepared_statements_can_be_turned_off_for_a_connection_pooler():
     """PgBouncer in transaction mode cannot keep a connection's prepared statements."""
-    found = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import json, runpy; o = runpy.run_module('genhusning.settings')['DATABASES']"
-            "['default']['OPTIONS']; print(json.dumps([o.get('server_side_binding'),"
-            " o.get('prepare_threshold')]))",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_PREPARED_STATEMENTS": "0"},
-        capture_output=True,
-        text=True,
-        check=True,
+    options = "s.DATABASES['default']['OPTIONS']"
+    found = setting_in(
+        {**os.environ, "DATABASE_PREPARED_STATEMENTS": "0"},
+        f"[{options}.get('server_side_binding'), {options}.get('prepare_threshold')]",
     )
-    assert json.loads(found.stdout.strip().splitlines()[-1]) == [None, None]
+    assert found == "[None, None]"
 
 
 # A process that keeps the embedded server up, as `make demo`'s runserver does: it starts
