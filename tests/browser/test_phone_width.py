@@ -1,5 +1,6 @@
-"""A manager's wide tables on a phone: they scroll inside their box, the page never sideways
-(a page wider than the screen slides about under the thumb and hides its right edge)."""
+"""A manager's wide tables on a phone, the case page's expenses too: they scroll inside their
+box, the page never sideways (a page wider than the screen slides about under the thumb and
+hides its right edge)."""
 
 from datetime import date
 from decimal import Decimal
@@ -30,12 +31,17 @@ def test_the_managers_wide_tables_do_not_widen_the_page_on_a_phone(phone, cast):
             "supplier": "Flyttefirmaet Hvidovre ApS",
         },
     )
+    # A long name in the breadcrumb of a page four steps down: the trail wraps on the phone.
+    case.household.residents.update(first_name="Anne-Mette", last_name="Christiansen-Østergaard")
     log_in(phone, cast.manager_a.username)
 
     for name, url in (
         ("approvals", reverse("economy:approvals")),
         ("distribute", reverse("cases:distribute", args=[case.project_id])),
         ("deadlines", reverse("cases:deadlines", args=[case.project.estate.organisation_id])),
+        # the expense table in the case page's side column, which is the page's column on a phone
+        ("case", reverse("cases:detail", args=[case.pk])),
+        ("case-flats", reverse("logistics:case_flats", args=[case.pk])),
     ):
         phone.goto(url)
         screenshot(phone, f"phone-width-{name}")
