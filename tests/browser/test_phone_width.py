@@ -9,7 +9,9 @@ import pytest
 from django.urls import reverse
 
 from cases.economy.services import expense_create
+from households.models import VulnerabilityFactor
 from tests.browser.conftest import log_in, screenshot
+from tests.factories import assess
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +35,10 @@ def test_the_managers_wide_tables_do_not_widen_the_page_on_a_phone(phone, cast):
     )
     # A long name in the breadcrumb of a page four steps down: the trail wraps on the phone.
     case.household.residents.update(first_name="Anne-Mette", last_name="Christiansen-Østergaard")
+    # The longest vulnerability factor, a tag of its own on the household page.
+    assess(case.household, "particularly", [VulnerabilityFactor.RUN_DOWN_HOME])
     log_in(phone, cast.manager_a.username)
+    phone.set_viewport_size({"width": 360, "height": 780})  # a common Android phone, narrower
 
     for name, url in (
         ("approvals", reverse("economy:approvals")),
@@ -42,6 +47,7 @@ def test_the_managers_wide_tables_do_not_widen_the_page_on_a_phone(phone, cast):
         # the expense table in the case page's side column, which is the page's column on a phone
         ("case", reverse("cases:detail", args=[case.pk])),
         ("case-flats", reverse("logistics:case_flats", args=[case.pk])),
+        ("household", reverse("households:detail", args=[case.household_id])),
     ):
         phone.goto(url)
         screenshot(phone, f"phone-width-{name}")
