@@ -52,3 +52,24 @@ def test_the_managers_wide_tables_do_not_widen_the_page_on_a_phone(phone, cast):
         phone.goto(url)
         screenshot(phone, f"phone-width-{name}")
         assert phone.evaluate(PAGE_WIDER_THAN_SCREEN) <= 0, name
+
+
+def test_the_lists_scroll_inside_their_box_on_a_tablet(phone, cast):
+    """Between a phone's cards (below 760 px) and a desktop's width, a list's table is wider than
+    the page (a tablet upright: 768 px, the content 700 px): it scrolls sideways in its own box."""
+    case = cast.case_a1
+    log_in(phone, cast.manager_a.username)
+    phone.set_viewport_size({"width": 768, "height": 1024})
+
+    for name, url in (
+        ("caseload", reverse("cases:caseload") + "?scope=all"),
+        ("household", reverse("households:detail", args=[case.household_id])),
+        ("meetings", reverse("outreach:meetings")),
+        ("letters", reverse("outreach:letters")),
+        ("team", reverse("team:team", args=[case.project.estate.organisation_id])),
+        ("access-log", reverse("privacy:access_log")),
+    ):
+        phone.goto(url)
+        screenshot(phone, f"tablet-width-{name}", full_page=False)
+        assert phone.evaluate(PAGE_WIDER_THAN_SCREEN) <= 0, name
+        assert phone.locator("main table").count() == phone.locator(".table-scroll table").count()
