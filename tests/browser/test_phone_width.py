@@ -73,3 +73,38 @@ def test_the_lists_scroll_inside_their_box_on_a_tablet(phone, cast):
         screenshot(phone, f"tablet-width-{name}", full_page=False)
         assert phone.evaluate(PAGE_WIDER_THAN_SCREEN) <= 0, name
         assert phone.locator("main table").count() == phone.locator(".table-scroll table").count()
+
+
+LARGE_TEXT = """document.addEventListener("DOMContentLoaded", () => {
+  const style = document.createElement("style");
+  style.textContent = ":root { font-size: 130% !important; }";
+  document.head.appendChild(style);
+});"""
+
+
+def test_with_the_phones_text_set_large_the_round_and_household_keep_to_the_screen(
+    browser, live_server, cast
+):
+    """A phone's larger text (Android's font size at 130 %): the round's three buttons, a long
+    partner's tag and a long heading keep to the screen. (The page's policy allows no inline
+    style, so this test's context sets the larger text past it.)"""
+    case = cast.case_a1
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="da-DK",
+        base_url=live_server.url,
+        bypass_csp=True,
+    )
+    context.add_init_script(LARGE_TEXT)
+    page = context.new_page()
+    try:
+        log_in(page, cast.caseworker_a1.username)
+        for name, url in (
+            ("round", f"/opsoegning/runde/{case.household.flat.stairwell_id}/"),
+            ("partners", reverse("referrals:partners")),
+        ):
+            page.goto(url)
+            screenshot(page, f"large-text-{name}", full_page=False)
+            assert page.evaluate(PAGE_WIDER_THAN_SCREEN) <= 0, name
+    finally:
+        context.close()
