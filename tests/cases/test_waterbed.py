@@ -163,7 +163,8 @@ def test_the_page_shows_the_numbers_against_the_threshold_without_names(client, 
         assert "Avedøre" in body and "Friheden" in body
         assert "<strong>3</strong> / 2" in body
         assert "▲ Over the threshold" in body  # marked in words, not by colour alone
-        assert "<svg" in body and body.count("<script") == 2  # htmx, confirm.js; the chart: none
+        # htmx, confirm.js, htmx-errors.js; the chart: none
+        assert "<svg" in body and body.count("<script") == 3
         assert NEW_HOME_NAME not in body and "Nyvej" not in body
         for markers in MARKERS.values():
             assert not any(marker in body for marker in markers)
