@@ -1,9 +1,10 @@
 /*
- * A tap that htmx sends (a POST) but that never arrives (no signal in a stairwell) or that the server
- * answers with an error (a fault, an expired session) says so: "Not saved". Without this htmx
- * shows nothing, and the button looks as if it had worked. The words are the page's, translated
- * (templates/base.html: data-htmx-offline and data-htmx-failed on <body>). The next request that
- * succeeds, or a tap on the message, takes it away. A retry is safe: the forms carry a once-key.
+ * A tap that htmx sends (a POST) but that never arrives (no signal in a stairwell) or that the
+ * server answers with an error (a fault, an expired session) says so: "Not saved". Without this
+ * htmx shows nothing, and the button looks as if it had worked. The words are the page's,
+ * translated (templates/base.html: data-htmx-offline and data-htmx-failed on <body>). The next
+ * POST that succeeds, or a tap on the message, takes it away (not a count the page fetched by
+ * itself meanwhile). A retry is safe: the forms carry a once-key.
  * A static file, so the Content-Security-Policy (script-src 'self') lets it run.
  */
 (function () {
@@ -16,7 +17,7 @@
     }
     if (!box) {
       box = document.createElement("div");
-      box.className = "htmx-alert";
+      box.className = "htmx-alert notice notice-error";
       box.setAttribute("role", "alert");
       box.addEventListener("click", hide);
       document.body.appendChild(box);
@@ -55,7 +56,7 @@
     show(failed.replace("{status}", xhr ? String(xhr.status) : ""));
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail && event.detail.successful) {
+    if (event.detail && event.detail.successful && sent(event)) {
       hide();
     }
   });

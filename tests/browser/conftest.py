@@ -27,14 +27,24 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    """A page in a phone-sized window (iPhone 12/13/14 width), in Danish."""
+PHONE = {"width": 390, "height": 844}  # iPhone 12/13/14
+
+
+def open_page(browser, live_server, viewport=PHONE, **options):
+    """A page in a browser context of its own, in Danish, on the test server; the caller closes
+    the context. `options` go to Playwright's new_context (color_scheme, bypass_csp …)."""
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="da-DK", base_url=live_server.url
+        viewport=viewport, locale="da-DK", base_url=live_server.url, **options
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page in a phone-sized window (iPhone 12/13/14 width), in Danish."""
+    context, page = open_page(browser, live_server)
     yield page
     context.close()
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from outreach.models import Flag, FlagKind
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, open_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,13 +20,7 @@ def test_a_dark_phone_shows_the_case_page_dark_on_light(browser, live_server, ca
     Flag.objects.create(
         household=case.household, case=case, kind=FlagKind.SAFETY_CONCERN, reason="Bekymring"
     )
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        locale="da-DK",
-        color_scheme="dark",
-        base_url=live_server.url,
-    )
-    page = context.new_page()
+    context, page = open_page(browser, live_server, color_scheme="dark")
     try:
         log_in(page, cast.caseworker_a1.username)
         page.goto(reverse("cases:detail", args=[case.pk]))

@@ -15,7 +15,7 @@ from core.roles import Role
 from households.models import Resident
 from households.services import estate_assign_staff
 from tests import factories
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, open_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,25 +24,16 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def _page(browser, live_server, viewport, **options):
-    context = browser.new_context(
-        viewport=viewport, locale="da-DK", base_url=live_server.url, **options
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
-
-
 @pytest.fixture
 def small_phone(browser, live_server):
-    context, page = _page(browser, live_server, PHONE)
+    context, page = open_page(browser, live_server, PHONE)
     yield page
     context.close()
 
 
 @pytest.fixture
 def desktop(browser, live_server):
-    context, page = _page(browser, live_server, DESKTOP)
+    context, page = open_page(browser, live_server, DESKTOP)
     yield page
     context.close()
 
@@ -195,7 +186,7 @@ def _axe_findings(page) -> list[str]:
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_main_pages_have_no_serious_accessibility_fault(browser, live_server, cast, viewport):
     # Only here may a script be injected (axe-core): the pages' own policy allows none.
-    context, page = _page(browser, live_server, viewport, bypass_csp=True)
+    context, page = open_page(browser, live_server, viewport, bypass_csp=True)
     case = cast.case_a1
     case.household.reach_channel = "door"
     case.household.go_between_kind = "relative"

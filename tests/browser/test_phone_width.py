@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases.economy.services import expense_create
 from households.models import VulnerabilityFactor
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, open_page, screenshot
 from tests.factories import assess
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,14 +89,8 @@ def test_with_the_phones_text_set_large_the_round_and_household_keep_to_the_scre
     partner's tag and a long heading keep to the screen. (The page's policy allows no inline
     style, so this test's context sets the larger text past it.)"""
     case = cast.case_a1
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        locale="da-DK",
-        base_url=live_server.url,
-        bypass_csp=True,
-    )
-    context.add_init_script(LARGE_TEXT)
-    page = context.new_page()
+    context, page = open_page(browser, live_server, bypass_csp=True)
+    page.add_init_script(LARGE_TEXT)
     try:
         log_in(page, cast.caseworker_a1.username)
         for name, url in (
