@@ -50,5 +50,5 @@ def test_an_unknown_permission_stops_the_sync(monkeypatch):
     monkeypatch.setattr(
         "households.services.ROLE_PERMISSIONS", {Role.CARETAKER: ("outreach.no_such_thing",)}
     )
-    with pytest.raises(Permission.DoesNotExist, match="outreach.no_such_thing"):
+    with pytest.raises(Permission.DoesNotExist, match=r"outreach\.no_such_thing"):
         roles_sync()
