@@ -16,6 +16,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
     Window,
@@ -61,6 +62,7 @@ from outreach.permissions import (
     awaited_replies_for_user,
     flags_for_user,
     meetings_for_user,
+    open_flags_of_household,
     tip_estates_for_user,
     tips_for_user,
 )
@@ -288,25 +290,6 @@ def _round_households(user: User) -> QuerySet[Household]:
     return Household.objects.for_user(user).current()
 
 
-def _open_flags_of_current(user: User) -> QuerySet[Flag]:
-    """The open flags `user` may see of current households (none without the permission)."""
-    return flags_for_user(user).filter(
-        resolved_at__isnull=True, household__moved_out_on__isnull=True
-    )
-
-
-def _open_flag_counts(user: User, by: str, **filters) -> dict[int, int]:
-    """Her open flags of current households, counted by `by` (the estate, the stairwell)."""
-    return dict(
-        _open_flags_of_current(user)
-        .filter(**filters)
-        .order_by()
-        .values(by)
-        .annotate(n=Count("pk"))
-        .values_list(by, "n")
-    )
-
-
 def round_estate_choices(*, user: User) -> list[EstateChoice]:
     """The estates where `user` can knock on doors (a stairwell with a current household she may
     see), by name, with their stairwells, households, hers and open flags counted by the
@@ -324,21 +307,22 @@ def round_estate_choices(*, user: User) -> list[EstateChoice]:
         row["flat__stairwell__estate_id"]: row
         for households in parts
         for row in households.order_by()
+        .annotate(flags_of_household=open_flags_of_household(user))
         .values("flat__stairwell__estate_id")
         .annotate(
             stairwells=Count("flat__stairwell_id", distinct=True),
             n=Count("pk"),
             mine=Count("pk", filter=Q(pk__in=mine)),
+            open_flags=Sum("flags_of_household"),
         )
     }
-    flag_counts = _open_flag_counts(user, "estate_id") if rows else {}
     return [
         EstateChoice(
             estate=estate,
             stairwells=rows[estate.pk]["stairwells"],
             households=rows[estate.pk]["n"],
             mine=rows[estate.pk]["mine"],
-            open_flags=flag_counts.get(estate.pk, 0),
+            open_flags=rows[estate.pk]["open_flags"],
         )
         for estate in Estate.objects.filter(pk__in=list(rows)).order_by("name", "pk")
     ]
@@ -392,31 +376,27 @@ def round_stairwells(
 
 def round_stairwell_counts(*, user: User, stairwells: list[Stairwell]) -> list[StairwellChoice]:
     """`stairwells` (a page's) with their current households she may see, hers and open flags:
-    two queries, over those stairwells only."""
+    one query, over those stairwells only."""
     households = _round_households(user).filter(
         flat__stairwell_id__in=[stairwell.pk for stairwell in stairwells]
     )
     counts = {
         row["flat__stairwell_id"]: row
         for row in households.order_by()
+        .annotate(flags_of_household=open_flags_of_household(user))
         .values("flat__stairwell_id")
-        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(pk__in=_my_households(user))))
-    }
-    flag_counts = (
-        _open_flag_counts(
-            user,
-            "household__flat__stairwell_id",
-            household__flat__stairwell_id__in=[stairwell.pk for stairwell in stairwells],
+        .annotate(
+            n=Count("pk"),
+            mine=Count("pk", filter=Q(pk__in=_my_households(user))),
+            open_flags=Sum("flags_of_household"),
         )
-        if stairwells
-        else {}
-    )
+    }
     return [
         StairwellChoice(
             stairwell=stairwell,
             households=counts.get(stairwell.pk, {}).get("n", 0),
             mine=counts.get(stairwell.pk, {}).get("mine", 0),
-            open_flags=flag_counts.get(stairwell.pk, 0),
+            open_flags=counts.get(stairwell.pk, {}).get("open_flags", 0),
         )
         for stairwell in stairwells
     ]

@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from cases.models import CaseAssignment
@@ -135,11 +135,17 @@ def test_a_few_stairwells_of_several_estates_are_listed_at_once_as_before(client
 
 def test_the_estates_counts_are_those_of_the_households_she_may_see(cast):
     """The index counts an estate's households through the rule's two ways in apart (through
-    the estates she sees whole, and through a case elsewhere): the same counts, and hers, as
-    asking the whole rule (Household.objects.for_user) of every household, for each user of
-    the cast; also a household that a case shows her outside her estates."""
+    the estates she sees whole, and through a case elsewhere): the same counts, hers and the
+    open flags, as asking the whole rules (Household.objects.for_user, flags_for_user) of every
+    household and flag, for each user of the cast, by estate and by stairwell; also a household
+    that a case shows her outside her estates, and not a resolved flag or a moved-out
+    household's."""
     from cases.services import case_assign_staff
-    from outreach.selectors import round_estate_choices
+    from households.services import estate_assign_staff
+    from outreach.models import Flag, FlagKind
+    from outreach.permissions import flags_for_user
+    from outreach.selectors import round_estate_choices, round_stairwell_counts
+    from outreach.services import flag_raise
     from tests import factories
 
     # case_a1's household now lives in a flat of estate A2: caseworker_a1 (A1) sees it through
@@ -153,28 +159,63 @@ def test_the_estates_counts_are_those_of_the_households_she_may_see(cast):
         case=cast.case_a1, user=cast.caseworker_a1, defaults={"role": "caseworker"}
     )
 
-    users = [getattr(cast, field.name) for field in dataclasses.fields(cast)]
+    for case in (cast.case_a1, cast.case_a2, cast.case_b1):
+        flag_raise(household=case.household, kind=FlagKind.NO_CONTACT, reason="Ikke nået")
+    flag_raise(household=cast.case_a2.household, kind=FlagKind.SAFETY_CONCERN, reason="Hund")
+    resolved = flag_raise(household=cast.case_b1.household, kind=FlagKind.SAFETY_CONCERN, reason="")
+    Flag.objects.filter(pk=resolved.pk).update(resolved_at=resolved.raised_at, resolution="Væk")
+    gone = factories.make_household(
+        factories.make_flat(cast.case_a1.household.flat.stairwell, floor=4, door="th")
+    )
+    flag_raise(household=gone, kind=FlagKind.NO_CONTACT, reason="Flyttet")
+    Household.objects.filter(pk=gone.pk).update(moved_out_on="2026-01-01")
+
+    # who sees B1's households but no flags (a permission of her own, no role's group)
+    no_flags = User.objects.create(username="no-flags")
+    no_flags.user_permissions.add(Permission.objects.get(codename="view_household"))
+    estate_assign_staff(estate=cast.case_b1.project.estate, user=no_flags)
+
+    users = [getattr(cast, field.name) for field in dataclasses.fields(cast)] + [no_flags]
     for user in [user for user in users if isinstance(user, User)]:
         visible = list(Household.objects.for_user(user).current().select_related("flat__stairwell"))
+        flagged: dict[int, int] = {}
+        for household_id in (
+            flags_for_user(user)
+            .filter(resolved_at__isnull=True)
+            .values_list("household_id", flat=True)
+        ):
+            flagged[household_id] = flagged.get(household_id, 0) + 1
         mine = set(
             CaseAssignment.objects.filter(user=user, case__stage__in=OPEN_STAGES).values_list(
                 "case__household_id", flat=True
             )
         )
-        expected = {}
+        expected: dict[int, list] = {}
+        by_stairwell: dict[int, list[int]] = {}
         for household in visible:
             estate_id = household.flat.stairwell.estate_id
-            counts = expected.setdefault(estate_id, [set(), 0, 0])
+            counts = expected.setdefault(estate_id, [set(), 0, 0, 0])
             counts[0].add(household.flat.stairwell_id)
             counts[1] += 1
             counts[2] += household.pk in mine
+            counts[3] += flagged.get(household.pk, 0)
+            in_stairwell = by_stairwell.setdefault(household.flat.stairwell_id, [0, 0, 0])
+            in_stairwell[0] += 1
+            in_stairwell[1] += household.pk in mine
+            in_stairwell[2] += flagged.get(household.pk, 0)
         found = {
-            choice.estate.pk: [choice.stairwells, choice.households, choice.mine]
+            choice.estate.pk: [choice.stairwells, choice.households, choice.mine, choice.open_flags]
             for choice in round_estate_choices(user=user)
         }
         assert found == {
-            pk: [len(stairwells), n, hers] for pk, (stairwells, n, hers) in expected.items()
+            pk: [len(stairwells), n, hers, flags]
+            for pk, (stairwells, n, hers, flags) in expected.items()
         }, user.username
+        stairwells = list(Stairwell.objects.filter(pk__in=by_stairwell))
+        assert {
+            choice.stairwell.pk: [choice.households, choice.mine, choice.open_flags]
+            for choice in round_stairwell_counts(user=user, stairwells=stairwells)
+        } == by_stairwell, user.username
     # A2, where she does not work, with the one household her case shows her there
     seen_by_a1 = {c.estate.pk: c.households for c in round_estate_choices(user=cast.caseworker_a1)}
     assert seen_by_a1 == {cast.case_a2.project.estate_id: 1}
