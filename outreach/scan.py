@@ -666,12 +666,14 @@ def _reached_since_raised() -> Exists:
 
 
 def _resolutions(kind: str) -> list[tuple[Q | BaseExpression, str]]:
-    """(condition, text) pairs in order, the last one unconditional."""
+    """(condition, text) pairs in order, the last one unconditional. Only the kind's own are
+    built (building every kind's querysets for each kind was most of a household's
+    re-evaluation after a save)."""
     open_case = Case.objects.open().filter(household_id=OuterRef("household_id"))
     no_open_case = (~Exists(open_case), _("Resolved automatically: the household has no open case"))
-    reached = (_reached_since_raised(), _("Resolved automatically: the household has been reached"))
-    specific: dict[str, list[tuple[Q | BaseExpression, str]]] = {
-        FlagKind.MISSED_MEETINGS: [
+    specific: list[tuple[Q | BaseExpression, str]]
+    if kind == FlagKind.MISSED_MEETINGS:
+        specific = [
             (
                 Exists(
                     Invitation.objects.filter(
@@ -683,20 +685,24 @@ def _resolutions(kind: str) -> list[tuple[Q | BaseExpression, str]]:
                 _("Resolved automatically: the household came to a meeting"),
             ),
             (Q(), _("Resolved automatically: now below the project's threshold")),
-        ],
-        FlagKind.NO_REPLY: [(Q(), _("Resolved automatically: the letters have been answered"))],
-        FlagKind.NO_CONTACT: [
-            reached,
+        ]
+    elif kind == FlagKind.NO_REPLY:
+        specific = [(Q(), _("Resolved automatically: the letters have been answered"))]
+    elif kind == FlagKind.NO_CONTACT:
+        specific = [
+            (_reached_since_raised(), _("Resolved automatically: the household has been reached")),
             (Q(), _("Resolved automatically: no deadline is near any more")),
-        ],
-        FlagKind.PACKING_NOT_STARTED: [
+        ]
+    elif kind == FlagKind.PACKING_NOT_STARTED:
+        specific = [
             (
                 ~Exists(open_case.filter(stage__in=BEFORE_PACKING)),
                 _("Resolved automatically: the case has moved on to packing"),
             ),
             (Q(), _("Resolved automatically: the move-out is no longer near")),
-        ],
-        FlagKind.FOLLOW_UP_DUE: [
+        ]
+    elif kind == FlagKind.FOLLOW_UP_DUE:
+        specific = [
             (
                 Exists(
                     follow_up_visits().filter(
@@ -707,8 +713,9 @@ def _resolutions(kind: str) -> list[tuple[Q | BaseExpression, str]]:
                 _("Resolved automatically: the follow-up contact has been made"),
             ),
             (Q(), _("Resolved automatically: the follow-up is no longer due")),
-        ],
-        FlagKind.OFFERS_REFUSED: [
+        ]
+    elif kind == FlagKind.OFFERS_REFUSED:
+        specific = [
             (
                 Exists(
                     Offer.objects.filter(
@@ -719,9 +726,10 @@ def _resolutions(kind: str) -> list[tuple[Q | BaseExpression, str]]:
                 _("Resolved automatically: a new offer awaits her reply or is accepted"),
             ),
             (Q(), _("Resolved automatically: no longer refused the project's offers")),
-        ],
-    }
-    return [no_open_case, *specific[kind]]
+        ]
+    else:
+        raise KeyError(kind)
+    return [no_open_case, *specific]
 
 
 def _resolution_expression(kind: str) -> CaseWhen:
