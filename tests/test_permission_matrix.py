@@ -26,6 +26,7 @@ allowed POST (empty form) must not be refused. Anonymous users are sent to the l
 """
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -45,7 +46,7 @@ from cases.services import case_assign_staff
 from referrals.consents.services import consent_record
 from referrals.models import Consent, DataCategory, PartnerKind, Purpose
 from tests import factories
-from tests.conftest import MARKERS, Cast, make_cast
+from tests.conftest import MARKERS, ROOT, Cast, make_cast
 from tests.urlwalk import (
     OPEN_PAGES,
     Planted,
@@ -597,3 +598,56 @@ def test_the_markers_are_there_to_be_found(db, client, world):
         hidden_from_role("rehousing_officer", "a1") & {m for m in markers("a1") if m in body}
         == set()
     )
+
+
+# --- forms that htmx posts: an invalid one comes back as something htmx swaps ---
+
+HX_POST = re.compile(r'hx-post="([^"]*)"')
+URL_TAG = re.compile(r"\{% url '([^']+)'")
+# Its buttons always send an outcome: a 400 is a request no page makes, with nothing to show.
+HX_400_ON_PURPOSE = {"outreach:round_knock"}
+
+
+def htmx_form_names() -> set[str]:
+    """The URL names the templates post to with htmx: hx-post="{% url '…' %}", or a variable
+    that a template sets with {% url '…' as … %}."""
+    templates = {path: path.read_text() for path in (ROOT / "templates").rglob("*.html")}
+    names = set()
+    for text in templates.values():
+        for value in HX_POST.findall(text):
+            if found := URL_TAG.search(value):
+                names.add(found.group(1))
+                continue
+            variable = re.fullmatch(r"\{\{ (\w+) \}\}", value)
+            assert variable, f"hx-post={value!r}: name its URL with {{% url %}}"
+            setting = re.compile(r"\{% url '([^']+)'[^%]* as " + variable.group(1) + r" %\}")
+            named = {m for other in templates.values() for m in setting.findall(other)}
+            assert named, f"hx-post={value!r}: no {{% url … as {variable.group(1)} %}}"
+            names |= named
+    return names
+
+
+def test_the_templates_htmx_forms_are_found():
+    assert {"economy:case_expenses", "outreach:cafe_visit", "outreach:round_talk"} <= (
+        htmx_form_names()
+    )
+
+
+@pytest.mark.parametrize(
+    "user_key", ["caseworker_a1", "bridge_builder_a", "rehousing_officer_a1", "manager_a"]
+)
+def test_an_invalid_htmx_form_comes_back_with_its_errors_not_a_400(db, client, world, user_key):
+    """htmx swaps no 4xx answer: a form it posts that is invalid must come back as a 200 with
+    the form and its errors (the view's partial), or she gets "Ikke gemt" and no word of what
+    to change (tests/browser/test_no_signal.py). Each form htmx posts, empty, by each role
+    that may post it (a 404 is an empty form that names no object)."""
+    names = htmx_form_names() - HX_400_ON_PURPOSE
+    client.force_login(getattr(world.cast, user_key))
+    refused = []
+    for name, method, _scope, url, status in walk(user_key, world.scopes):
+        if name not in names or method == GET or status != SUCCESS.get(name, 200):
+            continue
+        response = client.post(url, {}, headers={"HX-Request": "true"})
+        if response.status_code >= 400 and response.status_code != 404:
+            refused.append(f"{name} {url}: {response.status_code}")
+    assert refused == []

@@ -96,7 +96,8 @@ def case_expenses(request: AuthedRequest, pk: int) -> HttpResponse:
                 form = None
                 if not request.htmx:
                     return redirect(reverse("cases:detail", args=[case.pk]) + "#expenses")
-        status = 400 if form is not None and form.errors else 200
+        # htmx swaps no 4xx answer: the section comes back with the form's errors as a 200
+        status = 400 if form is not None and form.errors and not request.htmx else 200
     else:
         log_access(request, what=gettext_noop("expenses"), households=[case.household_id])
     context = expenses_context(request.user, case, form)

@@ -114,6 +114,8 @@ def visit_record(request: AuthedRequest, pk: int) -> HttpResponse:
         household = _visitor(request, session, household_id)
         context = _session_context(request, session, chosen=household, visit_form=form)
         log_access(request, what=VISIT_FORM, households=[household.pk])
+        if request.htmx:  # htmx swaps no 4xx answer: the session with the form's errors
+            return render(request, "outreach/cafe/session_detail.html#session", context)
         return render(request, "outreach/cafe/session_detail.html", context, status=400)
     household = _visitor(request, session, form.cleaned_data["household"])
     try:

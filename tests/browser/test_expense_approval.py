@@ -51,10 +51,19 @@ def test_an_officer_records_an_invoice_a_manager_approves_it_and_the_budget_show
     section = page.locator("#expenses")
     section.get_by_text("Registrér en udgift").click()
     page.locator("#id_kind").select_option("movers_out")
-    page.locator("#id_amount").fill("12500,00")
+    page.locator("#id_amount").fill("-100")  # a typo: a minus is for corrections
     page.locator("#id_supplier").fill("Flyt & Co ApS")
     page.locator("#id_receipt").set_input_files(str(receipts))
     page.evaluate("window.__marker = 1")
+    section.get_by_role("button", name="Gem udgiften").click()
+    # htmx swaps the section with the form and its Danish error (it swaps no 400 answer)
+    page.locator("#expenses .expense-form", has_text="korrektion").wait_for()
+    assert page.locator("#id_supplier").input_value() == "Flyt & Co ApS"
+    assert page.locator(".htmx-alert").count() == 0 or page.locator(".htmx-alert").is_hidden()
+    assert not Expense.objects.exists()
+    screenshot(page, "expense-bad-amount")
+    page.locator("#id_amount").fill("12500,00")
+    page.locator("#id_receipt").set_input_files(str(receipts))  # a browser keeps no file
     section.get_by_role("button", name="Gem udgiften").click()
     page.locator("#expenses .expense-awaiting").wait_for()
     assert page.evaluate("window.__marker") == 1  # htmx swapped the section, no page load

@@ -183,6 +183,21 @@ def test_it_explains_a_bad_choice_in_danish_and_keeps_the_note(client, cast, ses
     body = response.content.decode()
     assert "Vil gerne have hjælp til flyttekasser" in body
     assert "Marker en gyldig valgmulighed." in body
+    # With htmx (which swaps no 4xx answer): the session with the form and its errors, a 200
+    response = client.post(
+        visit_url(session),
+        {
+            "household": cast.case_a1.household_id,
+            "help_topics": ["hoverboard"],
+            "note": "Vil gerne have hjælp til flyttekasser",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="cafe-session"')
+    assert "Vil gerne have hjælp til flyttekasser" in body
+    assert "Marker en gyldig valgmulighed." in body
     assert not Contact.objects.exists()
 
 
