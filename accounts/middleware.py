@@ -3,8 +3,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import middleware as auth_middleware
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
@@ -35,6 +36,31 @@ class AbsoluteSessionTimeoutMiddleware:
             messages.info(request, _("You have been logged out for safety. Please log in again."))
 
 
+def _whole_page_to(url: str, htmx, field: str = "next") -> HttpResponse:
+    """For a fragment htmx asked for: the whole page goes to `url` (not the fragment's target),
+    and from there back to the page the fragment belongs to (not to the fragment's URL)."""
+    next_path = htmx.current_url_abs_path or ""  # None for another site's address
+    if next_path and next_path != "/":
+        url += "?" + urlencode({field: next_path})
+    return HttpResponseClientRedirect(url)
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's, but a fragment htmx asks for after the session has ended (30 idle minutes, 12
+    hours, a logout in another tab) sends the whole page to the login page, and from there back
+    to the page. A redirect that htmx follows would put the login page where the fragment goes
+    (a door's card in the round), and lead after the login to the fragment's own URL."""
+
+    def handle_no_permission(  # type: ignore[override]  # htmx: a 200 with HX-Redirect
+        self, request: HttpRequest, view_func
+    ) -> HttpResponse:
+        htmx = getattr(request, "htmx", None)
+        if not htmx:
+            return super().handle_no_permission(request, view_func)
+        url = resolve_url(self.get_login_url(view_func))
+        return _whole_page_to(url, htmx, self.get_redirect_field_name(view_func))
+
+
 class SecondFactorRequiredMiddleware:
     """A user who has given her password but not yet a code sees only the code pages and logout.
 
@@ -63,14 +89,10 @@ class SecondFactorRequiredMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in SECOND_FACTOR_EXEMPT:
             return None
-        htmx = getattr(request, "htmx", None)
-        if htmx:  # back to the page the fragment belongs to, not to the fragment
-            next_path = htmx.current_url_abs_path or ""
-        else:
-            next_path = request.get_full_path() if request.method == "GET" else ""
         url = reverse("accounts:otp_verify")
+        if htmx := getattr(request, "htmx", None):
+            return _whole_page_to(url, htmx)
+        next_path = request.get_full_path() if request.method == "GET" else ""
         if next_path and next_path != "/":
             url += "?" + urlencode({"next": next_path})
-        if htmx:
-            return HttpResponseClientRedirect(url)  # the whole page, not the fragment's target
         return redirect(url)

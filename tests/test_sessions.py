@@ -202,3 +202,29 @@ def test_the_idle_timeout_counts_from_the_last_write_at_most_a_minute_early(clie
         assert client.get(reverse("cases:caseload")).status_code == 200  # not written
         clock.shift(timedelta(minutes=29, seconds=1))  # 30 minutes after the login's write
         assert_sent_to_login(client.get(reverse("cases:caseload")))
+
+
+def test_a_fragment_asked_for_after_the_session_ended_sends_the_page_to_the_login(client, cast):
+    """A door knocked (htmx) after 30 idle minutes: the whole page goes to the login page and
+    comes back to the round after it, instead of the login page taking the door's card's place
+    (a redirect htmx follows). Nothing is recorded. Without htmx: the login page as ever."""
+    household = cast.case_a1.household
+    knock = reverse("outreach:round_knock", args=[household.pk])
+    round_page = f"/opsoegning/runde/{household.flat.stairwell_id}/"
+    data = {"outcome": "no_answer", "once_key": "5b0f3c9e-0d7a-4a8e-9a43-1c1f3a0c2b11"}
+    htmx = {"HX-Request": "true", "HX-Current-URL": f"http://testserver{round_page}"}
+    with time_machine.travel("2026-11-23 09:00 +01:00", tick=False) as clock:
+        client.force_login(cast.caseworker_a1)
+        clock.shift(timedelta(minutes=31))
+        response = client.post(knock, data, headers=htmx)
+        assert response.status_code == 200
+        assert response.content == b""
+        assert (
+            response["HX-Redirect"]
+            == f"{reverse('login')}?next=%2Fopsoegning%2Frunde%2F{household.flat.stairwell_id}%2F"
+        )
+        assert not household.contacts.exists()
+        # another site's address is not where she is sent back to
+        elsewhere = {**htmx, "HX-Current-URL": "https://evil.example/phish"}
+        assert client.post(knock, data, headers=elsewhere)["HX-Redirect"] == reverse("login")
+        assert_sent_to_login(client.post(knock, data))
