@@ -36,6 +36,10 @@ class ExpenseForm(forms.ModelForm):
         self.fields["receipt"].help_text = _("PDF, JPEG or PNG, at most %(mb)s MB.") % {
             "mb": upload_max_mb()
         }
+        if self.is_bound and self.files.get("receipt"):  # shown again: something was wrong
+            self.fields["receipt"].help_text += " " + _(
+                "Choose the file again: a browser does not keep it when the form comes back."
+            )
         self.fields["amount"].help_text = _("In kroner. Storage: the price of one month.")
         if not self.is_bound and not self.instance.pk:
             self.fields["spent_on"].initial = timezone.localdate()

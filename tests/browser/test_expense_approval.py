@@ -59,6 +59,7 @@ def test_an_officer_records_an_invoice_a_manager_approves_it_and_the_budget_show
     # htmx swaps the section with the form and its Danish error (it swaps no 400 answer)
     page.locator("#expenses .expense-form", has_text="korrektion").wait_for()
     assert page.locator("#id_supplier").input_value() == "Flyt & Co ApS"
+    assert "Vælg filen igen" in section.inner_text()  # the receipt is to be chosen again
     assert page.locator(".htmx-alert").count() == 0 or page.locator(".htmx-alert").is_hidden()
     assert not Expense.objects.exists()
     screenshot(page, "expense-bad-amount")

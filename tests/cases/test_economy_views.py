@@ -97,6 +97,7 @@ def test_a_bad_receipt_or_amount_saves_nothing_and_says_why(client, cast, receip
     body = response.content.decode()
     assert body.lstrip().startswith('<article class="expenses" id="expenses">')
     assert "ikke en rigtig PDF-fil" in body and "Flyt &amp; Co ApS" in body
+    assert "Vælg filen igen" in body  # a browser keeps no file it sent
     response = post_expense(client, cast.case_a1, amount="-100")
     assert response.status_code == 400
     assert "korrektion" in response.content.decode()
