@@ -2,8 +2,17 @@
 
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.db import connection
-from django.db.models import BooleanField, Func, JSONField, Model, QuerySet, Subquery
-from django.db.models.functions import JSONArray
+from django.db.models import (
+    BooleanField,
+    F,
+    Func,
+    IntegerField,
+    JSONField,
+    Model,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, JSONArray
 
 # Rows written at once above which the planner's statistics are refreshed at once.
 BULK_WRITE_ROWS = 1000
@@ -25,6 +34,14 @@ class AnyOf(Func):
     template = "(%(expressions)s))"
     arg_joiner = " = ANY("
     output_field = BooleanField()
+
+
+def count_of(queryset: QuerySet) -> Coalesce:
+    """The number of rows of `queryset` (filtered by an OuterRef) as a column of the outer query:
+    COUNT(*) of a correlated subquery (COUNT as a plain function adds no GROUP BY), 0 without
+    rows."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def json_rows(queryset: QuerySet, group: str, fields: tuple[str, ...], order_by: tuple) -> Subquery:

@@ -151,10 +151,11 @@ def roles_sync() -> list[Group]:
     """Create a group per role with exactly the permissions of core/roles.py.
 
     Runs after every migrate and, in the tests, after every flush of a transactional test: the
-    permissions are read in one query (a query per permission took half a second)."""
-    for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=0)
+    permissions are read in one query (a query per permission took half a second). Those of the
+    apps it names are created first: post_migrate reaches this app before the apps after it."""
     named = {dotted for codenames in ROLE_PERMISSIONS.values() for dotted in codenames}
+    for app_label in sorted({dotted.split(".")[0] for dotted in named}):
+        create_permissions(apps.get_app_config(app_label), verbosity=0)
     permissions = {
         f"{permission.content_type.app_label}.{permission.codename}": permission
         for permission in Permission.objects.filter(

@@ -90,7 +90,7 @@ from cases.logistics.models import HOLDING_STATUSES, Offer
 from cases.logistics.selectors import with_offers_refused
 from cases.models import Case, CaseQuerySet, Project
 from cases.stages import Stage
-from core.db import BULK_WRITE_ROWS, analyze
+from core.db import BULK_WRITE_ROWS, analyze, count_of
 from core.jobs import job_claim, job_heartbeat, job_is_busy, job_mine
 from households.models import Estate, Flat, Household, Stairwell
 from outreach.models import (
@@ -176,12 +176,6 @@ def _threshold(name: str) -> Func:
         template=f"COALESCE(%(expressions)s, {default})",
         output_field=IntegerField(),
     )
-
-
-def _count(queryset: QuerySet) -> Coalesce:
-    """COUNT(*) of a correlated subquery (COUNT as a plain function adds no GROUP BY)."""
-    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def _latest(queryset: QuerySet, field_name: str) -> Subquery:
@@ -428,7 +422,7 @@ def _no_reply(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
         .annotate(
             subject=Subquery(oldest.values("subject")[:1]),
             due_on=Subquery(oldest.values("due_on")[:1]),
-            overdue=_count(overdue),
+            overdue=count_of(overdue),
         )
         .values("household_id", "pk", "opened_at", "subject", "due_on", "overdue")
     )
@@ -581,7 +575,7 @@ def _follow_up_due(cases: CaseQuerySet, today: date, now: datetime) -> QuerySet:
         .annotate(
             label=Subquery(oldest.values("label")[:1]),
             due_on=Subquery(oldest.values("due_on")[:1]),
-            due_count=_count(due),
+            due_count=count_of(due),
         )
         .values("household_id", "pk", "opened_at", "label", "due_on", "due_count")
     )

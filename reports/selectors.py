@@ -14,13 +14,14 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.economy.selectors import Budget, project_budget
 from cases.models import Case, CaseQuerySet, Project, StageChange
 from cases.stages import OPEN_STAGES, STAGE_ORDER, Stage
+from core.db import count_of
 from households.models import Estate, Organisation, Stairwell
 from households.selectors import residents_prefetch
 from outreach.models import DEFAULT_THRESHOLDS, Channel, Contact, Flag, FlagKind, Invitation
@@ -398,9 +399,7 @@ def _not_reached(cases, named: bool) -> list[HouseholdRow]:
         last_reached=Subquery(
             contacts.filter(reached=True).order_by("-occurred_at").values("occurred_at")[:1]
         ),
-        attempts=Coalesce(
-            Subquery(contacts.values("household").annotate(n=Count("pk")).values("n")), 0
-        ),
+        attempts=count_of(contacts),
     )
     labels = _stage_labels()
     found = []

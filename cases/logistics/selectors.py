@@ -11,8 +11,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Exists,
     F,
-    Func,
-    IntegerField,
     Max,
     OuterRef,
     Prefetch,
@@ -20,7 +18,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
 
 from cases.logistics.matching import (
     Match,
@@ -45,6 +42,7 @@ from cases.logistics.models import (
 from cases.logistics.services import BEFORE_THE_MOVE
 from cases.models import Case, CaseQuerySet, Project, ProjectKind
 from cases.stages import Stage
+from core.db import count_of
 from households.models import Estate, Flat, Household, Resident
 
 BOARD_PAGE_SIZE = 25
@@ -520,11 +518,10 @@ def with_offers_refused(cases: QuerySet[Case]) -> QuerySet[Case]:
     the case page's panel of the next step, so both say the same."""
     refused = Offer.objects.filter(case_id=OuterRef("pk"), status=OfferStatus.REFUSED).order_by()
     active = Offer.objects.filter(case_id=OuterRef("pk"), status__in=HOLDING_STATUSES)
-    count = refused.annotate(n=Func(F("pk"), function="COUNT")).values("n")
     return (
         cases.filter(project__required_offers__gt=0)
         .annotate(
-            refused_count=Coalesce(Subquery(count, output_field=IntegerField()), 0),
+            refused_count=count_of(refused),
             last_refused_on=Subquery(refused.order_by("-replied_on").values("replied_on")[:1]),
         )
         .filter(refused_count__gte=F("project__required_offers"))

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseAssignment
+from core.db import count_of
 from households.models import Household
 from households.selectors import household_search, residents_prefetch
 from outreach.calendar import Event, case_ref
@@ -101,16 +101,7 @@ def follow_up_plans(*, user: User, filters: FollowUpFilters) -> QuerySet[FollowU
         next_visit_id=Subquery(next_visit.values("pk")[:1]),
         next_due=Subquery(next_visit.values("due_on")[:1]),
         next_label=Subquery(next_visit.values("label")[:1]),
-        due_count=Coalesce(
-            Subquery(
-                open_visits.filter(due_on__lte=today)
-                .order_by()
-                .values("plan_id")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-            0,
-        ),
+        due_count=count_of(open_visits.filter(due_on__lte=today)),
         last_contact_at=Subquery(contacts.order_by("-occurred_at").values("occurred_at")[:1]),
     )
     if filters.closed:
@@ -200,12 +191,7 @@ def community_list(*, user: User) -> QuerySet[Community]:
         communities_for_user(user)
         .select_related("organisation")
         .annotate(
-            member_count=Coalesce(
-                Subquery(
-                    members.order_by().values("community_id").annotate(n=Count("pk")).values("n")
-                ),
-                0,
-            ),
+            member_count=count_of(members),
             next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
             next_meeting_place=Subquery(upcoming.values("place")[:1]),
         )

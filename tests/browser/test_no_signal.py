@@ -3,6 +3,7 @@ gemt" at the bottom of the screen, instead of a button that looks as if it had w
 tap that arrives records the knock once and takes the message away (static/js/htmx-errors.js)."""
 
 import pytest
+from django.contrib.sessions.models import Session
 
 from outreach.models import Contact
 from tests.browser.conftest import log_in, screenshot
@@ -40,8 +41,6 @@ def test_a_knock_after_the_session_ended_goes_to_the_login_and_back_to_the_round
     """Her session ended while she walked between stairwells (30 idle minutes): the knock sends
     the whole page to the login page, not the login page into the door's card, and the login
     brings her back to the round, where the next tap records the knock."""
-    from django.contrib.sessions.models import Session
-
     case = cast.case_a1
     stairwell = case.household.flat.stairwell
     log_in(phone, cast.caseworker_a1.username)
