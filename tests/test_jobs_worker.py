@@ -46,7 +46,7 @@ TIMES = {
     "JOB_RESEND_AFTER": 2,
     "JOB_GIVE_UP_QUEUED_AFTER": 120,
 }
-RENDER_DELAY = 4  # seconds the worker's report rendering takes longer (tests/slow_render.py)
+RENDER_DELAY = 4  # seconds a test's first report takes longer to render (tests/slow_render.py)
 
 
 @dataclass
@@ -92,8 +92,10 @@ def jobs_env(tmp_path, settings):
     for name, value in TIMES.items():
         setattr(settings, name, value)
     workers: list[Worker] = []
+    slow_token = tmp_path / "slow-render"  # taken by the test's first render
+    slow_token.touch()
 
-    def start_worker(*, max_attempts: int = 3, concurrency: int = 1) -> Worker:
+    def start_worker(*, max_attempts: int = 3, concurrency: int = 1, slow: bool = True) -> Worker:
         log = tmp_path / f"worker-{len(workers)}.log"
         env = {
             **os.environ,
@@ -101,6 +103,7 @@ def jobs_env(tmp_path, settings):
             "REDIS_URL": redis_server.url,
             "SECRET_KEY": "test-worker-secret",
             "REPORT_TEST_DELAY": str(RENDER_DELAY),
+            "REPORT_TEST_DELAY_TOKEN": str(slow_token) if slow else "",
             "JOB_MAX_ATTEMPTS": str(max_attempts),
             **{name: str(value) for name, value in TIMES.items()},
         }
@@ -178,7 +181,7 @@ def _dispatch_until(predicate, *, timeout: float, what: str):
 
 def test_a_report_ordered_while_redis_is_stopped_is_made_when_it_is_back(jobs_env, client, cast):
     redis_server, start_worker = jobs_env
-    worker = start_worker()
+    worker = start_worker(slow=False)  # nothing happens while it renders
     redis_server.stop()
 
     started = time.monotonic()
