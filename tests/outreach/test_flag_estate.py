@@ -40,6 +40,23 @@ def test_python_cannot_give_a_flag_another_estate(places):
     assert estate_of(made) == home.pk
 
 
+def test_a_flag_cannot_keep_an_estate_that_does_not_exist(places):
+    """The column has no foreign-key constraint of its own (Flag.estate): the triggers hold it."""
+    home, _other, _stairwell, household, flag = places
+    missing = 10**9
+    Flag.objects.filter(pk=flag.pk).update(estate_id=missing)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO outreach_flag (household_id, kind, reason, reason_data, raised_at,"
+            " resolution, estate_id) VALUES (%s, 'no_reply', 'x', '{}', now(), '', %s)"
+            " RETURNING id",
+            [household.pk, missing],
+        )
+        (inserted,) = cursor.fetchone()
+    assert estate_of(flag) == home.pk
+    assert Flag.objects.values_list("estate_id", flat=True).get(pk=inserted) == home.pk
+
+
 def test_flags_inserted_at_once_get_their_households_estate(places):
     """As the scan inserts them (one INSERT … SELECT), with no estate or a wrong one."""
     home, other, stairwell, _household, _flag = places
