@@ -15,8 +15,8 @@ _render = services.report_render
 def _slow_render(*, report, request=None) -> bytes:
     try:
         os.remove(os.environ["REPORT_TEST_DELAY_TOKEN"])
-    except (KeyError, FileNotFoundError):  # "" (KeyError: not set) is no file either
-        pass  # not the test's first render
+    except (KeyError, FileNotFoundError):
+        pass  # no token (not set, or ""), or taken: not the test's first render
     else:
         time.sleep(float(os.environ.get("REPORT_TEST_DELAY", "0")))
     return _render(report=report, request=request)
