@@ -21,7 +21,8 @@ BULK_WRITE_ROWS = 1000
 def analyze(*models: type[Model]) -> None:
     """ANALYZE the models' tables: after a bulk write (the flag scan, the tenant import) the
     planner would otherwise plan with the old row counts until autovacuum comes round, and join
-    and sort thousands of rows it believes are a handful."""
+    and sort thousands of rows it believes are a handful. ANALYZE sees this transaction's own
+    rows; a role that does not own a table gets a warning, not an error."""
     tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")

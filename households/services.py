@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from core.db import analyze
 from core.roles import ROLE_PERMISSIONS
 from core.versioning import update_versioned
 from households.imports import Plan, build_plan, normalise_name
@@ -329,14 +330,6 @@ def _bulk_insert(model, objects: list) -> None:
         obj._state.db = connection.alias
 
 
-def _analyze(*models) -> None:
-    """Fresh planner statistics for the tables (ANALYZE sees this transaction's own rows; a
-    role that does not own a table gets a warning, not an error)."""
-    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {tables}")
-
-
 @transaction.atomic
 def tenant_import_apply(*, tenant_import: TenantImport, by: User) -> Plan:
     """Create what is new, update what changed, all or nothing; never deletes a flat."""
@@ -434,7 +427,7 @@ def tenant_import_apply(*, tenant_import: TenantImport, by: User) -> Plan:
     _bulk_insert(Resident, new_residents)
     _bulk_set(Resident, changed_residents, ["birth_year", "phone", "email", "version"])
     if len(creating) + len(updating) >= IMPORT_ANALYZE_FROM_ROWS:
-        _analyze(Stairwell, Flat, Household, Resident)
+        analyze(Stairwell, Flat, Household, Resident)
 
     locked.status = TenantImport.Status.APPLIED
     locked.applied_by, locked.applied_at = by, now

@@ -8,11 +8,11 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.db import connection
 from django.urls import reverse
 
 from cases.models import CaseAssignment
 from cases.stages import OPEN_STAGES
+from core.db import analyze
 from households.models import Flat, Household, Stairwell
 from outreach.selectors import ROUND_ALL_AT_ONCE, ROUND_PAGE
 
@@ -37,8 +37,7 @@ def add_stairwells(estate, count: int, street: str = "Aavej") -> list[Stairwell]
     # tables another test analyzed near empty, the planner nested the stairwells' EXISTS in
     # sequential scans of every household, flat and stairwell (300 s for 480 stairwells, in a
     # whole run on PostgreSQL 16).
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE households_stairwell, households_flat, households_household")
+    analyze(Stairwell, Flat, Household)
     return stairwells
 
 
