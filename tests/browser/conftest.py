@@ -56,7 +56,38 @@ def screenshot(page, name: str, *, full_page: bool = True) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
-def log_in(page, username: str, *, password: str = PASSWORD) -> None:
+def log_in(page, username: str) -> None:
+    """Start a logged-in session for the user, her code typed, as client.force_login does
+    (tests/conftest.py), and open the page the login would lead to: the ?next= of the login page
+    she was sent to, else her start page. Half a second less than the form and the code page,
+    which log_in_through_the_form and the tests of logging in go through (tests/test_two_factor.py,
+    test_team_invitation.py, test_content_security_policy.py)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    if not page.url.startswith("http"):
+        page.goto("/")
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    address = urlsplit(page.url)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": f"{address.scheme}://{address.netloc}",
+            }
+        ]
+    )
+    sent_to_log_in = "/konto/login/" in address.path
+    page.goto(parse_qs(address.query).get("next", ["/"])[0] if sent_to_log_in else "/")
+    page.wait_for_url(lambda url: "/konto/" not in url)
+
+
+def log_in_through_the_form(page, username: str, *, password: str = PASSWORD) -> None:
     """Log in through the form, then type the code from the user's (test) authenticator app.
 
     Leaves the page where the login leads (the user's start page, or ?next=).

@@ -4,7 +4,7 @@ htmx still swaps what it should; a deliberate inline style proves the listener h
 import pytest
 
 from households.models import AccessAction, AccessLog
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in_through_the_form, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,7 @@ def watched(phone):
 
 def test_the_htmx_pages_work_under_the_policy_without_a_violation(watched, cast):
     page = watched
-    log_in(page, cast.caseworker_a1.username)
+    log_in_through_the_form(page, cast.caseworker_a1.username)  # its pages under the policy too
     page.wait_for_url("**/sager/**")
 
     # the caseload's search swaps the results in place (htmx)
@@ -60,7 +60,7 @@ def test_the_htmx_pages_work_under_the_policy_without_a_violation(watched, cast)
     page.wait_for_url("**/konto/login/**")
 
     # the manager's access log: a filter change swaps the results (htmx)
-    log_in(page, cast.manager_a.username)
+    log_in_through_the_form(page, cast.manager_a.username)
     page.goto("/adgangslog/")
     page.get_by_label("Handling").select_option(AccessAction.LOGIN)
     page.locator("#access-log-results").get_by_text("Logget ind").first.wait_for()
