@@ -60,8 +60,9 @@ def log_in(page, username: str) -> None:
     """Start a logged-in session for the user, her code typed, as client.force_login does
     (tests/conftest.py), and open the page the login would lead to: the ?next= of the login page
     she was sent to, else her start page. Half a second less than the form and the code page,
-    which log_in_through_the_form and the tests of logging in go through (tests/test_two_factor.py,
-    test_team_invitation.py, test_content_security_policy.py)."""
+    which the tests of logging in go through: tests/test_two_factor.py, the new caseworker of
+    the invitation walkthroughs (test_team_invitation.py, test_project_walkthrough.py) and
+    log_in_through_the_form (test_content_security_policy.py)."""
     from urllib.parse import parse_qs, urlsplit
 
     from django.conf import settings
